@@ -1,0 +1,125 @@
+"""Engine factory for the finance store, and the data version every cache key carries.
+
+DuckDB allows one writing process, so a load never writes the file the app reads: it builds a new file beside it
+(`cockpit-<load id>.duckdb`) and then atomically re-points the configured path (a symlink) at it. The app opens the
+store read-only through the resolved real path; when the link moves, the next request opens the new file. A
+versioned file never changes after it is published, which makes its data version a property of the path.
+PostgreSQL (and other servers) load inside one transaction, so readers see either the old or the new load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from dashboard import settings
+from dashboard.store.schema import data_version as data_version_table
+
+
+class StoreMissing(RuntimeError):
+    """The configured finance store does not exist yet (build it with `python -m dashboard demo`)."""
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    load_id: int
+    loaded_at: dt.datetime
+    province_code: str
+    data_through: dt.date
+
+    @property
+    def key(self) -> str:
+        return f"v{self.load_id}"
+
+
+def is_duckdb(url: str) -> bool:
+    return make_url(url).get_backend_name() == "duckdb"
+
+
+def duckdb_path(url: str) -> str:
+    """The file a duckdb:/// URL names, as given (relative paths are relative to the working directory)."""
+    return make_url(url).database or ""
+
+
+class _FinanceStore:
+    """Process-wide read engine that follows the published DuckDB file and remembers its data version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._url: str | None = None
+        self._target: str | None = None  # resolved DuckDB file, or the server URL
+        self._engine: Engine | None = None
+        self._version: DataVersion | None = None
+
+    def _resolve(self, url: str) -> str:
+        if not is_duckdb(url):
+            return url
+        path = duckdb_path(url)
+        if not path or not os.path.exists(path):
+            raise StoreMissing(f"finance store {path!r} not found: run `python -m dashboard demo` first")
+        return os.path.realpath(path)
+
+    def engine(self) -> Engine:
+        url = settings.get("DB_URL")
+        target = self._resolve(url)
+        with self._lock:
+            if self._engine is None or target != self._target or url != self._url:
+                old = self._engine
+                if is_duckdb(url):
+                    engine = sa.create_engine(f"duckdb:///{target}", connect_args={"read_only": True})
+                else:
+                    engine = sa.create_engine(url, pool_pre_ping=True)
+                self._engine, self._target, self._url, self._version = engine, target, url, None
+                if old is not None:
+                    old.dispose()
+            return self._engine
+
+    def version(self) -> DataVersion:
+        engine = self.engine()
+        cached = self._version
+        if cached is not None and is_duckdb(self._url or ""):
+            return cached
+        version = read_data_version(engine)
+        self._version = version
+        return version
+
+    def reset(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = self._target = self._url = self._version = None
+
+
+_STORE = _FinanceStore()
+
+
+def finance_engine() -> Engine:
+    """The read engine for the configured finance store (re-opened when a new load is published)."""
+    return _STORE.engine()
+
+
+def current_data_version() -> DataVersion:
+    """The latest load of the finance store; part of every cache key, source of "数据截至"."""
+    return _STORE.version()
+
+
+def reset_finance_engine() -> None:
+    """Forget the open engine (tests switch stores by changing COCKPIT_DB_URL and calling this)."""
+    _STORE.reset()
+
+
+def read_data_version(engine: Engine) -> DataVersion:
+    t = data_version_table
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(t.c.load_id, t.c.loaded_at, t.c.province_code, t.c.data_through)
+            .order_by(t.c.load_id.desc()).limit(1)
+        ).first()
+    if row is None:
+        raise StoreMissing("finance store has no completed load")
+    return DataVersion(int(row.load_id), row.loaded_at, row.province_code, row.data_through)
