@@ -388,9 +388,11 @@ class _Generator:
             # execution rate → budget amount; evenly paid 三保 and planted lags
             m = len(ind)
             even = ind["sanbao_type"].notna().to_numpy()
-            rate = np.where(ind["sanbao_type"].eq("保工资"), rng.uniform(0.985, 1.0, m),
-                            np.where(even, rng.uniform(0.955, 1.0, m), 0.86 + 0.14 * rng.beta(5, 2, m)))
             units_arr = ind["unit"].to_numpy()
+            unit_pace = rng.uniform(0.80, 0.99, len(u.code))  # how fast each unit spends its project money
+            project_rate = np.clip(unit_pace[units_arr] + 0.12 * (rng.beta(5, 2, m) - 0.71), 0.55, 1.0)
+            rate = np.where(ind["sanbao_type"].eq("保工资"), rng.uniform(0.985, 1.0, m),
+                            np.where(even, rng.uniform(0.955, 1.0, m), project_rate))
             if year == self.last_year:
                 for i, kind in lag_type.items():
                     sel = (units_arr == i) & ind["sanbao_type"].eq(kind).to_numpy()
@@ -480,7 +482,7 @@ class _Generator:
         weights = np.where(is_even, 1.0, rng.lognormal(0, 0.7, len(group)))
         amount = split_exact(paid, group, weights)
         years = ind["year"].to_numpy()[group]
-        month_w = np.array(cat.SPENDING_MONTH_WEIGHTS) ** 1.25
+        month_w = np.array(cat.SPENDING_MONTH_WEIGHTS)
         month = np.where(is_even, (position % 12) + 1,
                          rng.choice(np.arange(1, 13), size=len(group), p=month_w / month_w.sum()))
         issue_month = pd.to_datetime(ind["issue_date"]).dt.month.to_numpy()[group]

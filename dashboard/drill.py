@@ -1,0 +1,106 @@
+"""The drill state: region, year and months, parsed from the URL and validated in one place.
+
+Bad input never raises: it falls back to a sensible value and leaves a notice in Chinese for the page to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from dashboard.regions import RegionTree
+from dashboard.scope import Scope
+
+_PERIOD = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2}))?\s*$")
+
+
+@dataclass(frozen=True)
+class DrillState:
+    region: str
+    year: int
+    first_month: int
+    last_month: int
+    notices: tuple[str, ...] = ()
+
+    @property
+    def period(self) -> str:
+        """The URL form of the months: '1-6', or '6' for a single month."""
+        if self.first_month == self.last_month:
+            return str(self.first_month)
+        return f"{self.first_month}-{self.last_month}"
+
+    @property
+    def period_label(self) -> str:
+        if self.first_month == self.last_month:
+            return f"{self.year}年{self.first_month}月"
+        return f"{self.year}年{self.first_month}-{self.last_month}月"
+
+    @property
+    def time_progress(self) -> float:
+        """序时进度: share of the year elapsed at the end of the period."""
+        return self.last_month / 12
+
+    @property
+    def key(self) -> str:
+        """What the data depends on (notices are presentation only)."""
+        return f"{self.region}|{self.year}|{self.first_month}-{self.last_month}"
+
+
+def _first(value) -> str | None:
+    if isinstance(value, (list, tuple)):
+        return str(value[0]) if value else None
+    return None if value is None else str(value)
+
+
+def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, years: Sequence[int],
+                data_through: dt.date) -> DrillState:
+    """Turn URL query parameters into a valid DrillState for `scope`, with notices for whatever was wrong.
+
+    - region: unknown, malformed or outside the scope → the scope's root region.
+    - year: not a year the store holds → the latest year.
+    - period: 'M' or 'M1-M2' with 1 ≤ M1 ≤ M2 ≤ 12; missing → year to date; beyond the data → clipped.
+    """
+    notices: list[str] = []
+    root = scope.root
+    if root is None or root not in tree:
+        raise ValueError("no visible region: the caller has no scope")
+
+    region_text = _first(query.get("region"))
+    region = root
+    if region_text not in (None, ""):
+        candidate = region_text.strip()
+        if not re.fullmatch(r"\d{6}", candidate) or candidate not in tree:
+            notices.append(f"未找到区划代码“{candidate[:20]}”,已显示{tree.name(root)}。")
+        elif not tree.is_within(candidate, root):
+            notices.append(f"无权查看“{tree.name(candidate)}”,已显示{tree.name(root)}。")
+        else:
+            region = candidate
+
+    available = sorted(years)
+    latest_year = available[-1]
+    year = latest_year
+    year_text = _first(query.get("year"))
+    if year_text not in (None, ""):
+        if year_text.strip().isdigit() and int(year_text) in available:
+            year = int(year_text)
+        else:
+            notices.append(f"没有{year_text.strip()[:10]}年的数据,已显示{latest_year}年。")
+
+    last_with_data = data_through.month if year == data_through.year else 12
+    first_month, last_month = 1, last_with_data
+    period_text = _first(query.get("period"))
+    if period_text not in (None, ""):
+        match = _PERIOD.match(period_text)
+        lo = int(match.group(1)) if match else 0
+        hi = int(match.group(2) or match.group(1)) if match else 0
+        if match and 1 <= lo <= hi <= 12:
+            first_month, last_month = lo, hi
+            if last_month > last_with_data:
+                notices.append(f"数据截至{year}年{last_with_data}月,期间已截至{last_with_data}月。")
+                last_month = last_with_data
+                first_month = min(first_month, last_month)
+        else:
+            notices.append(f"期间“{period_text[:20]}”无效(应为如 1-6 的月份范围),已显示1-{last_with_data}月。")
+    return DrillState(region, year, first_month, last_month, tuple(notices))

@@ -1,0 +1,102 @@
+"""Pure component builders: data in, Dash components out (no queries, no callbacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import format as fmt
+from dashboard.drill import DrillState
+from dashboard.links import href
+from dashboard.regions import LEVEL_NAMES, RegionTree
+from dashboard.store.engine import DataVersion
+
+
+def notices(messages: tuple[str, ...]) -> list:
+    return [dbc.Alert(message, color="warning", className="py-2 mb-2", dismissable=True) for message in messages]
+
+
+def breadcrumb(tree: RegionTree, root: str, state: DrillState, path: str) -> html.Nav:
+    """省 → 市 → 县 from the caller's root down to the current region; every step but the last is a link."""
+    steps = [r for r in tree.path(state.region) if tree.is_within(r.adcode, root)]
+    items = []
+    for i, region in enumerate(steps):
+        label = f"{region.name}"
+        if i == len(steps) - 1:
+            items.append(html.Li(label, className="breadcrumb-item active", **{"aria-current": "page"}))
+        else:
+            items.append(html.Li(dcc.Link(label, href=href(path, state, region=region.adcode)),
+                                 className="breadcrumb-item"))
+    return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "区划层级"})
+
+
+def freshness(version: DataVersion) -> str:
+    loaded = version.loaded_at.strftime("%Y-%m-%d %H:%M") if isinstance(version.loaded_at, dt.datetime) else ""
+    return f"数据截至 {version.data_through:%Y年%m月%d日} · 载入于 {loaded}(批次 {version.load_id})"
+
+
+def _trend_class(direction: int) -> str:
+    return {1: "trend-up", -1: "trend-down", 0: "trend-flat"}[direction]
+
+
+def _kpi(title: str, value: str, unit: str, note: str, note_class: str = "", kpi_id: str = "") -> dbc.Col:
+    return dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(title, className="kpi-title"),
+        html.Div([html.Span(value, className="kpi-value", id=kpi_id or None), html.Span(unit, className="kpi-unit")]),
+        html.Div(note, className=f"kpi-note {note_class}"),
+    ]), className="kpi-card h-100"), xs=12, sm=6, lg=3, className="mb-3")
+
+
+def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
+    """一般公共预算收入 and 支出 for the period with 同比, 预算执行率 against 序时进度, and the year's budget."""
+    revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
+    spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
+    execution = fmt.ratio(totals["spending"], totals["budget"])
+    lag = None if execution is None else (execution - state.time_progress) * 100
+    lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    return dbc.Row([
+        _kpi("一般公共预算收入", fmt.money(totals["revenue"], unit), unit, revenue_yoy, _trend_class(revenue_dir),
+             "kpi-revenue"),
+        _kpi("一般公共预算支出", fmt.money(totals["spending"], unit), unit, spending_yoy, _trend_class(spending_dir),
+             "kpi-spending"),
+        _kpi("预算执行率", fmt.percent(execution), "",
+             f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}", "", "kpi-execution"),
+        _kpi("年度预算指标", fmt.money(totals["budget"], unit), unit, f"{state.year}年全年已下达指标", "",
+             "kpi-budget"),
+    ], className="g-3")
+
+
+def region_table(rows: pd.DataFrame, totals: pd.Series, state: DrillState, unit: str, path: str,
+                 child_level: str | None) -> html.Div:
+    """合计, then 本级, then each child (largest spending first); a child's name drills into it."""
+    headers = ["区划", f"收入({unit})", "收入同比", f"支出({unit})", "支出同比", f"预算指标({unit})", "执行率",
+               "较序时进度"]
+
+    def cells(row, name_cell) -> list:
+        execution = fmt.ratio(row["spending"], row["budget"])
+        lag = "—" if execution is None else f"{(execution - state.time_progress) * 100:+.1f}"
+        return [html.Td(name_cell, className="text-start"),
+                html.Td(fmt.money(row["revenue"], unit)), html.Td(fmt.change(row["revenue"], row["revenue_prev"])[0]),
+                html.Td(fmt.money(row["spending"], unit)),
+                html.Td(fmt.change(row["spending"], row["spending_prev"])[0]),
+                html.Td(fmt.money(row["budget"], unit)), html.Td(fmt.percent(execution)), html.Td(lag)]
+
+    body = [html.Tr(cells(totals, html.Strong("合计")), className="row-total")]
+    own = rows[rows["is_own_level"]]
+    children = rows[~rows["is_own_level"]].sort_values("spending", ascending=False, key=lambda s: s.map(Decimal))
+    for _, row in own.iterrows():
+        body.append(html.Tr(cells(row, row["name"]), className="row-own"))
+    for _, row in children.iterrows():
+        link = dcc.Link(row["name"], href=href(path, state, region=row["code"]), className="stretched-link drill-link")
+        body.append(html.Tr(cells(row, link), className="row-child", **{"data-region": row["code"]}))
+    caption = (f"下级区划({LEVEL_NAMES.get(child_level, '')}级)与本级 · {state.period_label} · 单位:{unit}"
+               if child_level else f"本级 · {state.period_label} · 单位:{unit}")
+    return html.Div(html.Table([
+        html.Caption(caption, className="caption-top"),
+        html.Thead(html.Tr([html.Th(h, className="text-start" if i == 0 else "") for i, h in enumerate(headers)])),
+        html.Tbody(body),
+    ], className="table table-hover table-sm money-table mb-0", id="region-table"), className="table-responsive")

@@ -1,0 +1,89 @@
+"""Shared fixtures: one small demo store per engine for the whole session.
+
+The demo is built at scale 0.1 (money totals are scale-independent, so calibration holds). PostgreSQL is the real
+server on 127.0.0.1:5432: unreachable means skip on a developer machine and fail under CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard.demo import anomalies_path, build_demo
+from dashboard.store.engine import reset_finance_engine
+
+TEST_SCALE = 0.1
+TEST_SEED = 7
+PG_URL = os.environ.get("COCKPIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """(url, DemoData) of a DuckDB demo store shared by the session; tests must not write to it."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('store')}/cockpit.duckdb"
+    data, _version = build_demo(url, scale=TEST_SCALE, seed=TEST_SEED)
+    return url, data
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_store):
+    return demo_store[0]
+
+
+@pytest.fixture(scope="session")
+def demo_anomalies(demo_url):
+    with open(anomalies_path(demo_url), encoding="utf-8") as fh:
+        return json.load(fh)["anomalies"]
+
+
+@pytest.fixture(scope="session")
+def duck(demo_url):
+    """A read-only SQLAlchemy engine on the DuckDB demo store, for the tests' own SQL."""
+    path = os.path.realpath(demo_url.removeprefix("duckdb:///"))
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+    yield engine
+    engine.dispose()
+
+
+def _postgres_reachable() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """The PostgreSQL demo store (same seed and scale as the DuckDB one)."""
+    if not _postgres_reachable():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL at {PG_URL} is unreachable and CI=true: the suite must run against it")
+        pytest.skip(f"PostgreSQL at {PG_URL} unreachable")
+    build_demo(PG_URL, scale=TEST_SCALE, seed=TEST_SEED)
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def pg(pg_url):
+    engine = sa.create_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def use_store(monkeypatch):
+    """Point the app's finance store at `url` for one test (and forget the open engine afterwards)."""
+
+    def _use(url: str) -> None:
+        monkeypatch.setenv("COCKPIT_DB_URL", url)
+        reset_finance_engine()
+
+    yield _use
+    reset_finance_engine()
