@@ -19,8 +19,9 @@ def region_filter(table: sa.Table, region: Region) -> sa.ColumnElement[bool]:
     return table.c[level_column(region)] == region.adcode
 
 
-def child_key(table: sa.Table, region: Region) -> sa.ColumnElement:
-    """The column naming the child region a row belongs to; NULL for rows spent by `region` itself (本级).
+def child_key(table: sa.Table, region: Region) -> sa.ColumnElement | None:
+    """The column naming the child region a row belongs to (NULL for rows spent by `region` itself, 本级), or None
+    when `region` has no children to group by (a county).
 
     Under a province a child is a city, or a county that hangs directly on the province (city_code NULL).
     """
@@ -28,4 +29,12 @@ def child_key(table: sa.Table, region: Region) -> sa.ColumnElement:
         return sa.func.coalesce(table.c.city_code, table.c.county_code)
     if region.level == "city":
         return table.c.county_code
-    return sa.null()
+    return None
+
+
+def by_child(query: sa.Select, table: sa.Table, region: Region) -> sa.Select:
+    """`query` with a leading `code` column naming the child region, grouped by it (all 本级 at a county)."""
+    key = child_key(table, region)
+    if key is None:
+        return query.add_columns(sa.null().label("code"))
+    return query.add_columns(key.label("code")).group_by(key)

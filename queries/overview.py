@@ -12,7 +12,7 @@ from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import mart_indicator_year, mart_payment_month, mart_revenue_month
-from queries._filters import child_key, region_filter, scope_filter
+from queries._filters import by_child, region_filter, scope_filter
 from queries.regions import region_tree
 
 BREAKDOWN_COLUMNS = ["code", "name", "is_own_level", "revenue", "revenue_prev", "spending", "spending_prev",
@@ -22,22 +22,20 @@ MONEY_COLUMNS = BREAKDOWN_COLUMNS[3:]
 
 def _period_sums(mart: sa.Table, scope: Scope, state: DrillState, region, value: str) -> sa.Select:
     """Per child: the sum over the period of this year and of the same months last year."""
-    child = child_key(mart, region).label("code")
     this_year = sa.func.sum(sa.case((mart.c.year == state.year, mart.c.amount))).label(value)
     last_year = sa.func.sum(sa.case((mart.c.year == state.year - 1, mart.c.amount))).label(f"{value}_prev")
-    return (sa.select(child, this_year, last_year)
-            .where(scope_filter(mart, scope), region_filter(mart, region),
-                   mart.c.year.in_([state.year, state.year - 1]),
-                   mart.c.month.between(state.first_month, state.last_month))
-            .group_by(child))
+    query = (sa.select(this_year, last_year)
+             .where(scope_filter(mart, scope), region_filter(mart, region),
+                    mart.c.year.in_([state.year, state.year - 1]),
+                    mart.c.month.between(state.first_month, state.last_month)))
+    return by_child(query, mart, region)
 
 
 def _budget(scope: Scope, state: DrillState, region) -> sa.Select:
     mart = mart_indicator_year
-    child = child_key(mart, region).label("code")
-    return (sa.select(child, sa.func.sum(mart.c.amount).label("budget"))
-            .where(scope_filter(mart, scope), region_filter(mart, region), mart.c.year == state.year)
-            .group_by(child))
+    query = (sa.select(sa.func.sum(mart.c.amount).label("budget"))
+             .where(scope_filter(mart, scope), region_filter(mart, region), mart.c.year == state.year))
+    return by_child(query, mart, region)
 
 
 @memoized

@@ -1,0 +1,33 @@
+# Fiscal Cockpit — `make run` sets everything up and serves; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DB := data/cockpit.duckdb
+
+.PHONY: run test demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(DB): | $(STAMP)
+	$(PY) -m dashboard demo --db-url duckdb:///$(DB)
+
+demo: $(STAMP)  ## rebuild the demo store (the running app switches to it on its next request)
+	$(PY) -m dashboard demo --db-url duckdb:///$(DB)
+
+run: $(STAMP) $(DB)  ## serve http://127.0.0.1:8050
+	$(PY) app.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP) $(DB)
+	$(PY) bench/bench_build.py
+	$(PY) bench/bench_drill.py
+
+clean:
+	rm -rf $(VENV) data
