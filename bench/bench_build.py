@@ -70,7 +70,7 @@ def _mart_counts_duckdb(path: str) -> dict[str, int]:
 
 
 def _print_steps(clock: StepClock, end: float) -> None:
-    print("  step breakdown:")
+    print("  step breakdown (the last step runs until the load returns: marts, indexes, ANALYZE, checkpoint, publish):")
     for msg, secs in clock.steps(end):
         print(f"    {secs:7.2f}s  {msg}")
 

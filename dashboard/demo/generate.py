@@ -46,6 +46,9 @@ def split_exact(totals: np.ndarray, group: np.ndarray, weights: np.ndarray) -> n
     group = np.asarray(group, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.float64)
     wsum = np.bincount(group, weights, minlength=len(totals))
+    if (wsum[group] == 0).any():  # a group with no weight at all is split evenly
+        weights = np.where(wsum[group] == 0, 1.0, weights)
+        wsum = np.bincount(group, weights, minlength=len(totals))
     raw = totals[group] * (weights / wsum[group])
     base = np.maximum(np.floor(raw - 1e-6), 0).astype(np.int64)
     remainder = totals - np.bincount(group, base, minlength=len(totals)).astype(np.int64)
@@ -191,10 +194,12 @@ class _Generator:
     def plant(self, kind: str, key: str, region: str, **detail) -> None:
         self.anomalies.append({"kind": kind, "key": key, "region": region, **detail})
 
-    def pick_counties(self, n: int) -> list[int]:
-        """Unit indexes of `n` counties not used by an earlier plant, so every anomaly sits in its own place."""
+    def pick_counties(self, n: int, among: set[int] | None = None) -> list[int]:
+        """Unit indexes of `n` counties (from `among` if given) not used by an earlier plant, so every anomaly sits
+        in its own place."""
         units = self.units
-        pool = [i for i in np.flatnonzero(units.level == "county") if units.code[i] not in self._planted]
+        pool = [i for i in np.flatnonzero(units.level == "county")
+                if units.code[i] not in self._planted and (among is None or i in among)]
         chosen = list(self.rng.choice(pool, size=min(n, len(pool)), replace=False))
         self._planted.update(units.code[i] for i in chosen)
         return chosen
@@ -299,24 +304,15 @@ class _Generator:
         kuan = {f[0]: [k for k, _ in f[4]] for f in cat.FUNCTIONS}
         econ_items = {e[0]: [k for k, _ in e[2]] for e in cat.ECONOMIC}
         programs = cat.TRANSFER_PROGRAMS
-        # 三保 lag planted in the last year: three counties, each lagging in one 三保 type.
-        lag_units = self.pick_counties(3)
-        lag_type = {lag_units[0]: "保基本民生", lag_units[1]: "保运转", lag_units[2]: "保基本民生"}
-        for i in lag_units:
-            self.plant("sanbao_lag", f"{u.code[i]}|{self.last_year}|{lag_type[i]}", u.code[i],
-                       year=self.last_year, sanbao_type=lag_type[i],
-                       note="三保 paid evenly at 70–80% of budget: more than 8 points behind 序时进度 from mid-year")
-        direct_lag_units = self.pick_counties(2)
-        for i in direct_lag_units:
-            self.plant("direct_fund_lag", f"{u.code[i]}|{self.last_year}", u.code[i], year=self.last_year,
-                       note="直达资金 paid at 55–65% of the allocated indicators by year end")
 
         ind_parts, pay_parts = [], []
         next_ind = 1
         n_project_per_year = max(400, int(40_000 * self.scale))
+        class_noise = {year: rng.lognormal(0, 0.15, (len(u.code), len(func_codes))) for year in self.years}
+        agency_noise = np.random.default_rng(rng.integers(2**32))  # drawn per cell: same cells at every scale
         for year in self.years:
             # cells: (unit, 类, agency) with the money they pay this year
-            noise = rng.lognormal(0, 0.15, (len(u.code), len(func_codes)))
+            noise = class_noise[year]
             shares = func_share * noise
             unit_idx = np.repeat(np.arange(len(u.code)), len(func_codes))
             paid_uf = split_exact(self.unit_spending[year], unit_idx, shares.ravel())
@@ -324,7 +320,7 @@ class _Generator:
             for k, (unit, fi) in enumerate(zip(unit_idx, np.tile(np.arange(len(func_codes)), len(u.code)))):
                 for aid, w in agency_for[(unit, func_codes[fi])]:
                     cell_unit.append(unit); cell_func.append(func_codes[fi]); cell_agency.append(aid)
-                    cell_weight.append(w * rng.lognormal(0, 0.2)); cell_parent.append(k)
+                    cell_weight.append(w * agency_noise.lognormal(0, 0.2)); cell_parent.append(k)
             cell_paid = split_exact(paid_uf, np.array(cell_parent), np.array(cell_weight))
             cells = pd.DataFrame({"unit": cell_unit, "func": cell_func, "agency": cell_agency, "paid": cell_paid})
             cells = cells[cells["paid"] > 0].reset_index(drop=True)
@@ -394,11 +390,23 @@ class _Generator:
             rate = np.where(ind["sanbao_type"].eq("保工资"), rng.uniform(0.985, 1.0, m),
                             np.where(even, rng.uniform(0.955, 1.0, m), project_rate))
             if year == self.last_year:
-                for i, kind in lag_type.items():
-                    sel = (units_arr == i) & ind["sanbao_type"].eq(kind).to_numpy()
-                    rate[sel] = rng.uniform(0.70, 0.80, sel.sum())
-                for i in direct_lag_units:
-                    sel = (units_arr == i) & ind["direct_fund"].to_numpy()
+                # 三保 lag: three counties, each lagging in one 三保 type it really spends on
+                for kind in ("保基本民生", "保运转", "保基本民生"):
+                    of_kind = ind["sanbao_type"].eq(kind).to_numpy()
+                    money = pd.Series(ind["paid"].to_numpy()[of_kind]).groupby(units_arr[of_kind]).sum()
+                    for i in self.pick_counties(1, among=set(money[money > 1_000_000_000].index)):
+                        self.plant("sanbao_lag", f"{u.code[i]}|{self.last_year}|{kind}", u.code[i],
+                                   year=self.last_year, sanbao_type=kind,
+                                   note="三保 paid evenly at 70–80% of budget: > 8 points behind 序时进度 from mid-year")
+                        sel = (units_arr == i) & of_kind
+                        rate[sel] = rng.uniform(0.70, 0.80, sel.sum())
+                direct = ind["direct_fund"].to_numpy()
+                # the 直达资金 lag goes where there is enough 直达资金 to see it
+                direct_money = pd.Series(ind["paid"].to_numpy()[direct]).groupby(units_arr[direct]).sum()
+                for i in self.pick_counties(2, among=set(direct_money[direct_money > 5_000_000_000].index)):
+                    self.plant("direct_fund_lag", f"{u.code[i]}|{self.last_year}", u.code[i], year=self.last_year,
+                               note="直达资金 paid at 55–65% of the allocated indicators by year end")
+                    sel = (units_arr == i) & direct
                     rate[sel] = rng.uniform(0.55, 0.65, sel.sum())
             ind["amount"] = np.ceil(ind["paid"].to_numpy() / rate).astype(np.int64)
             ind["id"] = np.arange(next_ind, next_ind + m, dtype=np.int64)
@@ -678,11 +686,11 @@ class _Generator:
             for (unit, program), amount in received.items():
                 if unit != prov_idx:
                     rows.append((self.province, unit, program, amount, year))
-        # tranches: four a year (March, June, September, November)
+        # monthly tranches (清算 varies the amounts a little)
         frame = pd.DataFrame(rows, columns=["from_region", "unit", "program", "amount", "year"])
-        group = np.repeat(np.arange(len(frame)), 4)
-        amount = split_exact(frame["amount"].to_numpy(), group, rng.uniform(0.6, 1.4, len(group)))
-        months = np.tile([3, 6, 9, 11], len(frame))
+        group = np.repeat(np.arange(len(frame)), 12)
+        amount = split_exact(frame["amount"].to_numpy(), group, rng.uniform(0.8, 1.2, len(group)))
+        months = np.tile(np.arange(1, 13), len(frame))
         unit = frame["unit"].to_numpy()[group]
         program = frame["program"].to_numpy()[group]
         out = pd.DataFrame({
@@ -770,25 +778,36 @@ class _Generator:
         ratio = np.clip(1.1 + np.cumsum(rng.normal(0, 0.06, (n_units, n_months)), axis=1), 0.85, 1.35)
         red = settings.get("CASH_RED")
         low_months = [n_months - 4, n_months - 3]  # September and October of the last year
-        for i in self.pick_counties(3):
+        planted_low = self.pick_counties(3)
+        for i in planted_low:
             for mi in low_months:
                 ratio[i, mi] = rng.uniform(0.1, red - 0.08)
             y, m = months_all[low_months[0]]
             self.plant("treasury_cash_low", f"{u.code[i]}|{y}-{m:02d}", u.code[i],
                        months=[f"{months_all[mi][0]}-{months_all[mi][1]:02d}" for mi in low_months],
                        note=f"库款保障水平 < {red}: month-end cash ÷ average outflow of the last 3 months")
+        # month-end cash targets; a backward pass keeps every target reachable (cash falls at most by the outflow)
+        average = np.stack([outflow[:, max(0, mi - 2):mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
+        target = (ratio * average).astype(np.int64)
+        for mi in range(n_months - 1, 0, -1):
+            target[:, mi - 1] = np.minimum(target[:, mi - 1], target[:, mi] + outflow[:, mi])
         rows = []
         for i in range(n_units):
-            opening = int(ratio[i, 0] * outflow[i, 0])
+            opening = int(target[i, 0])
             for mi, (y, m) in enumerate(months_all):
-                window = outflow[i, max(0, mi - 2):mi + 1]
-                target = int(ratio[i, mi] * window.mean())
-                inflow = max(target - opening + int(outflow[i, mi]), 0)
-                closing = opening + inflow - int(outflow[i, mi])
+                closing = int(target[i, mi])
+                inflow = closing - opening + int(outflow[i, mi])
                 rows.append((u.code[i], y, m, opening, inflow, int(outflow[i, mi]), closing, i))
                 opening = closing
         frame = pd.DataFrame(rows, columns=["region_code", "year", "month", "opening", "inflow", "outflow",
                                             "closing", "unit"])
+        reached = frame.set_index(["unit", "year", "month"])["closing"]
+        for i in planted_low:
+            for mi in low_months:
+                y, m = months_all[mi]
+                level = reached[(i, y, m)] / outflow[i, max(0, mi - 2):mi + 1].mean()
+                if level >= red:
+                    raise AssertionError(f"planted 库款 shortfall not reached in {u.code[i]} {y}-{m}: {level:.2f}")
         for k, v in self.ancestry_frame(frame["unit"].to_numpy()).items():
             frame[k] = v
         self.frames["treasury_cash"] = frame.drop(columns=["unit"])
@@ -1078,9 +1097,10 @@ def generate(province: str = "430000", years: tuple[int, ...] = (2023, 2024), sc
              ("预算指标与支付", g.spending), ("一般公共预算收入", g.revenue), ("政府性基金收入", g.fund_revenue),
              ("转移支付", g.transfers), ("政府债务", g.debt), ("库款", g.treasury),
              ("惠民惠农补贴", g.subsidies), ("政府采购", g.procurement)]
-    for label, step in steps:
+    for index, (label, step) in enumerate(steps):
         progress(label)
-        step()
+        g.rng = np.random.default_rng([seed, index])  # each step draws from its own stream: what one step draws
+        step()                                         # (which depends on scale) never shifts the next
     frames = g.frames
     frames["demo_anomaly"] = pd.DataFrame({
         "kind": [a["kind"] for a in g.anomalies], "key": [a["key"] for a in g.anomalies],

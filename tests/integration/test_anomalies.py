@@ -93,8 +93,6 @@ def _direct_fund_rates(duck) -> dict:
     return dict(got)
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: direct_fund_lag is planted in counties picked at random; with "
-                   "seed 7 scale 0.1 one of them (430703) has no 直达资金 indicator in 2024, so nothing lags; see report")
 def test_direct_fund_lag_planted_units_pay_55_to_65pct_of_their_direct_funds(duck, demo_anomalies):
     rates = _direct_fund_rates(duck)
     for a in planted(demo_anomalies, "direct_fund_lag"):
@@ -103,10 +101,11 @@ def test_direct_fund_lag_planted_units_pay_55_to_65pct_of_their_direct_funds(duc
         assert 0.54 <= rates[unit] <= 0.66, (unit, rates[unit])
 
 
-def test_direct_fund_clean_units_pay_above_85pct(duck, demo_anomalies):
+def test_direct_fund_clean_units_pay_at_least_70pct(duck, demo_anomalies):
+    # clean project indicators are paid at the unit's pace (≥ 0.80 − 0.12·0.71 ≈ 0.715); planted lags at 0.55–0.65
     rates = _direct_fund_rates(duck)
     lagging = {a["key"].split("|")[0] for a in planted(demo_anomalies, "direct_fund_lag")}
-    assert {u: r for u, r in rates.items() if u not in lagging and r < 0.85} == {}
+    assert {u: r for u, r in rates.items() if u not in lagging and r < 0.70} == {}
     assert len(rates) > 100
 
 
@@ -193,6 +192,13 @@ def test_treasury_rows_balance(duck):
           ON b.region_code = a.region_code AND b.year * 12 + b.month = a.year * 12 + a.month + 1
         WHERE b.opening <> a.closing LIMIT 10""")
     assert gaps == []
+
+
+def test_treasury_cash_low_every_planted_region_has_a_month_below_0_3(cash_levels, demo_anomalies):
+    for a in planted(demo_anomalies, "treasury_cash_low"):
+        assert a["key"] == f"{a['region']}|{a['months'][0]}"
+        levels = [cash_levels[(a["region"], m)] for m in a["months"]]
+        assert min(v for v in levels if v is not None) < 0.3, (a["region"], levels)
 
 
 def test_treasury_cash_low_planted_months_are_below_0_3(cash_levels, demo_anomalies):

@@ -80,8 +80,6 @@ def test_scale_changes_rows_not_money(run_a, run_bigger, table, date_col):
     assert _sums(small, date_col).to_dict() == _sums(big, date_col).to_dict()
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: fund_revenue's per-unit noise is drawn from the shared rng after "
-                   "scale-dependent draws, so 政府性基金收入 totals move ~2% with scale (module docstring says never)")
 def test_scale_does_not_change_fund_revenue_totals(run_a, run_bigger):
     small = _sums(run_a.frames["fund_revenue"], "collect_date").groupby(level="year").sum()
     big = _sums(run_bigger.frames["fund_revenue"], "collect_date").groupby(level="year").sum()

@@ -85,8 +85,6 @@ def test_split_exact_random_groups_property(seed):
     _check(totals, group, weights)
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: a group whose weights are all zero yields INT64_MIN parts "
-                   "(0/0 → NaN cast to int64) even when its total is 0; see report")
 def test_split_exact_all_zero_weight_group_with_zero_total_gets_zeros():
     with np.errstate(invalid="ignore", divide="ignore"):
         parts = split_exact(np.array([0, 5]), np.array([0, 0, 1]), np.array([0.0, 0.0, 1.0]))
