@@ -2,7 +2,7 @@
 
 Municipalities hang their districts directly on the province, a few county-level cities hang on their province
 (湖北 仙桃), and some cities have no counties (东莞). Every fact row stores `province_code`, `city_code`,
-`county_code`; `ancestry()` says which of those a region fills, and `level_column()` which one selects its subtree.
+`county_code`; `ancestry()` says which of those a region fills, and LEVEL_COLUMNS which one selects its subtree.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Iterable
 
 LEVEL_NAMES = {"province": "省", "city": "市", "county": "县"}
+LEVEL_COLUMNS = {"province": "province_code", "city": "city_code", "county": "county_code"}
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,6 @@ class RegionTree:
         if province is None:
             raise ValueError(f"{code} is not inside a province")
         return province, city, county
-
-
-def level_column(region: Region) -> str:
-    """The ancestry column whose value selects everything spent in `region`'s subtree."""
-    return {"province": "province_code", "city": "city_code", "county": "county_code"}[region.level]
 
 
 def national_tree() -> RegionTree:

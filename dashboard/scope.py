@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.regions import LEVEL_COLUMNS
 from dashboard.store.engine import current_data_version
 
 
@@ -24,7 +25,7 @@ class Scope:
     @property
     def column(self) -> str | None:
         """The fact ancestry column that selects the subtree."""
-        return {"province": "province_code", "city": "city_code", "county": "county_code"}.get(self.level or "")
+        return LEVEL_COLUMNS.get(self.level or "")
 
     @property
     def key(self) -> str:

@@ -34,7 +34,8 @@ class DataVersion:
 
     @property
     def key(self) -> str:
-        return f"v{self.load_id}"
+        """Unique per load, also when a wiped store starts counting load ids again."""
+        return f"v{self.load_id}@{self.loaded_at:%Y%m%dT%H%M%S.%f}"
 
 
 def is_duckdb(url: str) -> bool:
@@ -54,7 +55,6 @@ class _FinanceStore:
         self._url: str | None = None
         self._target: str | None = None  # resolved DuckDB file, or the server URL
         self._engine: Engine | None = None
-        self._version: DataVersion | None = None
 
     def _resolve(self, url: str) -> str:
         if not is_duckdb(url):
@@ -72,30 +72,37 @@ class _FinanceStore:
                 old = self._engine
                 if is_duckdb(url):
                     engine = sa.create_engine(f"duckdb:///{target}", connect_args={"read_only": True})
+                    # duckdb_engine opts out of SQLAlchemy's compiled-statement cache by default; our read-only
+                    # Core selects compile to plain bound-parameter SQL, and compiling them anew on every call was
+                    # a third of a drill's cost (bench/bench_drill.py). Tests compare results to raw SQL.
+                    engine.dialect._supports_statement_cache = True
                 else:
                     engine = sa.create_engine(url, pool_pre_ping=True)
-                self._engine, self._target, self._url, self._version = engine, target, url, None
+                self._engine, self._target, self._url = engine, target, url
                 if old is not None:
                     old.dispose()
             return self._engine
 
     def version(self) -> DataVersion:
         engine = self.engine()
-        cached = self._version
-        if cached is not None and is_duckdb(self._url or ""):
-            return cached
-        version = read_data_version(engine)
-        self._version = version
+        if not is_duckdb(self._url or ""):
+            return read_data_version(engine)  # a server may be reloaded under us at any time
+        stat = os.stat(self._target)
+        identity = (self._target, stat.st_ino, stat.st_mtime_ns)  # a published file never changes
+        version = _VERSIONS_BY_FILE.get(identity)
+        if version is None:
+            version = _VERSIONS_BY_FILE[identity] = read_data_version(engine)
         return version
 
     def reset(self) -> None:
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()
-            self._engine = self._target = self._url = self._version = None
+            self._engine = self._target = self._url = None
 
 
 _STORE = _FinanceStore()
+_VERSIONS_BY_FILE: dict[tuple[str, int, int], DataVersion] = {}
 
 
 def finance_engine() -> Engine:

@@ -114,7 +114,7 @@ def _fill(conn: Connection, frames: Mapping[str, pd.DataFrame], progress: Progre
 def _record_version(conn: Connection, load_id: int, source: str, province_code: str,
                     data_through: dt.date, note: str) -> None:
     conn.execute(data_version.insert().values(
-        load_id=load_id, loaded_at=dt.datetime.now().replace(microsecond=0), source=source,
+        load_id=load_id, loaded_at=dt.datetime.now(), source=source,
         province_code=province_code, data_through=data_through, note=note))
 
 
