@@ -40,7 +40,6 @@ import io
 import json
 import os
 import pstats
-import statistics
 import sys
 import time
 from decimal import Decimal

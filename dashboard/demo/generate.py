@@ -172,13 +172,12 @@ def _year_totals(province: str, years: tuple[int, ...], n_units: int) -> dict[in
 # -- the generator ---------------------------------------------------------------------------------------------------
 
 class _Generator:
-    def __init__(self, province: str, years: tuple[int, ...], scale: float, seed: int, progress: Progress):
+    def __init__(self, province: str, years: tuple[int, ...], scale: float, seed: int):
         self.rng = np.random.default_rng(seed)
         self.province = province
         self.years = tuple(sorted(years))
         self.last_year = self.years[-1]
         self.scale = scale
-        self.progress = progress
         nat = national_tree()
         if province not in nat or nat[province].level != "province":
             raise ValueError(f"{province} 不是省级区划代码")
@@ -305,7 +304,7 @@ class _Generator:
         econ_items = {e[0]: [k for k, _ in e[2]] for e in cat.ECONOMIC}
         programs = cat.TRANSFER_PROGRAMS
 
-        ind_parts, pay_parts = [], []
+        ind_parts = []
         next_ind = 1
         n_project_per_year = max(400, int(40_000 * self.scale))
         class_noise = {year: rng.lognormal(0, 0.15, (len(u.code), len(func_codes))) for year in self.years}
@@ -1091,7 +1090,7 @@ def generate(province: str = "430000", years: tuple[int, ...] = (2023, 2024), sc
     """Build every fact table of a demo province (see module docstring); pure: touches no store."""
     if scale <= 0:
         raise ValueError("scale must be positive")
-    g = _Generator(province, tuple(years), scale, seed, progress)
+    g = _Generator(province, tuple(years), scale, seed)
     steps = [("区划与分类", lambda: (g.regions(), g.classifications(), g.plan())),
              ("预算单位、供应商与人员", lambda: (g.agencies(), g.pools())),
              ("预算指标与支付", g.spending), ("一般公共预算收入", g.revenue), ("政府性基金收入", g.fund_revenue),

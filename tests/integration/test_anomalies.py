@@ -6,7 +6,6 @@ planted ones, so both a planted row that is not anomalous and a clean row that i
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
