@@ -34,7 +34,8 @@ def _navbar() -> dbc.Navbar:
 
 
 def create_app() -> Dash:
-    """Build the app: local assets only (no CDN; Bootstrap is assets/00-bootstrap-*.css, loaded first), pages from `pages/`, callbacks from `callbacks/`, query cache."""
+    """Build the app: pages from `pages/`, callbacks from `callbacks/`, the query cache, and local assets only
+    (no CDN: Bootstrap is assets/00-bootstrap-*.css, named to load before the theme CSS)."""
     app = Dash(
         __name__,
         use_pages=True,
