@@ -8,6 +8,7 @@ Municipalities hang their districts directly on the province, a few county-level
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable
@@ -88,6 +89,7 @@ class RegionTree:
         return province, city, county
 
 
+@functools.lru_cache(maxsize=1)
 def national_tree() -> RegionTree:
     """All 3,238 regions shipped with the package (dashboard/data/regions.csv, from GB/T 2260)."""
     with resources.files("dashboard").joinpath("data/regions.csv").open(encoding="utf-8") as fh:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.regions import LEVEL_COLUMNS
+from dashboard.regions import LEVEL_COLUMNS, national_tree
 from dashboard.store.engine import current_data_version
 
 
@@ -32,10 +32,38 @@ class Scope:
         return f"scope:{self.root or '-'}"
 
 
-def current_scope() -> Scope:
-    """The scope of the current request.
+@dataclass(frozen=True)
+class User:
+    """The signed-in person as the rest of the app sees them.
 
-    Until sign-in exists (issue 4) every visitor sees the whole province held by the store; this is the one place
-    that will read the signed-in user's region from the server-side session.
+    role: 领导 / 分析 / 经办 / 审核 / 管理员. region: the adcode whose subtree they may see. may_unmask: whether the
+    role may see personal data (ID numbers, bank accounts) unmasked (each unmasked view still records a reason).
     """
-    return Scope(current_data_version().province_code, "province")
+
+    username: str
+    display_name: str
+    role: str
+    region: str
+    may_unmask: bool = False
+
+
+def current_user() -> User | None:
+    """The user of the current request, from the server-side session; None when nobody is signed in.
+
+    Until sign-in exists (issue 4) every visitor is a province-level 管理员 of the store's province, without the
+    right to see personal data; this is the one place that will read the session.
+    """
+    return User("demo", "演示用户", "管理员", current_data_version().province_code, may_unmask=False)
+
+
+def scope_of(user: User | None) -> Scope:
+    """The region subtree `user` may see; nobody → nothing (fail closed)."""
+    tree = national_tree()
+    if user is None or user.region not in tree or tree[user.region].level not in LEVEL_COLUMNS:
+        return Scope.nothing()
+    return Scope(user.region, tree[user.region].level)
+
+
+def current_scope() -> Scope:
+    """The scope of the current request: the signed-in user's region subtree (see `current_user`)."""
+    return scope_of(current_user())

@@ -27,6 +27,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("DB_URL", "duckdb:///data/cockpit.duckdb",
             "Finance store (SQLAlchemy URL): DuckDB file (embedded default) or postgresql+psycopg://…"),
+    Setting("STATE_URL", "sqlite:///data/state.sqlite",
+            "Application-state store (SQLAlchemy URL): users, audit trail, warning tickets. Never touched by a "
+            "finance load. SQLite file by default, postgresql+psycopg://… in production."),
     Setting("HOST", "127.0.0.1", "Address the web server listens on."),
     Setting("PORT", "8050", "Port the web server listens on.", int),
     Setting("DEBUG", "false", "Dash debug mode (dev tools, reloader). Never on in production.", _bool),
