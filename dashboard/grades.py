@@ -1,0 +1,71 @@
+"""Risk grades (蓝 / 黄 / 橙 / 红) of the indicators DOMAIN.md defines, with thresholds from the settings table.
+
+One definition serves the topic pages, the big screen and the warning rules, so a region is never yellow on one
+page and red on another. A grade of None means normal (正常); every grade carries its Chinese label, because colour
+alone must never carry the meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard import settings
+
+GRADE_ORDER = ("蓝", "黄", "橙", "红")  # least to most severe
+GRADE_COLOURS = {"蓝": "#2c7fb8", "黄": "#f0b400", "橙": "#e8590c", "红": "#c92a2a", None: "#8c99a6"}
+
+
+@dataclass(frozen=True)
+class Grade:
+    level: str | None  # 蓝 / 黄 / 橙 / 红, None when normal
+    label: str  # what the grade means, e.g. 严重滞后, 库款预警, 正常
+
+    @property
+    def rank(self) -> int:
+        """0 normal, 1 蓝 … 4 红: for sorting regions by how much attention they need."""
+        return 0 if self.level is None else GRADE_ORDER.index(self.level) + 1
+
+    @property
+    def colour(self) -> str:
+        return GRADE_COLOURS[self.level]
+
+
+NORMAL = Grade(None, "正常")
+
+
+def execution_lag(execution_rate: float | None, time_progress: float) -> Grade:
+    """预算执行进度 against 序时进度 (both shares of 1): behind by up to EXECUTION_LAG_RED points is 黄, beyond is 红."""
+    if execution_rate is None:
+        return NORMAL
+    lag_points = round((time_progress - execution_rate) * 100, 6)  # 8.000000000000002 is 8 points
+    if lag_points > settings.get("EXECUTION_LAG_RED"):
+        return Grade("红", "严重滞后")
+    if lag_points > 0:
+        return Grade("黄", "进度滞后")
+    return NORMAL
+
+
+def cash_level(months_of_outflow: float | None) -> Grade:
+    """库款保障水平 (month-end cash ÷ average monthly outflow)."""
+    if months_of_outflow is None:
+        return NORMAL
+    if months_of_outflow < settings.get("CASH_RED"):
+        return Grade("红", "库款预警")
+    if months_of_outflow < settings.get("CASH_YELLOW"):
+        return Grade("黄", "偏低")
+    if months_of_outflow > settings.get("CASH_IDLE"):
+        return Grade("蓝", "闲置")
+    return NORMAL
+
+
+def debt_ratio(ratio: float | None) -> Grade:
+    """债务率 (debt balance ÷ 综合财力, a share of 1)."""
+    if ratio is None:
+        return NORMAL
+    if ratio >= settings.get("DEBT_RATIO_RED"):
+        return Grade("红", "高风险")
+    if ratio >= settings.get("DEBT_RATIO_ORANGE"):
+        return Grade("橙", "较高风险")
+    if ratio >= settings.get("DEBT_RATIO_YELLOW"):
+        return Grade("黄", "关注")
+    return NORMAL
