@@ -8,9 +8,13 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
+from flask import g
 from flask_caching import Cache
 
-from dashboard import settings
+from dashboard import settings, web
+from dashboard.accounts import may
+from dashboard.regions import national_tree
+from dashboard.scope import User, current_user
 from dashboard.store.memo import bind_cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +28,36 @@ def _cache_config() -> dict:
     return config
 
 
-def _navbar() -> dbc.Navbar:
+def _user_menu(user: User | None) -> list:
+    """Who is signed in (name, role, region) and the sign-out button, a form that carries the CSRF token."""
+    if user is None:
+        return []
+    tree = national_tree()
+    region = tree.name(user.region) if user.region in tree else user.region
+    return [
+        html.Span(f"{user.display_name} · {user.role} · {region}", className="navbar-text user-badge me-2",
+                  id="user-badge"),
+        html.Form([html.Input(type="hidden", name="csrf_token", value=g.get("csrf_token") or ""),
+                   html.Button("退出登录", type="submit", className="btn btn-sm btn-outline-light")],
+                  action="/logout", method="post", id="sign-out-form", className="d-inline"),
+    ]
+
+
+def _navbar(user: User | None) -> dbc.Navbar:
+    """Links to the pages the user may open: a page registered with `permission=` shows only to roles that have it."""
     pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order") or 0, p["path"]))
-    links = [dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], active="exact")) for p in pages]
+    links = [dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], active="exact")) for p in pages
+             if p.get("permission") is None or may(user, p["permission"])]
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("财政运行监测驾驶舱", href="/", className="fw-bold"),
         dbc.Nav(links, navbar=True, className="me-auto"),
+        html.Div(_user_menu(user), className="d-flex align-items-center"),
     ], fluid=True), color="primary", dark=True, className="mb-3")
+
+
+def _shell() -> html.Div:
+    """The app layout, built per page load for the signed-in user."""
+    return html.Div([_navbar(current_user()), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
 
 
 def create_app() -> Dash:
@@ -51,9 +78,10 @@ def create_app() -> Dash:
 
     for name in PAGE_MODULES:
         importlib.import_module(name)
-    app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
+    app.layout = _shell
     cache = Cache(app.server, config=_cache_config())
     bind_cache(cache.cache)
     for name in CALLBACK_MODULES:
         importlib.import_module(name).register(app)
+    web.install(app)
     return app

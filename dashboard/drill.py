@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from dashboard import audit
 from dashboard.regions import RegionTree
 from dashboard.scope import Scope
 
@@ -58,7 +59,7 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
                 data_through: dt.date) -> DrillState:
     """Turn URL query parameters into a valid DrillState for `scope`, with notices for whatever was wrong.
 
-    - region: unknown, malformed or outside the scope → the scope's root region.
+    - region: unknown, malformed or outside the scope → the scope's root region (outside: audited as denied).
     - year: not a year the store holds → the latest year.
     - period: 'M' or 'M1-M2' with 1 ≤ M1 ≤ M2 ≤ 12; missing → year to date; beyond the data → clipped.
     """
@@ -75,6 +76,7 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
             notices.append(f"未找到区划代码“{candidate[:20]}”,已显示{tree.name(root)}。")
         elif not tree.is_within(candidate, root):
             notices.append(f"无权查看“{tree.name(candidate)}”,已显示{tree.name(root)}。")
+            audit.record("denied", region=candidate, detail=f"region outside scope {root}", outcome="denied")
         else:
             region = candidate
 

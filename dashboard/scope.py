@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
+
 from dashboard.regions import LEVEL_COLUMNS, national_tree
-from dashboard.store.engine import current_data_version
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,11 @@ class User:
 def current_user() -> User | None:
     """The user of the current request, from the server-side session; None when nobody is signed in.
 
-    Until sign-in exists (issue 4) every visitor is a province-level 管理员 of the store's province, without the
-    right to see personal data; this is the one place that will read the session.
+    `dashboard.web` re-reads the session and the user from the state store at the start of every request (so a
+    disabled user or a changed region takes effect at once) and leaves them on `flask.g`; outside a request
+    (the CLI, a background job) there is nobody.
     """
-    return User("demo", "演示用户", "管理员", current_data_version().province_code, may_unmask=False)
+    return g.get("user") if has_request_context() else None
 
 
 def scope_of(user: User | None) -> Scope:

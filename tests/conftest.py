@@ -13,11 +13,35 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.demo import anomalies_path, build_demo
+from dashboard.state import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
 
 TEST_SCALE = 0.1
 TEST_SEED = 7
 PG_URL = os.environ.get("COCKPIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_state_store(tmp_path_factory):
+    """Nothing in the suite (subprocesses of the CLI included) writes the developer's data/state.sqlite."""
+    previous = os.environ.get("COCKPIT_STATE_URL")
+    os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('state')}/session-state.sqlite"
+    yield
+    if previous is None:
+        os.environ.pop("COCKPIT_STATE_URL", None)
+    else:
+        os.environ["COCKPIT_STATE_URL"] = previous
+    reset_state_engine()
+
+
+@pytest.fixture(autouse=True)
+def state_store(tmp_path, monkeypatch):
+    """A fresh, empty application-state store (users, sessions, audit trail) for every test; returns its URL."""
+    url = f"sqlite:///{tmp_path}/state.sqlite"
+    monkeypatch.setenv("COCKPIT_STATE_URL", url)
+    reset_state_engine()
+    yield url
+    reset_state_engine()
 
 
 @pytest.fixture(scope="session")

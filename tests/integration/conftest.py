@@ -7,6 +7,7 @@ import json
 import pytest
 
 from dashboard import create_app
+from tests.signin import PROVINCE_USER, ensure_user, sign_in_test_client
 
 
 @pytest.fixture
@@ -16,8 +17,23 @@ def app(demo_url, use_store):
 
 
 @pytest.fixture
-def client(app):
-    return app.server.test_client()
+def client_as(app):
+    """`client_as(username, role=, region=, may_unmask=)`: a new test client signed in as that user (made in the
+    test's state store if missing, else updated to the given role and region). Sends the CSRF header like Dash."""
+
+    def _as(username: str, role: str = "分析", region: str = "430000", may_unmask: bool = False):
+        ensure_user(username, role, region, may_unmask)
+        client = app.server.test_client()
+        sign_in_test_client(client, username)
+        return client
+
+    return _as
+
+
+@pytest.fixture
+def client(client_as):
+    """A test client signed in as a province-level 分析 (analyst) without the right to see personal data."""
+    return client_as(PROVINCE_USER, role="分析", region="430000")
 
 
 def find_callback(app, output_id: str) -> tuple[str, dict]:
@@ -27,22 +43,27 @@ def find_callback(app, output_id: str) -> tuple[str, dict]:
     raise KeyError(output_id)
 
 
+def callback_body(app, output_id: str, inputs: list[tuple[str, str, object]]) -> dict:
+    """The JSON the Dash renderer posts to /_dash-update-component for the callback that outputs `output_id`."""
+    key, _spec = find_callback(app, output_id)
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
+        "state": [],
+    }
+
+
 @pytest.fixture
 def call_callback(app, client):
-    """POST one callback with its inputs; returns {component id: {prop: value}} of the response."""
+    """POST one callback with its inputs; returns {component id: {prop: value}} of the response.
 
-    def _call(output_id: str, inputs: list[tuple[str, str, object]]) -> dict:
-        key, spec = find_callback(app, output_id)
-        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-                   for o in key.strip(".").split("...")]
-        body = {
-            "output": key,
-            "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
-            "state": [],
-        }
-        response = client.post("/_dash-update-component", json=body)
+    Signed in as the province analyst of `client`; pass `client=client_as(...)` to call as someone else."""
+
+    def _call(output_id: str, inputs: list[tuple[str, str, object]], client=client) -> dict:
+        response = client.post("/_dash-update-component", json=callback_body(app, output_id, inputs))
         assert response.status_code == 200, response.get_data(as_text=True)[:2000]
         return json.loads(response.get_data(as_text=True))["response"]
 
