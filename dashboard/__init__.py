@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, dcc, html
 from flask import g
 from flask_caching import Cache
 
@@ -37,7 +37,7 @@ def _user_menu(user: User | None) -> list:
     return [
         html.Span(f"{user.display_name} · {user.role} · {region}", className="navbar-text user-badge me-2",
                   id="user-badge"),
-        html.Form([html.Input(type="hidden", name="csrf_token", value=g.get("csrf_token") or ""),
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=g.get("csrf_token") or ""),
                    html.Button("退出登录", type="submit", className="btn btn-sm btn-outline-light")],
                   action="/logout", method="post", id="sign-out-form", className="d-inline"),
     ]

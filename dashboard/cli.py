@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import getpass
 import sys
 import time
 
@@ -49,6 +52,105 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     path = anomalies_path(url)
     if path:
         print(f"  预置异常清单: {path}")
+    created = create_demo_users(args.province)
+    if created:
+        print(f"  演示用户(仅供演示,密码见 README): {', '.join(created)}")
+    return 0
+
+
+DEMO_USERS = (  # demo only: fixed passwords, listed in the README; a real deployment creates its own users
+    # username, display name, role, region, password, may_unmask
+    ("sheng_lingdao", "省厅领导(演示)", "领导", None, "Lead#2024demo", False),
+    ("sheng_fenxi", "省厅分析员(演示)", "分析", None, "Analyst#2024demo", False),
+    ("sheng_jingban", "省厅经办人(演示)", "经办", None, "Clerk#2024demo", False),
+    ("sheng_shenhe", "省厅审核人(演示)", "审核", None, "Review#2024demo", True),
+    ("sheng_admin", "系统管理员(演示)", "管理员", None, "Admin#2024demo", False),
+    ("changsha_fenxi", "长沙市分析员(演示)", "分析", "430100", "Changsha#2024demo", False),
+    ("changsha_jingban", "长沙市经办人(演示)", "经办", "430100", "CsClerk#2024demo", False),
+    ("huaihua_lingdao", "怀化市领导(演示)", "领导", "431200", "Huaihua#2024demo", False),
+    ("furong_jingban", "芙蓉区经办人(演示)", "经办", "430102", "Furong#2024demo", False),
+    ("tianxin_shenhe", "天心区审核人(演示)", "审核", "430103", "Tianxin#2024demo", False),
+)
+
+
+def create_demo_users(province: str) -> list[str]:
+    """The demo users that are missing (existing ones keep their password): province-level ones at `province`,
+    the city and county ones only when their region lies in it. Returns the usernames created."""
+    from dashboard.accounts import add_user, get_account
+    from dashboard.regions import national_tree
+
+    tree = national_tree()
+    created = []
+    for username, name, role, region, password, may_unmask in DEMO_USERS:
+        region = region or province
+        if get_account(username) is None and tree.is_within(region, province):
+            add_user(username, name, role, region, password, may_unmask=may_unmask, actor=_cli_actor())
+            created.append(username)
+    return created
+
+
+def _cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From the terminal (asked twice) or, when stdin is not a terminal, its first line (scripts)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("新密码: ")
+    if first != getpass.getpass("再次输入: "):
+        raise SystemExit("两次输入的密码不一致。")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from dashboard.accounts import AccountError, add_user, list_accounts, set_password, update_user
+
+    try:
+        if args.action == "add":
+            add_user(args.username, args.name or args.username, args.role, args.region, _read_password(args),
+                     may_unmask=args.unmask, actor=_cli_actor())
+            print(f"已创建用户 {args.username}({args.role},{args.region})")
+        elif args.action == "list":
+            print("用户名\t姓名\t角色\t区划\t可查看明文\t状态")
+            for a in list_accounts():
+                print(f"{a.username}\t{a.display_name}\t{a.role}\t{a.region}\t{'是' if a.may_unmask else '否'}\t"
+                      f"{'启用' if a.enabled else '停用'}")
+        elif args.action == "disable":
+            update_user(args.username, enabled=False, actor=_cli_actor())
+            print(f"已停用用户 {args.username}")
+        elif args.action == "set-password":
+            set_password(args.username, _read_password(args), actor=_cli_actor())
+            print(f"已重设用户 {args.username} 的密码")
+    except AccountError as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _date(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD: {text!r}") from None
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from dashboard import audit
+
+    rows = audit.search(username=args.user, action=args.action, since=args.since,
+                        until=args.until + dt.timedelta(days=1) if args.until else None, limit=None)
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        writer = csv.DictWriter(out, fieldnames=audit.AUDIT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(reversed(rows))  # oldest first, as the trail happened
+    finally:
+        if args.output:
+            out.close()
+    audit.append("audit_export", username=_cli_actor(), rows=len(rows),
+                 params={"user": args.user, "action": args.action, "since": args.since, "until": args.until})
+    print(f"已导出 {len(rows)} 条审计记录", file=sys.stderr)
     return 0
 
 
@@ -78,6 +180,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo)
     serve = sub.add_parser("serve", help="启动 Web 服务")
     serve.set_defaults(func=_cmd_serve)
+    users = sub.add_parser("users", help="用户管理: add / list / disable / set-password")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="新建用户(密码从终端输入, 或非终端时读标准输入第一行)")
+    add.add_argument("username")
+    add.add_argument("--name", help="姓名 (default 用户名)")
+    add.add_argument("--role", required=True, help="领导 / 分析 / 经办 / 审核 / 管理员")
+    add.add_argument("--region", required=True, help="区划代码 (省、市或县级)")
+    add.add_argument("--unmask", action="store_true", help="允许查看个人信息明文 (每次查看须填写事由)")
+    users_sub.add_parser("list", help="列出全部用户")
+    disable = users_sub.add_parser("disable", help="停用用户 (下一次请求起生效)")
+    disable.add_argument("username")
+    password = users_sub.add_parser("set-password", help="重设密码 (同时结束该用户的全部会话、解除锁定)")
+    password.add_argument("username")
+    users.set_defaults(func=_cmd_users)
+    audit = sub.add_parser("audit", help="审计日志")
+    audit_sub = audit.add_subparsers(dest="audit_action", required=True)
+    export = audit_sub.add_parser("export", help="导出审计记录为 CSV (按时间先后)")
+    export.add_argument("--since", type=_date, help="起始日期 YYYY-MM-DD (含)")
+    export.add_argument("--until", type=_date, help="截止日期 YYYY-MM-DD (含)")
+    export.add_argument("--user", help="只导出该用户的记录")
+    export.add_argument("--action", help="只导出该类事件 (如 sign_in, export, denied)")
+    export.add_argument("--output", help="输出文件 (default 标准输出)")
+    audit.set_defaults(func=_cmd_audit)
     show = sub.add_parser("settings", help="列出全部配置项及当前值")
     show.set_defaults(func=_cmd_settings)
     return parser
