@@ -46,3 +46,19 @@ def mask_frame(frame: pd.DataFrame, columns: dict[str, str], user: User | None) 
         if column in out.columns:
             out[column] = out[column].map(MASKERS[kind])
     return out
+
+
+def reveal(frame: pd.DataFrame, columns: dict[str, str], user: User | None, reason: str | None, *, page: str,
+           region: str | None = None) -> pd.DataFrame:
+    """`frame` unmasked for a user with `may_unmask` who gave a reason (at least UNMASK_REASON_MIN_LENGTH
+    characters); the view is audited as 'unmask' with the reason and the row count. Anyone else gets it masked,
+    and asking without the permission or without a reason is audited as denied."""
+    from dashboard import audit, settings
+
+    reason = (reason or "").strip()
+    if user is not None and user.may_unmask and len(reason) >= settings.get("UNMASK_REASON_MIN_LENGTH"):
+        audit.record("unmask", page=page, region=region, rows=len(frame), detail=reason[:200])
+        return frame
+    audit.record("unmask", page=page, region=region, rows=0, outcome="denied",
+                 detail="no permission" if user is None or not user.may_unmask else "no reason given")
+    return mask_frame(frame, columns, None)

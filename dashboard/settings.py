@@ -50,6 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COOKIE_SECURE", "auto",
             "Mark cookies Secure: auto (when the request came over HTTPS), true or false. Behind a TLS-terminating "
             "proxy set true."),
+    Setting("UNMASK_REASON_MIN_LENGTH", "4",
+            "Characters a user with the unmask permission must give as the reason to see personal data unmasked.",
+            int),
     Setting("TENDER_THRESHOLD_PROVINCE", "4000000",
             "公开招标 threshold for goods and services bought at province level, in 元.", int),
     Setting("TENDER_THRESHOLD_LOCAL", "2000000",
