@@ -244,7 +244,7 @@ class SignIn:
 _REFUSED = "用户名或密码错误。"
 
 
-def authenticate(username: str, password: str, ip: str | None = None) -> SignIn:
+def authenticate(username: str, password: str) -> SignIn:
     """Check a password; 5 failures within 5 minutes lock the account for 15 (settings). Every attempt is audited.
 
     The message for an unknown user, a wrong password and a disabled account is the same, so the page tells an
@@ -255,27 +255,27 @@ def authenticate(username: str, password: str, ip: str | None = None) -> SignIn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     if row is not None and row.locked_until is not None and row.locked_until > now:
         _hash_cost(_dummy_hash(), password)
-        audit.append("sign_in_failed", username=username, outcome="denied", detail="locked", ip=ip)
+        audit.append("sign_in_failed", username=username, outcome="denied", detail="locked")
         minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
         return SignIn(message=f"连续登录失败次数过多,账户已锁定,请 {minutes} 分钟后再试。")
     password_ok = _hash_cost(row.password_hash if row is not None else _dummy_hash(), password)
     if row is None or not password_ok or not row.enabled:
         detail = "unknown user" if row is None else ("disabled" if row.enabled is False else "bad password")
         audit.append("sign_in_failed", username=username[:64], role=row and row.role,
-                     user_region=row and row.region, outcome="failed", detail=detail, ip=ip)
+                     user_region=row and row.region, outcome="failed", detail=detail)
         if row is not None and _recent_failures(username, now) >= settings.get("LOCKOUT_ATTEMPTS"):
             until = now + dt.timedelta(minutes=settings.get("LOCKOUT_MINUTES"))
             with state_engine().begin() as conn:
                 conn.execute(users.update().where(users.c.username == username).values(locked_until=until))
             audit.append("account_locked", username=username, role=row.role, user_region=row.region,
-                         outcome="denied", ip=ip)
+                         outcome="denied")
         return SignIn(message=_REFUSED)
     if _hasher.check_needs_rehash(row.password_hash):
         with state_engine().begin() as conn:
             conn.execute(users.update().where(users.c.username == username)
                          .values(password_hash=hash_password(password)))
     token, csrf_token = start_session(username)
-    audit.append("sign_in", username=username, role=row.role, user_region=row.region, ip=ip)
+    audit.append("sign_in", username=username, role=row.role, user_region=row.region)
     return SignIn(token=token, csrf_token=csrf_token)
 
 
@@ -319,10 +319,18 @@ class ActiveSession:
     csrf_token: str
 
 
-def resume_session(token: str) -> tuple[ActiveSession | None, str | None]:
+@dataclass(frozen=True)
+class EndedSession:
+    username: str
+    role: str
+    region: str
+    reason: str  # idle / expired / disabled
+
+
+def resume_session(token: str) -> ActiveSession | EndedSession | None:
     """The signed-in user of a session token, re-read from the store on every request (one indexed join), so a
-    disabled user or a changed region or role takes effect at once. Returns (session, why it ended) — an idle or
-    expired session, or one of a disabled user, is ended here and yields (None, reason)."""
+    disabled user or a changed region or role takes effect at once. An idle or expired session, or one of a
+    disabled user, is ended here (EndedSession); an unknown or already ended token gives None."""
     now = _now()
     key = _token_hash(token)
     query = (sa.select(sessions.c.csrf_token, sessions.c.started_at, sessions.c.last_seen_at, users)
@@ -331,7 +339,7 @@ def resume_session(token: str) -> tuple[ActiveSession | None, str | None]:
     with state_engine().connect() as conn:
         row = conn.execute(query).first()
     if row is None:
-        return None, None
+        return None
     reason = None
     if not row.enabled:
         reason = "disabled"
@@ -341,12 +349,12 @@ def resume_session(token: str) -> tuple[ActiveSession | None, str | None]:
         reason = "expired"
     if reason:
         end_session(token, reason)
-        return None, reason
+        return EndedSession(row.username, row.role, row.region, reason)
     if now - row.last_seen_at > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
         with state_engine().begin() as conn:
             conn.execute(sessions.update().where(sessions.c.token_hash == key).values(last_seen_at=now))
     user = User(row.username, row.display_name, row.role, row.region, may_unmask=bool(row.may_unmask))
-    return ActiveSession(user, row.csrf_token), None
+    return ActiveSession(user, row.csrf_token)
 
 
 def end_session(token: str, reason: str) -> None:

@@ -75,13 +75,17 @@ def _now() -> dt.datetime:
 
 def append(action: str, *, username: str | None, role: str | None = None, user_region: str | None = None,
            page: str | None = None, region: str | None = None, params: dict[str, Any] | None = None,
-           rows: int | None = None, detail: str | None = None, outcome: str = "ok", ip: str | None = None) -> None:
-    """Write one row with an explicit actor (sign-in events, the CLI); everything else goes through `record`."""
+           rows: int | None = None, detail: str | None = None, outcome: str = "ok") -> None:
+    """Write one row with an explicit actor (sign-in events, the CLI); everything else goes through `record`.
+    Inside a request, the page and the client address default to the request's."""
+    from dashboard.web import client_ip, current_page
+
     values = {
         "at": _now(), "username": username and username[:64], "role": role, "user_region": user_region,
-        "action": action[:32], "page": page and page[:200], "region": region and str(region)[:6],
+        "action": action[:32], "page": (page or current_page() or "")[:200] or None,
+        "region": region and str(region)[:6],
         "params": scrub(json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)) if params else None,
-        "rows": rows, "detail": scrub(detail)[:500] if detail else None, "outcome": outcome, "ip": ip,
+        "rows": rows, "detail": scrub(detail)[:500] if detail else None, "outcome": outcome, "ip": client_ip(),
     }
     with state_engine().begin() as conn:
         conn.execute(audit_event.insert().values(**values))
@@ -91,12 +95,11 @@ def record(action: str, *, page: str | None = None, region: str | None = None, p
            rows: int | None = None, detail: str | None = None, outcome: str = "ok") -> None:
     """Append one audit event for the current user (never pass personal data unmasked in `params` or `detail`)."""
     from dashboard.scope import current_user
-    from dashboard.web import client_ip
 
     user = current_user()
     append(action, username=user.username if user else None, role=user.role if user else None,
            user_region=user.region if user else None, page=page, region=region, params=params, rows=rows,
-           detail=detail, outcome=outcome, ip=client_ip())
+           detail=detail, outcome=outcome)
 
 
 AUDIT_COLUMNS = [c.name for c in audit_event.columns]

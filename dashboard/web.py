@@ -46,6 +46,15 @@ def client_ip() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def current_page() -> str | None:
+    """The page a request comes from: for a Dash callback the path of the page that sent it (its Referer)."""
+    if not has_request_context():
+        return None
+    if request.path.startswith("/_dash-") and request.referrer:
+        return urlsplit(request.referrer).path[:200] or None
+    return request.path
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never a scheme (`javascript:`), host or `//` URL."""
     target = (target or "").strip()
@@ -80,12 +89,13 @@ def _load_session() -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return
-    active, reason = accounts.resume_session(token)
-    if active is not None:
-        g.user, g.csrf_token = active.user, active.csrf_token
-    elif reason:
-        g.session_ended = reason
-        audit.append("session_ended", username=None, detail=reason, ip=client_ip())
+    session = accounts.resume_session(token)
+    if isinstance(session, accounts.ActiveSession):
+        g.user, g.csrf_token = session.user, session.csrf_token
+    elif isinstance(session, accounts.EndedSession):
+        g.session_ended = session.reason
+        audit.append("session_ended", username=session.username, role=session.role, user_region=session.region,
+                     detail=session.reason)
 
 
 def _is_public(path: str) -> bool:
@@ -188,7 +198,9 @@ SIGN_IN_PAGE = """<!doctype html>
   <div class="card-body">
     <h1 class="sign-in-title">财政运行监测驾驶舱</h1>
     <p class="sign-in-subtitle">请使用分配的账户登录</p>
-    {% if message %}<div class="alert alert-{{ tone }} py-2" role="alert" id="sign-in-message">{{ message }}</div>{% endif %}
+    {% if message %}
+    <div class="alert alert-{{ tone }} py-2" role="alert" id="sign-in-message">{{ message }}</div>
+    {% endif %}
     <form method="post" action="/login" autocomplete="off" id="sign-in-form">
       <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
       <input type="hidden" name="next" value="{{ next }}">
@@ -222,11 +234,10 @@ def _sign_in():
         return _sign_in_page(ENDED_MESSAGES.get(reason or ""), tone="warning" if reason != "signed_out" else "info")
     sent, expected = request.form.get("csrf_token", ""), request.cookies.get(CSRF_COOKIE, "")
     if not sent or not hmac.compare_digest(sent, expected) or not _same_origin():
-        audit.append("denied", username=None, page="/login", detail="CSRF token or origin check failed",
-                     outcome="denied", ip=client_ip())
+        audit.append("denied", username=None, detail="CSRF token or origin check failed", outcome="denied")
         return _sign_in_page("页面已过期,请重新登录。", status=403)
     username = request.form.get("username", "").strip()[:64]
-    outcome = accounts.authenticate(username, request.form.get("password", "")[:200], ip=client_ip())
+    outcome = accounts.authenticate(username, request.form.get("password", "")[:200])
     if outcome.token is None:
         return _sign_in_page(outcome.message, username=username, status=401)
     response = redirect(safe_next(request.form.get("next")))
