@@ -13,7 +13,9 @@ from tests.signin import PROVINCE_USER, ensure_user, sign_in_test_client
 @pytest.fixture
 def app(demo_url, use_store):
     use_store(demo_url)
-    return create_app()
+    app = create_app()
+    app.server.test_client().get("/live")  # Dash registers the pages router (`_pages_content`) on a first request
+    return app
 
 
 @pytest.fixture
@@ -43,16 +45,19 @@ def find_callback(app, output_id: str) -> tuple[str, dict]:
     raise KeyError(output_id)
 
 
-def callback_body(app, output_id: str, inputs: list[tuple[str, str, object]]) -> dict:
-    """The JSON the Dash renderer posts to /_dash-update-component for the callback that outputs `output_id`."""
-    key, _spec = find_callback(app, output_id)
+def callback_body(app, output_id: str, inputs: list[tuple[str, str, object]],
+                  state: list[tuple[str, str, object]] = ()) -> dict:
+    """The JSON the Dash renderer posts to /_dash-update-component for the callback that outputs `output_id`.
+    States not given are sent as None (a component whose property has no value)."""
+    key, spec = find_callback(app, output_id)
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    given = {(i, p): v for i, p, v in state}
     return {
         "output": key,
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
-        "state": [],
+        "state": [{**dep, "value": given.get((dep["id"], dep["property"]))} for dep in spec.get("state", [])],
     }
 
 
@@ -62,8 +67,9 @@ def call_callback(app, client):
 
     Signed in as the province analyst of `client`; pass `client=client_as(...)` to call as someone else."""
 
-    def _call(output_id: str, inputs: list[tuple[str, str, object]], client=client) -> dict:
-        response = client.post("/_dash-update-component", json=callback_body(app, output_id, inputs))
+    def _call(output_id: str, inputs: list[tuple[str, str, object]], client=client,
+              state: list[tuple[str, str, object]] = ()) -> dict:
+        response = client.post("/_dash-update-component", json=callback_body(app, output_id, inputs, state))
         assert response.status_code == 200, response.get_data(as_text=True)[:2000]
         return json.loads(response.get_data(as_text=True))["response"]
 

@@ -75,11 +75,6 @@ def _page_load_body(app, key: str, props: dict[str, dict], search: str = "") -> 
     }
 
 
-@pytest.fixture(autouse=True)
-def _router_registered(app):
-    app.server.test_client().get("/live")  # so that the pages router is in app.callback_map
-
-
 @pytest.fixture
 def spy(app):
     """`spy(key)` counts the calls reaching callback `key`'s function."""

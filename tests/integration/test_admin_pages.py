@@ -1,0 +1,129 @@
+"""The admin pages: only a 管理员 gets them; adding and changing users goes through the same rules as the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import accounts, audit
+from tests.integration.conftest import text_of, walk
+
+NEW_USER = ["admin-new-username", "admin-new-name", "admin-new-password", "admin-new-role", "admin-new-region",
+            "admin-new-unmask"]
+EDIT_USER = ["admin-edit-username", "admin-edit-role", "admin-edit-region", "admin-edit-unmask", "admin-edit-enabled",
+             "admin-edit-password"]
+
+
+@pytest.fixture
+def admin(client_as):
+    return client_as("root_admin", "管理员", "430000")
+
+
+def change_user(app, client, new: dict | None = None, edit: dict | None = None):
+    """Press 新建用户 (with `new` filled in) or 保存修改 (with `edit`), as the browser would."""
+    key = next(k for k in app.callback_map if "admin-users-message.children" in k)
+    spec = app.callback_map[key]
+    values = {**{f"{i}.value": None for i in NEW_USER + EDIT_USER}, "admin-users-version.data": 0}
+    for prefix, filled in (("admin-new", new), ("admin-edit", edit)):
+        for name, value in (filled or {}).items():
+            values[f"{prefix}-{name}.value"] = value
+    trigger = "admin-new-submit" if new else "admin-edit-submit"
+    body = {"output": key, "outputs": [{"id": "admin-users-message", "property": "children"},
+                                       {"id": "admin-users-version", "property": "data"}],
+            "inputs": [{**d, "value": 1 if d["id"] == trigger else None} for d in spec["inputs"]],
+            "state": [{**d, "value": values[f"{d['id']}.{d['property']}"]} for d in spec["state"]],
+            "changedPropIds": [f"{trigger}.n_clicks"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]
+
+
+def test_the_users_table_lists_users_of_the_admins_region(call_callback, client_as):
+    client_as("furong", "经办", "430102")
+    client_as("huaihua", "领导", "431200")
+    city_admin = client_as("cs_admin", "管理员", "430100")
+    out = call_callback("admin-users-table", [("admin-users-version", "data", 0)], client=city_admin)
+    table = text_of(out["admin-users-table"]["children"])
+    assert "furong" in table and "cs_admin" in table and "huaihua" not in table
+    assert {o["value"] for o in out["admin-new-region"]["options"]} >= {"430100", "430102"}
+    assert "431200" not in {o["value"] for o in out["admin-new-region"]["options"]}
+
+
+def test_an_admin_adds_a_user_and_a_weak_password_is_refused(app, admin):
+    weak = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "12345678",
+                                        "role": "分析", "region": "430100", "unmask": []})
+    assert "密码至少" in text_of(weak["admin-users-message"]["children"]) and accounts.get_account("wang") is None
+    common = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "Password123!",
+                                          "role": "分析", "region": "430100", "unmask": []})
+    assert "过于常见" in text_of(common["admin-users-message"]["children"])
+    done = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "Xiang#Jiang2024",
+                                        "role": "分析", "region": "430100", "unmask": ["yes"]})
+    assert "已新建用户 wang" in text_of(done["admin-users-message"]["children"])
+    account = accounts.get_account("wang")
+    assert (account.role, account.region, account.may_unmask) == ("分析", "430100", True)
+    added = audit.search(action="user_added", username="root_admin")[0]
+    assert added["region"] == "430100" and '"may_unmask": true' in added["params"]
+
+
+def test_an_admin_change_is_audited_and_bites_on_the_users_next_request(app, admin, client_as, call_callback):
+    bob = client_as("bob", "分析", "430100")
+    change_user(app, admin, edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [],
+                                  "enabled": ["yes"], "password": None})
+    out = call_callback("overview-title", [("overview-query", "data", {})], client=bob)
+    assert out["overview-title"]["children"].startswith("怀化市")
+    change = audit.search(action="user_changed", username="root_admin")[0]
+    assert "431200" in change["params"] and "领导" in change["params"]
+    change_user(app, admin, edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [],
+                                  "enabled": [], "password": None})
+    assert bob.get("/").status_code == 302
+
+
+def test_a_non_admin_gets_neither_the_page_nor_its_callbacks(app, client, call_callback):
+    refused = change_user(app, client, new={"username": "mallory", "name": "m", "password": "Xiang#Jiang2024",
+                                            "role": "管理员", "region": "430000", "unmask": ["yes"]})
+    assert "无权" in text_of(refused["admin-users-message"]["children"])
+    assert accounts.get_account("mallory") is None
+    assert audit.search(action="denied")[0]["username"] == "province_analyst"
+    page = call_callback("_pages_content", [("_pages_location", "pathname", "/admin/users"),
+                                            ("_pages_location", "search", "")])
+    assert "仅限管理员" in text_of(page["_pages_content"]["children"])
+    out = call_callback("audit-results", [("audit-search", "n_clicks", 1)])
+    assert "无权" in text_of(out["audit-results"]["children"])
+
+
+def test_the_navbar_shows_admin_pages_only_to_admins(app, client, admin):
+    def nav_links(c):
+        layout = c.get("/_dash-layout").get_json()
+        return {text_of(n) for n in walk(layout) if n["type"] == "NavLink"}
+
+    assert {"用户管理", "审计日志"} <= nav_links(admin)
+    assert not {"用户管理", "审计日志"} & nav_links(client)
+
+
+def test_the_shell_names_the_signed_in_user_and_signs_out_by_post(client):
+    layout = client.get("/_dash-layout").get_json()
+    badge = next(n for n in walk(layout) if n["props"].get("id") == "user-badge")
+    assert text_of(badge) == "province_analyst · 分析 · 湖南省"
+    form = next(n for n in walk(layout) if n["props"].get("id") == "sign-out-form")
+    assert form["props"]["method"] == "post" and form["props"]["action"] == "/logout"
+    hidden = next(n for n in walk(form) if n["props"].get("name") == "csrf_token")
+    assert hidden["props"]["value"] == client.get_cookie("_csrf_token").value
+
+
+def test_markup_in_a_name_is_rendered_as_text(app, admin, call_callback):
+    evil = "<img src=x onerror=alert(1)>"
+    accounts.add_user("xss", evil, "分析", "430100", "", actor="t", password_hash="x")
+    out = call_callback("admin-users-table", [("admin-users-version", "data", 0)], client=admin)
+    cells = [n for n in walk(out["admin-users-table"]["children"]) if n["type"] == "Td"]
+    assert any(c["props"]["children"] == evil for c in cells)  # a plain string child: React renders it as text
+    assert not [n for n in walk(out) if n["type"] in ("Markdown", "Iframe") or "dangerously_allow_html" in n["props"]]
+
+
+def test_the_audit_search_filters_by_user_and_event(app, admin, call_callback):
+    audit.append("export", username="someone", page="/revenue", region="430100", rows=120)
+    audit.append("view", username="someone", page="/")
+    out = call_callback("audit-results", [("audit-search", "n_clicks", 1)], client=admin,
+                        state=[("audit-user", "value", "someone"), ("audit-action", "value", "export")])
+    rows = [n for n in walk(out["audit-results"]["children"]) if n["type"] == "Tr"][1:]
+    assert len(rows) == 1
+    assert [text_of(td) for td in rows[0]["props"]["children"]][1:8] == \
+        ["someone", "", "导出", "/revenue", "长沙市(430100)", "", "120"]
