@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DB := data/cockpit.duckdb
+STATE := data/state.sqlite
 
 .PHONY: run test demo bench clean
 
@@ -19,7 +20,10 @@ $(DB): | $(STAMP)
 demo: $(STAMP)  ## rebuild the demo store (the running app switches to it on its next request)
 	$(PY) -m dashboard demo --db-url duckdb:///$(DB)
 
-run: $(STAMP) $(DB)  ## serve http://127.0.0.1:8050
+$(STATE): | $(DB)  ## the demo users (demo only, README) when no state store exists yet
+	$(PY) -m dashboard users demo
+
+run: $(STAMP) $(DB) $(STATE)  ## serve http://127.0.0.1:8050
 	$(PY) app.py
 
 test: $(STAMP)

@@ -122,6 +122,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
         elif args.action == "set-password":
             set_password(args.username, _read_password(args), actor=_cli_actor())
             print(f"已重设用户 {args.username} 的密码")
+        elif args.action == "demo":
+            from dashboard.store.engine import current_data_version
+
+            created = create_demo_users(current_data_version().province_code)
+            print(f"已创建演示用户(仅供演示,密码见 README): {', '.join(created) or '无(均已存在)'}")
     except AccountError as error:
         print(f"错误: {error}", file=sys.stderr)
         return 2
@@ -180,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo)
     serve = sub.add_parser("serve", help="启动 Web 服务")
     serve.set_defaults(func=_cmd_serve)
-    users = sub.add_parser("users", help="用户管理: add / list / disable / set-password")
+    users = sub.add_parser("users", help="用户管理: add / list / disable / set-password / demo")
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="新建用户(密码从终端输入, 或非终端时读标准输入第一行)")
     add.add_argument("username")
@@ -193,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("username")
     password = users_sub.add_parser("set-password", help="重设密码 (同时结束该用户的全部会话、解除锁定)")
     password.add_argument("username")
+    users_sub.add_parser("demo", help="为当前财政数据仓的省份创建缺少的演示用户 (仅供演示, 密码见 README)")
     users.set_defaults(func=_cmd_users)
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_action", required=True)
