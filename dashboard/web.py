@@ -150,7 +150,8 @@ def _page_view(response: Response) -> Response:
 
 def _content_security_policy(app: Dash) -> str:
     """Scripts only from this host plus the hashes of Dash's own inline scripts: no 'unsafe-inline', no
-    'unsafe-eval' (plotly.js 4 and the Dash renderer run without eval; checked in Chromium). Styles need
+    'unsafe-eval' (plotly.js 4 — bar charts and choroplethmap — and the Dash renderer run without eval; checked in
+    Chromium's console). Styles need
     'unsafe-inline': React and plotly.js set style attributes and inject <style> elements at run time."""
     return "; ".join([
         "default-src 'self'",
@@ -159,6 +160,7 @@ def _content_security_policy(app: Dash) -> str:
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
+        "worker-src 'self' blob:",  # plotly's map traces (maplibre) run their tile workers from blob: URLs
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
