@@ -1,7 +1,8 @@
 """Headless Chromium against the app served on a free local port, on the session demo store.
 
 - `live_server`: the base URL of the app (one server for the whole session, in a thread).
-- `open_browser(width, height)`: a driver whose *viewport* is exactly width × height CSS pixels (set through the
+- `open_browser(width, height, user=PROVINCE_USER)`: a driver signed in as `user` (made in the test's state store if
+  missing; see `tests.signin.browser_session_cookies`; `user=None` for a browser nobody signed in on), whose whose *viewport* is exactly width × height CSS pixels (set through the
   DevTools protocol, so window chrome never eats into it); every request it makes is recorded, and the test fails
   at teardown when one went anywhere but this host (the product runs on intranets: no CDN, no tiles, no fonts).
 - `screenshot(driver, name)`: saves `artifacts/screenshots/<name>.png` for people to look at.
@@ -27,6 +28,7 @@ import pytest
 
 from dashboard.state import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
+from tests.signin import PROVINCE_USER, browser_session_cookies
 
 os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager must not phone home
 
@@ -34,6 +36,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_served: dict = {}  # the live server's Dash app, to sign browsers in through its /login
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--lang=zh-CN")
@@ -73,7 +76,7 @@ def live_server(demo_url, tmp_path_factory):
     os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('browser-state')}/state.sqlite"
     reset_finance_engine()
     reset_state_engine()
-    app = create_app()
+    app = _served["app"] = create_app()
     server = make_server("127.0.0.1", _free_port(), app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -102,7 +105,8 @@ def _requests_of(driver) -> list[str]:
 
 @pytest.fixture
 def open_browser(live_server):
-    """Factory: `open_browser(width, height)` → a Chromium driver with that viewport (see module docstring).
+    """Factory: `open_browser(width, height, user=PROVINCE_USER)` → a signed-in Chromium driver with that viewport
+    (see module docstring).
 
     The driver gets `driver.base_url`, `driver.go(path)` and `driver.requested` (every URL asked for so far).
     """
@@ -111,7 +115,8 @@ def open_browser(live_server):
 
     drivers = []
 
-    def _open(width: int, height: int):
+    def _open(width: int, height: int, user: str | None = PROVINCE_USER, role: str = "分析",
+              region: str = "430000"):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in CHROMIUM_FLAGS:
@@ -119,7 +124,7 @@ def open_browser(live_server):
         profile = tempfile.mkdtemp(prefix="cockpit-chromium-")
         options.add_argument(f"--user-data-dir={profile}")
         options.add_argument(f"--window-size={width},{height}")
-        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
@@ -134,6 +139,10 @@ def open_browser(live_server):
 
         driver.go = go
         drivers.append(driver)
+        if user is not None:
+            go("/login")  # cookies can only be set for the host the browser is on
+            for cookie in browser_session_cookies(_served["app"].server, user, role, region):
+                driver.add_cookie(cookie)
         return driver
 
     yield _open
