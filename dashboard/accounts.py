@@ -115,13 +115,13 @@ def hash_password(password: str) -> str:
 def _valid_region(region: str) -> str:
     tree = national_tree()
     if region not in tree or tree[region].level not in ("province", "city", "county"):
-        raise AccountError(f"区划代码“{region[:12]}”无效,应为省、市或县级区划代码。")
+        raise AccountError(f"区划代码“{str(region)[:12]}”无效,应为省、市或县级区划代码。")
     return region
 
 
 def _valid_role(role: str) -> str:
     if role not in ROLE_PERMISSIONS:
-        raise AccountError(f"角色“{role[:12]}”无效,应为:{'、'.join(ROLES)}。")
+        raise AccountError(f"角色“{str(role)[:12]}”无效,应为:{'、'.join(ROLES)}。")
     return role
 
 

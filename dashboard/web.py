@@ -98,10 +98,6 @@ def _load_session() -> None:
                      detail=session.reason)
 
 
-def _is_public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
-
-
 def _same_origin() -> bool:
     origin = request.headers.get("Origin")
     return origin is None or origin == request.host_url.rstrip("/")
@@ -112,8 +108,10 @@ def _csrf_ok(sent: str | None) -> bool:
 
 
 def _gate():
+    if request.path.startswith(PUBLIC_PREFIXES):  # static files: no session needed, no store read
+        return None
     _load_session()
-    if _is_public(request.path):
+    if request.path in PUBLIC_PATHS:
         return None
     if g.user is None:
         if request.method == "GET" and not request.path.startswith("/_"):

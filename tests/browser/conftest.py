@@ -2,9 +2,10 @@
 
 - `live_server`: the base URL of the app (one server for the whole session, in a thread).
 - `open_browser(width, height, user=PROVINCE_USER)`: a driver signed in as `user` (made in the test's state store if
-  missing; see `tests.signin.browser_session_cookies`; `user=None` for a browser nobody signed in on), whose whose *viewport* is exactly width × height CSS pixels (set through the
-  DevTools protocol, so window chrome never eats into it); every request it makes is recorded, and the test fails
-  at teardown when one went anywhere but this host (the product runs on intranets: no CDN, no tiles, no fonts).
+  missing; see `tests.signin.browser_session_cookies`; `user=None` for a browser nobody signed in on), whose
+  *viewport* is exactly width × height CSS pixels (set through the DevTools protocol, so window chrome never eats
+  into it); every request it makes is recorded, and the test fails at teardown when one went anywhere but this
+  host (the product runs on intranets: no CDN, no tiles, no fonts).
 - `screenshot(driver, name)`: saves `artifacts/screenshots/<name>.png` for people to look at.
 - `wait_for(driver, script)`: polls a JavaScript expression until it is truthy.
 

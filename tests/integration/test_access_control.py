@@ -276,3 +276,25 @@ def test_no_callback_answers_with_an_unmasked_id_number_or_account_without_the_p
     response = user.post("/_dash-update-component", json=body)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     assert personal_data_in(response.get_data(as_text=True)) == set()
+
+
+def _inject_text(value, text: str):
+    """`value` with every string in it (query dicts included) replaced by `text`."""
+    if isinstance(value, dict):
+        return {k: _inject_text(v, text) for k, v in {**value, "region": None}.items()}
+    return text if isinstance(value, str) or value is None else value
+
+
+@pytest.mark.parametrize("key", CALLBACK_KEYS)
+def test_no_callback_turns_a_javascript_url_into_a_link(app, client, key):
+    attack = "javascript:alert(1)"
+    body = _page_load_body(app, key, _layout_props(app, _user("province_analyst", "分析", PROVINCE)),
+                           search=f"?region={attack}&next={attack}")
+    for dep in body["inputs"] + body["state"]:
+        if dep["id"] != "_pages_location":
+            dep["value"] = _inject_text(dep["value"], attack)
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    links = [value for component in walk(response.get_json(silent=True) or {})
+             for prop, value in component["props"].items() if prop in ("href", "src", "action")]
+    assert not [v for v in links if re.match(r"\s*(javascript|vbscript|data):", str(v), re.I)]

@@ -127,3 +127,13 @@ def test_the_audit_search_filters_by_user_and_event(app, admin, call_callback):
     assert len(rows) == 1
     assert [text_of(td) for td in rows[0]["props"]["children"]][1:8] == \
         ["someone", "", "导出", "/revenue", "长沙市(430100)", "", "120"]
+
+
+@pytest.mark.parametrize("edit", [{}, {"username": "bob", "role": None, "region": "430100"},
+                                  {"username": "bob", "role": "分析", "region": "431200"}])
+def test_an_incomplete_or_out_of_reach_edit_gets_a_message_and_changes_nothing(app, client_as, edit):
+    city_admin = client_as("cs_admin", "管理员", "430100")
+    client_as("bob", "分析", "430100")
+    out = change_user(app, city_admin, edit={"enabled": ["yes"], "unmask": [], **edit})
+    assert out["admin-users-message"]["children"]["props"]["color"] == "warning"
+    assert accounts.get_account("bob").region == "430100" and accounts.get_account("bob").role == "分析"
