@@ -324,22 +324,26 @@ class EndedSession:
     username: str
     role: str
     region: str
-    reason: str  # idle / expired / disabled
+    reason: str          # idle / expired / disabled / password / signed_out
+    ended_now: bool      # ended by this request (audit it once), or earlier (sign-out, an admin's change)
 
 
 def resume_session(token: str) -> ActiveSession | EndedSession | None:
     """The signed-in user of a session token, re-read from the store on every request (one indexed join), so a
     disabled user or a changed region or role takes effect at once. An idle or expired session, or one of a
-    disabled user, is ended here (EndedSession); an unknown or already ended token gives None."""
+    disabled user, is ended here; an ended session says why (EndedSession); an unknown token gives None."""
     now = _now()
     key = _token_hash(token)
-    query = (sa.select(sessions.c.csrf_token, sessions.c.started_at, sessions.c.last_seen_at, users)
+    query = (sa.select(sessions.c.csrf_token, sessions.c.started_at, sessions.c.last_seen_at, sessions.c.ended_at,
+                       sessions.c.end_reason, users)
              .join(users, users.c.username == sessions.c.username)
-             .where(sessions.c.token_hash == key, sessions.c.ended_at.is_(None)))
+             .where(sessions.c.token_hash == key))
     with state_engine().connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None
+    if row.ended_at is not None:
+        return EndedSession(row.username, row.role, row.region, row.end_reason, ended_now=False)
     reason = None
     if not row.enabled:
         reason = "disabled"
@@ -349,7 +353,7 @@ def resume_session(token: str) -> ActiveSession | EndedSession | None:
         reason = "expired"
     if reason:
         end_session(token, reason)
-        return EndedSession(row.username, row.role, row.region, reason)
+        return EndedSession(row.username, row.role, row.region, reason, ended_now=True)
     if now - row.last_seen_at > dt.timedelta(seconds=60):  # one write a minute at most, not one per request
         with state_engine().begin() as conn:
             conn.execute(sessions.update().where(sessions.c.token_hash == key).values(last_seen_at=now))

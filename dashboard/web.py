@@ -94,8 +94,9 @@ def _load_session() -> None:
         g.user, g.csrf_token = session.user, session.csrf_token
     elif isinstance(session, accounts.EndedSession):
         g.session_ended = session.reason
-        audit.append("session_ended", username=session.username, role=session.role, user_region=session.region,
-                     detail=session.reason)
+        if session.ended_now:
+            audit.append("session_ended", username=session.username, role=session.role,
+                         user_region=session.region, detail=session.reason)
 
 
 def _same_origin() -> bool:
@@ -119,7 +120,7 @@ def _gate():
             if g.session_ended:
                 query["reason"] = g.session_ended
             return redirect(f"/login?{urlencode(query)}")
-        response = jsonify({"message": "未登录或会话已结束,请重新登录。"})
+        response = jsonify({"message": "未登录或会话已结束,请重新登录。", "reason": g.session_ended})
         response.status_code = 401
         return response
     if request.method not in SAFE_METHODS:

@@ -60,4 +60,5 @@ def test_a_page_whose_session_ended_returns_to_sign_in(open_browser):
     driver.find_element(By.CSS_SELECTOR, ".drill-link").click()  # client-side navigation → callback → 401
     wait_for(driver, "document.getElementById('sign-in-form') !== null",
              message="the page stayed put after its callbacks were refused")
-    assert "next=" in driver.current_url
+    assert "next=" in driver.current_url and "reason=disabled" in driver.current_url
+    assert "账户已停用" in driver.find_element(By.ID, "sign-in-message").text

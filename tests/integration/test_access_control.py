@@ -233,8 +233,10 @@ def test_disabling_a_user_takes_effect_on_their_next_request(app, client_as):
     body = callback_body(app, "overview-kpis", [("overview-query", "data", {})])
     assert bob.post("/_dash-update-component", json=body).status_code == 200
     accounts.update_user("bob", enabled=False, actor="admin")
-    assert bob.post("/_dash-update-component", json=body).status_code == 401
-    assert bob.get("/").status_code == 302
+    refused = bob.post("/_dash-update-component", json=body)
+    assert refused.status_code == 401 and refused.get_json()["reason"] == "disabled"
+    assert "reason=disabled" in bob.get("/").headers["Location"]
+    assert "账户已停用" in bob.get("/login?reason=disabled").get_data(as_text=True)
     accounts.update_user("bob", enabled=True, actor="admin")
     assert bob.get("/").status_code == 302  # the ended session stays ended: sign in again
 
