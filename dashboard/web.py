@@ -135,7 +135,7 @@ def _gate():
 
 def _page_view(response: Response) -> Response:
     """Audit a page view: the Dash pages router callback answered with a page for a signed-in user."""
-    if (g.get("user") is not None and request.path == "/_dash-update-component" and response.status_code == 200):
+    if g.get("user") is not None and request.path == "/_dash-update-component" and response.status_code == 200:
         body = request.get_json(silent=True) or {}
         if "_pages_content.children" in str(body.get("output", "")):
             values = {i.get("property"): i.get("value") for i in body.get("inputs", []) if isinstance(i, dict)}
