@@ -26,15 +26,16 @@ def register(app: Dash) -> None:
     @app.callback(
         Output("audit-results", "children"),
         Input("audit-search", "n_clicks"),
-        State("audit-user", "value"), State("audit-action", "value"), State("audit-outcome", "value"),
-        State("audit-dates", "start_date"), State("audit-dates", "end_date"),
+        State("audit-user", "value"), State("audit-region", "value"), State("audit-action", "value"),
+        State("audit-outcome", "value"), State("audit-dates", "start_date"), State("audit-dates", "end_date"),
     )
-    def search_audit(_clicks, username, action, outcome, start, end):
+    def search_audit(_clicks, username, region, action, outcome, start, end):
         if not may(current_user(), "admin"):
             audit.record("denied", page="/admin/audit", detail="not an administrator", outcome="denied")
             return dbc.Alert("无权查看审计日志(仅限管理员)。", color="danger")
         until = _day(end)
-        rows = audit.search(username=(username or "").strip() or None, action=action, outcome=outcome,
+        rows = audit.search(username=(username or "").strip() or None, region=(region or "").strip() or None,
+                            action=action, outcome=outcome,
                             since=_day(start), until=until + dt.timedelta(days=1) if until else None,
                             limit=AUDIT_PAGE_ROWS)
         return admin_views.audit_table(rows, national_tree(), AUDIT_PAGE_ROWS)

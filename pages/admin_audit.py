@@ -1,4 +1,4 @@
-"""审计日志 (`/admin/audit`): search the audit trail by user, event, outcome and date; 管理员 only."""
+"""审计日志 (`/admin/audit`): search the audit trail by user, region, event, outcome and date; 管理员 only."""
 
 from __future__ import annotations
 
@@ -18,17 +18,19 @@ def layout(**_query) -> html.Div:
                "命令行导出:python -m dashboard audit export", className="text-muted small"),
         dbc.Row([
             dbc.Col([dbc.Label("用户名", className="small mb-1"), dbc.Input(id="audit-user", maxlength=64)], md=2),
+            dbc.Col([dbc.Label("区划代码", className="small mb-1"),
+                     dbc.Input(id="audit-region", maxlength=6, placeholder="如 430100")], md=2),
             dbc.Col([dbc.Label("事件", className="small mb-1"),
                      dcc.Dropdown(id="audit-action", options=[{"label": v, "value": k}
-                                                              for k, v in ACTION_NAMES.items()])], md=3),
+                                                              for k, v in ACTION_NAMES.items()])], md=2),
             dbc.Col([dbc.Label("结果", className="small mb-1"),
                      dcc.Dropdown(id="audit-outcome", options=[{"label": v, "value": k}
-                                                               for k, v in OUTCOME_NAMES.items()])], md=2),
+                                                               for k, v in OUTCOME_NAMES.items()])], md=1),
             dbc.Col([dbc.Label("日期", className="small mb-1"),
                      dcc.DatePickerRange(id="audit-dates", display_format="YYYY-MM-DD", clearable=True,
                                          start_date_placeholder_text="开始日期",
                                          end_date_placeholder_text="结束日期")], md=3),
-            dbc.Col(dbc.Button("查询", id="audit-search", color="primary", size="sm"), md=2,
+            dbc.Col(dbc.Button("查询", id="audit-search", color="primary", size="sm"), md=1,
                     className="d-flex align-items-end"),
         ], className="mb-3 align-items-end"),
         html.Div(id="audit-results"),

@@ -120,9 +120,11 @@ def test_markup_in_a_name_is_rendered_as_text(app, admin, call_callback):
 
 def test_the_audit_search_filters_by_user_and_event(app, admin, call_callback):
     audit.append("export", username="someone", page="/revenue", region="430100", rows=120)
+    audit.append("export", username="someone", page="/revenue", region="431200", rows=7)
     audit.append("view", username="someone", page="/")
     out = call_callback("audit-results", [("audit-search", "n_clicks", 1)], client=admin,
-                        state=[("audit-user", "value", "someone"), ("audit-action", "value", "export")])
+                        state=[("audit-user", "value", "someone"), ("audit-action", "value", "export"),
+                               ("audit-region", "value", " 430100 ")])
     rows = [n for n in walk(out["audit-results"]["children"]) if n["type"] == "Tr"][1:]
     assert len(rows) == 1
     assert [text_of(td) for td in rows[0]["props"]["children"]][1:8] == \
@@ -137,3 +139,12 @@ def test_an_incomplete_or_out_of_reach_edit_gets_a_message_and_changes_nothing(a
     out = change_user(app, city_admin, edit={"enabled": ["yes"], "unmask": [], **edit})
     assert out["admin-users-message"]["children"]["props"]["color"] == "warning"
     assert accounts.get_account("bob").region == "430100" and accounts.get_account("bob").role == "分析"
+
+
+@pytest.mark.parametrize("start, end, found", [(None, None, 1), ("2999-01-01", None, 0), (None, "2000-01-01", 0)])
+def test_the_audit_search_filters_by_date(admin, call_callback, start, end, found):
+    audit.append("export", username="someone", page="/revenue", rows=1)
+    out = call_callback("audit-results", [("audit-search", "n_clicks", 1)], client=admin,
+                        state=[("audit-user", "value", "someone"), ("audit-dates", "start_date", start),
+                               ("audit-dates", "end_date", end)])
+    assert f"最近 {found} 条" in text_of(out["audit-results"]["children"])
