@@ -91,7 +91,7 @@ def export_view(key: str, fmt: str) -> Response:
     except ValueError:
         audit.record("export", page=topic.path, outcome="denied", detail="no scope")
         return Response("无权导出:当前用户没有可查看的区划。", status=403, mimetype="text/plain")
-    view = topic.table(req.state)
+    view = topic.table(req)
     source = SOURCES[view.source]
     page = PageRequest.of(source, request.args.get("sort"), request.args.get("desc") == "1")
     totals = table_totals(req.scope, req.state, view.source)
