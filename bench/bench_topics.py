@@ -82,7 +82,7 @@ def _rows_scanned(path: str, statements: list[tuple[str, object]]) -> int:
             conn.execute(sql, list(params) if isinstance(params, (list, tuple)) else params or []).fetchall()
             conn.execute("PRAGMA disable_profiling")
             with open(out, encoding="utf-8") as fh:
-                total += int(json.load(fh).get("cumulative_rows_scanned", 0))
+                total += int(json.load(fh)["query"]["total_rows_scanned"])
     conn.close()
     return total
 
