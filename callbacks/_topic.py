@@ -12,7 +12,7 @@ from dashboard import views
 from dashboard.drilltable import mask_rows, render
 from dashboard.links import CLEAR, href, query_string
 from dashboard.scope import current_user
-from dashboard.topic_page import filter_control_id, ids
+from dashboard.topic_page import ids
 from dashboard.topics import TOPICS, Request, Topic, resolve
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years

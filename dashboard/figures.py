@@ -71,7 +71,8 @@ def _height(rows: int) -> int:
 def empty(title: str, unit: str, period: str) -> Figure:
     """A titled chart that says there is nothing to show (instead of an empty grid)."""
     fig = _figure(title, unit, period)
-    fig["layout"]["annotations"] = [{"text": "本期无数据", "showarrow": False, "font": {"size": 15, "color": "#8c99a6"}}]
+    fig["layout"]["annotations"] = [{"text": "本期无数据", "showarrow": False,
+                                     "font": {"size": 15, "color": "#8c99a6"}}]
     fig["layout"]["xaxis"] = fig["layout"]["yaxis"] = {"visible": False}
     return fig
 
