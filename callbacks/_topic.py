@@ -122,7 +122,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
                                  stack[-1] if stack else None)
         page = table_page(req.scope, req.state, view.source, request)
         totals = table_totals(req.scope, req.state, view.source)
-        rows = mask_rows(page.rows, view.columns, current_user())
+        rows = mask_rows(page.rows, view.columns, current_user(), page=topic.path, region=req.state.region)
         following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
         return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,

@@ -106,7 +106,8 @@ def _trace(req: Request) -> list:
     payment_id = req.state.filter("payment")
     if payment_id is None:
         return []
-    row = mask_rows(q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user()).iloc[0]
+    row = mask_rows(q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user(), page=PATH,
+                    region=req.state.region).iloc[0]
     state = req.state
 
     def money(value) -> str:
