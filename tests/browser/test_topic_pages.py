@@ -54,6 +54,8 @@ def test_topic_pages_show_the_store_at_every_size(open_browser, duck, width, hei
         assert shown == expected[kpi]
         wait_for(driver, f"document.getElementById('{name}-records') !== null", timeout=90)
         wait_for_dash_idle(driver, timeout=90)
+        wait_for(driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
+                 timeout=90)  # every chart drawn, so the page has its final height
         size = page_overflow(driver)
         assert size["scrollWidth"] <= size["width"], (path, size)
         if width < 768:
