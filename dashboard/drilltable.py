@@ -51,8 +51,8 @@ class TableView:
         return [c for c in self.columns if c.kind == "money"]
 
 
-def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None, *, page: str,
-              region: str) -> pd.DataFrame:
+def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None, *, page: str | None = None,
+              region: str | None = None) -> pd.DataFrame:
     """`frame` with personal data masked unless `user.may_unmask` (the only place table cells are masked); an
     unmasked view of personal data is recorded in the audit trail (全过程留痕)."""
     personal = [c.name for c in columns if c.mask is not None and c.name in frame.columns]
