@@ -75,6 +75,7 @@ def create_app() -> Dash:
     )
     from pages import PAGE_MODULES
     from callbacks import CALLBACK_MODULES
+    from dashboard.export import register_routes as register_export_routes
 
     for name in PAGE_MODULES:
         importlib.import_module(name)
@@ -83,5 +84,6 @@ def create_app() -> Dash:
     bind_cache(cache.cache)
     for name in CALLBACK_MODULES:
         importlib.import_module(name).register(app)
+    register_export_routes(app.server)
     web.install(app)
     return app

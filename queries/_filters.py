@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from dashboard.regions import LEVEL_COLUMNS
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "in_region"]
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -28,3 +28,12 @@ def by_child(query: sa.Select, table: sa.Table, region_level: str) -> sa.Select:
     if key is None:
         return query.add_columns(sa.null().label("code"))
     return query.add_columns(key.label("code")).group_by(key)
+
+
+def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None, region_level: str,
+              region_code: str) -> list[sa.ColumnElement[bool]]:
+    """Rows of `table` inside the caller's scope AND the drilled region's subtree (bound parameters). A query
+    checks `tree.is_within(region, scope.root)` first; these conditions keep it honest in SQL too (fail closed)."""
+    if scope_column is None or scope_root is None:
+        return [sa.false()]
+    return [table.c[scope_column] == scope_root, table.c[LEVEL_COLUMNS[region_level]] == region_code]

@@ -45,12 +45,18 @@ def find_callback(app, output_id: str) -> tuple[str, dict]:
     raise KeyError(output_id)
 
 
+def _component_id(text: str):
+    """A callback key names a pattern-matching id as its JSON (`{"page":"spending",...}`): send it as a dict."""
+    return json.loads(text) if text.startswith("{") else text
+
+
 def callback_body(app, output_id: str, inputs: list[tuple[str, str, object]],
                   state: list[tuple[str, str, object]] = ()) -> dict:
     """The JSON the Dash renderer posts to /_dash-update-component for the callback that outputs `output_id`.
     States not given are sent as None (a component whose property has no value)."""
     key, spec = find_callback(app, output_id)
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    outputs = [{"id": _component_id(o.rsplit(".", 1)[0]), "property": o.rsplit(".", 1)[1]}
+               for o in key.strip(".").split("...")]
     given = {(i, p): v for i, p, v in state}
     return {
         "output": key,
