@@ -51,6 +51,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
     cash = None if not outflow else float(totals["cash_closing"] / (outflow / 3))
     cash_grade = grades.cash_level(cash)
     lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    direct_text = f"已付 {fmt.money(totals['direct_paid'], unit)} / 下达 {fmt.money(totals['direct_budget'], unit)}"
     return [
         Kpi("kpi-revenue", "一般公共预算收入", fmt.money(totals["revenue"], unit), unit, revenue_yoy,
             _trend_class(revenue_dir)),
@@ -59,10 +60,9 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
         Kpi("kpi-execution", "预算执行率", fmt.percent(execution), "",
             f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}", grade=lag_grade),
         Kpi("kpi-direct", "直达资金支付进度", fmt.percent(direct), "",
-            f"已支付 {fmt.money(totals['direct_paid'], unit)} / 下达 {fmt.money(totals['direct_budget'], unit)}"
-            f" {unit}", grade=direct_grade),
+            f"{direct_text} {unit}", grade=direct_grade),
         Kpi("kpi-cash", "库款保障水平", "—" if cash is None else f"{cash:.2f}", "个月",
-            f"{state.year}年{state.last_month}月末 · 近3个月平均支出", grade=cash_grade),
+            f"{state.last_month}月末库款 ÷ 近3个月月均支出", grade=cash_grade),
         Kpi("kpi-month", f"本月支付({state.last_month}月)", fmt.money(totals["month_spending"], unit), unit,
             f"{state.year}年{state.last_month}月国库集中支付"),
     ]
@@ -70,16 +70,15 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
 
 def grade_badge(grade: grades.Grade, prefix: str = "") -> html.Span:
     """A grade as colour and text together (colour never carries the meaning alone)."""
-    text = f"{prefix}{grade.level or ''}{' · ' if grade.level else ''}{grade.label}"
+    text = f"{prefix}{grade.level or ''}{'·' if grade.level else ''}{grade.label}"
     return html.Span(text, className=f"grade-badge grade-{grade.rank}", style={"--grade": grade.colour})
 
 
 def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
     tiles = []
     for kpi in kpis:
-        note = [html.Span(kpi.note, className=kpi.note_class)]
-        if kpi.grade is not None:
-            note.append(grade_badge(kpi.grade))
+        badge = [grade_badge(kpi.grade), " "] if kpi.grade is not None else []
+        note = [*badge, html.Span(kpi.note, className=kpi.note_class)]
         tiles.append(html.Div([
             html.Div(kpi.title, className="tile-title"),
             html.Div([html.Span(kpi.value, className="tile-value", id=kpi.kpi_id),

@@ -45,6 +45,16 @@ def _amounts(values, unit: str) -> list[float]:
     return [float(Decimal(v) / fmt.UNITS[unit]) for v in values]
 
 
+def _short(name: str, most: int = 8) -> str:
+    """Axis labels stay on one line beside the bars; the full name is in the hover text."""
+    return name if len(name) <= most else name[:most - 1] + "…"
+
+
+def _headroom(values: list[float]) -> list[float]:
+    """An axis range with room for the amounts printed after the bars."""
+    return [0, max(values, default=1) * 1.32 or 1]
+
+
 def _figure(theme: str, font_px: float, data: list[dict], **layout) -> dict:
     t = THEMES[theme]
     base = {"paper_bgcolor": t.background, "plot_bgcolor": t.background, "showlegend": False,
@@ -71,7 +81,7 @@ def map_view(bounds: tuple[float, float, float, float], width_px: float, height_
     lat_zoom = math.log2(height_px * 2 * math.pi / (512 * max(mercator_y(north) - mercator_y(south), 1e-9)))
     centre_y = (mercator_y(north) + mercator_y(south)) / 2
     centre = {"lon": (west + east) / 2, "lat": math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)}
-    return centre, round(min(lon_zoom, lat_zoom) - 0.12, 3)
+    return centre, round(min(lon_zoom, lat_zoom) - 0.05, 3)
 
 
 def region_map(frame: pd.DataFrame, metric: str, geojson_url: str, centre: dict, zoom: float, theme: str,
@@ -104,17 +114,22 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top:
     t = THEMES[theme]
     by_kind = items.groupby("kind", sort=False)["amount"].sum() if not items.empty else pd.Series(dtype=object)
     kinds = [k for k in ("税收收入", "非税收入") if k in by_kind.index]
-    ring = dict(type="pie", labels=kinds, values=_amounts([by_kind[k] for k in kinds], unit), hole=0.62,
-                            sort=False, direction="clockwise", domain={"x": [0, 0.36], "y": [0.08, 0.92]},
-                            marker={"colors": [t.accent, t.second][:len(kinds)]}, textinfo="label+percent",
-                            textposition="inside", insidetextorientation="horizontal",
-                            textfont={"size": font_px * 0.9}, hovertemplate="%{label} %{value:,.2f}" + unit)
+    shares = [float(by_kind[k] / by_kind.sum()) if by_kind.sum() else 0.0 for k in kinds]
+    ring = dict(type="pie", labels=kinds, values=_amounts([by_kind[k] for k in kinds], unit), hole=0.64,
+                sort=False, direction="clockwise", domain={"x": [0, 0.34], "y": [0.05, 0.95]},
+                marker={"colors": [t.accent, t.second][:len(kinds)]}, textinfo="none",
+                hovertemplate="%{label} %{value:,.2f}" + unit + "<extra></extra>")
+    centre = "<br>".join(f"{k[:-2]} {fmt.percent(share)}" for k, share in zip(kinds, shares))
     head = items.head(top).iloc[::-1]
-    bars = dict(type="bar", x=_amounts(head["amount"], unit), y=list(head["name"]), orientation="h",
+    bars = dict(type="bar", x=_amounts(head["amount"], unit), y=[_short(n) for n in head["name"]], orientation="h",
                             marker={"color": [t.accent if k == "税收收入" else t.second for k in head["kind"]]},
-                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="auto",
-                            cliponaxis=False, hovertemplate="%{y} %{x:,.2f}" + unit + "<extra></extra>")
-    return _figure(theme, font_px, [ring, bars], xaxis={"domain": [0.6, 1], "visible": False},
+                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside",
+                            textfont={"size": font_px * 0.85}, cliponaxis=False,
+                            customdata=list(head["name"]), hovertemplate="%{customdata} %{x:,.2f}" + unit + "<extra></extra>")
+    return _figure(theme, font_px, [ring, bars],
+                   xaxis={"domain": [0.6, 1], "visible": False, "range": _headroom(bars["x"])},
+                   annotations=[{"text": centre, "x": 0.17, "y": 0.5, "xref": "paper", "yref": "paper",
+                                 "showarrow": False, "font": {"size": font_px * 0.9, "color": t.text}}],
                    yaxis={"automargin": True, "anchor": "x", "tickfont": {"size": font_px * 0.9}},
                    margin={"l": 4, "r": 8, "t": 4, "b": 4})
 
@@ -123,11 +138,12 @@ def function_bars(frame: pd.DataFrame, unit: str, theme: str, font_px: float, to
     """Spending by function (类), the `top` largest, amounts in `unit` printed on the bars."""
     t = THEMES[theme]
     head = frame.head(top).iloc[::-1]
-    bars = dict(type="bar", x=_amounts(head["amount"], unit), y=[n.removesuffix("支出") for n in head["name"]],
-                            orientation="h", marker={"color": t.accent},
-                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="auto",
-                            hovertemplate="%{y} %{x:,.2f}" + unit + "<extra></extra>")
-    return _figure(theme, font_px, [bars], xaxis={"visible": False},
+    bars = dict(type="bar", x=_amounts(head["amount"], unit), y=[_short(n.removesuffix("支出")) for n in head["name"]],
+                            orientation="h", marker={"color": t.accent}, cliponaxis=False,
+                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside",
+                            textfont={"size": font_px * 0.85},
+                            customdata=list(head["name"]), hovertemplate="%{customdata} %{x:,.2f}" + unit + "<extra></extra>")
+    return _figure(theme, font_px, [bars], xaxis={"visible": False, "range": _headroom(bars["x"])},
                    yaxis={"automargin": True, "tickfont": {"size": font_px * 0.9}}, bargap=0.28)
 
 
