@@ -62,7 +62,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     else:  # a leaf: its own row, from its parent's point of view only when the parent is visible
         own = indicators.iloc[:1].assign(is_own_level=False, code=state.region, name=region.name)
         shown = cv.map_values(own, risk_rows.iloc[0:0], metric if metric != "risk" else "risk")
-    centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.42, height * 0.58)
+    centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.36, height * 0.58)
     map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
                                     selected)
 

@@ -65,9 +65,13 @@ def _figure(theme: str, font_px: float, data: list[dict], **layout) -> dict:
 
 
 def blank_map_style(background: str) -> dict:
-    """A MapLibre style with no tile, glyph or sprite source: the map makes no request beyond its geojson URL."""
-    return {"version": 8, "sources": {}, "layers": [{"id": "ground", "type": "background",
-                                                     "paint": {"background-color": background}}]}
+    """A MapLibre style with no tile, glyph or sprite source: the map makes no request beyond its geojson URL.
+
+    `sources` holds one empty inline source because Plotly prunes an empty `{}` on update, and MapLibre then
+    rejects the style ("missing required property sources") and the map stops redrawing."""
+    empty = {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    return {"version": 8, "name": "cockpit-blank", "sources": {"cockpit-none": empty},
+            "layers": [{"id": "ground", "type": "background", "paint": {"background-color": background}}]}
 
 
 def map_view(bounds: tuple[float, float, float, float], width_px: float, height_px: float) -> tuple[dict, float]:
