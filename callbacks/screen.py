@@ -33,17 +33,6 @@ def query_of(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"))
 
 
-def map_for(tree, state: DrillState) -> tuple[str, str | None, str | None]:
-    """(outline parent, the one child to show or None for all, region to outline as selected).
-
-    A region with children shows them; a leaf (a county, a city without counties, a 省直管 county-level city) is
-    shown alone inside its parent's outline file, so the drill never lands on a blank map."""
-    region = tree[state.region]
-    if tree.children(region.adcode) and geo.has_outlines(region.adcode):
-        return region.adcode, None, None
-    return region.parent, region.adcode, region.adcode
-
-
 def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict) -> list:
     """Everything on the screen for one drill state, in OUTPUTS order."""
     tree = region_tree()
@@ -56,12 +45,8 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     font_px = max(12.0, 0.0175 * float(viewport.get("height", 1080)))
     width, height = float(viewport.get("width", 1920)), float(viewport.get("height", 1080))
 
-    parent, only, selected = map_for(tree, state)
-    if only is None:
-        shown = cv.map_values(indicators, risk_rows, metric)
-    else:  # a leaf: its own row, from its parent's point of view only when the parent is visible
-        own = indicators.iloc[:1].assign(is_own_level=False, code=state.region, name=region.name)
-        shown = cv.map_values(own, risk_rows.iloc[0:0], metric if metric != "risk" else "risk")
+    parent, only, selected = cv.map_scope(tree, state)
+    shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
     centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.36, height * 0.58)
     map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
                                     selected)

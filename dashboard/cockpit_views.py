@@ -10,7 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import format as fmt
-from dashboard import grades
+from dashboard import geo, grades
 from dashboard.drill import DrillState
 from dashboard.links import href
 
@@ -102,6 +102,24 @@ def desk_kpi_cards(kpis: list[Kpi]) -> dbc.Row:
             html.Div(note, className="kpi-note"),
         ]), className="kpi-card h-100"), xs=12, sm=6, lg=4, className="mb-3"))
     return dbc.Row(cards, className="g-3")
+
+
+def map_scope(tree, state: DrillState) -> tuple[str, str | None, str | None]:
+    """(outline file's parent, the one child to show or None for all, region to outline as selected).
+
+    A region with children shows them; a leaf (a county, a city without counties, a 省直管 county-level city) is
+    shown alone inside its parent's outline file, so the drill never lands on a blank map."""
+    region = tree[state.region]
+    if tree.children(region.adcode) and geo.has_outlines(region.adcode):
+        return region.adcode, None, None
+    return region.parent, region.adcode, region.adcode
+
+
+def map_rows(indicators: pd.DataFrame, state: DrillState, region, only: str | None) -> pd.DataFrame:
+    """The rows the map colours: the children, or at a leaf the region's own row standing for itself."""
+    if only is None:
+        return indicators
+    return indicators.iloc[:1].assign(is_own_level=False, code=state.region, name=region.name)
 
 
 def map_values(indicators: pd.DataFrame, risk: pd.DataFrame, metric: str) -> pd.DataFrame:

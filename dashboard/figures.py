@@ -4,7 +4,7 @@ Figures are plain Plotly JSON dicts (what `dcc.Graph` takes): building them thro
 ~0.3 s of validation per screen redraw, more than all the queries. Two themes share every builder: "screen" (the
 dark big screen, fonts sized from the viewport) and "desk" (the light analyst pages). Figures carry no template (a
 full Plotly template is ~10 KB per figure per callback) and no network resources: the map is a `choroplethmap` on a
-style with no sources, its outlines a URL under /assets.
+style with no tile source, its outlines a URL under /assets.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ class Theme:
     second: str
     outline: str
     selected: str
+    ground: str
 
 
 THEMES = {
     "screen": Theme("rgba(0,0,0,0)", "#e6eefc", "#8fa3c7", "rgba(143,163,199,0.18)", "#3ec5ff", "#a8b4d8",
-                    "#0a1630", "#ffffff"),
-    "desk": Theme("rgba(0,0,0,0)", "#1f2933", "#5a6472", "#e3e8ef", "#0b5cad", "#8b96a8", "#ffffff", "#111111"),
+                    "#0a1630", "#ffffff", "#0c1f4a"),
+    "desk": Theme("rgba(0,0,0,0)", "#1f2933", "#5a6472", "#e3e8ef", "#0b5cad", "#8b96a8", "#ffffff", "#111111", "#f4f6f9"),
 }
 SEQUENTIAL = "Cividis"  # colour-blind safe, ordered by lightness
 GRADE_RANK_SCALE = [(i / 4, GRADE_COLOURS[None if i == 0 else GRADE_ORDER[i - 1]]) for i in range(5)]
@@ -64,14 +65,15 @@ def _figure(theme: str, font_px: float, data: list[dict], **layout) -> dict:
     return {"data": data, "layout": {**base, **layout}}
 
 
-def blank_map_style(background: str) -> dict:
-    """A MapLibre style with no tile, glyph or sprite source: the map makes no request beyond its geojson URL.
+def map_ground(colour: str) -> list[dict]:
+    """The map's ground as a layout layer: one world-sized polygon in `colour`, drawn below the regions.
 
-    `sources` holds one empty inline source because Plotly prunes an empty `{}` on update, and MapLibre then
-    rejects the style ("missing required property sources") and the map stops redrawing."""
-    empty = {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
-    return {"version": 8, "name": "cockpit-blank", "sources": {"cockpit-none": empty},
-            "layers": [{"id": "ground", "type": "background", "paint": {"background-color": background}}]}
+    The style itself is Plotly's built-in "white-bg" (a background layer, no tile source; its glyph URL is only
+    fetched for text layers, and the map has none). A custom style dict does not work: Plotly prunes an empty
+    `sources: {}` on update, MapLibre rejects the pruned style and the map stops redrawing, and a style carrying
+    a dummy source never reports itself loaded."""
+    world = {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]}
+    return [{"sourcetype": "geojson", "source": world, "type": "fill", "color": colour, "below": "traces"}]
 
 
 def map_view(bounds: tuple[float, float, float, float], width_px: float, height_px: float) -> tuple[dict, float]:
@@ -108,8 +110,7 @@ def region_map(frame: pd.DataFrame, metric: str, geojson_url: str, centre: dict,
                                "len": 0.6, "x": 0.99, "xanchor": "right", "outlinewidth": 0,
                                "tickfont": {"color": t.text, "size": font_px * 0.85}, "ticksuffix": "%"})
     return _figure(theme, font_px, [trace],
-                   map={"style": blank_map_style("rgba(0,0,0,0)" if theme == "screen" else "#f4f6f9"),
-                        "center": centre, "zoom": zoom},
+                   map={"style": "white-bg", "center": centre, "zoom": zoom, "layers": map_ground(t.ground)},
                    uirevision=geojson_url, clickmode="event")
 
 
