@@ -48,7 +48,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
     direct = fmt.ratio(totals["direct_paid"], totals["direct_budget"])
     direct_grade = grades.execution_lag(direct, state.time_progress)
     outflow = totals["cash_outflow_3m"]
-    cash = None if not outflow else float(totals["cash_closing"] / (outflow / 3))
+    cash = None if not outflow else totals["cash_closing"] / (outflow / 3)
     cash_grade = grades.cash_level(cash)
     lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
     direct_text = f"已付 {fmt.money(totals['direct_paid'], unit)} / 下达 {fmt.money(totals['direct_budget'], unit)}"
@@ -61,7 +61,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
             f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}", grade=lag_grade),
         Kpi("kpi-direct", "直达资金支付进度", fmt.percent(direct), "",
             f"{direct_text} {unit}", grade=direct_grade),
-        Kpi("kpi-cash", "库款保障水平", "—" if cash is None else f"{cash:.2f}", "个月",
+        Kpi("kpi-cash", "库款保障水平", fmt.number(cash), "个月",
             f"{state.last_month}月末库款 ÷ 近3个月月均支出", grade=cash_grade),
         Kpi("kpi-month", f"本月支付({state.last_month}月)", fmt.money(totals["month_spending"], unit), unit,
             f"{state.year}年{state.last_month}月国库集中支付"),
@@ -174,7 +174,7 @@ def attention(indicators: pd.DataFrame, risk: pd.DataFrame, state: DrillState, p
         items.append(html.Li(dcc.Link([
             html.Span(row["name"], className="attention-name"),
             html.Span(f"执行率 {fmt.percent(row['execution'])} · 库款 "
-                      f"{'—' if row['cash_level'] is None else format(row['cash_level'], '.2f')} 个月",
+                      f"{fmt.number(row['cash_level'])} 个月",
                       className="attention-figures"),
             html.Span(badges or [grade_badge(grades.NORMAL)], className="attention-grades"),
         ], href=href(path, state, region=row["code"], **link_params), className="attention-link"),

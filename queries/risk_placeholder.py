@@ -24,11 +24,11 @@ _COUNT_COLUMN = {"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue"}
 def _warnings_of(row, time_progress: float) -> list[tuple[str, str, str, str, str]]:
     """(rule_code, rule_name, topic, grade, message) of one region row."""
     out = []
-    if row["execution_grade"]:
+    if isinstance(row["execution_grade"], str):
         out.append(("PH-EXEC", "预算执行进度", "预算执行", row["execution_grade"],
                     f"{row['name']}预算执行率{row['execution'] * 100:.1f}%,低于序时进度{time_progress * 100:.1f}%"
                     f" {row['lag_points']:.1f} 个百分点({row['execution_label']})"))
-    if row["cash_grade"]:
+    if isinstance(row["cash_grade"], str):
         out.append(("PH-CASH", "库款保障水平", "库款", row["cash_grade"],
                     f"{row['name']}库款保障水平 {row['cash_level']:.2f}({row['cash_label']})"))
     return out
