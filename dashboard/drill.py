@@ -104,3 +104,8 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
         else:
             notices.append(f"期间“{period_text[:20]}”无效(应为如 1-6 的月份范围),已显示1-{last_with_data}月。")
     return DrillState(region, year, first_month, last_month, tuple(notices))
+
+
+def rotate_seconds(text: str | None) -> int:
+    """`?rotate=<seconds>` of the big screen: 0 (off) unless a whole number of seconds from 5 to 3600."""
+    return int(text) if text and text.strip().isdigit() and 5 <= int(text) <= 3600 else 0

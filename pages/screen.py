@@ -12,16 +12,12 @@ import dash
 from dash import dcc, html
 
 from dashboard import settings
+from dashboard.drill import rotate_seconds
 from dashboard.figures import MAP_METRICS
 
 PATH = "/screen"
 BOARDS = ("overview", "revenue", "spending", "risk")
 _GRAPH_CONFIG = {"displayModeBar": False, "locale": "zh-CN", "scrollZoom": False, "doubleClick": False}
-
-
-def rotate_seconds(text: str | None) -> int:
-    """`?rotate=<seconds>`: 0 (off) unless a whole number of seconds from 5 to 3600."""
-    return int(text) if text and text.strip().isdigit() and 5 <= int(text) <= 3600 else 0
 
 
 def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:

@@ -7,10 +7,9 @@ import pytest
 from dashboard import format as fmt
 from dashboard import geo
 from dashboard.cockpit_views import map_scope
-from dashboard.drill import DrillState
+from dashboard.drill import DrillState, rotate_seconds
 from dashboard.figures import map_view
 from dashboard.regions import national_tree
-from pages.screen import rotate_seconds
 
 
 @pytest.mark.parametrize("code, parent, only", [
