@@ -36,7 +36,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--lang=zh-CN")
+                  "--disable-dev-shm-usage", "--lang=zh-CN",
+                  "--enable-unsafe-swiftshader")  # software WebGL for the MapLibre map (no GPU in headless CI)
 
 
 def is_local(url: str) -> bool:
