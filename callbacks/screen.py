@@ -47,7 +47,9 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
 
     parent, only, selected = cv.map_scope(tree, state)
     shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
-    centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.36, height * 0.58)
+    wall = width >= 1200 and width > height  # else the tablet/phone layout: the map spans the width
+    centre, zoom = figures.map_view(geo.bounds(parent, only), width * (0.36 if wall else 0.85),
+                                    height * 0.58 if wall else max(320, height * 0.56))
     map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
                                     selected)
 
@@ -100,11 +102,16 @@ def register(app: Dash) -> None:
         Input("screen-metric", "value"), Input("screen-refresh", "n_intervals"),
         State("screen-version", "data"),
     )
-    def render_screen(search, viewport, click, metric, _tick, shown_version):
+    def render_screen(search, viewport, click, metric, _tick, shown):
+        """`shown` remembers the data version and URL on screen: a refresh with no new load, or the echo of the URL
+        this callback itself just pushed, sends nothing."""
         if not viewport:
             raise PreventUpdate  # the browser reports its size first, so fonts fit the wall
         version = current_data_version()
-        if ctx.triggered_id == "screen-refresh" and shown_version == version.key:
+        shown = shown if isinstance(shown, dict) else {}
+        unchanged = shown.get("version") == version.key
+        if unchanged and (ctx.triggered_id == "screen-refresh" or
+                          (ctx.triggered_id == "screen-url" and shown.get("search") == search)):
             return [no_update] * (2 + len(OUTPUTS))  # nothing new: send nothing, redraw nothing
         scope = current_scope()
         tree = region_tree()
@@ -122,4 +129,5 @@ def register(app: Dash) -> None:
         elif (ctx.triggered_id == "screen-metric" and not link_params["rotate"]
               and query.get("metric", [None])[0] != metric):
             new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
-        return [new_search, version.key, *render(state, scope, viewport, metric, link_params)]
+        on_screen = {"version": version.key, "search": search if new_search is no_update else new_search}
+        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params)]

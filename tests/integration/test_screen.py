@@ -140,11 +140,23 @@ def test_a_click_on_anything_but_a_child_does_not_drill(screen):
 
 def test_refresh_with_an_unchanged_data_version_sends_nothing(screen):
     _status, first, _size = screen("?region=430000")
-    version = first["screen-version"]["data"]
-    _status, out, size = screen("?region=430000", trigger="screen-refresh.n_intervals", version=version)
+    shown = first["screen-version"]["data"]
+    _status, out, size = screen("?region=430000", trigger="screen-refresh.n_intervals", version=shown)
     assert out == {} and size < 100  # Dash answers no_update everywhere with an empty response
-    status, out, _size = screen("?region=430000", trigger="screen-refresh.n_intervals", version="an older load")
-    assert status == 200 and out["screen-version"]["data"] == version
+    older = {**shown, "version": "an older load"}
+    status, out, _size = screen("?region=430000", trigger="screen-refresh.n_intervals", version=older)
+    assert status == 200 and out["screen-version"]["data"] == shown and "screen-kpis" in out
+
+
+def test_the_echo_of_a_drill_url_is_not_rendered_twice(screen):
+    click = {"points": [{"location": "430100"}]}
+    _status, drilled, _size = screen("?region=430000&year=2024&period=1-9", trigger="screen-map.clickData",
+                                     click=click)
+    pushed = drilled["screen-url"]["search"]
+    _status, echo, _size = screen(pushed, version=drilled["screen-version"]["data"])
+    assert echo == {}
+    _status, back, _size = screen("?region=430000&year=2024&period=1-9", version=drilled["screen-version"]["data"])
+    assert back["screen-title"]["children"].startswith("湖南省")  # the back button is not an echo
 
 
 @pytest.mark.parametrize("search, words, title", [
