@@ -42,12 +42,12 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
     totals = cv.totals_of(indicators)
-    font_px = max(12.0, 0.0175 * float(viewport.get("height", 1080)))
     width, height = float(viewport.get("width", 1920)), float(viewport.get("height", 1080))
+    wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
+    font_px = max(12.0, 0.0175 * height) if wall else 14.0
 
     parent, only, selected = cv.map_scope(tree, state)
     shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
-    wall = width >= 1200 and width > height  # else the tablet/phone layout: the map spans the width
     centre, zoom = figures.map_view(geo.bounds(parent, only), width * (0.36 if wall else 0.85),
                                     height * 0.58 if wall else max(320, height * 0.56))
     map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
