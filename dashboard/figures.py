@@ -53,7 +53,7 @@ def _short(name: str, most: int = 8) -> str:
 
 def _headroom(values: list[float]) -> list[float]:
     """An axis range with room for the amounts printed after the bars."""
-    return [0, max(values, default=1) * 1.32 or 1]
+    return [0, max(values, default=1) * 1.45 or 1]
 
 
 def _figure(theme: str, font_px: float, data: list[dict], **layout) -> dict:
@@ -128,7 +128,7 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top:
     head = items.head(top).iloc[::-1]
     bars = dict(type="bar", x=_amounts(head["amount"], unit), y=[_short(n) for n in head["name"]], orientation="h",
                             marker={"color": [t.accent if k == "税收收入" else t.second for k in head["kind"]]},
-                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside",
+                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside", constraintext="none",
                             textfont={"size": font_px * 0.85}, cliponaxis=False,
                             customdata=list(head["name"]), hovertemplate="%{customdata} %{x:,.2f}" + unit + "<extra></extra>")
     return _figure(theme, font_px, [ring, bars],
@@ -145,7 +145,7 @@ def function_bars(frame: pd.DataFrame, unit: str, theme: str, font_px: float, to
     head = frame.head(top).iloc[::-1]
     bars = dict(type="bar", x=_amounts(head["amount"], unit), y=[_short(n.removesuffix("支出")) for n in head["name"]],
                             orientation="h", marker={"color": t.accent}, cliponaxis=False,
-                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside",
+                            text=[fmt.money(v, unit) for v in head["amount"]], textposition="outside", constraintext="none",
                             textfont={"size": font_px * 0.85},
                             customdata=list(head["name"]), hovertemplate="%{customdata} %{x:,.2f}" + unit + "<extra></extra>")
     return _figure(theme, font_px, [bars], xaxis={"visible": False, "range": _headroom(bars["x"])},
