@@ -1,7 +1,7 @@
 """PLACEHOLDER for `queries.risk` (issue 6), with exactly its signatures and columns (see coord CONTRACT.md).
 
 The big screen's ticker and risk map are built against these names; the integrator deletes this module at merge and
-points the one import in `callbacks/screen.py` at `queries.risk`. Until then the "warnings" are derived from the two
+points the two imports (`callbacks/screen.py`, `callbacks/overview.py`: `risk_placeholder as risk`) at `queries.risk`. Until then the "warnings" are derived from the two
 graded indicators the cockpit already computes (执行进度 against 序时进度, 库款保障水平), and the screen labels them
 as provisional.
 """
