@@ -1,9 +1,9 @@
 """PLACEHOLDER for `queries.risk` (issue 6), with exactly its signatures and columns (see coord CONTRACT.md).
 
-The big screen's ticker and risk map are built against these names; the integrator deletes this module at merge and
-points the two imports (`callbacks/screen.py`, `callbacks/overview.py`: `risk_placeholder as risk`) at `queries.risk`. Until then the "warnings" are derived from the two
-graded indicators the cockpit already computes (执行进度 against 序时进度, 库款保障水平), and the screen labels them
-as provisional.
+The big screen's ticker and risk map are built against these names. At merge the integrator deletes this module and
+points the two imports `risk_placeholder as risk` (callbacks/screen.py, callbacks/overview.py) at `queries.risk`.
+Until then the "warnings" are derived from the two graded indicators the cockpit already computes (执行进度 against
+序时进度, 库款保障水平), and the screen labels them as provisional.
 """
 
 from __future__ import annotations
