@@ -1,18 +1,33 @@
-"""Fills the overview page from its drill state."""
+"""Fills the overview page from its drill state; a map tap or a filter change navigates to the new URL."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
+from dashboard import cockpit_views as cv
+from dashboard import cockpit_figures as figures, geo
 from dashboard import format as fmt
 from dashboard import views
 from dashboard.drill import parse_state
+from dashboard.links import href
 from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
+from queries import cockpit
+from queries import risk_placeholder as risk  # the integrator points this at queries.risk (issue 6)
 from queries.overview import MONEY_COLUMNS, region_breakdown
 from queries.regions import available_years, region_tree
 
 PATH = "/"
+DESK_FONT_PX = 13
+
+
+def _state(query):
+    scope = current_scope()
+    version = current_data_version()
+    state = parse_state(query or {}, tree=region_tree(), scope=scope, years=available_years(),
+                        data_through=version.data_through)
+    return scope, version, state
 
 
 def register(app: Dash) -> None:
@@ -26,11 +41,8 @@ def register(app: Dash) -> None:
         Input("overview-query", "data"),
     )
     def render_overview(query):
-        scope = current_scope()
+        scope, version, state = _state(query)
         tree = region_tree()
-        version = current_data_version()
-        state = parse_state(query or {}, tree=tree, scope=scope, years=available_years(),
-                            data_through=version.data_through)
         rows = region_breakdown(scope, state)
         totals = rows[MONEY_COLUMNS].sum()
         region = tree[state.region]
@@ -44,3 +56,70 @@ def register(app: Dash) -> None:
             views.kpi_cards(totals, state, unit),
             views.region_table(rows, totals, state, unit, PATH, children[0].level if children else None),
         )
+
+    app.clientside_callback(
+        "function(data) { return {width: window.innerWidth, height: window.innerHeight}; }",
+        Output("overview-viewport", "data"), Input("overview-query", "data"))
+
+    @app.callback(
+        Output("overview-year", "options"), Output("overview-year", "value"), Output("overview-period", "value"),
+        Output("overview-more-kpis", "children"),
+        Output("overview-map-title", "children"), Output("overview-map", "figure"),
+        Output("overview-map-legend", "children"),
+        Output("overview-mix-title", "children"), Output("overview-revenue-mix", "figure"),
+        Output("overview-functions-title", "children"), Output("overview-functions", "figure"),
+        Output("overview-trend-title", "children"), Output("overview-trend", "figure"),
+        Output("overview-leaf", "children"),
+        Input("overview-query", "data"), Input("overview-metric", "value"), Input("overview-viewport", "data"),
+    )
+    def render_cockpit(query, metric, viewport):
+        """The cockpit's metrics on the analyst page: the same queries and builders as /screen, light theme."""
+        if not viewport:
+            raise PreventUpdate
+        scope, _version, state = _state(query)
+        tree = region_tree()
+        region = tree[state.region]
+        unit = fmt.unit_for_level(region.level)
+        metric = metric if metric in figures.MAP_METRICS else "execution"
+        indicators = cockpit.region_indicators(scope, state)
+        risk_rows = risk.region_risk(scope, state)
+        kpis = cv.headline(cv.totals_of(indicators), state, unit)
+        parent, only, selected = cv.map_scope(tree, state)
+        shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
+        width = min(float(viewport.get("width", 1440)) - 48, 720)
+        centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.85, 380)
+        leaf = None if tree.children(region.adcode) else cv.payee_tables(
+            cockpit.top_payees(scope, state, "agency", 8), cockpit.top_payees(scope, state, "project", 8), unit)
+        return (
+            [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())], str(state.year),
+            state.period,
+            cv.desk_kpi_cards([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")]),
+            f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
+            figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "desk", DESK_FONT_PX, selected),
+            cv.map_legend(shown, metric),
+            f"收入结构 · {state.period_label} · 单位:{unit}",
+            figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "desk", DESK_FONT_PX),
+            f"支出结构(前10类)· {state.period_label} · 单位:{unit}",
+            figures.function_bars(cockpit.spending_by_function(scope, state), unit, "desk", DESK_FONT_PX),
+            f"月度趋势 · {state.year}年与{state.year - 1}年 · 单位:{unit}",
+            figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "desk", DESK_FONT_PX),
+            leaf,
+        )
+
+    @app.callback(
+        Output("overview-nav", "href"),
+        Input("overview-map", "clickData"), Input("overview-year", "value"), Input("overview-period", "value"),
+        State("overview-query", "data"), prevent_initial_call=True,
+    )
+    def navigate(click, year, period, query):
+        """A tapped region or a changed filter becomes a new URL (a history entry, so back returns)."""
+        _scope, _version, state = _state(query)
+        if ctx.triggered_id == "overview-map":
+            code = str(((click or {}).get("points") or [{}])[0].get("location", ""))
+            tree = region_tree()
+            if code not in tree or tree[code].parent != state.region:
+                return no_update
+            return href(PATH, state, region=code)
+        if str(year) == str(state.year) and str(period) == state.period:
+            return no_update  # the page just showed its own state in the filters
+        return href(PATH, state, year=year, period=period)

@@ -161,3 +161,8 @@ def with_filters(state: DrillState, query: Mapping[str, object], specs: Sequence
         else:
             notices.append(f"{spec.label}“{value[:20]}”无效,已取消该筛选。")
     return replace(state, filters=tuple(sorted(chosen.items())), notices=tuple(notices))
+
+
+def rotate_seconds(text: str | None) -> int:
+    """`?rotate=<seconds>` of the big screen: 0 (off) unless a whole number of seconds from 5 to 3600."""
+    return int(text) if text and text.strip().isdigit() and 5 <= int(text) <= 3600 else 0

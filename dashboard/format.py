@@ -26,6 +26,13 @@ def percent(ratio: float | Decimal | None) -> str:
     return f"{value}%"
 
 
+def number(value: float | Decimal | None, places: int = 2) -> str:
+    """A plain quantity (e.g. 库款保障水平 in months) with `places` decimals, half up: '1.03'."""
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}"
+
+
 def ratio(part: Decimal | None, whole: Decimal | None) -> float | None:
     if part is None or not whole:
         return None

@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEBT_RATIO_RED", "3.0", "债务率 from this share is 红.", float),
     Setting("EXPORT_MAX_ROWS", "200000",
             "Largest view a topic page exports (rows); a bigger one is refused with a message, never cut.", int),
+    Setting("SCREEN_REFRESH_SECONDS", "60",
+            "How often the big screen (/screen) asks whether a new load arrived; it redraws only when one did.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -40,7 +40,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _served: dict = {}  # the live server's Dash app, to sign browsers in through its /login
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--lang=zh-CN")
+                  "--disable-dev-shm-usage", "--lang=zh-CN",
+                  "--enable-unsafe-swiftshader")  # software WebGL for the MapLibre map (no GPU in headless CI)
 
 
 def is_local(url: str) -> bool:

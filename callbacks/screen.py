@@ -1,0 +1,133 @@
+"""Fills the big screen from its URL; drills on a map click; redraws on refresh only when a new load arrived."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import cockpit_views as cv
+from dashboard import cockpit_figures as figures, geo
+from dashboard import format as fmt
+from dashboard import views
+from dashboard.drill import DrillState, parse_state
+from dashboard.links import href
+from dashboard.scope import current_scope
+from dashboard.store.engine import current_data_version
+from pages.screen import BOARDS, PATH
+from queries import cockpit
+from queries import risk_placeholder as risk  # the integrator points this at queries.risk (issue 6)
+from queries.regions import available_years, region_tree
+
+RISK_IS_PROVISIONAL = risk.__name__.endswith("_placeholder")
+BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
+OUTPUTS = ["screen-notices.children", "screen-title.children", "screen-breadcrumb.children",
+           "screen-freshness.children", "screen-kpis.children", "screen-map-title.children", "screen-map.figure",
+           "screen-map-legend.children", "screen-revenue-mix.figure", "screen-functions.figure",
+           "screen-trend.figure", "screen-side-title.children", "screen-side.children", "screen-ticker.children"]
+
+
+def query_of(search: str | None) -> dict[str, list[str]]:
+    return parse_qs((search or "").lstrip("?"))
+
+
+def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict) -> list:
+    """Everything on the screen for one drill state, in OUTPUTS order."""
+    tree = region_tree()
+    version = current_data_version()
+    region = tree[state.region]
+    unit = fmt.unit_for_level(region.level)
+    indicators = cockpit.region_indicators(scope, state)
+    risk_rows = risk.region_risk(scope, state)
+    totals = cv.totals_of(indicators)
+    width, height = float(viewport.get("width", 1920)), float(viewport.get("height", 1080))
+    wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
+    font_px = max(12.0, 0.019 * height) if wall else 14.0  # × 0.85 for ticks: still ≥ 1.6% of the height
+
+    parent, only, selected = cv.map_scope(tree, state)
+    shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
+    centre, zoom = figures.map_view(geo.bounds(parent, only), width * (0.36 if wall else 0.85),
+                                    height * 0.58 if wall else max(320, height * 0.56))
+    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
+                                    selected)
+
+    if tree.children(region.adcode):
+        side_title = "重点关注地区 · 前五"
+        side = cv.attention(indicators, risk_rows, state, PATH, unit, **link_params)
+    else:
+        side_title = f"{region.name} · 支出去向"
+        side = cv.payee_tables(cockpit.top_payees(scope, state, "agency", 6),
+                               cockpit.top_payees(scope, state, "project", 6), unit)
+    child_level = tree.children(region.adcode)[0].level if tree.children(region.adcode) else None
+    map_title = (f"下级区划 · {figures.MAP_METRICS[metric]}" if child_level else
+                 f"{region.name} · {figures.MAP_METRICS[metric]}")
+    return [
+        views.notices(state.notices),
+        f"{region.name}财政运行监测 · {state.period_label}",
+        views.breadcrumb(tree, scope.root, state, PATH),
+        f"数据截至 {version.data_through:%Y年%m月%d日} · 单位:{unit}",
+        cv.screen_kpis(cv.headline(totals, state, unit)),
+        map_title,
+        map_figure,
+        cv.map_legend(shown, metric),
+        figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "screen", font_px),
+        figures.function_bars(cockpit.spending_by_function(scope, state), unit, "screen", font_px),
+        figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "screen", font_px),
+        side_title,
+        side,
+        cv.ticker(risk.latest_warnings(scope, state, limit=12), RISK_IS_PROVISIONAL),
+    ]
+
+
+def register(app: Dash) -> None:
+    app.clientside_callback(
+        "function(path) { return {width: window.innerWidth, height: window.innerHeight}; }",
+        Output("screen-viewport", "data"), Input("screen-url", "pathname"))
+
+    app.clientside_callback(  # ?rotate=<seconds>: the next topic board, in the browser (no server round trip)
+        f"""function(n) {{
+            const order = {json.dumps(list(BOARDS))}, metrics = {json.dumps(BOARD_METRICS)};
+            const board = order[(n || 0) % order.length];
+            return ['screen-grid board-' + board, metrics[board]];
+        }}""",
+        Output("screen-grid", "className"), Output("screen-metric", "value"),
+        Input("screen-rotate", "n_intervals"), prevent_initial_call=True)
+
+    @app.callback(
+        Output("screen-url", "search"), Output("screen-version", "data"),
+        *(Output(*o.split(".")) for o in OUTPUTS),
+        Input("screen-url", "search"), Input("screen-viewport", "data"), Input("screen-map", "clickData"),
+        Input("screen-metric", "value"), Input("screen-refresh", "n_intervals"),
+        State("screen-version", "data"),
+    )
+    def render_screen(search, viewport, click, metric, _tick, shown):
+        """`shown` remembers the data version and URL on screen: a refresh with no new load, or the echo of the URL
+        this callback itself just pushed, sends nothing."""
+        if not viewport:
+            raise PreventUpdate  # the browser reports its size first, so fonts fit the wall
+        version = current_data_version()
+        shown = shown if isinstance(shown, dict) else {}
+        unchanged = shown.get("version") == version.key
+        if unchanged and (ctx.triggered_id == "screen-refresh" or
+                          (ctx.triggered_id == "screen-url" and shown.get("search") == search)):
+            return [no_update] * (2 + len(OUTPUTS))  # nothing new: send nothing, redraw nothing
+        scope = current_scope()
+        tree = region_tree()
+        query = query_of(search)
+        state = parse_state(query, tree=tree, scope=scope, years=available_years(),
+                            data_through=version.data_through)
+        metric = metric if metric in figures.MAP_METRICS else "execution"
+        link_params = {"metric": metric, "rotate": (query.get("rotate") or [None])[0]}
+        new_search = no_update
+        if ctx.triggered_id == "screen-map" and click and click.get("points"):
+            code = str(click["points"][0].get("location", ""))
+            if code in tree and tree[code].parent == state.region:
+                state = DrillState(code, state.year, state.first_month, state.last_month)
+                new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
+        elif (ctx.triggered_id == "screen-metric" and not link_params["rotate"]
+              and query.get("metric", [None])[0] != metric):
+            new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
+        on_screen = {"version": version.key, "search": search if new_search is no_update else new_search}
+        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params)]

@@ -1,0 +1,262 @@
+"""The leadership cockpit's figures beyond the overview: 直达资金, 库款保障水平, this month's payments, revenue mix,
+spending by function, the monthly trend, and (at a leaf region) the top agencies and projects.
+
+The big screen (`/screen`) and the analyst overview (`/`) both read these, so a number means the same on both.
+Per-region queries return one row for 本级 (code NA) and one per child region, so a parent is their sum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard import grades
+from dashboard.drill import DrillState
+from dashboard.scope import Scope
+from dashboard.store.engine import finance_engine
+from dashboard.store.memo import memoized
+from dashboard.store.schema import (
+    MONEY,
+    agency,
+    budget_indicator,
+    classification,
+    mart_indicator_year,
+    mart_payment_month,
+    mart_revenue_month,
+    payment,
+    project,
+    treasury_cash,
+)
+from queries._filters import LEVEL_COLUMNS, by_child
+from queries.overview import region_breakdown
+from queries.regions import region_tree
+
+EXTRA_COLUMNS = ["direct_paid", "direct_budget", "month_spending", "cash_closing", "cash_outflow_3m"]
+INDICATOR_COLUMNS = ["code", "name", "is_own_level", "revenue", "revenue_prev", "spending", "spending_prev",
+                     "budget", *EXTRA_COLUMNS, "execution", "lag_points", "revenue_yoy", "cash_level",
+                     "execution_grade", "execution_label", "cash_grade", "cash_label"]
+
+
+def _visible(scope: Scope, region: str) -> bool:
+    tree = region_tree()
+    return scope.root is not None and region in tree and tree.is_within(region, scope.root)
+
+
+def _in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
+    return [table.c[scope_column] == sa.bindparam("scope_root"),
+            table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region")]
+
+
+def _month_index(year_column, month_column):
+    """Months since year 0, so "the last three months" crosses a year boundary with one BETWEEN."""
+    return year_column * 12 + month_column
+
+
+@functools.lru_cache(maxsize=16)
+def _extras_statement(scope_column: str, region_level: str) -> sa.Select:
+    """直达资金 paid and issued, payments of the period's last month, and treasury cash — per child, one statement."""
+    null = sa.cast(sa.null(), MONEY)
+
+    def branch(table, values: dict, *where) -> sa.Select:
+        columns = [values.get(c, null).label(c) for c in EXTRA_COLUMNS]
+        return by_child(sa.select(*columns).where(*_in_drill(table, scope_column, region_level), *where),
+                        table, region_level)
+
+    pay, ind, cash = mart_payment_month, mart_indicator_year, treasury_cash
+    month_now = _month_index(sa.bindparam("year"), sa.bindparam("last_month"))
+    parts = sa.union_all(
+        branch(pay, {
+            "direct_paid": sa.func.sum(sa.case((pay.c.direct_fund.is_(True), pay.c.amount))),
+            "month_spending": sa.func.sum(sa.case((pay.c.month == sa.bindparam("last_month"), pay.c.amount))),
+        }, pay.c.year == sa.bindparam("year"),
+            pay.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month"))),
+        branch(ind, {"direct_budget": sa.func.sum(sa.case((ind.c.direct_fund.is_(True), ind.c.amount)))},
+               ind.c.year == sa.bindparam("year")),
+        branch(cash, {
+            "cash_closing": sa.func.sum(sa.case((_month_index(cash.c.year, cash.c.month) == month_now,
+                                                 cash.c.closing))),
+            "cash_outflow_3m": sa.func.sum(cash.c.outflow),
+        }, _month_index(cash.c.year, cash.c.month).between(month_now - 2, month_now)),
+    ).subquery()
+    return (sa.select(parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in EXTRA_COLUMNS))
+            .group_by(parts.c.code))
+
+
+def _params(scope: Scope, state: DrillState) -> dict:
+    return {"scope_root": scope.root, "region": state.region, "year": state.year, "prev_year": state.year - 1,
+            "first_month": state.first_month, "last_month": state.last_month}
+
+
+@memoized
+def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """Per 本级 (code NA) and child region of `state.region`, in 元 (Decimal):
+
+    direct_paid / direct_budget: 直达资金 paid over the period ÷ issued for the year (支付进度);
+    month_spending: payments in the period's last month (本月支付);
+    cash_closing / cash_outflow_3m: 库款 at the end of the last month and outflow over it and the two months before
+    (库款保障水平 = closing ÷ (outflow ÷ 3), summed over the units first). Empty outside the scope.
+    """
+    if not _visible(scope, state.region):
+        return pd.DataFrame(columns=["code", *EXTRA_COLUMNS])
+    tree = region_tree()
+    region = tree[state.region]
+    with finance_engine().connect() as conn:
+        found = {row.code: row for row in conn.execute(_extras_statement(scope.column, region.level),
+                                                        _params(scope, state))}
+    zero = Decimal("0.00")
+    records = []
+    for code in [None] + [child.adcode for child in tree.children(region.adcode)]:
+        row = found.get(code)
+        records.append([code, *(Decimal(getattr(row, c)) if row is not None else zero for c in EXTRA_COLUMNS)])
+    return pd.DataFrame(records, columns=["code", *EXTRA_COLUMNS])
+
+
+def cash_months(closing: Decimal, outflow_3m: Decimal) -> float | None:
+    """库款保障水平: month-end cash ÷ average monthly outflow of the last three months."""
+    if not outflow_3m:
+        return None
+    return float(Decimal(closing) / (Decimal(outflow_3m) / 3))
+
+
+def _ratio(part, whole) -> float | None:
+    return None if not whole else float(Decimal(part) / Decimal(whole))
+
+
+def _yoy(current, previous) -> float | None:
+    return None if not previous else float((Decimal(current) - Decimal(previous)) / Decimal(previous))
+
+
+@memoized
+def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """The overview breakdown joined with the extras, plus every ratio and grade the cockpit shows per region.
+
+    execution = spending ÷ budget (预算执行率), lag_points = (序时进度 − execution) × 100, revenue_yoy as a share,
+    cash_level in months; grades from `dashboard.grades` with their labels. First row 本级, then the children.
+    """
+    base = region_breakdown(scope, state)
+    if base.empty:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    extras = region_extras(scope, state)
+    frame = pd.concat([base.reset_index(drop=True), extras[EXTRA_COLUMNS].reset_index(drop=True)], axis=1)
+    frame["execution"] = [_ratio(s, b) for s, b in zip(frame["spending"], frame["budget"])]
+    frame["lag_points"] = [None if e is None else (state.time_progress - e) * 100 for e in frame["execution"]]
+    frame["revenue_yoy"] = [_yoy(c, p) for c, p in zip(frame["revenue"], frame["revenue_prev"])]
+    frame["cash_level"] = [cash_months(c, o) for c, o in zip(frame["cash_closing"], frame["cash_outflow_3m"])]
+    execution_grades = [grades.execution_lag(e, state.time_progress) for e in frame["execution"]]
+    cash_grades = [grades.cash_level(c) for c in frame["cash_level"]]
+    frame["execution_grade"] = [g.level for g in execution_grades]
+    frame["execution_label"] = [g.label for g in execution_grades]
+    frame["cash_grade"] = [g.level for g in cash_grades]
+    frame["cash_label"] = [g.label for g in cash_grades]
+    return frame[INDICATOR_COLUMNS]
+
+
+def _month_after(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1)
+
+
+@memoized
+def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """一般公共预算收入 by item (款) over the period: item_code, name, kind ('税收收入' / '非税收入'), amount (元),
+    largest first. Answers "how good is the revenue": tax against non-tax and the items that carry it."""
+    if not _visible(scope, state.region):
+        return pd.DataFrame(columns=["item_code", "name", "kind", "amount"])
+    region = region_tree()[state.region]
+    m, c, k = mart_revenue_month, classification.alias("item"), classification.alias("kind")
+    statement = (
+        sa.select(m.c.item_code, c.c.name, k.c.name.label("kind"), sa.func.sum(m.c.amount).label("amount"))
+        .select_from(m.join(c, sa.and_(c.c.kind == "revenue", c.c.code == m.c.item_code))
+                     .join(k, sa.and_(k.c.kind == "revenue", k.c.code == c.c.parent_code)))
+        .where(*_in_drill(m, scope.column, region.level), m.c.year == sa.bindparam("year"),
+               m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")))
+        .group_by(m.c.item_code, c.c.name, k.c.name)
+        .order_by(sa.func.sum(m.c.amount).desc(), m.c.item_code)
+    )
+    with finance_engine().connect() as conn:
+        return pd.DataFrame(conn.execute(statement, _params(scope, state)).all(),
+                            columns=["item_code", "name", "kind", "amount"])
+
+
+@memoized
+def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """一般公共预算支出 by function (类) over the period: func_code, name, amount (元), largest first."""
+    if not _visible(scope, state.region):
+        return pd.DataFrame(columns=["func_code", "name", "amount"])
+    region = region_tree()[state.region]
+    m, c = mart_payment_month, classification
+    statement = (
+        sa.select(m.c.func_code, c.c.name, sa.func.sum(m.c.amount).label("amount"))
+        .select_from(m.join(c, sa.and_(c.c.kind == "function", c.c.code == m.c.func_code)))
+        .where(*_in_drill(m, scope.column, region.level), m.c.year == sa.bindparam("year"),
+               m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")))
+        .group_by(m.c.func_code, c.c.name)
+        .order_by(sa.func.sum(m.c.amount).desc(), m.c.func_code)
+    )
+    with finance_engine().connect() as conn:
+        return pd.DataFrame(conn.execute(statement, _params(scope, state)).all(), columns=["func_code", "name", "amount"])
+
+
+@memoized
+def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """Revenue and spending per month of `state.year` and the year before (all months the store holds):
+    year, month, revenue, spending (元). The trend ignores the period filter: it shows the whole year so far."""
+    if not _visible(scope, state.region):
+        return pd.DataFrame(columns=["year", "month", "revenue", "spending"])
+    region = region_tree()[state.region]
+    null = sa.cast(sa.null(), MONEY)
+    branches = []
+    for mart, value in ((mart_revenue_month, "revenue"), (mart_payment_month, "spending")):
+        amount = sa.func.sum(mart.c.amount)
+        branches.append(sa.select(mart.c.year, mart.c.month, (amount if value == "revenue" else null).label("revenue"),
+                                  (amount if value == "spending" else null).label("spending"))
+                        .where(*_in_drill(mart, scope.column, region.level),
+                               mart.c.year.in_([sa.bindparam("year"), sa.bindparam("prev_year")]))
+                        .group_by(mart.c.year, mart.c.month))
+    parts = sa.union_all(*branches).subquery()
+    statement = (sa.select(parts.c.year, parts.c.month, sa.func.coalesce(sa.func.sum(parts.c.revenue), 0),
+                           sa.func.coalesce(sa.func.sum(parts.c.spending), 0))
+                 .group_by(parts.c.year, parts.c.month).order_by(parts.c.year, parts.c.month))
+    with finance_engine().connect() as conn:
+        rows = conn.execute(statement, _params(scope, state)).all()
+    frame = pd.DataFrame(rows, columns=["year", "month", "revenue", "spending"])
+    frame[["year", "month"]] = frame[["year", "month"]].astype(int)
+    return frame
+
+
+def _period_bounds(state: DrillState) -> dict:
+    return {"start": dt.date(state.year, state.first_month, 1), "end": _month_after(state.year, state.last_month)}
+
+
+@memoized
+def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.DataFrame:
+    """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
+    payment facts: name, amount (元), payments. Shown where the drill ends (a county, a city without counties), so a
+    leader sees who spends the money. Only the region's own payments (本级), never a child's."""
+    if not _visible(scope, state.region) or by not in ("agency", "project"):
+        return pd.DataFrame(columns=["name", "amount", "payments"])
+    region = region_tree()[state.region]
+    p = payment
+    levels = list(LEVEL_COLUMNS)
+    own_level = [p.c[LEVEL_COLUMNS[region.level]] == sa.bindparam("region"),
+                 *(p.c[LEVEL_COLUMNS[lower]].is_(None) for lower in levels[levels.index(region.level) + 1:])]
+    if by == "agency":
+        source, name = p.join(agency, agency.c.id == p.c.agency_id), agency.c.name
+    else:
+        source = (p.join(budget_indicator, budget_indicator.c.id == p.c.indicator_id)
+                  .join(project, project.c.id == budget_indicator.c.project_id))
+        name = project.c.name
+    statement = (
+        sa.select(name.label("name"), sa.func.sum(p.c.amount).label("amount"), sa.func.count().label("payments"))
+        .select_from(source)
+        .where(p.c[scope.column] == sa.bindparam("scope_root"), *own_level,
+               p.c.pay_date >= sa.bindparam("start"), p.c.pay_date < sa.bindparam("end"))
+        .group_by(name).order_by(sa.func.sum(p.c.amount).desc(), name).limit(limit)
+    )
+    with finance_engine().connect() as conn:
+        rows = conn.execute(statement, {"scope_root": scope.root, "region": state.region,
+                                        **_period_bounds(state)}).all()
+    return pd.DataFrame(rows, columns=["name", "amount", "payments"])
