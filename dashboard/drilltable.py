@@ -18,7 +18,7 @@ from dashboard import audit
 from dashboard import format as fmt
 from dashboard.drill import DrillState
 from dashboard.links import href
-from dashboard.masking import MASKERS
+from dashboard.masking import MASKERS, reveal
 from dashboard.scope import User
 
 
@@ -52,14 +52,15 @@ class TableView:
 
 
 def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None, *, page: str | None = None,
-              region: str | None = None) -> pd.DataFrame:
-    """`frame` with personal data masked unless `user.may_unmask` (the only place table cells are masked); an
-    unmasked view of personal data is recorded in the audit trail (全过程留痕)."""
-    personal = [c.name for c in columns if c.mask is not None and c.name in frame.columns]
-    if user is not None and user.may_unmask:
-        if personal and len(frame):
-            audit.record("unmask", page=page, region=region, rows=len(frame), detail=",".join(personal))
-        return frame
+              region: str | None = None, reason: str | None = None) -> pd.DataFrame:
+    """`frame` with personal data masked (the only place table cells are masked). Unmasked only for a user with
+    `may_unmask` who states a `reason`, as `masking.reveal` decides and audits (全过程留痕); a plain render never
+    asks, so it is always masked and leaves no audit row."""
+    personal = {c.name: c.mask for c in columns if c.mask is not None and c.name in frame.columns}
+    if reason is not None and personal:
+        revealed = reveal(frame, personal, user, reason, page=page or "", region=region)
+        if revealed is frame:
+            return frame
     out = frame.copy()
     for column in columns:
         if column.mask is None or column.name not in out.columns:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 
 import pandas as pd
 import pytest
 
+from dashboard import audit
 from dashboard.drill import DrillState, Lookup, TopicFilter, with_filters
 from dashboard.drilltable import Column, mask_rows
 from dashboard.export import safe_text
@@ -56,7 +56,7 @@ def test_formula_like_text_is_made_safe(text, safe):
     assert safe_text(text) == safe
 
 
-def test_mask_rows_masks_persons_only_and_every_account_and_audits_unmasking(caplog):
+def test_mask_rows_masks_persons_only_and_every_account_and_unmasks_only_with_a_reason(state_store):
     frame = pd.DataFrame({"payee_name": ["张三丰", "长沙建工集团"], "payee_is_person": [True, False],
                           "payee_account": ["6222020200112233445", "4300123456789012"]})
     columns = (Column("payee_name", "收款人", mask="name", mask_when="payee_is_person"),
@@ -66,7 +66,9 @@ def test_mask_rows_masks_persons_only_and_every_account_and_audits_unmasking(cap
     assert masked["payee_name"].tolist() == ["张**", "长沙建工集团"]
     assert masked["payee_account"].tolist() == ["****3445", "****9012"]
     assert mask_rows(frame, columns, None, **where)["payee_account"].tolist() == ["****3445", "****9012"]
-    with caplog.at_level(logging.INFO, logger="cockpit.audit"):
-        assert mask_rows(frame, columns, User("b", "B", "审核", "430000", may_unmask=True), **where).equals(frame)
-    assert any(r.getMessage().startswith("unmask page=/spending region=430100") and "rows=2" in r.getMessage()
-               for r in caplog.records)
+    allowed = User("b", "B", "审核", "430000", may_unmask=True)
+    assert mask_rows(frame, columns, allowed, **where)["payee_account"].tolist() == ["****3445", "****9012"]
+    assert audit.search(action="unmask") == []  # a plain render asks for nothing and records nothing
+    assert mask_rows(frame, columns, allowed, reason="核查重复发放线索", **where).equals(frame)
+    (row,) = audit.search(action="unmask")
+    assert (row["outcome"], row["page"], row["region"], row["rows"]) == ("ok", "/spending", "430100", 2)
