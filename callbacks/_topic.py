@@ -9,6 +9,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from dashboard import format as fmt
 from dashboard import views
+from dashboard.drill import clicked_point
 from dashboard.drilltable import mask_rows, render
 from dashboard.links import CLEAR, href, query_string
 from dashboard.scope import current_user
@@ -32,11 +33,8 @@ def unit_of(req: Request) -> str:
     return fmt.unit_for_level(req.tree[req.state.region].level)
 
 
-def _clicked_value(click: dict | None) -> str | None:
-    points = (click or {}).get("points") or []
-    if not points:
-        return None
-    value = points[0].get("customdata")
+def _clicked_value(click: object) -> str | None:
+    value = clicked_point(click).get("customdata")
     if isinstance(value, list):
         value = value[0] if value else None
     return None if value is None else str(value)

@@ -9,7 +9,7 @@ from dashboard import cockpit_views as cv
 from dashboard import cockpit_figures as figures, geo
 from dashboard import format as fmt
 from dashboard import views
-from dashboard.drill import parse_state
+from dashboard.drill import clicked_point, parse_state, viewport_size
 from dashboard.links import href
 from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
@@ -86,7 +86,7 @@ def register(app: Dash) -> None:
         kpis = cv.headline(cv.totals_of(indicators), state, unit)
         parent, only, selected = cv.map_scope(tree, state)
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
-        width = min(float(viewport.get("width", 1440)) - 48, 720)
+        width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)
         centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.85, 380)
         leaf = None if tree.children(region.adcode) else cv.payee_tables(
             cockpit.top_payees(scope, state, "agency", 8), cockpit.top_payees(scope, state, "project", 8), unit)
@@ -115,7 +115,7 @@ def register(app: Dash) -> None:
         """A tapped region or a changed filter becomes a new URL (a history entry, so back returns)."""
         _scope, _version, state = _state(query)
         if ctx.triggered_id == "overview-map":
-            code = str(((click or {}).get("points") or [{}])[0].get("location", ""))
+            code = str(clicked_point(click).get("location", ""))
             tree = region_tree()
             if code not in tree or tree[code].parent != state.region:
                 return no_update

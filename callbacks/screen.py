@@ -12,7 +12,7 @@ from dashboard import cockpit_views as cv
 from dashboard import cockpit_figures as figures, geo
 from dashboard import format as fmt
 from dashboard import views
-from dashboard.drill import DrillState, parse_state
+from dashboard.drill import DrillState, clicked_point, parse_state, viewport_size
 from dashboard.links import href
 from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
@@ -42,7 +42,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
     totals = cv.totals_of(indicators)
-    width, height = float(viewport.get("width", 1920)), float(viewport.get("height", 1080))
+    width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
     font_px = max(12.0, 0.019 * height) if wall else 14.0  # × 0.85 for ticks: still ≥ 1.6% of the height
 
@@ -121,8 +121,8 @@ def register(app: Dash) -> None:
         metric = metric if metric in figures.MAP_METRICS else "execution"
         link_params = {"metric": metric, "rotate": (query.get("rotate") or [None])[0]}
         new_search = no_update
-        if ctx.triggered_id == "screen-map" and click and click.get("points"):
-            code = str(click["points"][0].get("location", ""))
+        if ctx.triggered_id == "screen-map" and clicked_point(click):
+            code = str(clicked_point(click).get("location", ""))
             if code in tree and tree[code].parent == state.region:
                 state = DrillState(code, state.year, state.first_month, state.last_month)
                 new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]

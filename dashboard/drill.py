@@ -69,6 +69,7 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
     - year: not a year the store holds → the latest year.
     - period: 'M' or 'M1-M2' with 1 ≤ M1 ≤ M2 ≤ 12; missing → year to date; beyond the data → clipped.
     """
+    query = browser_mapping(query)
     notices: list[str] = []
     root = scope.root
     if root is None or root not in tree:
@@ -166,3 +167,28 @@ def with_filters(state: DrillState, query: Mapping[str, object], specs: Sequence
 def rotate_seconds(text: str | None) -> int:
     """`?rotate=<seconds>` of the big screen: 0 (off) unless a whole number of seconds from 5 to 3600."""
     return int(text) if text and text.strip().isdigit() and 5 <= int(text) <= 3600 else 0
+
+
+def browser_mapping(value: object) -> Mapping:
+    """A dict the browser sent (a Store's data, a query), or {} when it sent anything else: forged or stale input
+    falls back to the defaults instead of failing the request."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def viewport_size(viewport: object, default: tuple[float, float]) -> tuple[float, float]:
+    """(width, height) in CSS pixels measured by the browser, or `default` for anything malformed."""
+    try:
+        data = browser_mapping(viewport)
+        width, height = float(data.get("width", default[0])), float(data.get("height", default[1]))
+    except (TypeError, ValueError):
+        return default
+    return (width, height) if 0 < width < 100_000 and 0 < height < 100_000 else default
+
+
+def clicked_point(click: object) -> dict:
+    """The first point of a Plotly `clickData`, or {} for anything else a browser (or a forged request) may send."""
+    if isinstance(click, dict):
+        points = click.get("points")
+        if isinstance(points, list) and points and isinstance(points[0], dict):
+            return points[0]
+    return {}

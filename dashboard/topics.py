@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-from dashboard.drill import DrillState, TopicFilter, parse_state, with_filters
+from dashboard.drill import DrillState, TopicFilter, browser_mapping, parse_state, with_filters
 from dashboard.drilltable import TableView
 from dashboard.regions import RegionTree
 from dashboard.scope import Scope, current_scope
@@ -50,7 +50,7 @@ def resolve(topic: Topic, query: Mapping[str, object] | None) -> Request:
     scope = current_scope()
     version = current_data_version()
     tree = region_tree()
-    base = parse_state(query or {}, tree=tree, scope=scope, years=available_years(),
+    base = parse_state(query, tree=tree, scope=scope, years=available_years(),
                        data_through=version.data_through)
     specs = tuple(topic.filters(scope, base))
-    return Request(scope, tree, version, with_filters(base, query or {}, specs), specs)
+    return Request(scope, tree, version, with_filters(base, browser_mapping(query), specs), specs)

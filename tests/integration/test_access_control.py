@@ -35,6 +35,24 @@ def _outputs(key: str) -> list[dict]:
     return [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in key.strip(".").split("...")]
 
 
+def _matches(pattern: dict, component_id: dict) -> bool:
+    """Whether a concrete dict id fits a pattern-matching id (wildcards ALL / MATCH / ALLSMALLER match anything)."""
+    return set(pattern) == set(component_id) and all(
+        isinstance(value, list) or component_id[name] == value for name, value in pattern.items())
+
+
+def _concrete(dep: dict, props: dict) -> dict | list[dict]:
+    """A dependency as the renderer sends it: itself, or for a pattern-matching id one entry per matching
+    component of the layouts (`props` keys of dict ids are their sorted JSON)."""
+    if not dep["id"].startswith("{"):
+        return dep
+    pattern = json.loads(dep["id"])
+    if not any(isinstance(value, list) for value in pattern.values()):
+        return {**dep, "id": pattern}
+    return [{**dep, "id": json.loads(text)} for text in props if text.startswith("{")
+            and _matches(pattern, json.loads(text))]
+
+
 def _layout_props(app, user) -> dict[str, dict]:
     """{component id: props} over every page layout and the shell, as `user` would be served them."""
     from flask import g
@@ -45,8 +63,10 @@ def _layout_props(app, user) -> dict[str, dict]:
         trees = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
         for tree in trees:
             for component in walk(json.loads(json.dumps(tree, cls=_plotly_encoder()))):
-                if isinstance(component["props"].get("id"), str):
-                    found.setdefault(component["props"]["id"], component["props"])
+                component_id = component["props"].get("id")
+                component_id = _id_text(component_id) if isinstance(component_id, dict) else component_id
+                if isinstance(component_id, str):
+                    found.setdefault(component_id, component["props"])
     return found
 
 
@@ -63,16 +83,33 @@ def _page_load_body(app, key: str, props: dict[str, dict], search: str = "") -> 
     def value(dep):
         if dep["id"] == "_pages_location":
             return {"pathname": "/", "search": search}.get(dep["property"])
-        return props.get(dep["id"], {}).get(dep["property"])
+        return props.get(_id_text(dep["id"]), {}).get(dep["property"])
 
-    outputs = _outputs(key)
+    def with_values(dep):
+        concrete = _concrete(dep, props)
+        if isinstance(concrete, list):
+            return [{**item, "value": value(item)} for item in concrete]
+        return {**concrete, "value": value(concrete)}
+
+    outputs = [_concrete(output, props) for output in _outputs(key)]
+    inputs = [with_values(dep) for dep in spec["inputs"]]
     return {
         "output": key,
         "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [{**dep, "value": value(dep)} for dep in spec["inputs"]],
-        "state": [{**dep, "value": value(dep)} for dep in spec["state"]],
-        "changedPropIds": [f"{dep['id']}.{dep['property']}" for dep in spec["inputs"]],
+        "inputs": inputs,
+        "state": [with_values(dep) for dep in spec["state"]],
+        "changedPropIds": [f"{_id_text(item['id'])}.{item['property']}" for item in _flat(inputs)],
     }
+
+
+def _id_text(component_id) -> str:
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
+        else component_id
+
+
+def _flat(deps: list) -> list[dict]:
+    """Dependencies with the per-component entries of pattern-matching ones spread out."""
+    return [item for dep in deps for item in (dep if isinstance(dep, list) else [dep])]
 
 
 @pytest.fixture
@@ -142,7 +179,7 @@ def test_a_county_user_posting_another_region_anywhere_sees_nothing_of_it(app, c
     county_user = client_as("furong", "经办", COUNTY)
     props = _layout_props(app, _user("furong", "经办", COUNTY))
     body = _page_load_body(app, key, props, search=f"?region={foreign}")
-    for dep in body["inputs"] + body["state"]:
+    for dep in _flat(body["inputs"] + body["state"]):
         dep["value"] = _inject_region(dep["value"], foreign)
     response = county_user.post("/_dash-update-component", json=body)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
@@ -292,7 +329,7 @@ def test_no_callback_turns_a_javascript_url_into_a_link(app, client, key):
     attack = "javascript:alert(1)"
     body = _page_load_body(app, key, _layout_props(app, _user("province_analyst", "分析", PROVINCE)),
                            search=f"?region={attack}&next={attack}")
-    for dep in body["inputs"] + body["state"]:
+    for dep in _flat(body["inputs"] + body["state"]):
         if dep["id"] != "_pages_location":
             dep["value"] = _inject_text(dep["value"], attack)
     response = client.post("/_dash-update-component", json=body)
