@@ -1,12 +1,16 @@
-"""Grouping every drill query shares: the child region a fact row belongs to."""
+"""What every drill query shares: the region drilled into (inside the scope or nothing), and the child region a
+fact row belongs to."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dashboard.regions import LEVEL_COLUMNS
+from dashboard.drill import DrillState
+from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
+from dashboard.scope import Scope
+from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "row_name"]
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -28,3 +32,23 @@ def by_child(query: sa.Select, table: sa.Table, region_level: str) -> sa.Select:
     if key is None:
         return query.add_columns(sa.null().label("code"))
     return query.add_columns(key.label("code")).group_by(key)
+
+
+def drill_region(scope: Scope, state: DrillState) -> Region | None:
+    """The region `state` drills into, or None when it is unknown or outside `scope` (the caller returns no rows)."""
+    tree = region_tree()
+    if scope.root is None or state.region not in tree or not tree.is_within(state.region, scope.root):
+        return None
+    return tree[state.region]
+
+
+def child_of(tree: RegionTree, region: str, code: str) -> str | None:
+    """The child of `region` whose subtree holds `code` (None when `code` is `region` itself, its 本级)."""
+    path = [r.adcode for r in tree.path(code)]
+    below = path[path.index(region) + 1:]
+    return below[0] if below else None
+
+
+def row_name(tree: RegionTree, region: Region, code: str | None) -> str:
+    """What a breakdown row is called: the child's name, or '<region>本级' for the region's own level."""
+    return f"{region.name}本级" if code is None else tree.name(code)
