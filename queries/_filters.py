@@ -10,7 +10,7 @@ from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
 from dashboard.scope import Scope
 from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "row_name"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "in_region", "row_name"]
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -52,3 +52,12 @@ def child_of(tree: RegionTree, region: str, code: str) -> str | None:
 def row_name(tree: RegionTree, region: Region, code: str | None) -> str:
     """What a breakdown row is called: the child's name, or '<region>本级' for the region's own level."""
     return f"{region.name}本级" if code is None else tree.name(code)
+
+
+def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None, region_level: str,
+              region_code: str) -> list[sa.ColumnElement[bool]]:
+    """Rows of `table` inside the caller's scope AND the drilled region's subtree (bound parameters). A query
+    checks `tree.is_within(region, scope.root)` first; these conditions keep it honest in SQL too (fail closed)."""
+    if scope_column is None or scope_root is None:
+        return [sa.false()]
+    return [table.c[scope_column] == scope_root, table.c[LEVEL_COLUMNS[region_level]] == region_code]
