@@ -27,10 +27,12 @@ from dashboard.store.schema import (
     fund_revenue,
     mart_payment_month,
     mart_revenue_month,
+    region as region_table,
     transfer,
     treasury_cash,
 )
-from queries._filters import LEVEL_COLUMNS, by_child, child_key, child_of, drill_region, row_name
+from queries._filters import LEVEL_COLUMNS, by_child, child_key, child_of, drill_region, in_region, row_name
+from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
 BOND_KINDS = ("一般", "专项")
@@ -229,3 +231,38 @@ def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
         records.append([r.unit, tree.name(r.unit), r.code, row_name(tree, region, r.code), int(r.year),
                         int(r.month), Decimal(r.closing), average, level, grade.level, grade.label])
     return pd.DataFrame(records, columns=CASH_COLUMNS)
+
+
+def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
+    """`cash_levels` summed per row of the drill and month (本级 and each child: cash and average outflow of all
+    its units, sums first, then the ratio) with the grade of that ratio."""
+    out = (levels.assign(code=levels["code"].astype(object))
+           .groupby(["code", "name", "year", "month"], dropna=False, sort=False)[["closing", "average_outflow"]]
+           .sum().reset_index())
+    out["cash_level"] = [float(c / a) if a else None for c, a in zip(out["closing"], out["average_outflow"])]
+    graded = [grades.cash_level(level) for level in out["cash_level"]]
+    out["grade"] = [g.level for g in graded]
+    out["grade_label"] = [g.label for g in graded]
+    return out
+
+
+def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """The bonds owed at the year's `balance_date` in the region (a bond is the record behind 债务余额), under the
+    bond-kind filter; the table's total is the page's 债务余额."""
+    drilled = drill_region(scope, state)
+    if drilled is None:
+        return None
+    b = bond
+    where = [*in_region(b, scope.column, scope.root, drilled.level, drilled.adcode),
+             b.c.issue_date <= balance_date(state.year), b.c.maturity_date > balance_date(state.year)]
+    if state.filter("bond_kind") is not None:
+        where.append(b.c.kind == state.filter("bond_kind"))
+    unit = sa.func.coalesce(b.c.county_code, b.c.city_code, b.c.province_code)
+    return (sa.select(b.c.id, b.c.name, region_table.c.name.label("region_name"), b.c.kind, b.c.issue_date,
+                      b.c.maturity_date, b.c.rate, b.c.principal)
+            .select_from(b.join(region_table, region_table.c.adcode == unit)).where(*where))
+
+
+BONDS = table_source(TableSource("debt.bonds", _bond_rows, ("principal",),
+                                 {"principal": "money", "maturity_date": "date", "issue_date": "date",
+                                  "name": "text"}, "principal"))

@@ -23,7 +23,9 @@ from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
-from queries._filters import LEVEL_COLUMNS, by_child, drill_region, row_name
+from dashboard.store.schema import region as region_table
+from queries._filters import LEVEL_COLUMNS, by_child, drill_region, in_region, row_name
+from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
 KINDS = ("一般性", "专项", "共同事权")
@@ -160,3 +162,41 @@ def direct_fund_progress(flows: pd.DataFrame, by: str, time_progress: float) -> 
     out["grade"] = [g.level for g in graded]
     out["grade_label"] = [g.label for g in graded]
     return out
+
+
+def in_view(flows: pd.DataFrame, kind: str | None = None, program: str | None = None) -> pd.DataFrame:
+    """The rows of `transfer_flows` (or of `direct_fund_flows`, which has no kind: pass its programs' kinds in a
+    `kind` column first) under the page's kind and program filters (None: all)."""
+    keep = pd.Series(True, index=flows.index)
+    if kind is not None:
+        keep &= flows["kind"] == kind
+    if program is not None:
+        keep &= flows["program"] == program
+    return flows[keep]
+
+
+def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """Every transfer tranche the region as a whole received from above in the period (from a strict ancestor, so
+    the table's total is the page's 转移支付收入), under the kind and program filters."""
+    drilled = drill_region(scope, state)
+    if drilled is None:
+        return None
+    t = transfer
+    above = [r.adcode for r in region_tree().path(drilled.adcode)][:-1]
+    where = [*in_region(t, scope.column, scope.root, drilled.level, drilled.adcode), t.c.from_region.in_(above),
+             t.c.transfer_date >= _first_day(state.year, state.first_month),
+             t.c.transfer_date < _first_day(state.year, state.last_month + 1)]
+    for name in ("kind", "program"):
+        if state.filter(name) is not None:
+            where.append(t.c[name] == state.filter(name))
+    giver, receiver = region_table.alias("giver"), region_table.alias("receiver")
+    return (sa.select(t.c.id, t.c.transfer_date, giver.c.name.label("from_name"), receiver.c.name.label("to_name"),
+                      t.c.kind, t.c.program, sa.case((t.c.direct_fund, "是"), else_="否").label("direct_fund"),
+                      t.c.amount)
+            .select_from(t.join(giver, giver.c.adcode == t.c.from_region)
+                         .join(receiver, receiver.c.adcode == t.c.to_region))
+            .where(*where))
+
+
+RECORDS = table_source(TableSource("transfers.records", _record_rows, ("amount",),
+                                   {"amount": "money", "transfer_date": "date", "program": "text"}, "amount"))
