@@ -161,3 +161,77 @@ def budget_vs_paid(frame: pd.DataFrame, label: str, key: str, title: str, unit: 
                 hovertemplate=f"%{{x}} 已支付 %{{y:,.2f}} {unit}<extra></extra>")
     fig.update_layout(barmode="group")
     return fig
+
+
+def grouped_bars(frame: pd.DataFrame, label: str, key: str, series: list[tuple[str, str]], title: str, unit: str,
+                 period: str, *, selected: str | None = None, stacked: bool = False) -> go.Figure:
+    """Several amounts per category side by side (债务余额 against 债务限额, 直达资金 到位 / 分配 / 支付) or stacked
+    (到期债务 by kind): `series` is [(column in 元, legend name)], drawn in that order."""
+    if frame.empty:
+        return empty(title, unit, period)
+    fig = _figure(title, unit, period)
+    opacity = _opacity(frame[key], selected)
+    for i, (column, name) in enumerate(series):
+        fig.add_bar(x=frame[label].astype(str), y=scaled(frame[column], unit), name=name,
+                    customdata=frame[key].astype(str), marker={"color": OKABE_ITO[i], "opacity": opacity},
+                    hovertemplate=f"%{{x}} {name} %{{y:,.2f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="stack" if stacked else "group")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def graded_ratios(frame: pd.DataFrame, label: str, key: str, title: str, period: str,
+                  thresholds: list[tuple[float, str]], *, selected: str | None = None) -> go.Figure:
+    """A ratio per region (债务率, 利息支出率; `rate` a share of 1) against its grade thresholds (dashed lines):
+    each bar is coloured by its grade (`grade_level`) and says it (`grade_label`), highest at the top."""
+    data = frame[frame["rate"].notna()]
+    if data.empty:
+        return empty(title, "%", period)
+    data = data.sort_values("rate")
+    fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
+    colours = [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT for level in data["grade_level"]]
+    fig.add_bar(y=data[label], x=data["rate"] * 100, orientation="h", customdata=data[key].astype(str),
+                marker={"color": colours, "opacity": _opacity(data[key], selected)},
+                text=[f"{r * 100:.1f}% {g}" for r, g in zip(data["rate"], data["grade_label"])],
+                textposition="auto", hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
+    for value, text in thresholds:
+        fig.add_vline(x=value * 100, line={"dash": "dash", "color": "#243040", "width": 1},
+                      annotation_text=text, annotation_position="top")
+    return fig
+
+
+def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> go.Figure:
+    """库款保障水平 by row (本级, each child) and month: the cell colour is the grade (grey when normal) and the
+    cell text the level with its grade label, so colour never carries the meaning alone. `frame` has name, month,
+    cash_level, grade, grade_label (from `queries.debt.cash_by_row`)."""
+    data = frame[frame["cash_level"].notna()]
+    if data.empty:
+        return empty(title, "", period)
+    names = list(dict.fromkeys(data["name"]))
+    months = sorted(set(data["month"]))
+    cells = data.set_index(["name", "month"])
+    ranks = {None: 0, "蓝": 1, "黄": 2, "橙": 3, "红": 4}
+    z, text = [], []
+    for name in names:
+        z.append([ranks[_level(cells, name, m)] if (name, m) in cells.index else None for m in months])
+        text.append([_cash_text(cells, name, m) for m in months])
+    steps = [GRADE_COLOURS[None], GRADE_COLOURS["蓝"], GRADE_COLOURS["黄"], GRADE_COLOURS["橙"], GRADE_COLOURS["红"]]
+    scale = [[b, colour] for i, colour in enumerate(steps) for b in (i / 5, (i + 1) / 5)]
+    fig = _figure(title, "", period, height=max(260, 30 * len(names) + 110))
+    fig.add_heatmap(x=[MONTHS[m - 1] for m in months], y=names, z=z, zmin=0, zmax=5, text=text,
+                    texttemplate="%{text}", colorscale=scale, showscale=False, xgap=2, ygap=2,
+                    hovertemplate="%{y} %{x}<br>库款保障水平 %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def _level(cells: pd.DataFrame, name: str, month: int) -> str | None:
+    level = cells.at[(name, month), "grade"]
+    return level if isinstance(level, str) else None
+
+
+def _cash_text(cells: pd.DataFrame, name: str, month: int) -> str:
+    if (name, month) not in cells.index:
+        return ""
+    row = cells.loc[(name, month)]
+    return f"{row['cash_level']:.2f}" + ("" if _level(cells, name, month) is None else f" {row['grade_label']}")

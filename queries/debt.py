@@ -246,6 +246,18 @@ def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
+    """`debt_ratios` rows with the 库款保障水平 of the same drill row (from `cash_by_row`) at the end of `month`."""
+    own = ""  # the 本级 row's code while matching (a missing key never matches)
+    at = cash_rows[(cash_rows["year"] == year) & (cash_rows["month"] == month)]
+    at = at.assign(code=at["code"].fillna(own)).set_index("code")
+    codes = ratios["code"].fillna(own)
+    out = ratios.copy()
+    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_label", "grade_label")):
+        out[column] = [at[source].get(c) for c in codes]
+    return out
+
+
 def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The bonds owed at the year's `balance_date` in the region (a bond is the record behind 债务余额), under the
     bond-kind filter; the table's total is the page's 债务余额."""

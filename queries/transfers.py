@@ -200,3 +200,25 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
 
 RECORDS = table_source(TableSource("transfers.records", _record_rows, ("amount",),
                                    {"amount": "money", "transfer_date": "date", "program": "text"}, "amount"))
+
+
+KIND_COLUMNS = {"一般性": "general", "专项": "special", "共同事权": "shared"}
+
+
+def by_row(flows: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
+    """One row per row of the drill (本级 first): 上级补助收入 received, 对下转移支付 passed down, the net, the net by
+    kind (general / special / shared), and 直达资金 分配进度 / 支付进度 with its grade (`direct` from
+    `direct_fund_progress(…, "code", …)`). The nets add up to what the whole region received from above."""
+    keys = ["code", "name", "is_own_level"]
+    own = ""  # the 本级 row's code while grouping (a missing key would be dropped or never match)
+    frame = flows.assign(net=flows["received"] - flows["passed_down"], code=flows["code"].fillna(own))
+    out = frame.groupby(keys, sort=False)[["received", "passed_down", "net"]].sum()
+    kinds = frame.groupby([*keys, "kind"], sort=False)["net"].sum()
+    for kind, column in KIND_COLUMNS.items():
+        out[column] = [kinds.get((*index, kind), Decimal(0)) for index in out.index]
+    out = out.reset_index()
+    rates = direct.assign(code=direct["code"].fillna(own)).set_index("code")
+    for column in ("allocation_rate", "payment_rate", "grade", "grade_label"):
+        out[column] = [rates[column].get(c) for c in out["code"]]
+    out["code"] = out["code"].where(out["code"] != own, None)
+    return out.sort_values("is_own_level", ascending=False, kind="stable").reset_index(drop=True)
