@@ -1,3 +1,3 @@
 """Callbacks: one module per page, each with `register(app)`; thin: state → queries → views."""
 
-CALLBACK_MODULES = ("callbacks.overview", "callbacks.revenue", "callbacks.spending")
+CALLBACK_MODULES = ("callbacks.overview", "callbacks.revenue", "callbacks.spending", "callbacks.transfers", "callbacks.debt")

@@ -180,19 +180,20 @@ def grouped_bars(frame: pd.DataFrame, label: str, key: str, series: list[tuple[s
     return fig
 
 
-def graded_ratios(frame: pd.DataFrame, label: str, key: str, title: str, period: str,
+def graded_ratios(frame: pd.DataFrame, label: str, key: str, value: str, grade: str, title: str, period: str,
                   thresholds: list[tuple[float, str]], *, selected: str | None = None) -> go.Figure:
-    """A ratio per region (债务率, 利息支出率; `rate` a share of 1) against its grade thresholds (dashed lines):
-    each bar is coloured by its grade (`grade_level`) and says it (`grade_label`), highest at the top."""
-    data = frame[frame["rate"].notna()]
+    """A ratio per region (债务率, 利息支出率; `value` a share of 1) against its grade thresholds (dashed lines):
+    each bar is coloured by its grade level (column `<grade>_level`) and says it (column `grade`, the label),
+    highest at the top."""
+    data = frame[frame[value].notna()]
     if data.empty:
         return empty(title, "%", period)
-    data = data.sort_values("rate")
+    data = data.sort_values(value)
     fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
-    colours = [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT for level in data["grade_level"]]
-    fig.add_bar(y=data[label], x=data["rate"] * 100, orientation="h", customdata=data[key].astype(str),
+    colours = [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT for level in data[f"{grade}_level"]]
+    fig.add_bar(y=data[label], x=data[value] * 100, orientation="h", customdata=data[key].astype(str),
                 marker={"color": colours, "opacity": _opacity(data[key], selected)},
-                text=[f"{r * 100:.1f}% {g}" for r, g in zip(data["rate"], data["grade_label"])],
+                text=[f"{r * 100:.1f}% {g}" for r, g in zip(data[value], data[grade])],
                 textposition="auto", hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
     for value, text in thresholds:
         fig.add_vline(x=value * 100, line={"dash": "dash", "color": "#243040", "width": 1},
@@ -203,7 +204,7 @@ def graded_ratios(frame: pd.DataFrame, label: str, key: str, title: str, period:
 def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> go.Figure:
     """库款保障水平 by row (本级, each child) and month: the cell colour is the grade (grey when normal) and the
     cell text the level with its grade label, so colour never carries the meaning alone. `frame` has name, month,
-    cash_level, grade, grade_label (from `queries.debt.cash_by_row`)."""
+    cash_level, grade (the label) and grade_level (from `queries.debt.cash_by_row`)."""
     data = frame[frame["cash_level"].notna()]
     if data.empty:
         return empty(title, "", period)
@@ -226,7 +227,7 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> go.Figure:
 
 
 def _level(cells: pd.DataFrame, name: str, month: int) -> str | None:
-    level = cells.at[(name, month), "grade"]
+    level = cells.at[(name, month), "grade_level"]
     return level if isinstance(level, str) else None
 
 
@@ -234,7 +235,7 @@ def _cash_text(cells: pd.DataFrame, name: str, month: int) -> str:
     if (name, month) not in cells.index:
         return ""
     row = cells.loc[(name, month)]
-    return f"{row['cash_level']:.2f}" + ("" if _level(cells, name, month) is None else f" {row['grade_label']}")
+    return f"{row['cash_level']:.2f}" + ("" if _level(cells, name, month) is None else f" {row['grade']}")
 
 
 def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,

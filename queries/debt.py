@@ -42,7 +42,7 @@ DEBT_MONEY = ["general_debt", "special_debt", "general_limit", "special_limit", 
 DEBT_COLUMNS = ["code", "name", "is_own_level", *DEBT_MONEY]
 MATURITY_YEARS = 5
 CASH_COLUMNS = ["unit", "unit_name", "code", "name", "year", "month", "closing", "average_outflow", "cash_level",
-                "grade", "grade_label"]
+                "grade", "grade_level"]
 
 
 def balance_date(year: int) -> dt.date:
@@ -144,7 +144,8 @@ def debt_total(rows: pd.DataFrame) -> pd.Series:
 
 def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
     """`rows` (from `debt_breakdown`, or one `debt_total` frame) with 债务余额, 债务限额, 综合财力, 债务率,
-    利息支出率 and their grades (`grades.debt_ratio`, `grades.interest_ratio`)."""
+    利息支出率 and their grades (`grades.debt_ratio`, `grades.interest_ratio`): `<x>_grade` the label,
+    `<x>_grade_level` the level."""
     out = rows.copy()
     out["debt"] = out["general_debt"] + out["special_debt"]
     out["limit"] = out["general_limit"] + out["special_limit"]
@@ -154,10 +155,10 @@ def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
     out["interest_ratio"] = [float(i / r) if r else None for i, r in zip(out["interest"], own_revenue)]
     debt_grades = [grades.debt_ratio(r) for r in out["debt_ratio"]]
     interest_grades = [grades.interest_ratio(r) for r in out["interest_ratio"]]
-    out["debt_grade"] = [g.level for g in debt_grades]
-    out["debt_grade_label"] = [g.label for g in debt_grades]
-    out["interest_grade"] = [g.level for g in interest_grades]
-    out["interest_grade_label"] = [g.label for g in interest_grades]
+    out["debt_grade"] = [g.label for g in debt_grades]
+    out["debt_grade_level"] = [g.level for g in debt_grades]
+    out["interest_grade"] = [g.label for g in interest_grades]
+    out["interest_grade_level"] = [g.level for g in interest_grades]
     return out
 
 
@@ -213,7 +214,7 @@ def _cash_statement(scope_column: str, level: str) -> sa.Select:
 def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
     """库款保障水平 of every unit (treasury) in the region's subtree for each month of the period: month-end cash ÷
     average outflow of that month and the two before (fewer at the start of the data), graded by
-    `grades.cash_level`. `code` / `name` say which row of the drill the unit belongs to (code NA: 本级). Closing and
+    `grades.cash_level` (`grade` its label, `grade_level` its level). `code` / `name` say which row of the drill the unit belongs to (code NA: 本级). Closing and
     average outflow in 元. Empty outside the scope."""
     region = drill_region(scope, state)
     if region is None:
@@ -229,7 +230,7 @@ def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
         level = float(Decimal(r.closing) / average) if average else None
         grade = grades.cash_level(level)
         records.append([r.unit, tree.name(r.unit), r.code, row_name(tree, region, r.code), int(r.year),
-                        int(r.month), Decimal(r.closing), average, level, grade.level, grade.label])
+                        int(r.month), Decimal(r.closing), average, level, grade.label, grade.level])
     return pd.DataFrame(records, columns=CASH_COLUMNS)
 
 
@@ -241,8 +242,8 @@ def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
            .sum().reset_index())
     out["cash_level"] = [float(c / a) if a else None for c, a in zip(out["closing"], out["average_outflow"])]
     graded = [grades.cash_level(level) for level in out["cash_level"]]
-    out["grade"] = [g.level for g in graded]
-    out["grade_label"] = [g.label for g in graded]
+    out["grade"] = [g.label for g in graded]
+    out["grade_level"] = [g.level for g in graded]
     return out
 
 
@@ -250,10 +251,10 @@ def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: i
     """`debt_ratios` rows with the 库款保障水平 of the same drill row (from `cash_by_row`) at the end of `month`."""
     own = ""  # the 本级 row's code while matching (a missing key never matches)
     at = cash_rows[(cash_rows["year"] == year) & (cash_rows["month"] == month)]
-    at = at.assign(code=at["code"].fillna(own)).set_index("code")
-    codes = ratios["code"].fillna(own)
+    at = at.assign(code=at["code"].astype(object).fillna(own)).set_index("code")
+    codes = ratios["code"].astype(object).fillna(own)
     out = ratios.copy()
-    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_label", "grade_label")):
+    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
         out[column] = [at[source].get(c) for c in codes]
     return out
 

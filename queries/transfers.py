@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from dashboard import grades
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
-from dashboard.store.engine import finance_engine
+from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
 from dashboard.store.schema import region as region_table
@@ -30,8 +30,8 @@ from queries.regions import region_tree
 
 KINDS = ("一般性", "专项", "共同事权")
 FLOW_COLUMNS = ["code", "name", "is_own_level", "kind", "program", "direct_fund", "received", "passed_down"]
-DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "allocated", "paid"]
-DIRECT_MONEY = DIRECT_COLUMNS[4:]
+DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "allocated", "paid", "kind"]
+DIRECT_MONEY = DIRECT_COLUMNS[4:8]
 
 
 def _first_day(year: int, month: int) -> dt.date:
@@ -137,7 +137,8 @@ def direct_fund_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
     one row per (row of the drill, program), in 元 (Decimal).
 
     received / passed_down: 直达 transfers as in `transfer_flows`; allocated: the year's 直达 indicators issued to
-    final payers by the end of the period (分配); paid: payments on them by then (支付). Empty outside the scope.
+    final payers by the end of the period (分配); paid: payments on them by then (支付); kind: the program's kind.
+    Empty outside the scope.
     """
     region = drill_region(scope, state)
     if region is None:
@@ -146,27 +147,37 @@ def direct_fund_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
     params["year"] = state.year
     with finance_engine().connect() as conn:
         rows = conn.execute(_direct_statement(scope.column, region.level), params).all()
-    return _frame(rows, DIRECT_COLUMNS, DIRECT_MONEY, region, region_tree())
+    frame = _frame(rows, DIRECT_COLUMNS[:-1], DIRECT_MONEY, region, region_tree())
+    return frame.assign(kind=frame["program"].map(_program_kinds(current_data_version().key)))
 
 
-def direct_fund_progress(flows: pd.DataFrame, by: str, time_progress: float) -> pd.DataFrame:
-    """Sum `direct_fund_flows` by `by` ('code' with name and is_own_level, or 'program') and add 分配进度
-    (allocated ÷ what stayed at the row: received − passed down), 支付进度 (paid ÷ allocated) and the lag grade of
-    支付进度 against 序时进度 (`grades.execution_lag`)."""
-    keys = ["code", "name", "is_own_level"] if by == "code" else ["program"]
-    out = flows.groupby(keys, dropna=False, sort=False)[DIRECT_MONEY].sum().reset_index()
+@functools.lru_cache(maxsize=4)
+def _program_kinds(version_key: str) -> dict[str, str]:
+    """Program → kind (一般性 / 专项 / 共同事权), the catalogue the store's transfers carry (per data version)."""
+    with finance_engine().connect() as conn:
+        return dict(conn.execute(sa.select(transfer.c.program, transfer.c.kind).distinct()).all())
+
+
+def direct_fund_progress(flows: pd.DataFrame, by: str | None, time_progress: float) -> pd.DataFrame:
+    """Sum `direct_fund_flows` by `by` ('code' with name and is_own_level, 'program', or None: one row for the
+    whole region) and add 分配进度 (allocated ÷ what stayed at the row: received − passed down), 支付进度 (paid ÷
+    allocated) and the grade of 支付进度 against 序时进度 (`grades.execution_lag`): `payment_grade` its label,
+    `payment_grade_level` its level."""
+    keys = {"code": ["code", "name", "is_own_level"], "program": ["program"], None: []}[by]
+    if keys:
+        out = flows.groupby(keys, dropna=False, sort=False)[DIRECT_MONEY].sum().reset_index()
+    else:
+        out = pd.DataFrame([{c: sum(flows[c], Decimal(0)) for c in DIRECT_MONEY}])
     available = out["received"] - out["passed_down"]
     out["allocation_rate"] = [float(a / r) if r else None for a, r in zip(out["allocated"], available)]
     out["payment_rate"] = [float(p / a) if a else None for p, a in zip(out["paid"], out["allocated"])]
     graded = [grades.execution_lag(rate, time_progress) for rate in out["payment_rate"]]
-    out["grade"] = [g.level for g in graded]
-    out["grade_label"] = [g.label for g in graded]
+    out["payment_grade"] = [g.label for g in graded]
+    out["payment_grade_level"] = [g.level for g in graded]
     return out
 
-
 def in_view(flows: pd.DataFrame, kind: str | None = None, program: str | None = None) -> pd.DataFrame:
-    """The rows of `transfer_flows` (or of `direct_fund_flows`, which has no kind: pass its programs' kinds in a
-    `kind` column first) under the page's kind and program filters (None: all)."""
+    """The rows of `transfer_flows` or `direct_fund_flows` under the page's kind and program filters (None: all)."""
     keep = pd.Series(True, index=flows.index)
     if kind is not None:
         keep &= flows["kind"] == kind
@@ -205,20 +216,40 @@ RECORDS = table_source(TableSource("transfers.records", _record_rows, ("amount",
 KIND_COLUMNS = {"一般性": "general", "专项": "special", "共同事权": "shared"}
 
 
+def net_by(flows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Net transfers received (received − passed down) by `column` (kind or program), with `key` = its value for
+    cross-filtering; categories with nothing left out."""
+    frame = flows.assign(net=flows["received"] - flows["passed_down"])
+    out = frame.groupby(column, sort=False)["net"].sum().reset_index()
+    return out[out["net"] != 0].assign(key=lambda f: f[column]).reset_index(drop=True)
+
+
+def total_row(rows: pd.DataFrame, whole: pd.Series) -> pd.Series:
+    """The 合计 line of `by_row`: what the whole region received from above (the sum of the nets, so 上级补助收入 =
+    净额 and nothing was passed down outside it), with the whole region's 直达资金 progress (`whole`: the row of
+    `direct_fund_progress(…, None, …)`)."""
+    net = sum(rows["net"], Decimal(0))
+    total = {"received": net, "passed_down": Decimal(0), "net": net}
+    total.update({c: sum(rows[c], Decimal(0)) for c in KIND_COLUMNS.values()})
+    total.update({c: whole[c] for c in ("allocation_rate", "payment_rate", "payment_grade", "payment_grade_level")})
+    return pd.Series(total)
+
+
 def by_row(flows: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     """One row per row of the drill (本级 first): 上级补助收入 received, 对下转移支付 passed down, the net, the net by
     kind (general / special / shared), and 直达资金 分配进度 / 支付进度 with its grade (`direct` from
     `direct_fund_progress(…, "code", …)`). The nets add up to what the whole region received from above."""
     keys = ["code", "name", "is_own_level"]
     own = ""  # the 本级 row's code while grouping (a missing key would be dropped or never match)
-    frame = flows.assign(net=flows["received"] - flows["passed_down"], code=flows["code"].fillna(own))
+    frame = flows.assign(net=flows["received"] - flows["passed_down"],
+                         code=flows["code"].astype(object).fillna(own))
     out = frame.groupby(keys, sort=False)[["received", "passed_down", "net"]].sum()
     kinds = frame.groupby([*keys, "kind"], sort=False)["net"].sum()
     for kind, column in KIND_COLUMNS.items():
         out[column] = [kinds.get((*index, kind), Decimal(0)) for index in out.index]
     out = out.reset_index()
-    rates = direct.assign(code=direct["code"].fillna(own)).set_index("code")
-    for column in ("allocation_rate", "payment_rate", "grade", "grade_label"):
+    rates = direct.assign(code=direct["code"].astype(object).fillna(own)).set_index("code")
+    for column in ("allocation_rate", "payment_rate", "payment_grade", "payment_grade_level"):
         out[column] = [rates[column].get(c) for c in out["code"]]
     out["code"] = out["code"].where(out["code"] != own, None)
     return out.sort_values("is_own_level", ascending=False, kind="stable").reset_index(drop=True)

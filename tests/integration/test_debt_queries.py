@@ -103,12 +103,12 @@ def test_every_planted_debt_ratio_has_its_grade_and_no_clean_region_is_graded(du
     for region in ["430000", *children(duck, "430000")]:
         ratios = debt_ratios(debt_breakdown(PROVINCE, DrillState(region, 2024, 1, 12)))
         for row in ratios.itertuples():
-            if pd.notna(row.debt_grade):
-                graded[region if row.is_own_level else row.code] = row.debt_grade
+            if pd.notna(row.debt_grade_level):
+                graded[region if row.is_own_level else row.code] = row.debt_grade_level
     assert graded == planted
     for county, grade in planted.items():  # the county's own page shows the same grade
         own = debt_ratios(debt_breakdown(PROVINCE, DrillState(county, 2024, 1, 12)))
-        assert list(own["debt_grade"]) == [grade]
+        assert list(own["debt_grade_level"]) == [grade]
 
 
 def test_maturity_profile_equals_the_store(duck):
@@ -148,8 +148,8 @@ def test_every_planted_cash_shortfall_is_red_and_clean_months_are_normal(demo_an
                for month in a["months"]}
     assert len(planted) == 6
     levels = cash_levels(PROVINCE, DrillState("430000", 2024, 1, 12))
-    graded = {(r.unit, f"{r.year}-{r.month:02d}"): (r.grade, r.grade_label) for r in levels.itertuples()
-              if pd.notna(r.grade)}
+    graded = {(r.unit, f"{r.year}-{r.month:02d}"): (r.grade_level, r.grade) for r in levels.itertuples()
+              if pd.notna(r.grade_level)}
     assert graded == {key: ("红", "库款预警") for key in planted}
     assert len(levels) == 137 * 12
 

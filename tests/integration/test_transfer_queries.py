@@ -161,11 +161,11 @@ def test_every_planted_direct_fund_lag_is_red_and_below_70pct_where_no_clean_cou
         counties = progress[progress["code"].notna()]
         below_70 |= set(counties.loc[counties["payment_rate"] < 0.70, "code"])
         for row in counties[counties["code"].isin(lagging)].itertuples():
-            assert (row.grade, row.grade_label) == ("红", "严重滞后")
+            assert (row.payment_grade_level, row.payment_grade) == ("红", "严重滞后")
     assert below_70 == lagging
     for county in lagging:  # and on the county's own page
         own = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(county, 2024, 1, 12)), "code", 1.0)
-        assert list(own["grade"]) == ["红"] and own["payment_rate"].iloc[0] < 0.66
+        assert list(own["payment_grade_level"]) == ["红"] and own["payment_rate"].iloc[0] < 0.66
 
 
 @pytest.mark.parametrize("scope, region", [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000"),
