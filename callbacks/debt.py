@@ -38,18 +38,15 @@ def table(req: Request) -> TableView:
 TOPIC = Topic(KEY, PATH, "债务与库款", filters, table)
 
 
-def _kpis(total: pd.Series, cash: pd.Series | None, due_next: object, kind: str | None, state: DrillState,
-          unit: str) -> dbc.Row:
+def _kpis(total: pd.Series, cash: pd.Series | None, kind: str | None, state: DrillState, unit: str) -> dbc.Row:
     prefix, name = KIND_SERIES[kind]
     debt, limit = total[f"{prefix}debt"], total[f"{prefix}limit"]
     cash_text = "—" if cash is None else f"{cash['cash_level']:.2f}"
     cash_note = "无库款数据" if cash is None else f"{state.year}年{state.last_month}月末 · {cash['grade']}"
     return dbc.Row([
         views.kpi_card(f"{name}余额", fmt.money(debt, unit), unit,
-                       f"一般 {fmt.money(total['general_debt'], unit)} · 专项 {fmt.money(total['special_debt'], unit)}",
+                       f"{name}限额 {fmt.money(limit, unit)} · 占限额 {fmt.percent(fmt.ratio(debt, limit))}",
                        "", "kpi-debt"),
-        views.kpi_card(f"{name}限额", fmt.money(limit, unit), unit, f"余额占限额 {fmt.percent(fmt.ratio(debt, limit))}",
-                       "", "kpi-limit"),
         views.kpi_card("债务率", fmt.percent(total["debt_ratio"]), "",
                        f"综合财力 {fmt.money(total['capacity'], unit)} {unit} · {total['debt_grade']}",
                        f"grade grade-{total['debt_grade_level'] or '正常'}", "kpi-debt-ratio"),
@@ -58,8 +55,6 @@ def _kpis(total: pd.Series, cash: pd.Series | None, due_next: object, kind: str 
                        f"grade grade-{total['interest_grade_level'] or '正常'}", "kpi-interest-ratio"),
         views.kpi_card("库款保障水平", cash_text, "个月", cash_note,
                        "" if cash is None else f"grade grade-{cash['grade_level'] or '正常'}", "kpi-cash"),
-        views.kpi_card("未来一年到期债务", fmt.money(due_next, unit), unit, f"{state.year + 1}年到期本金", "",
-                       "kpi-due"),
     ], className="g-3")
 
 
@@ -134,8 +129,7 @@ def register(app: Dash) -> None:
         summary["cash_grade_level"] = None if last.empty else last["grade_level"].iloc[0]
         return (
             *header(TOPIC, req),
-            _kpis(total, None if last.empty else last.iloc[0], sum(due.iloc[0, 1:]) if not due.empty else 0, kind,
-                  state, unit),
+            _kpis(total, None if last.empty else last.iloc[0], kind, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             [views.ranking_table(ranked, summary, columns, state, unit, PATH, f"{KEY}-ranking-table", "debt",
                                  f"债务 {year}(余额截至{q.balance_date(state.year)});库款 {state.year}年{state.last_month}"
