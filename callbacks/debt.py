@@ -31,7 +31,7 @@ def table(req: Request) -> TableView:
     kind = req.state.filter("bond_kind")
     return TableView("debt.bonds", f"{'' if kind is None else kind}债券余额明细(截至 {q.balance_date(req.state.year)})", (
         Column("name", "债券名称"), Column("region_name", "区划"), Column("kind", "类型"),
-        Column("issue_date", "发行日期", "date"), Column("maturity_date", "到期日期", "date"), Column("rate", "票面利率"),
+        Column("issue_date", "发行日期", "date"), Column("maturity_date", "到期日期", "date"), Column("rate", "票面利率(%)"),
         Column("principal", "债务余额", "money")))
 
 

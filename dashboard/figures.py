@@ -197,7 +197,7 @@ def graded_ratios(frame: pd.DataFrame, label: str, key: str, value: str, grade: 
                 textposition="auto", hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
     for value, text in thresholds:
         fig.add_vline(x=value * 100, line={"dash": "dash", "color": "#243040", "width": 1},
-                      annotation_text=text, annotation_position="top")
+                      annotation_text=f"{text} {value * 100:g}%", annotation_position="top")
     return fig
 
 

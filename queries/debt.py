@@ -272,7 +272,7 @@ def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         where.append(b.c.kind == state.filter("bond_kind"))
     unit = sa.func.coalesce(b.c.county_code, b.c.city_code, b.c.province_code)
     return (sa.select(b.c.id, b.c.name, region_table.c.name.label("region_name"), b.c.kind, b.c.issue_date,
-                      b.c.maturity_date, b.c.rate, b.c.principal)
+                      b.c.maturity_date, sa.cast(b.c.rate, sa.Numeric(6, 2)).label("rate"), b.c.principal)
             .select_from(b.join(region_table, region_table.c.adcode == unit)).where(*where))
 
 
