@@ -214,8 +214,8 @@ def _cash_statement(scope_column: str, level: str) -> sa.Select:
 def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
     """库款保障水平 of every unit (treasury) in the region's subtree for each month of the period: month-end cash ÷
     average outflow of that month and the two before (fewer at the start of the data), graded by
-    `grades.cash_level` (`grade` its label, `grade_level` its level). `code` / `name` say which row of the drill the unit belongs to (code NA: 本级). Closing and
-    average outflow in 元. Empty outside the scope."""
+    `grades.cash_level` (`grade` its label, `grade_level` its level). `code` / `name` say which row of the drill the
+    unit belongs to (code NA: 本级). Closing and average outflow in 元. Empty outside the scope."""
     region = drill_region(scope, state)
     if region is None:
         return pd.DataFrame(columns=CASH_COLUMNS)

@@ -4,17 +4,18 @@ table pages without loss and the export equals the screen."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
+import json
+import re
 from decimal import Decimal
 
-import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from tests.integration.conftest import by_id, text_of, walk
 from tests.integration.topic_helpers import (
+    numbers,
     percent,
     render,
     row_count,
@@ -74,7 +75,7 @@ def test_kpis_equal_the_store(call_callback, duck, code, level):
     due = one(duck, f"""SELECT SUM(principal) FROM bond WHERE {UNIT} IN ({subtree_sql(code)})
         AND issue_date <= {END} AND maturity_date > {END} AND EXTRACT(year FROM maturity_date) = 2025""")[0]
     maturity = next(v["figure"] for k, v in out.items() if '"slot":"maturity"' in k)
-    first_year = sum(values(trace["y"])[list(trace["x"]).index("2025")] for trace in maturity["data"])
+    first_year = sum(numbers(trace["y"])[list(trace["x"]).index("2025")] for trace in maturity["data"])
     assert first_year == pytest.approx(float(due or 0) / float(10**8 if level != "county" else 10**4))
     closing, outflow = one(duck, f"""SELECT
         (SELECT SUM(closing) FROM treasury_cash WHERE region_code IN ({subtree_sql(code)}) AND year = 2024
@@ -95,13 +96,6 @@ def test_bond_kind_filter_narrows_balance_limit_and_table(call_callback, duck):
     assert f"专项债务限额 {shown(special_limit, 'city')}" in text_of(kpis)
     component, _page = table(call_callback, KEY, q)
     assert total_text(component, KEY, "principal") == yuan(f["special"])
-
-
-def values(array) -> list[float]:
-    """A figure's numbers as sent to the browser: a list, or Plotly's typed array {dtype, bdata (base64)}."""
-    if isinstance(array, dict):
-        return list(np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]))
-    return list(array)
 
 
 def _ranking(out) -> dict[str, list[str]]:
@@ -180,3 +174,11 @@ def test_export_equals_the_screen(client, call_callback):
     rows = list(csv.reader(io.StringIO(client.get(f"/export/{KEY}.csv?{qs}").get_data().decode("utf-8-sig"))))
     assert rows[-1][0] == "合计" and f"{Decimal(rows[-1][-1]):,.2f}" == total_text(component, KEY, "principal")
     assert len([r for r in rows if len(r) > 3 and r[2] == "一般"]) == row_count(component, KEY)
+
+
+def test_no_response_carries_an_id_number_or_a_bank_account(call_callback):
+    """The page holds no personal data; a scan of its responses keeps it so (no 18-char ID, no 12+ digit run)."""
+    q = {"region": "430100", "year": "2024", "period": "1-12"}
+    text = json.dumps([render(call_callback, KEY, q), table(call_callback, KEY, q)], ensure_ascii=False)
+    assert not re.search(r"(?<![A-Za-z\d.])\d{12,}", text)
+    assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -168,3 +170,11 @@ def test_export_equals_the_screen(client, call_callback):
     sheet = book.active
     last = [c.value for c in list(sheet.iter_rows())[-1]]
     assert last[0] == "合计" and f"{Decimal(str(last[-1])):,.2f}" == screen_total
+
+
+def test_no_response_carries_an_id_number_or_a_bank_account(call_callback):
+    """The page holds no personal data; a scan of its responses keeps it so (no 18-char ID, no 12+ digit run)."""
+    q = query("430100", 2024, 1, 12)
+    text = json.dumps([render(call_callback, KEY, q), table(call_callback, KEY, q)], ensure_ascii=False)
+    assert not re.search(r"(?<![A-Za-z\d.])\d{12,}", text)
+    assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", text)
