@@ -234,10 +234,11 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
         return empty(title, "", period)
     names = list(dict.fromkeys(data["name"]))
     months = sorted(set(data["month"]))
-    cells = data.set_index(["name", "month"])
+    cells = {(n, m): (v, g if isinstance(g, str) else None, label) for n, m, v, g, label in
+             zip(data["name"], data["month"], data["cash_level"], data["grade_level"], data["grade"])}
     ranks = {None: 0, "蓝": 1, "黄": 2, "橙": 3, "红": 4}
-    z = [[ranks[_level(cells, name, m)] if (name, m) in cells.index else None for m in months] for name in names]
-    text = [[_cash_text(cells, name, m) for m in months] for name in names]
+    z = [[ranks[cells[(n, m)][1]] if (n, m) in cells else None for m in months] for n in names]
+    text = [[_cash_text(cells.get((n, m))) for m in months] for n in names]
     steps = [GRADE_COLOURS[None], GRADE_COLOURS["蓝"], GRADE_COLOURS["黄"], GRADE_COLOURS["橙"], GRADE_COLOURS["红"]]
     fig = _figure(title, "", period, height=max(260, 30 * len(names) + 110))
     fig["data"] = [{"type": "heatmap", "x": [MONTHS[m - 1] for m in months], "y": names, "z": z, "zmin": 0,
@@ -248,16 +249,12 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
     return fig
 
 
-def _level(cells: pd.DataFrame, name: str, month: int) -> str | None:
-    level = cells.at[(name, month), "grade_level"]
-    return level if isinstance(level, str) else None
-
-
-def _cash_text(cells: pd.DataFrame, name: str, month: int) -> str:
-    if (name, month) not in cells.index:
+def _cash_text(cell: tuple | None) -> str:
+    """'0.16 库款预警' for a graded cell, '0.94' for a normal one, '' for a month without data."""
+    if cell is None:
         return ""
-    row = cells.loc[(name, month)]
-    return f"{row['cash_level']:.2f}" + ("" if _level(cells, name, month) is None else f" {row['grade']}")
+    level, grade, label = cell
+    return f"{level:.2f}" + ("" if grade is None else f" {label}")
 
 
 def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,
