@@ -10,7 +10,7 @@ from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
 from dashboard.scope import Scope
 from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "in_region", "row_name"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "in_drill", "in_region", "row_name"]
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -61,3 +61,10 @@ def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None,
     if scope_column is None or scope_root is None:
         return [sa.false()]
     return [table.c[scope_column] == scope_root, table.c[LEVEL_COLUMNS[region_level]] == region_code]
+
+
+def in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
+    """Scope and drill region as bound parameters (:scope_root, :region), for statements built once per level and
+    cached (the values come with each execution)."""
+    return [table.c[scope_column] == sa.bindparam("scope_root"),
+            table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region")]

@@ -31,7 +31,7 @@ from dashboard.store.schema import (
     transfer,
     treasury_cash,
 )
-from queries._filters import LEVEL_COLUMNS, by_child, child_key, child_of, drill_region, in_region, row_name
+from queries._filters import by_child, child_key, child_of, drill_region, in_drill, in_region, row_name
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
@@ -48,11 +48,6 @@ CASH_COLUMNS = ["unit", "unit_name", "code", "name", "year", "month", "closing",
 def balance_date(year: int) -> dt.date:
     """The day the year's debt balance is taken: 31 December, or the data date when the year is not over."""
     return min(dt.date(year, 12, 31), current_data_version().data_through)
-
-
-def _drill(table: sa.Table, scope_column: str, level: str) -> list[sa.ColumnElement[bool]]:
-    return [table.c[scope_column] == sa.bindparam("scope_root"),
-            table.c[LEVEL_COLUMNS[level]] == sa.bindparam("region")]
 
 
 def _live_bonds(*, kind_filter: bool) -> list[sa.ColumnElement[bool]]:
@@ -77,19 +72,19 @@ def _debt_statement(scope_column: str, level: str) -> sa.Select:
     branches = [
         _money_branch({"general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
                        "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal)))},
-                      bond, level, *_drill(bond, scope_column, level), *_live_bonds(kind_filter=False)),
-        _money_branch({"revenue": sa.func.sum(r.c.amount)}, r, level, *_drill(r, scope_column, level),
+                      bond, level, *in_drill(bond, scope_column, level), *_live_bonds(kind_filter=False)),
+        _money_branch({"revenue": sa.func.sum(r.c.amount)}, r, level, *in_drill(r, scope_column, level),
                       r.c.year == sa.bindparam("year")),
-        _money_branch({"fund_revenue": sa.func.sum(f.c.amount)}, f, level, *_drill(f, scope_column, level),
+        _money_branch({"fund_revenue": sa.func.sum(f.c.amount)}, f, level, *in_drill(f, scope_column, level),
                       f.c.collect_date >= year_start, f.c.collect_date < year_end),
-        _money_branch({"transfers_received": sa.func.sum(t.c.amount)}, t, level, *_drill(t, scope_column, level),
+        _money_branch({"transfers_received": sa.func.sum(t.c.amount)}, t, level, *in_drill(t, scope_column, level),
                       t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
                       t.c.from_region.in_(sa.bindparam("path", expanding=True))),
         sa.select(*(sa.func.sum(t.c.amount) if c == "transfers_passed_down" else sa.cast(sa.null(), MONEY)
                     for c in DEBT_MONEY), sa.null().label("code"))
-        .where(*_drill(t, scope_column, level), t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
+        .where(*in_drill(t, scope_column, level), t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
                t.c.from_region == sa.bindparam("region")),
-        _money_branch({"interest": sa.func.sum(m.c.amount)}, m, level, *_drill(m, scope_column, level),
+        _money_branch({"interest": sa.func.sum(m.c.amount)}, m, level, *in_drill(m, scope_column, level),
                       m.c.year == sa.bindparam("year"), m.c.func_code == INTEREST_FUNCTION),
     ]
     parts = sa.union_all(*branches).subquery()
@@ -166,7 +161,7 @@ def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
 def _maturity_statement(scope_column: str, level: str, kind_filter: bool) -> sa.Select:
     due_year = sa.cast(sa.extract("year", bond.c.maturity_date), sa.Integer)
     return (sa.select(due_year.label("due_year"), bond.c.kind, sa.func.sum(bond.c.principal).label("amount"))
-            .where(*_drill(bond, scope_column, level), *_live_bonds(kind_filter=kind_filter),
+            .where(*in_drill(bond, scope_column, level), *_live_bonds(kind_filter=kind_filter),
                    due_year.between(sa.bindparam("first_year"), sa.bindparam("last_year")))
             .group_by(due_year, bond.c.kind))
 
@@ -201,7 +196,7 @@ def _cash_statement(scope_column: str, level: str) -> sa.Select:
                           sa.func.avg(c.c.outflow).over(partition_by=c.c.region_code, order_by=month_index,
                                                         rows=(-2, 0)).label("average_outflow"),
                           month_index.label("month_index"))
-                .where(*_drill(c, scope_column, level),
+                .where(*in_drill(c, scope_column, level),
                        month_index.between(sa.bindparam("first_index") - 2, sa.bindparam("last_index")))
                 .subquery())
     return (sa.select(windowed.c.unit, windowed.c.code, windowed.c.year, windowed.c.month, windowed.c.closing,

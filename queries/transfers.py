@@ -24,7 +24,7 @@ from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
 from dashboard.store.schema import region as region_table
-from queries._filters import LEVEL_COLUMNS, by_child, drill_region, in_region, row_name
+from queries._filters import by_child, drill_region, in_drill, in_region, row_name
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
@@ -36,11 +36,6 @@ DIRECT_MONEY = DIRECT_COLUMNS[4:8]
 
 def _first_day(year: int, month: int) -> dt.date:
     return dt.date(year + month // 13, (month - 1) % 12 + 1, 1)
-
-
-def _drill(table: sa.Table, scope_column: str, level: str) -> list[sa.ColumnElement[bool]]:
-    return [table.c[scope_column] == sa.bindparam("scope_root"),
-            table.c[LEVEL_COLUMNS[level]] == sa.bindparam("region")]
 
 
 def _in_period(column: sa.ColumnElement) -> sa.ColumnElement[bool]:
@@ -55,12 +50,12 @@ def _transfer_branches(scope_column: str, level: str, keys: list[sa.ColumnElemen
     zero = sa.cast(sa.literal(0), MONEY)
     received = by_child(
         sa.select(*keys, sa.func.sum(t.c.amount).label("received"), zero.label("passed_down"), *tail)
-        .where(*_drill(t, scope_column, level), _in_period(t.c.transfer_date),
+        .where(*in_drill(t, scope_column, level), _in_period(t.c.transfer_date),
                t.c.from_region.in_(sa.bindparam("path", expanding=True)), *where)
         .group_by(*keys), t, level)
     passed = (sa.select(*keys, zero.label("received"), sa.func.sum(t.c.amount).label("passed_down"), *tail,
                         sa.null().label("code"))
-              .where(*_drill(t, scope_column, level), _in_period(t.c.transfer_date),
+              .where(*in_drill(t, scope_column, level), _in_period(t.c.transfer_date),
                      t.c.from_region == sa.bindparam("region"), *where)
               .group_by(*keys))
     return [received, passed]
@@ -116,14 +111,14 @@ def _direct_statement(scope_column: str, level: str) -> sa.Select:
     allocated = by_child(
         sa.select(i.c.transfer_program.label("program"), zero.label("received"), zero.label("passed_down"),
                   sa.func.sum(i.c.amount).label("allocated"), zero.label("paid"))
-        .where(*_drill(i, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
+        .where(*in_drill(i, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
                i.c.issue_date < sa.bindparam("end"))
         .group_by(i.c.transfer_program), i, level)
     paid = by_child(
         sa.select(i.c.transfer_program.label("program"), zero.label("received"), zero.label("passed_down"),
                   zero.label("allocated"), sa.func.sum(p.c.amount).label("paid"))
         .select_from(p.join(i, i.c.id == p.c.indicator_id))
-        .where(*_drill(p, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
+        .where(*in_drill(p, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
                _in_period(p.c.pay_date))
         .group_by(i.c.transfer_program), p, level)
     parts = sa.union_all(*transfers, allocated, paid).subquery()

@@ -52,5 +52,5 @@ def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, 
         for part in ("ranking", "table"):  # further down, for people to look at
             driver.execute_script(f"document.getElementById('{key}-{part}').scrollIntoView({{behavior: 'instant'}})")
             wait_for(driver, f"Math.abs(document.getElementById('{key}-{part}').getBoundingClientRect().top) < 80 "
-                             "|| window.innerHeight + window.scrollY >= document.body.scrollHeight - 2")
+                             "|| window.innerHeight + window.scrollY >= document.body.scrollHeight - 2", timeout=60)
             screenshot(driver, f"{key}-{width}x{height}-{part}")
