@@ -38,11 +38,16 @@ def table(req: Request) -> TableView:
 TOPIC = Topic(KEY, PATH, "债务与库款", filters, table)
 
 
-def _kpis(total: pd.Series, cash: pd.Series | None, kind: str | None, state: DrillState, unit: str) -> dbc.Row:
+def _cash_text(level: float | None) -> str:
+    return "—" if level is None or pd.isna(level) else f"{level:.2f}"
+
+
+def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> dbc.Row:
+    """Balance against limit (of the filtered bond kind), 债务率, 利息支出率 and 库款保障水平 with their grades."""
     prefix, name = KIND_SERIES[kind]
     debt, limit = total[f"{prefix}debt"], total[f"{prefix}limit"]
-    cash_text = "—" if cash is None else f"{cash['cash_level']:.2f}"
-    cash_note = "无库款数据" if cash is None else f"{state.year}年{state.last_month}月末 · {cash['grade']}"
+    no_cash = total["cash_level"] is None
+    cash_note = "无库款数据" if no_cash else f"{state.year}年{state.last_month}月末 · {total['cash_grade']}"
     return dbc.Row([
         views.kpi_card(f"{name}余额", fmt.money(debt, unit), unit,
                        f"{name}限额 {fmt.money(limit, unit)} · 占限额 {fmt.percent(fmt.ratio(debt, limit))}",
@@ -53,8 +58,8 @@ def _kpis(total: pd.Series, cash: pd.Series | None, kind: str | None, state: Dri
         views.kpi_card("利息支出率", fmt.percent(total["interest_ratio"]), "",
                        f"债务付息 {fmt.money(total['interest'], unit)} {unit} · {total['interest_grade']}",
                        f"grade grade-{total['interest_grade_level'] or '正常'}", "kpi-interest-ratio"),
-        views.kpi_card("库款保障水平", cash_text, "个月", cash_note,
-                       "" if cash is None else f"grade grade-{cash['grade_level'] or '正常'}", "kpi-cash"),
+        views.kpi_card("库款保障水平", _cash_text(total["cash_level"]), "个月", cash_note,
+                       "" if no_cash else f"grade grade-{total['cash_grade_level'] or '正常'}", "kpi-cash"),
     ], className="g-3")
 
 
@@ -91,14 +96,11 @@ def register(app: Dash) -> None:
         kind = state.filter("bond_kind")
         prefix, name = KIND_SERIES[kind]
         year = f"{state.year}年"
-        rows = q.debt_breakdown(scope, state)
-        total = q.debt_ratios(q.debt_total(rows).to_frame().T).iloc[0]
-        levels = q.cash_levels(scope, state)
+        rows, levels = q.debt_breakdown(scope, state), q.cash_levels(scope, state)
         cash_rows = q.cash_by_row(levels)
+        total = q.whole_region(rows, levels, state.region, req.tree.name(state.region), state.year, state.last_month)
         regions = q.with_cash(q.debt_ratios(rows), cash_rows, state.year, state.last_month)
         regions = regions.assign(key=regions["code"].astype(object).fillna(state.region))
-        whole_cash = q.cash_by_row(levels.assign(code=state.region, name=req.tree.name(state.region)))
-        last = whole_cash[(whole_cash["year"] == state.year) & (whole_cash["month"] == state.last_month)]
         maturity = q.maturity_profile(scope, state, kind)
         due = maturity.pivot_table(index="due_year", columns="kind", values="amount", aggfunc="sum").reset_index()
         debt_thresholds = [(settings.get(f"DEBT_RATIO_{g}"), label) for g, label in
@@ -122,14 +124,12 @@ def register(app: Dash) -> None:
                    ("debt_ratio", "债务率", "percent"), ("debt_grade", "债务率评级", "grade"),
                    ("interest_ratio", "利息支出率", "percent"), ("interest_grade", "利息评级", "grade"),
                    ("cash_level", "库款保障水平", "number"), ("cash_grade", "库款评级", "grade")]
-        ranked = regions.assign(cash_level=[None if pd.isna(v) else f"{v:.2f}" for v in regions["cash_level"]])
+        ranked = regions.assign(cash_level=[_cash_text(v) for v in regions["cash_level"]])
         summary = total.copy()
-        summary["cash_level"] = None if last.empty else f"{last['cash_level'].iloc[0]:.2f}"
-        summary["cash_grade"] = None if last.empty else last["grade"].iloc[0]
-        summary["cash_grade_level"] = None if last.empty else last["grade_level"].iloc[0]
+        summary["cash_level"] = _cash_text(total["cash_level"])
         return (
             *header(TOPIC, req),
-            _kpis(total, None if last.empty else last.iloc[0], kind, state, unit),
+            _kpis(total, kind, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             [views.ranking_table(ranked, summary, columns, state, unit, PATH, f"{KEY}-ranking-table", "debt",
                                  f"债务 {year}(余额截至{q.balance_date(state.year)});库款 {state.year}年{state.last_month}"

@@ -52,8 +52,10 @@ def _charted(progress: pd.DataFrame, key: str, own_code: str | None = None) -> p
                            key=progress[key].astype(object).fillna(own_code) if own_code else progress[key])
 
 
-def _kpis(net: Decimal, net_prev: Decimal, general: Decimal, direct: pd.Series, state: DrillState,
-          unit: str) -> dbc.Row:
+def _kpis(total: pd.Series, net_prev: Decimal, direct: pd.Series, state: DrillState, unit: str) -> dbc.Row:
+    """转移支付收入 with 同比 and 一般性 with its share (`total`: the 合计 row), 直达资金 分配进度 and 支付进度
+    against 序时进度 (`direct`: the whole region's `direct_fund_progress` row)."""
+    net, general = total["net"], total["general"]
     change, direction = fmt.yoy(net, net_prev) if net_prev else ("同比 —", 0)
     available = direct["received"] - direct["passed_down"]
     return dbc.Row([
@@ -90,11 +92,12 @@ def register(app: Dash) -> None:
         viewed, direct_viewed = q.in_view(flows, kind, program), q.in_view(direct, kind, program)
         previous = q.in_view(q.transfer_flows(scope, replace(state, year=state.year - 1)), kind, program)
 
-        rows = q.by_row(viewed, q.direct_fund_progress(direct_viewed, "code", progress))
+        by_region = q.direct_fund_progress(direct_viewed, "code", progress)
+        rows = q.by_row(viewed, by_region)
         whole = q.direct_fund_progress(direct_viewed, None, progress).iloc[0]
         total = q.total_row(rows, whole)
         by_program = _charted(q.direct_fund_progress(q.in_view(direct, kind), "program", progress), "program")
-        regions = _charted(q.direct_fund_progress(direct_viewed, "code", progress), "code", state.region)
+        regions = _charted(by_region, "code", state.region)
         cumulative = f"{state.year}年1-{state.last_month}月累计"
         figures_by_slot = {
             "kind": figures.donut(q.net_by(q.in_view(flows, program=program), "kind"), "kind", "net", "key",
@@ -115,8 +118,7 @@ def register(app: Dash) -> None:
                    ("payment_rate", "直达支付进度", "percent"), ("payment_grade", "支付进度评级", "grade")]
         return (
             *header(TOPIC, req),
-            _kpis(total["net"], sum(q.net_by(previous, "kind")["net"], Decimal(0)), total["general"], whole, state,
-                  unit),
+            _kpis(total, sum(q.net_by(previous, "kind")["net"], Decimal(0)), whole, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             views.ranking_table(rows, total, columns, state, unit, PATH, f"{KEY}-ranking-table", "net",
                                 f"转移支付 {period};直达资金 {cumulative} · 单位:{unit} · 本级净额 = 上级补助收入 − "

@@ -254,6 +254,18 @@ def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: i
     return out
 
 
+def whole_region(rows: pd.DataFrame, levels: pd.DataFrame, code: str, name: str, year: int,
+                 month: int) -> pd.Series:
+    """The 合计 line: `debt_total` of `rows` with its ratios and grades, and the 库款保障水平 of all the region's
+    units together (sums first) at the end of `month` (None when there is no treasury data)."""
+    total = debt_ratios(debt_total(rows).to_frame().T).iloc[0].copy()
+    cash = cash_by_row(levels.assign(code=code, name=name))
+    at = cash[(cash["year"] == year) & (cash["month"] == month)]
+    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
+        total[column] = None if at.empty else at[source].iloc[0]
+    return total
+
+
 def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The bonds owed at the year's `balance_date` in the region (a bond is the record behind 债务余额), under the
     bond-kind filter; the table's total is the page's 债务余额."""

@@ -11,9 +11,9 @@ import re
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.region_sql import one, rows, subtree_sql
 from tests.integration.topic_helpers import (
     numbers,
     percent,
@@ -29,16 +29,6 @@ from tests.integration.topic_helpers import (
 KEY = "debt"
 CASES = [("430000", "province"), ("431200", "city"), ("431202", "county")]
 END = "DATE '2024-12-31'"
-
-
-def one(duck, sql: str, **params):
-    with duck.connect() as conn:
-        return conn.execute(sa.text(sql), params).one()
-
-
-def subtree_sql(code: str) -> str:
-    return (f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
-            f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')")
 
 
 UNIT = "COALESCE(county_code, city_code, province_code)"
@@ -101,28 +91,23 @@ def test_bond_kind_filter_narrows_balance_limit_and_table(call_callback, duck):
 def _ranking(out) -> dict[str, list[str]]:
     component = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    rows = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
-            if tr["type"] == "Tr"]
-    return {r[1]: r[2:] for r in rows}
+    cells = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
+             if tr["type"] == "Tr"]
+    return {r[1]: r[2:] for r in cells}
 
 
 def test_ranking_shows_every_planted_debt_grade_and_no_other(call_callback, duck, demo_anomalies):
     planted = {a["region"]: a["grade"] for a in demo_anomalies if a["kind"] == "debt_ratio"}
     labels = {"红": "高风险", "橙": "较高风险", "黄": "关注"}
-    names = dict(_all(duck, "SELECT adcode, name FROM region"))
-    cities = [c for c, in _all(duck, "SELECT adcode FROM region WHERE level = 'city'")]
+    names = dict(rows(duck, "SELECT adcode, name FROM region"))
+    cities = [c for c, in rows(duck, "SELECT adcode FROM region WHERE level = 'city'")]
     seen = {}
     for city in cities:
-        rows = _ranking(render(call_callback, KEY, {"region": city, "year": "2024", "period": "1-12"}))
-        for name, cells in rows.items():
+        ranking = _ranking(render(call_callback, KEY, {"region": city, "year": "2024", "period": "1-12"}))
+        for name, cells in ranking.items():
             if name != "合计" and cells[4] != "正常":
                 seen[name] = cells[4]
     assert seen == {names[code]: labels[grade] for code, grade in planted.items()}
-
-
-def _all(duck, sql: str):
-    with duck.connect() as conn:
-        return conn.execute(sa.text(sql)).all()
 
 
 def test_ranking_row_of_a_county_equals_the_store(call_callback, duck):
@@ -140,7 +125,7 @@ def test_every_planted_cash_shortfall_is_listed_red_at_the_province(call_callbac
     body = next(c for c in walk(warnings) if c["type"] == "Tbody")
     listed = {(text_of(tr["props"]["children"][0]), text_of(tr["props"]["children"][1]),
                text_of(tr["props"]["children"][3])) for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"}
-    names = dict(_all(duck, "SELECT adcode, name FROM region"))
+    names = dict(rows(duck, "SELECT adcode, name FROM region"))
     expected = {(names[a["region"]], f"{m[:4]}年{int(m[5:])}月", "库款预警") for a in demo_anomalies
                 if a["kind"] == "treasury_cash_low" for m in a["months"]}
     assert listed == expected

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
 from queries.debt import cash_levels, debt_breakdown, debt_ratios, debt_total, maturity_profile
+from tests.integration.region_sql import children, rows, subtree_sql
 
 PROVINCE = Scope("430000", "province")
 LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "county": "county_code"}
@@ -22,20 +22,6 @@ ZERO = Decimal(0)
 @pytest.fixture(autouse=True)
 def store(demo_url, use_store):
     use_store(demo_url)
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
-
-
-def subtree_sql(code: str) -> str:
-    return (f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
-            f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')")
-
-
-def children(duck, code: str) -> list[str]:
-    return [r[0] for r in rows(duck, "SELECT adcode FROM region WHERE parent_adcode = :c", c=code)]
 
 
 def expected_set(duck, units_sql: str, outside_sql: str, year: int) -> dict[str, Decimal]:

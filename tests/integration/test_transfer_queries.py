@@ -7,11 +7,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
 from queries.transfers import direct_fund_flows, direct_fund_progress, transfer_flows
+from tests.integration.region_sql import children, rows, subtree_sql
 
 PROVINCE = Scope("430000", "province")
 LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "county": "county_code"}
@@ -26,21 +26,6 @@ def pd_na(value) -> bool:
 @pytest.fixture(autouse=True)
 def store(demo_url, use_store):
     use_store(demo_url)
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
-
-
-def subtree_sql(code: str) -> str:
-    """Our own subtree: the region, its children and grandchildren, from the region table."""
-    return (f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
-            f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')")
-
-
-def children(duck, code: str) -> list[str]:
-    return [r[0] for r in rows(duck, "SELECT adcode FROM region WHERE parent_adcode = :c", c=code)]
 
 
 def expected_received(duck, code: str, year: int, first: int, last: int) -> dict:

@@ -11,24 +11,14 @@ import re
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.region_sql import one, subtree_sql
 from tests.integration.topic_helpers import percent, render, row_count, shown, table, total_text, walk_table, yuan
 
 KEY = "transfers"
 CASES = [("430000", "province", 2024, 1, 12), ("430100", "city", 2024, 1, 6), ("431223", "county", 2023, 4, 9)]
-
-
-def one(duck, sql: str, **params):
-    with duck.connect() as conn:
-        return conn.execute(sa.text(sql), params).one()
-
-
-def subtree_sql(code: str) -> str:
-    return (f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
-            f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')")
 
 
 def received(duck, code: str, year: int, first: int, last: int, where: str = "1=1") -> Decimal:
