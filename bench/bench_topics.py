@@ -41,6 +41,9 @@ VIEWS: dict[str, list[dict]] = {
                 {**CITY, "kind": "103"}, {**CITY, "item": "10101"}],
     "spending": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
                  {**CITY, "func": "205"}, {**CITY, "sanbao": "保工资", "pay_type": "直接支付"}],
+    "transfers": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
+                  {**CITY, "kind": "专项"}, {**CITY, "program": "均衡性转移支付"}],
+    "debt": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "bond_kind": "专项"}],
 }
 TARGET_WARM_MS, TARGET_COLD_MS = 300.0, 1000.0
 

@@ -1,4 +1,4 @@
 """Callbacks: one module per page, each with `register(app)`; thin: state → queries → views."""
 
 CALLBACK_MODULES = ("callbacks.overview", "callbacks.screen", "callbacks.revenue", "callbacks.spending",
-                    "callbacks.admin_users", "callbacks.admin_audit")
+                    "callbacks.transfers", "callbacks.debt", "callbacks.admin_users", "callbacks.admin_audit")

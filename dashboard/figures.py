@@ -184,6 +184,80 @@ def budget_vs_paid(frame: pd.DataFrame, label: str, key: str, title: str, unit: 
     return fig
 
 
+def grouped_bars(frame: pd.DataFrame, label: str, key: str, series: list[tuple[str, str]], title: str, unit: str,
+                 period: str, *, selected: str | None = None, stacked: bool = False) -> Figure:
+    """Several amounts per category side by side (债务余额 against 债务限额, 直达资金 到位 / 分配 / 支付) or stacked
+    (到期债务 by kind): `series` is [(column in 元, legend name)], drawn in that order."""
+    if frame.empty:
+        return empty(title, unit, period)
+    fig = _figure(title, unit, period)
+    opacity, labels, keys = _opacity(frame[key], selected), [str(v) for v in frame[label]], _keys(frame[key])
+    fig["data"] = [{"type": "bar", "x": labels, "y": scaled(frame[column], unit), "name": name, "customdata": keys,
+                    "marker": {"color": OKABE_ITO[i], "opacity": opacity},
+                    "hovertemplate": f"%{{x}} {name} %{{y:,.2f}} {unit}<extra></extra>"}
+                   for i, (column, name) in enumerate(series)]
+    fig["layout"]["barmode"] = "stack" if stacked else "group"
+    fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "type": "category"}
+    return fig
+
+
+def graded_ratios(frame: pd.DataFrame, label: str, key: str, value: str, grade: str, title: str, period: str,
+                  thresholds: list[tuple[float, str]], *, selected: str | None = None) -> Figure:
+    """A ratio per region (债务率, 利息支出率; `value` a share of 1) against its grade thresholds (dashed lines,
+    labelled with grade and value): each bar is coloured by its grade level (column `<grade>_level`) and says it
+    (column `grade`, the label), highest at the top."""
+    data = frame.dropna(subset=[value]) if not frame.empty else frame
+    if data.empty:
+        return empty(title, "%", period)
+    data = data.sort_values(value)
+    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig["data"] = [{"type": "bar", "orientation": "h", "y": data[label].tolist(),
+                    "x": [r * 100 for r in data[value]], "customdata": _keys(data[key]),
+                    "marker": {"color": [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT
+                                         for level in data[f"{grade}_level"]],
+                               "opacity": _opacity(data[key], selected)},
+                    "text": [f"{r * 100:.1f}% {g}" for r, g in zip(data[value], data[grade])],
+                    "textposition": "auto", "hovertemplate": "%{y}<br>%{x:.1f}%<extra></extra>"}]
+    fig["layout"]["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": t * 100, "x1": t * 100, "y0": 0,
+                                "y1": 1, "line": {"dash": "dash", "color": "#243040", "width": 1}}
+                               for t, _text in thresholds]
+    fig["layout"]["annotations"] = [{"xref": "x", "yref": "paper", "x": t * 100, "y": 1, "yanchor": "bottom",
+                                     "text": f"{text} {t * 100:g}%", "showarrow": False} for t, text in thresholds]
+    return fig
+
+
+def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
+    """库款保障水平 by row (本级, each child) and month: the cell colour is the grade (grey when normal) and the
+    cell text the level with its grade label, so colour never carries the meaning alone. `frame` has name, month,
+    cash_level, grade (the label) and grade_level (from `queries.debt.cash_by_row`)."""
+    data = frame.dropna(subset=["cash_level"]) if not frame.empty else frame
+    if data.empty:
+        return empty(title, "", period)
+    names = list(dict.fromkeys(data["name"]))
+    months = sorted(set(data["month"]))
+    cells = {(n, m): (v, g if isinstance(g, str) else None, label) for n, m, v, g, label in
+             zip(data["name"], data["month"], data["cash_level"], data["grade_level"], data["grade"])}
+    ranks = {None: 0, "蓝": 1, "黄": 2, "橙": 3, "红": 4}
+    z = [[ranks[cells[(n, m)][1]] if (n, m) in cells else None for m in months] for n in names]
+    text = [[_cash_text(cells.get((n, m))) for m in months] for n in names]
+    steps = [GRADE_COLOURS[None], GRADE_COLOURS["蓝"], GRADE_COLOURS["黄"], GRADE_COLOURS["橙"], GRADE_COLOURS["红"]]
+    fig = _figure(title, "", period, height=max(260, 30 * len(names) + 110))
+    fig["data"] = [{"type": "heatmap", "x": [MONTHS[m - 1] for m in months], "y": names, "z": z, "zmin": 0,
+                    "zmax": 5, "text": text, "texttemplate": "%{text}", "showscale": False, "xgap": 2, "ygap": 2,
+                    "colorscale": [[b, colour] for i, colour in enumerate(steps) for b in (i / 5, (i + 1) / 5)],
+                    "hovertemplate": "%{y} %{x}<br>库款保障水平 %{text}<extra></extra>"}]
+    fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "autorange": "reversed"}
+    return fig
+
+
+def _cash_text(cell: tuple | None) -> str:
+    """'0.16 库款预警' for a graded cell, '0.94' for a normal one, '' for a month without data."""
+    if cell is None:
+        return ""
+    level, grade, label = cell
+    return f"{level:.2f}" + ("" if grade is None else f" {label}")
+
+
 def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,
                  selected: str | None = None, reference: tuple[float, str] | None = None) -> Figure:
     """Shares (of 1) by category as horizontal percentage bars, e.g. 财政自给率 by region; `reference` draws a

@@ -69,3 +69,12 @@ def debt_ratio(ratio: float | None) -> Grade:
     if ratio >= settings.get("DEBT_RATIO_YELLOW"):
         return Grade("黄", "关注")
     return NORMAL
+
+
+def interest_ratio(ratio: float | None) -> Grade:
+    """利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入), a share of 1): from INTEREST_RATIO_RED it is 红."""
+    if ratio is None:
+        return NORMAL
+    if ratio >= settings.get("INTEREST_RATIO_RED"):
+        return Grade("红", "付息压力大")
+    return NORMAL

@@ -28,6 +28,19 @@ def test_debt_ratio(ratio, level):
     assert grades.debt_ratio(ratio).level == level
 
 
+@pytest.mark.parametrize("ratio, level, label", [(0.0999, None, "正常"), (0.10, "红", "付息压力大"),
+                                                 (0.25, "红", "付息压力大"), (None, None, "正常")])
+def test_interest_ratio(ratio, level, label):
+    grade = grades.interest_ratio(ratio)
+    assert (grade.level, grade.label) == (level, label)
+
+
+def test_interest_ratio_threshold_comes_from_settings(monkeypatch):
+    monkeypatch.setenv("COCKPIT_INTEREST_RATIO_RED", "0.08")
+    assert grades.interest_ratio(0.085).level == "红"
+    assert grades.interest_ratio(0.079).level is None
+
+
 def test_thresholds_come_from_settings(monkeypatch):
     monkeypatch.setenv("COCKPIT_DEBT_RATIO_RED", "2.5")
     assert grades.debt_ratio(2.6).level == "红"

@@ -1,0 +1,288 @@
+"""Debt and treasury cash of a region: 债务余额 against 债务限额, 债务率, 利息支出率, the maturity profile, and
+库款保障水平 of each unit by month.
+
+债务率 and 利息支出率 are yearly: the balance at the end of the year (or the data date, if earlier) against the year's
+综合财力 (一般公共预算收入 + 政府性基金收入 + transfers received from above, as `queries.transfers` counts them: a
+child's subtree from outside it, the 本级 row what was sent to the region itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard import grades
+from dashboard.drill import DrillState
+from dashboard.scope import Scope
+from dashboard.store.engine import current_data_version, finance_engine
+from dashboard.store.memo import memoized
+from dashboard.store.schema import (
+    MONEY,
+    bond,
+    debt_limit,
+    fund_revenue,
+    mart_payment_month,
+    mart_revenue_month,
+    region as region_table,
+    transfer,
+    treasury_cash,
+)
+from queries._filters import by_child, child_key, child_of, drill_region, in_drill, in_region, row_name
+from queries._paging import TableSource, table_source
+from queries.regions import region_tree
+
+BOND_KINDS = ("一般", "专项")
+INTEREST_FUNCTION = "232"  # 债务付息支出
+DEBT_MONEY = ["general_debt", "special_debt", "general_limit", "special_limit", "revenue", "fund_revenue",
+              "transfers_received", "transfers_passed_down", "interest"]
+DEBT_COLUMNS = ["code", "name", "is_own_level", *DEBT_MONEY]
+MATURITY_YEARS = 5
+CASH_COLUMNS = ["unit", "unit_name", "code", "name", "year", "month", "closing", "average_outflow", "cash_level",
+                "grade", "grade_level"]
+
+
+def balance_date(year: int) -> dt.date:
+    """The day the year's debt balance is taken: 31 December, or the data date when the year is not over."""
+    return min(dt.date(year, 12, 31), current_data_version().data_through)
+
+
+def _live_bonds(*, kind_filter: bool) -> list[sa.ColumnElement[bool]]:
+    """Bonds owed at :balance_date (issued by then, not yet due), optionally of one :bond_kind."""
+    where = [bond.c.issue_date <= sa.bindparam("balance_date"), bond.c.maturity_date > sa.bindparam("balance_date")]
+    if kind_filter:
+        where.append(bond.c.kind == sa.bindparam("bond_kind"))
+    return where
+
+
+def _money_branch(values: dict[str, sa.ColumnElement], table: sa.Table, level: str, *where) -> sa.Select:
+    columns = [values.get(c, sa.cast(sa.null(), MONEY)).label(c) for c in DEBT_MONEY]
+    return by_child(sa.select(*columns).where(*where), table, level)
+
+
+@functools.lru_cache(maxsize=16)
+def _debt_statement(scope_column: str, level: str) -> sa.Select:
+    """Balances, revenue, fund revenue, transfers and interest per child, as one UNION ALL statement; limits are
+    kept per unit (`debt_limit` has no ancestry) and added by the caller."""
+    t, r, f, m = transfer, mart_revenue_month, fund_revenue, mart_payment_month
+    year_start, year_end = sa.bindparam("year_start"), sa.bindparam("year_end")
+    branches = [
+        _money_branch({"general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
+                       "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal)))},
+                      bond, level, *in_drill(bond, scope_column, level), *_live_bonds(kind_filter=False)),
+        _money_branch({"revenue": sa.func.sum(r.c.amount)}, r, level, *in_drill(r, scope_column, level),
+                      r.c.year == sa.bindparam("year")),
+        _money_branch({"fund_revenue": sa.func.sum(f.c.amount)}, f, level, *in_drill(f, scope_column, level),
+                      f.c.collect_date >= year_start, f.c.collect_date < year_end),
+        _money_branch({"transfers_received": sa.func.sum(t.c.amount)}, t, level, *in_drill(t, scope_column, level),
+                      t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
+                      t.c.from_region.in_(sa.bindparam("path", expanding=True))),
+        sa.select(*(sa.func.sum(t.c.amount) if c == "transfers_passed_down" else sa.cast(sa.null(), MONEY)
+                    for c in DEBT_MONEY), sa.null().label("code"))
+        .where(*in_drill(t, scope_column, level), t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
+               t.c.from_region == sa.bindparam("region")),
+        _money_branch({"interest": sa.func.sum(m.c.amount)}, m, level, *in_drill(m, scope_column, level),
+                      m.c.year == sa.bindparam("year"), m.c.func_code == INTEREST_FUNCTION),
+    ]
+    parts = sa.union_all(*branches).subquery()
+    return (sa.select(parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in DEBT_MONEY
+                                      if c not in ("general_limit", "special_limit")))
+            .group_by(parts.c.code))
+
+
+@memoized
+def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """One row for 本级 (code NA) and one per child of `state.region`, in 元 (Decimal), for `state.year`:
+    债务余额 by kind at `balance_date`, 债务限额 by kind, the year's revenue, fund revenue, transfers received from
+    above (and, on 本级, passed down), and 债务付息 (payments of function 232). Empty outside the scope.
+    Use `debt_ratios` for the ratios and grades, `debt_total` for the whole region."""
+    region = drill_region(scope, state)
+    if region is None:
+        return pd.DataFrame(columns=DEBT_COLUMNS)
+    tree = region_tree()
+    params = {"scope_root": scope.root, "region": region.adcode, "year": state.year,
+              "year_start": dt.date(state.year, 1, 1), "year_end": dt.date(state.year + 1, 1, 1),
+              "balance_date": balance_date(state.year), "path": [r.adcode for r in tree.path(region.adcode)]}
+    units = list(tree.subtree(region.adcode).regions)
+    with finance_engine().connect() as conn:
+        found = {row.code: row for row in conn.execute(_debt_statement(scope.column, region.level), params)}
+        limits = conn.execute(
+            sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit)
+            .where(debt_limit.c.year == state.year, debt_limit.c.region_code.in_(units))).all()
+    limit_of: dict[str | None, list[Decimal]] = {}
+    for code, general, special in limits:
+        total = limit_of.setdefault(child_of(tree, region.adcode, code), [Decimal(0), Decimal(0)])
+        total[0] += Decimal(general)
+        total[1] += Decimal(special)
+    records = []
+    for code in [None, *(child.adcode for child in tree.children(region.adcode))]:
+        row = found.get(code)
+        general_limit, special_limit = limit_of.get(code, [Decimal(0), Decimal(0)])
+        values = {c: Decimal(getattr(row, c)) if row is not None else Decimal(0) for c in DEBT_MONEY
+                  if c not in ("general_limit", "special_limit")}
+        values.update(general_limit=general_limit, special_limit=special_limit)
+        records.append([code, row_name(tree, region, code), code is None, *(values[c] for c in DEBT_MONEY)])
+    return pd.DataFrame(records, columns=DEBT_COLUMNS)
+
+
+def debt_total(rows: pd.DataFrame) -> pd.Series:
+    """The whole region from its rows: sums, except that transfers passed down by the region itself stay inside
+    it (they were received by a child), so they leave the total's transfers received."""
+    total = rows[DEBT_MONEY].sum()
+    total["transfers_received"] -= total["transfers_passed_down"]
+    total["transfers_passed_down"] = Decimal(0)
+    return total
+
+
+def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (from `debt_breakdown`, or one `debt_total` frame) with 债务余额, 债务限额, 综合财力, 债务率,
+    利息支出率 and their grades (`grades.debt_ratio`, `grades.interest_ratio`): `<x>_grade` the label,
+    `<x>_grade_level` the level."""
+    out = rows.copy()
+    out["debt"] = out["general_debt"] + out["special_debt"]
+    out["limit"] = out["general_limit"] + out["special_limit"]
+    out["capacity"] = out["revenue"] + out["fund_revenue"] + out["transfers_received"]
+    out["debt_ratio"] = [float(d / c) if c else None for d, c in zip(out["debt"], out["capacity"])]
+    own_revenue = out["revenue"] + out["fund_revenue"]
+    out["interest_ratio"] = [float(i / r) if r else None for i, r in zip(out["interest"], own_revenue)]
+    debt_grades = [grades.debt_ratio(r) for r in out["debt_ratio"]]
+    interest_grades = [grades.interest_ratio(r) for r in out["interest_ratio"]]
+    out["debt_grade"] = [g.label for g in debt_grades]
+    out["debt_grade_level"] = [g.level for g in debt_grades]
+    out["interest_grade"] = [g.label for g in interest_grades]
+    out["interest_grade_level"] = [g.level for g in interest_grades]
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _maturity_statement(scope_column: str, level: str, kind_filter: bool) -> sa.Select:
+    due_year = sa.cast(sa.extract("year", bond.c.maturity_date), sa.Integer)
+    return (sa.select(due_year.label("due_year"), bond.c.kind, sa.func.sum(bond.c.principal).label("amount"))
+            .where(*in_drill(bond, scope_column, level), *_live_bonds(kind_filter=kind_filter),
+                   due_year.between(sa.bindparam("first_year"), sa.bindparam("last_year")))
+            .group_by(due_year, bond.c.kind))
+
+
+@memoized
+def maturity_profile(scope: Scope, state: DrillState, bond_kind: str | None = None) -> pd.DataFrame:
+    """到期债务: principal of the bonds owed at `balance_date` falling due in each of the next five years, by kind
+    (every year × kind present, zero when nothing is due), in 元. `bond_kind` 一般 / 专项 restricts it."""
+    columns = ["due_year", "kind", "amount"]
+    region = drill_region(scope, state)
+    if region is None:
+        return pd.DataFrame(columns=columns)
+    start = balance_date(state.year)
+    params = {"scope_root": scope.root, "region": region.adcode, "balance_date": start,
+              "first_year": start.year + 1, "last_year": start.year + MATURITY_YEARS, "bond_kind": bond_kind}
+    with finance_engine().connect() as conn:
+        found = {(int(r.due_year), r.kind): Decimal(r.amount) for r in
+                 conn.execute(_maturity_statement(scope.column, region.level, bond_kind is not None), params)}
+    kinds = BOND_KINDS if bond_kind is None else (bond_kind,)
+    return pd.DataFrame([(year, kind, found.get((year, kind), Decimal(0)))
+                         for year in range(start.year + 1, start.year + MATURITY_YEARS + 1) for kind in kinds],
+                        columns=columns)
+
+
+@functools.lru_cache(maxsize=16)
+def _cash_statement(scope_column: str, level: str) -> sa.Select:
+    c = treasury_cash
+    month_index = c.c.year * 12 + c.c.month
+    key = child_key(c, level)
+    windowed = (sa.select(c.c.region_code.label("unit"), (key if key is not None else sa.null()).label("code"),
+                          c.c.year, c.c.month, c.c.closing,
+                          sa.func.avg(c.c.outflow).over(partition_by=c.c.region_code, order_by=month_index,
+                                                        rows=(-2, 0)).label("average_outflow"),
+                          month_index.label("month_index"))
+                .where(*in_drill(c, scope_column, level),
+                       month_index.between(sa.bindparam("first_index") - 2, sa.bindparam("last_index")))
+                .subquery())
+    return (sa.select(windowed.c.unit, windowed.c.code, windowed.c.year, windowed.c.month, windowed.c.closing,
+                      windowed.c.average_outflow)
+            .where(windowed.c.month_index >= sa.bindparam("first_index"))
+            .order_by(windowed.c.unit, windowed.c.year, windowed.c.month))
+
+
+@memoized
+def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """库款保障水平 of every unit (treasury) in the region's subtree for each month of the period: month-end cash ÷
+    average outflow of that month and the two before (fewer at the start of the data), graded by
+    `grades.cash_level` (`grade` its label, `grade_level` its level). `code` / `name` say which row of the drill the
+    unit belongs to (code NA: 本级). Closing and average outflow in 元. Empty outside the scope."""
+    region = drill_region(scope, state)
+    if region is None:
+        return pd.DataFrame(columns=CASH_COLUMNS)
+    tree = region_tree()
+    params = {"scope_root": scope.root, "region": region.adcode,
+              "first_index": state.year * 12 + state.first_month, "last_index": state.year * 12 + state.last_month}
+    with finance_engine().connect() as conn:
+        rows = conn.execute(_cash_statement(scope.column, region.level), params).all()
+    records = []
+    for r in rows:
+        average = Decimal(r.average_outflow)
+        level = float(Decimal(r.closing) / average) if average else None
+        grade = grades.cash_level(level)
+        records.append([r.unit, tree.name(r.unit), r.code, row_name(tree, region, r.code), int(r.year),
+                        int(r.month), Decimal(r.closing), average, level, grade.label, grade.level])
+    return pd.DataFrame(records, columns=CASH_COLUMNS)
+
+
+def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
+    """`cash_levels` summed per row of the drill and month (本级 and each child: cash and average outflow of all
+    its units, sums first, then the ratio) with the grade of that ratio."""
+    out = (levels.assign(code=levels["code"].astype(object))
+           .groupby(["code", "name", "year", "month"], dropna=False, sort=False)[["closing", "average_outflow"]]
+           .sum().reset_index())
+    out["cash_level"] = [float(c / a) if a else None for c, a in zip(out["closing"], out["average_outflow"])]
+    graded = [grades.cash_level(level) for level in out["cash_level"]]
+    out["grade"] = [g.label for g in graded]
+    out["grade_level"] = [g.level for g in graded]
+    return out
+
+
+def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
+    """`debt_ratios` rows with the 库款保障水平 of the same drill row (from `cash_by_row`) at the end of `month`."""
+    own = ""  # the 本级 row's code while matching (a missing key never matches)
+    at = cash_rows[(cash_rows["year"] == year) & (cash_rows["month"] == month)]
+    at = at.assign(code=at["code"].astype(object).fillna(own)).set_index("code")
+    codes = ratios["code"].astype(object).fillna(own)
+    out = ratios.copy()
+    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
+        out[column] = [at[source].get(c) for c in codes]
+    return out
+
+
+def whole_region(rows: pd.DataFrame, levels: pd.DataFrame, code: str, name: str, year: int,
+                 month: int) -> pd.Series:
+    """The 合计 line: `debt_total` of `rows` with its ratios and grades, and the 库款保障水平 of all the region's
+    units together (sums first) at the end of `month` (None when there is no treasury data)."""
+    total = debt_ratios(debt_total(rows).to_frame().T).iloc[0].copy()
+    cash = cash_by_row(levels.assign(code=code, name=name))
+    at = cash[(cash["year"] == year) & (cash["month"] == month)]
+    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
+        total[column] = None if at.empty else at[source].iloc[0]
+    return total
+
+
+def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """The bonds owed at the year's `balance_date` in the region (a bond is the record behind 债务余额), under the
+    bond-kind filter; the table's total is the page's 债务余额."""
+    drilled = drill_region(scope, state)
+    if drilled is None:
+        return None
+    b = bond
+    where = [*in_region(b, scope.column, scope.root, drilled.level, drilled.adcode),
+             b.c.issue_date <= balance_date(state.year), b.c.maturity_date > balance_date(state.year)]
+    if state.filter("bond_kind") is not None:
+        where.append(b.c.kind == state.filter("bond_kind"))
+    unit = sa.func.coalesce(b.c.county_code, b.c.city_code, b.c.province_code)
+    return (sa.select(b.c.id, b.c.name, region_table.c.name.label("region_name"), b.c.kind, b.c.issue_date,
+                      b.c.maturity_date, sa.cast(b.c.rate, sa.Numeric(6, 2)).label("rate"), b.c.principal)
+            .select_from(b.join(region_table, region_table.c.adcode == unit)).where(*where))
+
+
+BONDS = table_source(TableSource("debt.bonds", _bond_rows, ("principal",),
+                                 {"principal": "money", "maturity_date": "date", "issue_date": "date",
+                                  "name": "text"}, "principal"))
