@@ -93,7 +93,7 @@ def _finding(region: str, period: tuple[str, str], value: float | None, value_te
 # -- ratio rules ----------------------------------------------------------------------------------------------------
 
 def ratio_rule(code: str, name: str, topic: str, computes: str, *, measure, grading, show, threshold: str,
-               num_label: str, den_label: str, period=ytd_period, cadence: str = "ytd", money: bool = True) -> Rule:
+               num_label: str, den_label: str, period=ytd_period, cadence: str = "ytd") -> Rule:
     """A rule grading num ÷ den of `measure` per unit (and per month when the measure has a `month` column).
 
     `grading(value, as_of)` gives the Grade, `show(value, as_of)` writes the value, `threshold` is a format string
@@ -107,10 +107,8 @@ def ratio_rule(code: str, name: str, topic: str, computes: str, *, measure, grad
             if value is None:
                 continue
             when = month_period(as_of.year, row.month) if "month" in frame.columns else period(as_of)
-            show_num = _wan(row.num) if money else f"{row.num:g}"
-            show_den = _wan(row.den) if money else f"{row.den:g}"
             records.append(_finding(row.region, when, value, show(value, as_of), grading(value, as_of), {
-                "facts": [[num_label, show_num], [den_label, show_den], ["计算结果", show(value, as_of)]]}))
+                "facts": [[num_label, _wan(row.num)], [den_label, _wan(row.den)], ["计算结果", show(value, as_of)]]}))
         return _findings(records)
 
     return Rule(code, name, topic, computes, lambda: threshold.format(**_settings()), evaluate, cadence)
@@ -269,7 +267,7 @@ def _nontax_jump(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def _revenue_decline(value: float, _as_of: AsOf) -> Grade:
-    return grades.revenue_decline(value - 1)
+    return grades.revenue_decline(round(value - 1, 9))  # 90 ÷ 100 − 1 is −0.0999…98 in floating point
 
 
 def _show_growth(value: float, _as_of: AsOf) -> str:
