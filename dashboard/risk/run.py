@@ -118,7 +118,7 @@ def run_rules(finance: Engine, state: Engine, *, as_of: AsOf | None = None, rule
             w.outerjoin(risk_ticket, risk_ticket.c.warning_id == w.c.id)).where(
             w.c.state == WARNING_OPEN, w.c.grade.in_(TICKET_GRADES), risk_ticket.c.id.is_(None))).all()
         issued = issue_tickets(conn, [(row.id, row.region_code) for row in needing], now)
-    escalated = escalate_overdue(state, tree=tree, now=now)
+    escalated = escalate_overdue(state, now=now)
     seconds = time.monotonic() - started
     with state.begin() as conn:
         conn.execute(risk_run.update().where(risk_run.c.id == run_id).values(

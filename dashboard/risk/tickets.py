@@ -139,16 +139,27 @@ def _event(conn: Connection, ticket_id: int, actor: User, action: str, from_stat
         to_state=to_state, comment=comment, rectification=rectification, attachment_id=attachment_id))
 
 
-def issue_tickets(conn: Connection, warning_ids: list[tuple[int, str]], now: dt.datetime) -> int:
+def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.datetime) -> int:
     """A ticket for each (warning id, region) given, issued by the system with the deadline of the settings."""
+    if not warnings:
+        return 0
     deadline = now + dt.timedelta(days=settings.get("TICKET_DEADLINE_DAYS"))
-    for warning_id, region in warning_ids:
-        ticket_id = conn.execute(risk_ticket.insert().values(
-            warning_id=warning_id, region_code=region, state=PENDING, issued_at=now, deadline=deadline,
-            updated_at=now)).inserted_primary_key[0]
-        _event(conn, ticket_id, SYSTEM, ISSUE, None, PENDING, now,
-               comment=f"预警达到橙色及以上,下发至区划办理,期限 {deadline:%Y-%m-%d}")
-    return len(warning_ids)
+    conn.execute(risk_ticket.insert(), [
+        {"warning_id": warning_id, "region_code": region, "state": PENDING, "issued_at": now, "deadline": deadline,
+         "updated_at": now} for warning_id, region in warnings])
+    ids = conn.execute(sa.select(risk_ticket.c.id).where(risk_ticket.c.issued_at == now,
+                                                         risk_ticket.c.state == PENDING)).scalars().all()
+    _events(conn, ids, SYSTEM, ISSUE, None, PENDING, now, f"预警达到橙色及以上,下发至区划办理,期限 {deadline:%Y-%m-%d}")
+    audit.record("ticket." + ISSUE, rows=len(ids), detail=f"deadline {deadline:%Y-%m-%d}")
+    return len(ids)
+
+
+def _events(conn: Connection, ticket_ids: list[int], actor: User, action: str, from_state: str | None,
+            to_state: str, now: dt.datetime, comment: str) -> None:
+    conn.execute(risk_ticket_event.insert(), [
+        {"ticket_id": ticket_id, "at": now, "actor": actor.username, "role": actor.role, "action": action,
+         "from_state": from_state, "to_state": to_state, "comment": comment, "rectification": "",
+         "attachment_id": None} for ticket_id in ticket_ids])
 
 
 def act(engine: Engine, ticket_id: int, action: str, actor: User, *, tree: RegionTree, comment: str = "",
@@ -193,13 +204,21 @@ def act(engine: Engine, ticket_id: int, action: str, actor: User, *, tree: Regio
     return new_state
 
 
-def escalate_overdue(engine: Engine, *, tree: RegionTree, now: dt.datetime | None = None) -> int:
-    """Escalate every ticket whose region owes a response past its deadline; returns how many."""
+def escalate_overdue(engine: Engine, *, now: dt.datetime | None = None) -> int:
+    """Escalate every ticket whose region owes a response past its deadline, in one transaction; returns how many."""
     now = now or dt.datetime.now()
-    with engine.connect() as conn:
-        overdue = conn.execute(sa.select(risk_ticket.c.id, risk_ticket.c.deadline).where(
-            risk_ticket.c.state.in_([PENDING, RETURNED]), risk_ticket.c.deadline < now)).all()
-    for ticket_id, deadline in overdue:
-        act(engine, ticket_id, ESCALATE, SYSTEM, tree=tree, now=now,
-            comment=f"超过办理期限({deadline:%Y-%m-%d})未反馈,逾期升级至上级督办")
-    return len(overdue)
+    escalated = 0
+    with engine.begin() as conn:
+        for state in (PENDING, RETURNED):
+            new_state = next_state(state, ESCALATE, SYSTEM.role, in_scope=True, comment="逾期")
+            overdue = conn.execute(sa.select(risk_ticket.c.id).where(
+                risk_ticket.c.state == state, risk_ticket.c.deadline < now)).scalars().all()
+            for start in range(0, len(overdue), 500):
+                chunk = overdue[start:start + 500]
+                conn.execute(risk_ticket.update().where(risk_ticket.c.id.in_(chunk), risk_ticket.c.state == state)
+                             .values(state=new_state, updated_at=now))
+                _events(conn, chunk, SYSTEM, ESCALATE, state, new_state, now, "超过办理期限未反馈,逾期升级至上级督办")
+            escalated += len(overdue)
+    if escalated:
+        audit.record("ticket." + ESCALATE, rows=escalated, detail="overdue tickets escalated")
+    return escalated
