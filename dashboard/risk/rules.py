@@ -128,7 +128,7 @@ def _show_lag(value: float, as_of: AsOf) -> str:
     return f"{_percent(value)}(序时进度 {_percent(as_of.time_progress)},{behind})"
 
 
-LAG_THRESHOLD = "落后序时进度 0–{EXECUTION_LAG_RED} 个百分点 黄(进度滞后),超过 {EXECUTION_LAG_RED} 个百分点 红(严重滞后)"
+LAG_THRESHOLD = "落后序时进度 0–{EXECUTION_LAG_RED:g} 个百分点 黄(进度滞后),超过 {EXECUTION_LAG_RED:g} 个百分点 红(严重滞后)"
 
 
 def _execution_rule(code: str, name: str, topic: str, computes: str, only=lambda _mart: [],
