@@ -222,3 +222,8 @@ def escalate_overdue(engine: Engine, *, now: dt.datetime | None = None) -> int:
     if escalated:
         audit.record("ticket." + ESCALATE, rows=escalated, detail="overdue tickets escalated")
     return escalated
+
+
+def allowed_actions(state: str, role: str) -> list[str]:
+    """The actions `role` may take on a ticket in `state` (what the page offers; `act` checks again)."""
+    return [action for (from_state, action) in TRANSITIONS if from_state == state and role in ACTION_ROLES[action]]
