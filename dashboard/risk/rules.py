@@ -231,11 +231,12 @@ def _year_end(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 def _debt_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     frame = m.debt_over_limit(conn, as_of)
+    frame = frame[frame["region"].isin(frame.loc[frame["num"] > frame["den"], "region"])]  # units over a limit
     records = []
     for region, rows in frame.groupby("region", sort=True):
         over = rows[rows["num"] > rows["den"]]
         worst = (rows["num"] / rows["den"].where(rows["den"] > 0)).max()
-        grade = Grade("红", "超限额") if len(over) else grades.NORMAL
+        grade = Grade("红", "超限额")
         records.append(_finding(region, year_period(as_of.year), float(worst) if pd.notna(worst) else None,
                                 "、".join(f"{r.kind}债务超限额 {_wan(r.num - r.den)}" for r in over.itertuples()),
                                 grade, {"columns": ["债务类型", "债务余额", "限额"],
