@@ -37,8 +37,9 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
         ]), className="mt-1"),
         dbc.Row([
             dbc.Col(_card("risk-health-title", dcc.Graph(id="risk-health", config=graph)), lg=7, className="mt-3"),
-            dbc.Col(_card("risk-distribution-title", dcc.Graph(id="risk-distribution", config=graph, style={"height": "240px"})), lg=5,
-                    className="mt-3"),
+            dbc.Col(_card("risk-distribution-title",
+                          dcc.Graph(id="risk-distribution", config=graph, style={"height": "240px"})),
+                    lg=5, className="mt-3"),
         ]),
         html.Div(id="risk-health-table", className="mt-3"),
         weights_card(),

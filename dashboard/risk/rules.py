@@ -381,7 +381,8 @@ RULES: tuple[Rule, ...] = (
                 measure=m.payments_over_indicator, severity=Grade("红", "超指标支付"), columns=["doc_no", "amount", "paid"],
                 noun="个指标", threshold="发现即 红"),
     Rule("PAYMENT_YEAR_END", "年末突击支出", "支付", "最近一个完整年度:12 月支付 ÷ 全年支付",
-         lambda: "≥ {YEAR_END_SHARE_YELLOW:.0%} 黄,≥ {YEAR_END_SHARE_ORANGE:.0%} 橙".format(**_settings()), _year_end, "year"),
+         lambda: "≥ {YEAR_END_SHARE_YELLOW:.0%} 黄,≥ {YEAR_END_SHARE_ORANGE:.0%} 橙".format(**_settings()), _year_end,
+         "year"),
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -88,7 +88,8 @@ def health_table(health: pd.DataFrame, risk: pd.DataFrame, state: DrillState) ->
     for rank, row in enumerate(frame.itertuples(), start=1):
         change = "—" if pd.isna(row.change) else f"{row.change:+.1f}"
         body.append(html.Tr([
-            html.Td(rank), html.Td(dcc.Link(row.name, href=href("/risk", state, region=row.code)), className="text-start"),
+            html.Td(rank),
+            html.Td(dcc.Link(row.name, href=href("/risk", state, region=row.code)), className="text-start"),
             html.Td("—" if pd.isna(row.health_index) else f"{row.health_index:.1f}"), html.Td(change),
             html.Td(grade_badge(row.grade if isinstance(row.grade, str) else None))], **{"data-region": row.code}))
     return html.Div(html.Table([

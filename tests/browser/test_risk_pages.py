@@ -33,12 +33,15 @@ def test_risk_page_fits_and_the_heatmap_has_a_row_per_city(open_browser, rules_r
     y_labels = driver.execute_script(
         "return Array.from(document.querySelectorAll('#risk-heatmap .ytick text')).map(t => t.textContent)")
     assert len(y_labels) == 14 and "长沙市" in y_labels
-    assert wait_for(driver, "document.getElementById('kpi-health') && document.getElementById('kpi-health').textContent")
+    assert wait_for(driver, "document.getElementById('kpi-health') && "
+                            "document.getElementById('kpi-health').textContent")
     size = page_overflow(driver)
     assert size["scrollWidth"] <= size["width"], size
     screenshot(driver, f"risk-{width}x{height}")
-    driver.execute_script("window.scrollTo(0, document.body.scrollHeight / 2)")
-    screenshot(driver, f"risk-{width}x{height}-middle")
+    driver.execute_script("document.getElementById('risk-health').scrollIntoView()")
+    screenshot(driver, f"risk-{width}x{height}-ranking")
+    driver.execute_script("document.getElementById('risk-weights').scrollIntoView()")
+    screenshot(driver, f"risk-{width}x{height}-weights")
 
 
 def test_heatmap_click_opens_evidence_and_a_ticket_is_worked(open_browser, rules_ran):
