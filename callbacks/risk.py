@@ -35,7 +35,7 @@ def register(app: Dash) -> None:
         own = health[health["code"] == state.region]
         children = health[health["code"] != state.region]
         region_risk = risk.region_risk(scope, state)
-        counts = risk.latest_warnings(scope, state, limit=100_000)["grade"].value_counts().to_dict()
+        counts = risk.warning_counts(scope, state)
         as_of = f"截至{state.year}年{state.last_month}月末"
         heatmap, ranking = figures.risk_heatmap(risk.risk_matrix(scope, state)), figures.health_ranking(children)
         return (

@@ -42,7 +42,7 @@ def register(app: Dash) -> None:
         return (views.notices(state.notices), f"{tree.name(state.region)} · 预警工单",
                 views.breadcrumb(tree, scope.root, state, PATH),
                 f"未销号 {summary['open']} 件 · 逾期 {summary['overdue']} 件",
-                risk_views.ticket_table(found, state, suffix))
+                [risk_views.region_links(tree, state, PATH, suffix), risk_views.ticket_table(found, state, suffix)])
 
     @app.callback(
         Output("ticket-detail", "children"), Output("ticket-actions", "hidden"),

@@ -134,6 +134,15 @@ def _latest_warnings(scope: Scope, state: DrillState, limit: int, version: State
     return frame.head(limit)[LATEST_COLUMNS].reset_index(drop=True)
 
 
+def warning_counts(scope: Scope, state: DrillState) -> dict[str, int]:
+    """Open warnings in `state.region`'s subtree (本级 included) by grade."""
+    tree = region_tree()
+    if not _visible(scope, tree, state.region):
+        return {}
+    frame = _in_subtree(_open_warnings(scope, state_version()), tree, state.region)
+    return {grade: int(n) for grade, n in frame["grade"].value_counts().items()}
+
+
 @memoized
 def _tickets(scope: Scope, version: StateVersion) -> pd.DataFrame:
     """Every ticket of a unit inside the scope with its warning (state store)."""

@@ -131,6 +131,16 @@ def _when(value: dt.datetime | None) -> str:
     return "" if value is None or pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
 
 
+def region_links(tree, state: DrillState, path: str, query_suffix: str) -> html.Div:
+    """Links narrowing a list to each child region of the current one (the filters kept)."""
+    children = tree.children(state.region)
+    if not children:
+        return html.Div()
+    return html.Div(["按区划:", *(dcc.Link(child.name, href=href(path, state, region=child.adcode) + query_suffix,
+                                           className="region-link") for child in children)],
+                    className="region-links small mb-2", id="warnings-regions")
+
+
 def ticket_table(tickets: pd.DataFrame, state: DrillState, query_suffix: str) -> html.Div:
     """The tickets (first LIST_LIMIT), each linking to its detail; overdue ones say so in words."""
     body = []
