@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from queries import risk
 from dashboard.drill import DrillState
 from dashboard.scope import Scope, User
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.conftest import by_id, find_callback, text_of, walk
 
 QUERY = {"region": "430000", "year": "2024", "period": "1-12"}
 PROVINCE = Scope("430000", "province")
@@ -175,3 +175,30 @@ def test_unknown_or_foreign_ticket_in_the_url_gets_a_notice(app, client, state_s
     out = _call_with_state(app, client, "ticket-detail", [("warnings-query", "data", {**QUERY, "ticket": "999999"}),
                                                           ("ticket-changed", "data", 0)], [])
     assert "未找到工单 #999999" in text_of(out["ticket-detail"]["children"])
+
+
+def test_heatmap_click_on_a_cell_with_warnings_opens_its_evidence(app, client, state_store):
+    click = {"points": [{"curveNumber": 0, "x": "惠民补贴", "y": "长沙市", "customdata": ["430100", "惠民补贴", 7]}]}
+    out = _call_with_state(app, client, "risk-nav", [("risk-heatmap", "clickData", click)],
+                           [("risk-query", "data", QUERY)])
+    card = text_of(out["risk-evidence"]["children"])
+    expected = _scalar(state_store, "select count(*) from risk_warning where state = '待处理' and topic = '惠民补贴' "
+                                    "and region_code like '4301%'")
+    assert "长沙市 · 惠民补贴 · 预警证据" in card and "***" in card  # masked ID numbers in the evidence
+    assert card.count("阈值:") == min(expected, 20) and "risk-nav" not in out
+
+
+def test_heatmap_click_on_a_normal_cell_drills_and_nonsense_is_ignored(app, client, state_store):
+    click = {"points": [{"customdata": ["430100", "库款", 0]}]}
+    out = _call_with_state(app, client, "risk-nav", [("risk-heatmap", "clickData", click)],
+                           [("risk-query", "data", QUERY)])
+    assert out["risk-nav"]["href"] == "/risk?region=430100&year=2024&period=1-12"
+    for junk in ({"points": [{"customdata": "x"}]}, {"points": []}, {"points": [{"customdata": ["999999", "库款", 0]}]}):
+        response = client.post("/_dash-update-component", json={
+            "output": find_callback(app, "risk-nav")[0], "outputs": [{"id": "risk-evidence", "property": "children"},
+                                                                    {"id": "risk-nav", "property": "href"}],
+            "inputs": [{"id": "risk-heatmap", "property": "clickData", "value": junk}],
+            "changedPropIds": ["risk-heatmap.clickData"], "state": [{"id": "risk-query", "property": "data",
+                                                                     "value": QUERY}]})
+        assert response.status_code in (200, 204), junk  # no error …
+        assert response.status_code == 204 or not response.get_json().get("response"), response.get_json()  # … no update
