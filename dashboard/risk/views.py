@@ -164,7 +164,7 @@ def ticket_detail(ticket: dict, history: pd.DataFrame) -> html.Div:
     """One ticket: its warning, the evidence and the full history of who did what, when, and what they said."""
     events = []
     for row in history.itertuples():
-        change = f"{row.from_state} → {row.to_state}" if row.from_state else row.to_state
+        change = f"{row.from_state} → {row.to_state}" if isinstance(row.from_state, str) else row.to_state
         attachment = (f"附件:{row.attachment}({row.attachment_size / 1024:.1f} KB)"
                       if isinstance(row.attachment, str) else "")
         events.append(html.Li([

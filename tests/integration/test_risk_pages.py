@@ -151,6 +151,7 @@ def test_work_a_ticket_through_respond_return_respond_accept_with_history(app, c
                                                              ("ticket-changed", "data", 1)], [])
     shown = text_of(by_id(detail["ticket-detail"]["children"], "ticket-history"))
     assert "整改材料不全" in shown and "整改报告.pdf" in shown and "销号" in shown
+    assert "下发 待反馈" in shown and "nan" not in shown  # the issue has no state before it
 
 
 def test_a_role_without_the_right_is_refused_and_nothing_changes(app, client, state_store, monkeypatch):
