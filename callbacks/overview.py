@@ -6,11 +6,10 @@ from dash import Dash, Input, Output
 
 from dashboard import format as fmt
 from dashboard import views
-from dashboard.drill import parse_state
-from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
 from queries.overview import MONEY_COLUMNS, region_breakdown
-from queries.regions import available_years, region_tree
+from callbacks._drill import drill_state
+from queries.regions import region_tree
 
 PATH = "/"
 
@@ -26,11 +25,9 @@ def register(app: Dash) -> None:
         Input("overview-query", "data"),
     )
     def render_overview(query):
-        scope = current_scope()
+        scope, state = drill_state(query)
         tree = region_tree()
         version = current_data_version()
-        state = parse_state(query or {}, tree=tree, scope=scope, years=available_years(),
-                            data_through=version.data_through)
         rows = region_breakdown(scope, state)
         totals = rows[MONEY_COLUMNS].sum()
         region = tree[state.region]
