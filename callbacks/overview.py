@@ -5,29 +5,26 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks._drill import drill_state
 from dashboard import cockpit_views as cv
 from dashboard import cockpit_figures as figures, geo
 from dashboard import format as fmt
 from dashboard import views
-from dashboard.drill import clicked_point, parse_state, viewport_size
+from dashboard.drill import clicked_point, viewport_size
 from dashboard.links import href
-from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
 from queries import cockpit
-from queries import risk_placeholder as risk  # the integrator points this at queries.risk (issue 6)
+from queries import risk
 from queries.overview import MONEY_COLUMNS, region_breakdown
-from queries.regions import available_years, region_tree
+from queries.regions import region_tree
 
 PATH = "/"
 DESK_FONT_PX = 13
 
 
 def _state(query):
-    scope = current_scope()
-    version = current_data_version()
-    state = parse_state(query or {}, tree=region_tree(), scope=scope, years=available_years(),
-                        data_through=version.data_through)
-    return scope, version, state
+    scope, state = drill_state(query)
+    return scope, current_data_version(), state
 
 
 def register(app: Dash) -> None:

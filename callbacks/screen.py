@@ -18,10 +18,9 @@ from dashboard.scope import current_scope
 from dashboard.store.engine import current_data_version
 from pages.screen import BOARDS, PATH
 from queries import cockpit
-from queries import risk_placeholder as risk  # the integrator points this at queries.risk (issue 6)
+from queries import risk
 from queries.regions import available_years, region_tree
 
-RISK_IS_PROVISIONAL = risk.__name__.endswith("_placeholder")
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
 OUTPUTS = ["screen-notices.children", "screen-title.children", "screen-breadcrumb.children",
            "screen-freshness.children", "screen-kpis.children", "screen-map-title.children", "screen-map.figure",
@@ -77,7 +76,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "screen", font_px),
         side_title,
         side,
-        cv.ticker(risk.latest_warnings(scope, state, limit=12), RISK_IS_PROVISIONAL),
+        cv.ticker(risk.latest_warnings(scope, state, limit=12)),
     ]
 
 

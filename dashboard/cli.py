@@ -55,6 +55,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     created = create_demo_users(args.province)
     if created:
         print(f"  演示用户(仅供演示,密码见 README): {', '.join(created)}")
+    _run_rules(url, None)
     return 0
 
 
@@ -159,6 +160,42 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of(text: str):
+    from dashboard.risk.measures import AsOf
+
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return AsOf(year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+    except ValueError:
+        return None
+
+
+def _run_rules(url: str, as_of_text: str | None) -> int:
+    """Run every warning rule over the store at `url` and sync warnings and tickets in the state store."""
+    from dashboard.risk.run import run_rules
+    from dashboard.state import state_engine
+    from dashboard.store.engine import finance_engine_for
+
+    as_of = _as_of(as_of_text) if as_of_text else None
+    if as_of_text and as_of is None:
+        print(f"--as-of 应为 YYYY-MM: {as_of_text!r}", file=sys.stderr)
+        return 2
+    engine = finance_engine_for(url)
+    try:
+        summary = run_rules(engine, state_engine(), as_of=as_of)
+    finally:
+        engine.dispose()
+    grades = "、".join(f"{g} {summary.by_grade.get(g, 0)}" for g in ("红", "橙", "黄", "蓝"))
+    print(f"预警规则已运行: 截至 {summary.as_of.key}, {summary.seconds:.1f} 秒; 预警 {summary.findings} 条({grades}),"
+          f"新增 {summary.new_warnings}, 解除 {summary.cleared}; 下发工单 {summary.tickets_issued}, "
+          f"逾期升级 {summary.escalated}")
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    return _run_rules(args.db_url or settings.get("DB_URL"), args.as_of)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from dashboard import create_app
 
@@ -183,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="随机种子, 相同种子生成相同数据 (default 7)")
     demo.add_argument("--db-url", default=None, help="目标数据仓 URL (default COCKPIT_DB_URL)")
     demo.set_defaults(func=_cmd_demo)
+    rules = sub.add_parser("rules", help="预警规则")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    run = rules_sub.add_parser("run", help="对财政数据仓运行全部预警规则, 更新预警与工单")
+    run.add_argument("--db-url", default=None, help="财政数据仓 URL (default COCKPIT_DB_URL)")
+    run.add_argument("--as-of", default=None, help="按哪个月末判断, YYYY-MM (default 数据截至的月份)")
+    run.set_defaults(func=_cmd_rules)
     serve = sub.add_parser("serve", help="启动 Web 服务")
     serve.set_defaults(func=_cmd_serve)
     users = sub.add_parser("users", help="用户管理: add / list / disable / set-password / demo")

@@ -193,9 +193,9 @@ def payee_tables(agencies: pd.DataFrame, projects: pd.DataFrame, unit: str) -> h
                      table(projects, "支出最多的项目", "top-projects")], className="payee-tables")
 
 
-def ticker(warnings: pd.DataFrame, provisional: bool) -> list:
-    """The warning ticker: newest warnings with their grade in words; says so when the source is provisional."""
-    label = "预警信息(临时数据源:风险模块接入前由执行进度与库款测算)" if provisional else "预警信息"
+def ticker(warnings: pd.DataFrame) -> list:
+    """The warning ticker: the newest open warnings of the warning rules (queries.risk), grade in words."""
+    label = "预警信息"
     if warnings.empty:
         messages = [html.Span("当前无预警", className="ticker-item")]
     else:

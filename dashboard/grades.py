@@ -71,10 +71,69 @@ def debt_ratio(ratio: float | None) -> Grade:
     return NORMAL
 
 
-def interest_ratio(ratio: float | None) -> Grade:
-    """利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入), a share of 1): from INTEREST_RATIO_RED it is 红."""
-    if ratio is None:
+def _from(value: float | None, bands: tuple[tuple[str, str, str], ...]) -> Grade:
+    """The first (setting, level, label) band whose threshold `value` reaches (bands most severe first)."""
+    if value is None:
         return NORMAL
-    if ratio >= settings.get("INTEREST_RATIO_RED"):
-        return Grade("红", "付息压力大")
+    for name, level, label in bands:
+        if value >= settings.get(name):
+            return Grade(level, label)
     return NORMAL
+
+
+def _below(value: float | None, bands: tuple[tuple[str, str, str], ...]) -> Grade:
+    """The first (setting, level, label) band whose threshold `value` falls below (bands most severe first)."""
+    if value is None:
+        return NORMAL
+    for name, level, label in bands:
+        if value < settings.get(name):
+            return Grade(level, label)
+    return NORMAL
+
+
+def interest_ratio(ratio: float | None) -> Grade:
+    """利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入))."""
+    return _from(ratio, (("INTEREST_RATIO_RED", "红", "付息压力大"),))
+
+
+def self_sufficiency(ratio: float | None) -> Grade:
+    """财政自给率 (一般公共预算收入 ÷ 一般公共预算支出)."""
+    return _below(ratio, (("SELF_SUFFICIENCY_YELLOW", "黄", "自给率低"),))
+
+
+def tax_share(share: float | None) -> Grade:
+    """税收占比 (税收 ÷ 一般公共预算收入): a low share means weak revenue quality."""
+    return _below(share, (("TAX_SHARE_YELLOW", "黄", "收入质量偏弱"),))
+
+
+def nontax_jump(multiple: float | None) -> Grade:
+    """A month's 非税收入 item as a multiple of its average over the year's other months."""
+    return _from(multiple, (("NONTAX_JUMP_RED", "红", "异常激增"), ("NONTAX_JUMP_YELLOW", "黄", "波动较大")))
+
+
+def revenue_decline(change: float | None) -> Grade:
+    """一般公共预算收入 against the same months of last year (a share: -0.15 is down 15%)."""
+    return _from(None if change is None else -change,
+                 (("REVENUE_DECLINE_ORANGE", "橙", "大幅下降"), ("REVENUE_DECLINE_YELLOW", "黄", "下降")))
+
+
+def direct_allocation(progress: float | None) -> Grade:
+    """直达资金 分配进度 (allocated to final payers ÷ received)."""
+    return _below(progress, (("DIRECT_ALLOCATION_RED", "红", "分配严重滞后"),
+                             ("DIRECT_ALLOCATION_YELLOW", "黄", "分配滞后")))
+
+
+def maturity_cover(multiple: float | None) -> Grade:
+    """Debt maturing in the next 12 months as a multiple of month-end 库款."""
+    return _from(multiple, (("MATURITY_CASH_RED", "红", "偿债压力大"), ("MATURITY_CASH_ORANGE", "橙", "偿债压力较大"),
+                            ("MATURITY_CASH_YELLOW", "黄", "关注")))
+
+
+def single_source_share(share: float | None) -> Grade:
+    """单一来源 share of a unit's procurement budget."""
+    return _from(share, (("SINGLE_SOURCE_SHARE_YELLOW", "黄", "单一来源偏高"),))
+
+
+def year_end_share(share: float | None) -> Grade:
+    """December's share of the year's payments (年末突击支出)."""
+    return _from(share, (("YEAR_END_SHARE_ORANGE", "橙", "年末突击支出"), ("YEAR_END_SHARE_YELLOW", "黄", "年末支出集中")))

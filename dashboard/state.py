@@ -19,7 +19,7 @@ from dashboard import settings
 state_metadata = sa.MetaData()
 
 # Modules that define tables on `state_metadata` (imported before the schema is created).
-STATE_TABLE_MODULES: tuple[str, ...] = ("dashboard.audit", "dashboard.accounts")
+STATE_TABLE_MODULES: tuple[str, ...] = ("dashboard.audit", "dashboard.accounts", "dashboard.risk.store")
 
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}

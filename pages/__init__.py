@@ -1,4 +1,4 @@
 """Pages: one module per page, `dash.register_page(...)` and `layout(**query)`; layout only, no data access."""
 
 PAGE_MODULES = ("pages.overview", "pages.screen", "pages.revenue", "pages.spending", "pages.transfers", "pages.debt",
-                "pages.admin_users", "pages.admin_audit")
+                "pages.risk", "pages.warnings", "pages.admin_users", "pages.admin_audit")

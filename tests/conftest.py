@@ -111,3 +111,35 @@ def use_store(monkeypatch):
 
     yield _use
     reset_finance_engine()
+
+
+@pytest.fixture(scope="session")
+def risk_state_url(demo_url, tmp_path_factory):
+    """A SQLite state store holding one run of every warning rule over the DuckDB demo store (tests read it)."""
+    from dashboard.risk.run import run_rules
+    from dashboard.state import reset_state_engine, state_engine
+    from dashboard.store.engine import finance_engine_for
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('state')}/state.sqlite"
+    finance = finance_engine_for(demo_url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COCKPIT_STATE_URL", url)
+        try:
+            run_rules(finance, state_engine())
+        finally:
+            finance.dispose()
+            reset_state_engine()
+    return url
+
+
+@pytest.fixture
+def use_state(monkeypatch):
+    """Point the app's state store at `url` for one test."""
+    from dashboard.state import reset_state_engine
+
+    def _use(url: str) -> None:
+        monkeypatch.setenv("COCKPIT_STATE_URL", url)
+        reset_state_engine()
+
+    yield _use
+    reset_state_engine()

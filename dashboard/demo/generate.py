@@ -529,7 +529,8 @@ class _Generator:
             if weekend.astype("datetime64[Y]") != date.astype("datetime64[Y]"):
                 weekend = weekend - np.timedelta64(7, "D")
             frame.at[row, "pay_date"] = weekend
-            region = frame.at[row, "county_code"] or frame.at[row, "city_code"] or frame.at[row, "province_code"]
+            region = next(frame.at[row, c] for c in ("county_code", "city_code", "province_code")
+                          if pd.notna(frame.at[row, c]))  # 本级 rows have NaN (truthy) below their own level
             self.plant("payment_weekend", str(frame.at[row, "id"]), region, pay_date=str(weekend))
 
     def _payees(self, agency_ids, econ, wage):

@@ -110,6 +110,17 @@ def finance_engine() -> Engine:
     return _STORE.engine()
 
 
+def finance_engine_for(url: str) -> Engine:
+    """A new engine on the store at `url` (read-only on DuckDB), for jobs that run outside the app (the caller
+    disposes of it)."""
+    if is_duckdb(url):
+        path = duckdb_path(url)
+        if not path or not os.path.exists(path):
+            raise StoreMissing(f"finance store {path!r} not found: run `python -m dashboard demo` first")
+        return sa.create_engine(f"duckdb:///{os.path.realpath(path)}", connect_args={"read_only": True})
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
 def current_data_version() -> DataVersion:
     """The latest load of the finance store; part of every cache key, source of "数据截至"."""
     return _STORE.version()

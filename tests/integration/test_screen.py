@@ -223,9 +223,22 @@ def test_revenue_mix_and_functions_add_up_to_the_headline(screen, duck):
     assert len(bars["y"]) == 10 and bars["x"] == sorted(bars["x"])  # top ten, largest drawn last (on top)
 
 
-def test_ticker_is_labelled_provisional_until_the_risk_module_lands(screen):
-    _status, out, _size = screen("?region=430000&year=2024&period=1-9")
-    assert "临时数据源" in text_of(out["screen-ticker"]["children"])
+def test_ticker_shows_the_newest_open_warnings_of_the_rules_in_the_region(screen, demo_url):
+    from dashboard.risk.run import run_rules
+    from dashboard.state import state_engine
+    from dashboard.store.engine import finance_engine
+
+    _status, out, _size = screen("?region=430100&year=2024&period=1-9")
+    assert "当前无预警" in text_of(out["screen-ticker"]["children"])  # no rules run yet in this state store
+    run_rules(finance_engine(), state_engine())
+    with state_engine().connect() as conn:  # the test's own SQL on the state store
+        newest = conn.execute(sa.text(
+            "select message from risk_warning where state = '待处理' and region_code like '4301%' "
+            "order by raised_at desc, case grade when '红' then 0 when '橙' then 1 when '黄' then 2 else 3 end, id desc "
+            "limit 1")).scalar_one()
+    _status, out, _size = screen("?region=430100&year=2024&period=1-9&metric=risk")
+    ticker = text_of(out["screen-ticker"]["children"])
+    assert newest in ticker and "临时" not in ticker
 
 
 def test_overview_cockpit_panels_equal_the_store(call_callback, duck):

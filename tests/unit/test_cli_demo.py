@@ -13,7 +13,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COCKPIT_DB_URL": f"duckdb:///{tmp_path}/not-this-one.duckdb"}
+    env = {**os.environ, "COCKPIT_DB_URL": f"duckdb:///{tmp_path}/not-this-one.duckdb",
+           "COCKPIT_STATE_URL": f"sqlite:///{tmp_path}/state.sqlite"}  # the rules run after the load writes here
     return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
 
@@ -54,6 +55,7 @@ def test_demo_cli_exits_zero_and_store_has_a_version_and_payments(built_twice):
     assert "scale=0.02" in versions[0].source
     assert payments > 1000
     assert "载入批次 1" in proc.stdout
+    assert "预警规则已运行" in proc.stdout and os.path.exists(tmp / "state.sqlite")
     assert not os.path.exists(tmp / "not-this-one.duckdb"), "--db-url was ignored in favour of COCKPIT_DB_URL"
     assert os.path.exists(tmp / "x.anomalies.json")
 

@@ -45,3 +45,33 @@ def test_thresholds_come_from_settings(monkeypatch):
     monkeypatch.setenv("COCKPIT_DEBT_RATIO_RED", "2.5")
     assert grades.debt_ratio(2.6).level == "红"
     assert grades.debt_ratio(2.6).rank > grades.debt_ratio(1.3).rank
+
+
+@pytest.mark.parametrize("grading, value, level", [
+    (grades.interest_ratio, 0.0999, None), (grades.interest_ratio, 0.10, "红"), (grades.interest_ratio, None, None),
+    (grades.self_sufficiency, 0.30, None), (grades.self_sufficiency, 0.2999, "黄"),
+    (grades.tax_share, 0.60, None), (grades.tax_share, 0.5999, "黄"),
+    (grades.nontax_jump, 4.99, None), (grades.nontax_jump, 5.0, "黄"), (grades.nontax_jump, 9.99, "黄"),
+    (grades.nontax_jump, 10.0, "红"),
+    (grades.revenue_decline, -0.0999, None), (grades.revenue_decline, -0.10, "黄"),
+    (grades.revenue_decline, -0.1999, "黄"), (grades.revenue_decline, -0.20, "橙"), (grades.revenue_decline, 0.5, None),
+    (grades.direct_allocation, 0.90, None), (grades.direct_allocation, 0.8999, "黄"),
+    (grades.direct_allocation, 0.70, "黄"),
+    (grades.direct_allocation, 0.6999, "红"),
+    (grades.maturity_cover, 1.99, None), (grades.maturity_cover, 2.0, "黄"), (grades.maturity_cover, 2.99, "黄"),
+    (grades.maturity_cover, 3.0, "橙"), (grades.maturity_cover, 4.99, "橙"), (grades.maturity_cover, 5.0, "红"),
+    (grades.single_source_share, 0.1999, None), (grades.single_source_share, 0.2, "黄"),
+    (grades.year_end_share, 0.2499, None), (grades.year_end_share, 0.25, "黄"), (grades.year_end_share, 0.3499, "黄"),
+    (grades.year_end_share, 0.35, "橙"),
+])
+def test_risk_rule_gradings_on_both_sides_of_every_boundary(grading, value, level):
+    grade = grading(value)
+    assert grade.level == level
+    assert grade.label  # colour never alone: every grade, normal included, has its words
+
+
+def test_risk_rule_gradings_follow_their_settings(monkeypatch):
+    monkeypatch.setenv("COCKPIT_INTEREST_RATIO_RED", "0.2")
+    assert grades.interest_ratio(0.15).level is None
+    monkeypatch.setenv("COCKPIT_MATURITY_CASH_RED", "2.5")
+    assert grades.maturity_cover(2.6).level == "红"

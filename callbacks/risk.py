@@ -1,0 +1,71 @@
+"""Fills /risk from its drill state; a click on the heatmap opens a cell's evidence or drills into the region."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, no_update
+
+from dashboard import views
+from dashboard.risk import figures
+from dashboard.risk import views as risk_views
+from dashboard.links import href
+from dashboard.store.engine import current_data_version
+from callbacks._drill import drill_state
+from dashboard.risk.rules import TOPICS
+from queries import risk
+from queries.regions import region_tree
+
+PATH = "/risk"
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output("risk-notices", "children"), Output("risk-title", "children"), Output("risk-breadcrumb", "children"),
+        Output("risk-freshness", "children"), Output("risk-kpis", "children"),
+        Output("risk-heatmap-title", "children"), Output("risk-heatmap", "figure"), Output("risk-heatmap", "style"),
+        Output("risk-health-title", "children"), Output("risk-health", "figure"), Output("risk-health", "style"),
+        Output("risk-distribution-title", "children"), Output("risk-distribution", "figure"),
+        Output("risk-health-table", "children"), Output("risk-evidence", "children"),
+        Input("risk-query", "data"),
+    )
+    def render_risk(query):
+        scope, state = drill_state(query)
+        tree = region_tree()
+        region = tree[state.region]
+        health = risk.health_by_child(scope, state)
+        own = health[health["code"] == state.region]
+        children = health[health["code"] != state.region]
+        region_risk = risk.region_risk(scope, state)
+        counts = risk.warning_counts(scope, state)
+        as_of = f"截至{state.year}年{state.last_month}月末"
+        heatmap, ranking = figures.risk_heatmap(risk.risk_matrix(scope, state)), figures.health_ranking(children)
+        return (
+            views.notices(state.notices), f"{region.name} · 风险监测", views.breadcrumb(tree, scope.root, state, PATH),
+            views.freshness(current_data_version()),
+            risk_views.risk_kpis(own.iloc[0] if len(own) else None, counts, risk.ticket_summary(scope, state)),
+            f"风险热力图 · {region.name}下级区划 × 预警专题 · 待处理预警",
+            heatmap, figures.height_style(heatmap),
+            f"财政健康指数排名(0–100)· {as_of}", ranking, figures.height_style(ranking),
+            f"下级区划按最高预警等级分布(个)· {region.name}", figures.grade_distribution(region_risk),
+            risk_views.health_table(children, region_risk, state), None,
+        )
+
+    @app.callback(
+        Output("risk-evidence", "children", allow_duplicate=True), Output("risk-nav", "href"),
+        Input("risk-heatmap", "clickData"), State("risk-query", "data"), prevent_initial_call=True,
+    )
+    def open_cell(click, query):
+        """A cell with warnings shows their evidence; a normal cell of a region with children drills into it."""
+        point = ((click or {}).get("points") or [{}])[0]
+        cell = point.get("customdata") if isinstance(point, dict) else None
+        if not (isinstance(cell, list) and len(cell) == 3 and cell[1] in TOPICS):
+            return no_update, no_update  # not a cell of ours: ignore rather than fail
+        code, topic, count = str(cell[0]), cell[1], cell[2]
+        scope, state = drill_state(query)
+        tree = region_tree()
+        if code not in tree or not tree.is_within(code, state.region):
+            return no_update, no_update
+        drillable = bool(tree.children(code))
+        if not count and drillable:
+            return no_update, href(PATH, state, region=code)
+        found = risk.warnings_in(scope, state, code, topic)
+        return risk_views.evidence_panel(found, tree.name(code), topic, state, code, drillable), no_update

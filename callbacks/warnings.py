@@ -1,0 +1,102 @@
+"""Fills /warnings: the filtered ticket list, the selected ticket with its history, and the actions on it."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+import dash_bootstrap_components as dbc
+
+from dashboard import audit, views
+from dashboard.risk import tickets
+from dashboard.risk import views as risk_views
+from dashboard.scope import current_user
+from dashboard.state import state_engine
+from callbacks._drill import drill_state
+from queries import risk
+from queries.regions import region_tree
+
+PATH = "/warnings"
+BUTTONS = {"ticket-respond": tickets.RESPOND, "ticket-accept": tickets.ACCEPT, "ticket-return": tickets.RETURN}
+
+
+def _ticket_id(query: dict | None) -> int | None:
+    text = str((query or {}).get("ticket") or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def register(app: Dash) -> None:
+    @app.callback(
+        Output("warnings-notices", "children"), Output("warnings-title", "children"),
+        Output("warnings-breadcrumb", "children"), Output("warnings-summary", "children"),
+        Output("warnings-list", "children"),
+        Input("warnings-query", "data"), Input("warnings-grade", "value"), Input("warnings-topic", "value"),
+        Input("warnings-state", "value"), Input("warnings-overdue", "value"), Input("ticket-changed", "data"),
+    )
+    def render_list(query, grade, topic, ticket_state, overdue, _changed):
+        scope, state = drill_state(query)
+        tree = region_tree()
+        filters = risk.TicketFilter(grade, topic, ticket_state, bool(overdue))
+        found = risk.ticket_list(scope, state, filters)
+        summary = risk.ticket_summary(scope, state)
+        suffix = "".join(f"&{k}={v}" for k, v in (("grade", grade), ("topic", topic), ("state", ticket_state),
+                                                  ("overdue", "1" if overdue else None)) if v)
+        return (views.notices(state.notices), f"{tree.name(state.region)} · 预警工单",
+                views.breadcrumb(tree, scope.root, state, PATH),
+                f"未销号 {summary['open']} 件 · 逾期 {summary['overdue']} 件",
+                [risk_views.region_links(tree, state, PATH, suffix), risk_views.ticket_table(found, state, suffix)])
+
+    @app.callback(
+        Output("ticket-detail", "children"), Output("ticket-actions", "hidden"),
+        Output("ticket-respond", "className"), Output("ticket-accept", "className"),
+        Output("ticket-return", "className"),
+        Input("warnings-query", "data"), Input("ticket-changed", "data"),
+    )
+    def show_ticket(query, _changed):
+        ticket_id = _ticket_id(query)
+        hidden = ("d-none",) * 3
+        if ticket_id is None:
+            return no_update, True, *hidden
+        scope, _state = drill_state(query)
+        found = risk.ticket_detail(scope, ticket_id)
+        if found is None:
+            audit.record("ticket.view", page=PATH, params={"ticket": ticket_id}, outcome="denied")
+            return dbc.Alert(f"未找到工单 #{ticket_id},或该工单不属于您管辖的区划。", color="warning"), True, *hidden
+        ticket, history = found
+        user = current_user()
+        allowed = tickets.allowed_actions(ticket["state"], user.role if user else "")
+        classes = ["me-2 mb-2" if action in allowed else "d-none" for action in BUTTONS.values()]
+        return risk_views.ticket_detail(ticket, history), not allowed, *classes
+
+    @app.callback(
+        Output("ticket-upload-name", "children"),
+        Input("ticket-upload", "contents"), State("ticket-upload", "filename"), prevent_initial_call=True,
+    )
+    def check_upload(contents, filename):
+        try:
+            attachment = tickets.read_upload(filename, contents)
+        except tickets.AttachmentRejected as rejected:
+            return html.Span(str(rejected), className="text-danger")
+        return f"已选择附件:{attachment.filename}({len(attachment.content) / 1024:.1f} KB)"
+
+    @app.callback(
+        Output("ticket-feedback", "children"), Output("ticket-changed", "data"),
+        Output("ticket-comment", "value"), Output("ticket-rectification", "value"),
+        Input("ticket-respond", "n_clicks"), Input("ticket-accept", "n_clicks"), Input("ticket-return", "n_clicks"),
+        State("warnings-query", "data"), State("ticket-comment", "value"), State("ticket-rectification", "value"),
+        State("ticket-upload", "contents"), State("ticket-upload", "filename"), State("ticket-changed", "data"),
+        prevent_initial_call=True,
+    )
+    def act_on_ticket(_respond, _accept, _return, query, comment, rectification, contents, filename, changed):
+        """Take the clicked action as the signed-in user; a refusal says why and changes nothing."""
+        action = BUTTONS.get(ctx.triggered_id)
+        ticket_id = _ticket_id(query)
+        user = current_user()
+        if action is None or ticket_id is None or user is None:
+            return no_update, no_update, no_update, no_update
+        try:
+            attachment = tickets.read_upload(filename, contents) if contents and action == tickets.RESPOND else None
+            new_state = tickets.act(state_engine(), ticket_id, action, user, tree=region_tree(),
+                                    comment=comment or "", rectification=rectification or "", attachment=attachment)
+        except (tickets.TransitionDenied, tickets.AttachmentRejected) as refused:
+            return dbc.Alert(str(refused), color="danger", className="py-2"), no_update, no_update, no_update
+        return (dbc.Alert(f"已{action},工单状态:{new_state}。", color="success", className="py-2"),
+                (changed or 0) + 1, "", "")

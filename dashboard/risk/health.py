@@ -1,0 +1,67 @@
+"""The fiscal health index (财政健康指数): one number 0–100 per region, from the graded indicators it is made of.
+
+Each component is measured over the region's whole subtree (sums first, then the ratio), graded with the same
+gradings as the warning rules, and scored by its grade: 正常 100, 蓝 90, 黄 60, 橙 30, 红 0. The index is the
+weighted mean of the scores of the components the region has data for. The weights are shown on the /risk page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from dashboard import grades
+from dashboard.grades import Grade
+from dashboard.risk.measures import AsOf
+
+GRADE_SCORE = {None: 100, "蓝": 90, "黄": 60, "橙": 30, "红": 0}
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    weight: int
+    measures: tuple[str, ...]  # names of unit measures (see queries.risk.unit_measures); the worst grade counts
+    grading: Callable[[float, AsOf], Grade]
+
+
+def _lag(value: float, as_of: AsOf) -> Grade:
+    return grades.execution_lag(value, as_of.time_progress)
+
+
+COMPONENTS: tuple[Component, ...] = (
+    Component("预算执行进度", 15, ("execution",), _lag),
+    Component("三保支出执行", 20, ("sanbao_wage", "sanbao_running", "sanbao_livelihood"), _lag),
+    Component("库款保障水平", 15, ("cash",), lambda v, _a: grades.cash_level(v)),
+    Component("债务率", 20, ("debt_ratio",), lambda v, _a: grades.debt_ratio(v)),
+    Component("直达资金支付进度", 10, ("direct_pay",), _lag),
+    Component("财政自给率", 10, ("self_sufficiency",), lambda v, _a: grades.self_sufficiency(v)),
+    Component("税收占比", 10, ("tax_share",), lambda v, _a: grades.tax_share(v)),
+)
+
+
+def health_index(measures: dict[str, pd.DataFrame], members: dict[str, list[str]], as_of: AsOf) -> pd.DataFrame:
+    """code → health_index (0–100, None without data) and each component's grade, for regions whose units are
+    `members[code]`; `measures[name]` holds each unit's num and den."""
+    rows = []
+    for code, units in members.items():
+        record: dict = {"code": code}
+        total = weight = 0
+        for component in COMPONENTS:
+            worst: Grade | None = None
+            for name in component.measures:
+                frame = measures[name]
+                mine = frame[frame["region"].isin(units)]
+                if mine.empty or not mine["den"].sum():
+                    continue
+                grade = component.grading(mine["num"].sum() / mine["den"].sum(), as_of)
+                worst = grade if worst is None or grade.rank > worst.rank else worst
+            record[component.name] = None if worst is None else worst.level or "正常"
+            if worst is not None:
+                total += component.weight * GRADE_SCORE[worst.level]
+                weight += component.weight
+        record["health_index"] = round(total / weight, 1) if weight else None
+        rows.append(record)
+    return pd.DataFrame(rows, columns=["code", "health_index", *(c.name for c in COMPONENTS)])

@@ -1,0 +1,416 @@
+"""What the warning rules measure over the finance store: one function per measure, SQLAlchemy Core, portable.
+
+Every measure is per *unit* — the fiscal level that answers for the money: 省本级, 市本级 or a county, i.e.
+`COALESCE(county_code, city_code, province_code)` of a fact row — as of the end of a month (`AsOf`). Ratio measures
+return `num` and `den` rather than the ratio, so a region's figure over its subtree is "sums first, then the ratio"
+(the health index adds the units up; the rules divide per unit). Record measures return the flagged rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dashboard import settings
+from dashboard.store.schema import (
+    agency,
+    bond,
+    budget_indicator,
+    debt_limit,
+    fund_revenue,
+    mart_indicator_year,
+    mart_payment_month,
+    mart_revenue_month,
+    payment,
+    person_death,
+    procurement,
+    public_employee,
+    subsidy_payout,
+    subsidy_program,
+    transfer,
+    treasury_cash,
+)
+
+RATIO_COLUMNS = ["region", "num", "den"]
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The month whose end the rules look from: year to date is months 1..month of `year`."""
+
+    year: int
+    month: int
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def time_progress(self) -> float:
+        """序时进度 at the end of the month."""
+        return self.month / 12
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def previous_quarter_end(self) -> "AsOf":
+        """The last month of the quarter before this month's quarter (September for November, December before)."""
+        month = 3 * ((self.month - 1) // 3)
+        return AsOf(self.year, month) if month else AsOf(self.year - 1, 12)
+
+    @classmethod
+    def of(cls, day: dt.date) -> "AsOf":
+        return cls(day.year, day.month)
+
+
+def unit_of(table: sa.Table) -> sa.ColumnElement:
+    """The unit a fact row belongs to (本级 rows keep their own region's code)."""
+    return sa.func.coalesce(table.c.county_code, table.c.city_code, table.c.province_code)
+
+
+def _frame(conn: Connection, statement, columns: list[str]) -> pd.DataFrame:
+    rows = conn.execute(statement).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def _sums(conn: Connection, table: sa.Table, amount: sa.ColumnElement, *where, label: str,
+          region: sa.ColumnElement | None = None) -> pd.DataFrame:
+    """region → SUM(amount) as float, over the rows matching `where`."""
+    region = unit_of(table) if region is None else region
+    frame = _frame(conn, sa.select(region, sa.func.sum(amount)).where(*where).group_by(region), ["region", label])
+    frame[label] = frame[label].map(lambda v: float(v or 0))
+    return frame
+
+
+def _ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """Units with a positive denominator, num 0 where they have none."""
+    out = den.merge(num, on="region", how="left").fillna({"num": 0.0})
+    return out[out["den"] > 0][RATIO_COLUMNS].reset_index(drop=True)
+
+
+def _ytd(mart: sa.Table, as_of: AsOf) -> list:
+    return [mart.c.year == as_of.year, mart.c.month <= as_of.month]
+
+
+# -- spending ------------------------------------------------------------------------------------------------------
+
+def execution(conn: Connection, as_of: AsOf, only: Callable[[sa.Table], list] = lambda _mart: []) -> pd.DataFrame:
+    """预算执行: payments of the year to date ÷ the year's budget indicators, both narrowed by `only(mart)` (a 三保
+    type, 直达资金, an economic or functional class) when given."""
+    p, b = mart_payment_month, mart_indicator_year
+    paid = _sums(conn, p, p.c.amount, *_ytd(p, as_of), *only(p), label="num")
+    budget = _sums(conn, b, b.c.amount, b.c.year == as_of.year, *only(b), label="den")
+    return _ratio(paid, budget)
+
+
+def department_execution(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Per unit and department (主管部门): payments of the year to date ÷ the year's indicators."""
+    p, i, a = payment, budget_indicator, agency
+    paid = _frame(conn, sa.select(unit_of(p), a.c.department, sa.func.sum(p.c.amount))
+                  .select_from(p.join(a, a.c.id == p.c.agency_id))
+                  .where(p.c.pay_date.between(as_of.start, as_of.end))
+                  .group_by(unit_of(p), a.c.department), ["region", "department", "num"])
+    budget = _frame(conn, sa.select(unit_of(i), a.c.department, sa.func.sum(i.c.amount))
+                    .select_from(i.join(a, a.c.id == i.c.agency_id)).where(i.c.year == as_of.year)
+                    .group_by(unit_of(i), a.c.department), ["region", "department", "den"])
+    out = budget.merge(paid, on=["region", "department"], how="left")
+    out["num"] = out["num"].map(lambda v: 0.0 if v is None or pd.isna(v) else float(v))
+    out["den"] = out["den"].map(float)
+    return out[out["den"] > 0].reset_index(drop=True)
+
+
+def wage_months_paid(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Units with 保工资 indicators this year: months of the year to date in which wages were paid (num) of all (den)."""
+    p, b = mart_payment_month, mart_indicator_year
+    units = _frame(conn, sa.select(unit_of(b)).where(b.c.year == as_of.year, b.c.sanbao_type == "保工资",
+                                                     b.c.amount > 0).distinct(), ["region"])
+    months = _frame(conn, sa.select(unit_of(p), sa.func.count(sa.distinct(p.c.month)))
+                    .where(*_ytd(p, as_of), p.c.sanbao_type == "保工资", p.c.amount > 0)
+                    .group_by(unit_of(p)), ["region", "num"])
+    out = units.merge(months, on="region", how="left").fillna({"num": 0})
+    out["num"] = out["num"].astype(float)
+    out["den"] = float(as_of.month)
+    return out[RATIO_COLUMNS]
+
+
+def year_end_share(conn: Connection, year: int) -> pd.DataFrame:
+    """December's payments ÷ the whole year's (a complete year only)."""
+    p = mart_payment_month
+    december = _sums(conn, p, p.c.amount, p.c.year == year, p.c.month == 12, label="num")
+    whole = _sums(conn, p, p.c.amount, p.c.year == year, label="den")
+    return _ratio(december, whole)
+
+
+# -- treasury cash and debt ------------------------------------------------------------------------------------------
+
+def cash_levels(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """库款保障水平 of every unit for every month of the year to date: month-end closing (num) ÷ the average outflow
+    of that month and the two before (den), which reach back into last year for January and February."""
+    t = treasury_cash
+    average = sa.func.avg(t.c.outflow).over(partition_by=t.c.region_code, order_by=(t.c.year, t.c.month),
+                                            rows=(-2, 0))
+    inner = sa.select(t.c.region_code, t.c.year, t.c.month, t.c.closing, average.label("average")).where(
+        t.c.year.between(as_of.year - 1, as_of.year)).subquery()
+    frame = _frame(conn, sa.select(inner).where(inner.c.year == as_of.year, inner.c.month <= as_of.month),
+                   ["region", "year", "month", "num", "den"])
+    frame["num"] = frame["num"].map(float)
+    frame["den"] = frame["den"].map(lambda v: float(v or 0))
+    frame["month"] = frame["month"].astype(int)
+    return frame[frame["den"] > 0].reset_index(drop=True)
+
+
+def _live_bonds(as_of: AsOf) -> list:
+    """Bonds outstanding at the end of the month (issued by then, not yet matured)."""
+    return [bond.c.issue_date <= as_of.end, bond.c.maturity_date > as_of.end]
+
+
+def _capacity(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """综合财力 of the year to date, annualised: (一般公共预算收入 + 政府性基金收入 + 上级转移支付) × 12 ÷ months."""
+    r, f, t = mart_revenue_month, fund_revenue, transfer
+    parts = [_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="a"),
+             _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="a"),
+             _sums(conn, t, t.c.amount, t.c.transfer_date.between(as_of.start, as_of.end), label="a",
+                   region=t.c.to_region)]
+    total = pd.concat(parts).groupby("region", as_index=False)["a"].sum()
+    return total.assign(den=total["a"] * 12 / as_of.month)[["region", "den"]]
+
+
+def debt_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """债务率: debt outstanding at the end of the month ÷ 综合财力 (annualised)."""
+    debt = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), label="num")
+    return _ratio(debt, _capacity(conn, as_of))
+
+
+def interest_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """利息支出率: 债务付息 payments (功能科目 232) ÷ (一般公共预算收入 + 政府性基金收入), year to date."""
+    p, r, f = mart_payment_month, mart_revenue_month, fund_revenue
+    interest = _sums(conn, p, p.c.amount, *_ytd(p, as_of), p.c.func_code == "232", label="num")
+    revenue = pd.concat([_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"),
+                         _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="den")])
+    return _ratio(interest, revenue.groupby("region", as_index=False)["den"].sum())
+
+
+def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Debt maturing within 12 months of the month end ÷ that month-end's 库款 (units with something maturing)."""
+    t = treasury_cash
+    horizon = dt.date(as_of.end.year + 1, as_of.end.month, calendar.monthrange(as_of.end.year + 1, as_of.end.month)[1])
+    maturing = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), bond.c.maturity_date <= horizon, label="num")
+    cash = _sums(conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den",
+                 region=t.c.region_code)
+    out = maturing.merge(cash, on="region", how="left").fillna({"den": 0.0})
+    return out[out["num"] > 0][RATIO_COLUMNS].reset_index(drop=True)
+
+
+def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Outstanding debt by kind (一般 / 专项) against the year's 限额: region, kind, num (debt), den (limit)."""
+    debt = _frame(conn, sa.select(unit_of(bond), bond.c.kind, sa.func.sum(bond.c.principal))
+                  .where(*_live_bonds(as_of)).group_by(unit_of(bond), bond.c.kind), ["region", "kind", "num"])
+    limits = _frame(conn, sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit)
+                    .where(debt_limit.c.year == as_of.year), ["region", "一般", "专项"])
+    limits = limits.melt(id_vars="region", var_name="kind", value_name="den")
+    out = debt.merge(limits, on=["region", "kind"], how="left")
+    out["num"] = out["num"].map(float)
+    out["den"] = out["den"].map(lambda v: 0.0 if v is None or pd.isna(v) else float(v))
+    return out
+
+
+# -- 直达资金 -------------------------------------------------------------------------------------------------------
+
+def direct_allocation(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """直达资金 分配进度: what a unit allocated (its own 直达 indicators issued to date + 直达 transfers it passed down)
+    ÷ what it received (直达 transfers to it), year to date."""
+    i, t = budget_indicator, transfer
+    in_period = t.c.transfer_date.between(as_of.start, as_of.end)
+    allocated = pd.concat([
+        _sums(conn, i, i.c.amount, i.c.year == as_of.year, i.c.direct_fund.is_(True), i.c.issue_date <= as_of.end,
+              label="num"),
+        _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="num", region=t.c.from_region)])
+    received = _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="den", region=t.c.to_region)
+    return _ratio(allocated.groupby("region", as_index=False)["num"].sum(), received)
+
+
+# -- revenue ------------------------------------------------------------------------------------------------------
+
+def tax_share(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """税收 (101xx) ÷ 一般公共预算收入, year to date."""
+    r = mart_revenue_month
+    tax = _sums(conn, r, r.c.amount, *_ytd(r, as_of), r.c.item_code.like("101%"), label="num")
+    return _ratio(tax, _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"))
+
+
+def self_sufficiency(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """一般公共预算收入 ÷ 一般公共预算支出, year to date."""
+    r, p = mart_revenue_month, mart_payment_month
+    return _ratio(_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num"),
+                  _sums(conn, p, p.c.amount, *_ytd(p, as_of), label="den"))
+
+
+def revenue_growth(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """一般公共预算收入 of the year to date (num) and of the same months last year (den)."""
+    r = mart_revenue_month
+    now = _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num")
+    before = _sums(conn, r, r.c.amount, r.c.year == as_of.year - 1, r.c.month <= as_of.month, label="den")
+    return _ratio(now, before)
+
+
+def nontax_months(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Each unit's 非税收入 (103xx) by item and month of the year to date: region, item, month, amount."""
+    r = mart_revenue_month
+    frame = _frame(conn, sa.select(unit_of(r), r.c.item_code, r.c.month, sa.func.sum(r.c.amount))
+                   .where(*_ytd(r, as_of), r.c.item_code.like("103%"))
+                   .group_by(unit_of(r), r.c.item_code, r.c.month), ["region", "item", "month", "amount"])
+    frame["amount"] = frame["amount"].map(float)
+    frame["month"] = frame["month"].astype(int)
+    return frame
+
+
+# -- procurement ----------------------------------------------------------------------------------------------------
+
+def _year_of_procurement(as_of: AsOf) -> list:
+    return [procurement.c.year == as_of.year, procurement.c.contract_date <= as_of.end]
+
+
+def single_source(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """单一来源 budget ÷ all procurement budget of the year to date."""
+    t = procurement
+    only = sa.case((t.c.method == "单一来源", t.c.budget_amount), else_=0)
+    return _ratio(_sums(conn, t, only, *_year_of_procurement(as_of), label="num"),
+                  _sums(conn, t, t.c.budget_amount, *_year_of_procurement(as_of), label="den"))
+
+
+def _procurement_columns() -> list:
+    t = procurement
+    return [unit_of(t).label("region"), t.c.id, t.c.plan_no, t.c.item_name, t.c.method, t.c.budget_amount,
+            t.c.contract_amount, t.c.supplier_name, t.c.notice_date]
+
+
+PROCUREMENT_COLUMNS = ["region", "id", "plan_no", "item_name", "method", "budget_amount", "contract_amount",
+                       "supplier_name", "notice_date"]
+
+
+def procurement_high_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Contracts at or above CONTRACT_RATIO_FLAG of their budget."""
+    t = procurement
+    flag = sa.literal(Decimal(str(settings.get("CONTRACT_RATIO_FLAG"))), sa.Numeric(8, 4))
+    return _frame(conn, sa.select(*_procurement_columns()).where(
+        *_year_of_procurement(as_of), t.c.contract_amount >= t.c.budget_amount * flag).order_by(t.c.id),
+        PROCUREMENT_COLUMNS)
+
+
+def procurement_split(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Purchases split to stay under the 公开招标 threshold: goods or services bought without a tender by one agency
+    from one supplier, each within SPLIT_BAND below the threshold, within SPLIT_WINDOW_DAYS of each other, together
+    reaching the threshold. Returns the rows of every such group with a `group` number."""
+    t = procurement
+    band = Decimal(str(settings.get("SPLIT_BAND")))
+    province_level = sa.and_(t.c.city_code.is_(None), t.c.county_code.is_(None))
+    threshold = sa.case((province_level, Decimal(settings.get("TENDER_THRESHOLD_PROVINCE"))),
+                        else_=Decimal(settings.get("TENDER_THRESHOLD_LOCAL")))
+    rows = _frame(conn, sa.select(*_procurement_columns(), t.c.agency_id, t.c.supplier_id, t.c.category,
+                                  threshold.label("threshold"))
+                  .where(*_year_of_procurement(as_of), t.c.category != "工程", t.c.method != "公开招标",
+                         t.c.budget_amount >= threshold * band, t.c.budget_amount < threshold)
+                  .order_by(t.c.agency_id, t.c.supplier_id, t.c.category, t.c.notice_date, t.c.id),
+                  [*PROCUREMENT_COLUMNS, "agency_id", "supplier_id", "category", "threshold"])
+    if rows.empty:
+        return rows.assign(group=pd.Series(dtype=int))
+    window = pd.Timedelta(days=settings.get("SPLIT_WINDOW_DAYS"))
+    dates = pd.to_datetime(rows["notice_date"])
+    same = rows[["agency_id", "supplier_id", "category"]].eq(rows[["agency_id", "supplier_id", "category"]].shift())
+    rows["group"] = (~(same.all(axis=1) & (dates.diff() <= window))).cumsum()
+    totals = rows.groupby("group").agg(n=("id", "size"), total=("budget_amount", "sum"), threshold=("threshold", "max"))
+    flagged = totals[(totals["n"] >= 2) & (totals["total"] >= totals["threshold"])].index
+    return rows[rows["group"].isin(flagged)].reset_index(drop=True)
+
+
+# -- subsidies (惠民惠农补贴) ------------------------------------------------------------------------------------------
+
+PAYOUT_COLUMNS = ["region", "id", "recipient_id_number", "recipient_name", "category", "amount", "pay_date"]
+
+
+def _payout_columns(s: sa.Table = subsidy_payout) -> list:
+    return [unit_of(s).label("region"), s.c.id, s.c.recipient_id_number, s.c.recipient_name, s.c.category,
+            s.c.amount, s.c.pay_date]
+
+
+def _payouts_of_year(as_of: AsOf) -> list:
+    return [subsidy_payout.c.pay_date.between(as_of.start, as_of.end)]
+
+
+def subsidy_duplicates(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Payouts of one ID number in two or more counties for the same program and month (every county involved)."""
+    s = subsidy_payout
+    month = sa.extract("month", s.c.pay_date)
+    dup = (sa.select(s.c.recipient_id_number.label("rid"), s.c.program_id.label("pid"), month.label("m"))
+           .where(*_payouts_of_year(as_of)).group_by(s.c.recipient_id_number, s.c.program_id, month)
+           .having(sa.func.count(sa.distinct(unit_of(s))) >= 2).subquery())
+    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(dup, sa.and_(
+        dup.c.rid == s.c.recipient_id_number, dup.c.pid == s.c.program_id, dup.c.m == month)))
+        .where(*_payouts_of_year(as_of)).order_by(s.c.id), PAYOUT_COLUMNS)
+
+
+def subsidy_after_death(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Payouts dated after the recipient's recorded death."""
+    s, d = subsidy_payout, person_death
+    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(d, d.c.id_number == s.c.recipient_id_number))
+                  .where(*_payouts_of_year(as_of), s.c.pay_date > d.c.death_date).order_by(s.c.id), PAYOUT_COLUMNS)
+
+
+def subsidy_above_standard(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Payouts above their program's standard (the most one payout may be)."""
+    s, p = subsidy_payout, subsidy_program
+    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(p, p.c.id == s.c.program_id))
+                  .where(*_payouts_of_year(as_of), s.c.amount > p.c.standard_amount).order_by(s.c.id), PAYOUT_COLUMNS)
+
+
+def subsidy_account_mismatch(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Payouts to a bank account held in another person's name."""
+    s = subsidy_payout
+    return _frame(conn, sa.select(*_payout_columns()).where(*_payouts_of_year(as_of),
+                                                             s.c.account_name != s.c.recipient_name)
+                  .order_by(s.c.id), PAYOUT_COLUMNS)
+
+
+def subsidy_employee_dibao(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """城乡居民最低生活保障 payouts to 财政供养人员 (public employees)."""
+    s, e = subsidy_payout, public_employee
+    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(e, e.c.id_number == s.c.recipient_id_number))
+                  .where(*_payouts_of_year(as_of), s.c.category == "城乡居民最低生活保障").order_by(s.c.id),
+                  PAYOUT_COLUMNS)
+
+
+# -- payments -------------------------------------------------------------------------------------------------------
+
+PAYMENT_COLUMNS = ["region", "id", "voucher_no", "pay_date", "amount", "func_code", "econ_code"]
+
+
+def weekend_payments(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Payments dated on a Saturday or Sunday (day of week 6 or 0 in both DuckDB and PostgreSQL)."""
+    p = payment
+    return _frame(conn, sa.select(unit_of(p), p.c.id, p.c.voucher_no, p.c.pay_date, p.c.amount, p.c.func_code,
+                                  p.c.econ_code)
+                  .where(p.c.pay_date.between(as_of.start, as_of.end), sa.extract("dow", p.c.pay_date).in_([0, 6]))
+                  .order_by(p.c.id), PAYMENT_COLUMNS)
+
+
+def payments_over_indicator(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """Indicators of the year paid beyond their amount: region, id, doc_no, amount (indicator), paid."""
+    p, i = payment, budget_indicator
+    paid = (sa.select(p.c.indicator_id, sa.func.sum(p.c.amount).label("paid"))
+            .where(p.c.pay_date <= as_of.end).group_by(p.c.indicator_id).subquery())
+    return _frame(conn, sa.select(unit_of(i), i.c.id, i.c.doc_no, i.c.amount, paid.c.paid)
+                  .select_from(i.join(paid, paid.c.indicator_id == i.c.id))
+                  .where(i.c.year == as_of.year, paid.c.paid > i.c.amount).order_by(i.c.id),
+                  ["region", "id", "doc_no", "amount", "paid"])

@@ -1,0 +1,245 @@
+"""The rules against the demo store: every planted anomaly is found (per kind), the rules that the generator keeps
+clean raise nothing elsewhere, and the state store keeps warnings and tickets across re-runs and reloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard.demo import build_demo
+from dashboard.risk import tickets as t
+from dashboard.risk.rules import RULES_BY_CODE
+from dashboard.risk.run import region_tree_of, run_rules
+from dashboard.risk.store import risk_ticket, risk_ticket_event, risk_warning
+from dashboard.scope import User
+from dashboard.state import reset_state_engine, state_engine
+from dashboard.store.engine import finance_engine_for
+
+# planted kind → the rule that must find it
+KIND_RULE = {
+    "direct_fund_lag": "DIRECT_PAY", "payment_weekend": "PAYMENT_WEEKEND", "nontax_jump": "REVENUE_NONTAX_JUMP",
+    "debt_ratio": "DEBT_RATIO", "treasury_cash_low": "TREASURY_CASH", "subsidy_duplicate_id": "SUBSIDY_DUPLICATE_ID",
+    "subsidy_after_death": "SUBSIDY_AFTER_DEATH", "subsidy_above_standard": "SUBSIDY_ABOVE_STANDARD",
+    "subsidy_account_name_mismatch": "SUBSIDY_ACCOUNT_MISMATCH",
+    "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO", "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO",
+    "procurement_split": "PROCUREMENT_SPLIT",
+}
+SANBAO_RULE = {"保工资": "SANBAO_WAGE", "保运转": "SANBAO_RUNNING", "保基本民生": "SANBAO_LIVELIHOOD"}
+ALL_KINDS = sorted([*KIND_RULE, "sanbao_lag"])
+
+
+@pytest.fixture(scope="module")
+def warnings(risk_state_url):
+    engine = sa.create_engine(risk_state_url)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.select(risk_warning))]
+    engine.dispose()
+    return rows
+
+
+def _found(warnings, rule: str, region: str, period: str | None = None) -> list[dict]:
+    return [w for w in warnings if w["rule_code"] == rule and w["region_code"] == region
+            and (period is None or w["period"] == period)]
+
+
+def _expected_finds(anomaly: dict) -> list[tuple[str, str, str | None, str | None]]:
+    """(rule, region, period, grade) that must be among the warnings for one planted anomaly."""
+    kind = anomaly["kind"]
+    if kind == "sanbao_lag":
+        return [(SANBAO_RULE[anomaly["sanbao_type"]], anomaly["region"], None, "红")]
+    if kind == "debt_ratio":
+        return [("DEBT_RATIO", anomaly["region"], None, anomaly["grade"])]
+    if kind == "treasury_cash_low":
+        return [("TREASURY_CASH", anomaly["region"], month, "红") for month in anomaly["months"]]
+    if kind == "nontax_jump":
+        return [("REVENUE_NONTAX_JUMP", anomaly["region"], anomaly["month"], "红")]
+    if kind == "subsidy_duplicate_id":
+        return [("SUBSIDY_DUPLICATE_ID", county, None, "红") for county in anomaly["counties"]]
+    if kind == "direct_fund_lag":
+        return [("DIRECT_PAY", anomaly["region"], None, "红")]
+    return [(KIND_RULE[kind], anomaly["region"], None, None)]
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_every_planted_anomaly_of_the_kind_is_found(warnings, demo_anomalies, kind):
+    planted = [a for a in demo_anomalies if a["kind"] == kind]
+    assert planted
+    for anomaly in planted:
+        for rule, region, period, grade in _expected_finds(anomaly):
+            found = _found(warnings, rule, region, period)
+            assert found, f"{kind} {anomaly['key']}: no {rule} warning for {region} {period or ''}"
+            if grade:
+                assert {w["grade"] for w in found} == {grade}, (anomaly, found)
+
+
+def test_record_warnings_count_every_planted_record(warnings, demo_anomalies):
+    for kind in ("payment_weekend", "subsidy_after_death", "subsidy_above_standard", "subsidy_account_name_mismatch",
+                 "procurement_high_ratio"):
+        planted: dict[str, int] = {}
+        for a in demo_anomalies:
+            if a["kind"] == kind:
+                records = len(a.get("payout_ids") or a.get("procurement_ids") or [1])
+                planted[a["region"]] = planted.get(a["region"], 0) + records
+        got = {w["region_code"]: int(w["value"]) for w in warnings if w["rule_code"] == KIND_RULE[kind]}
+        assert got == planted, kind
+
+
+CLEAN_BY_CONSTRUCTION = ["TREASURY_CASH", "DEBT_RATIO", "REVENUE_NONTAX_JUMP", "SUBSIDY_DUPLICATE_ID",
+                         "SUBSIDY_AFTER_DEATH", "SUBSIDY_ABOVE_STANDARD", "SUBSIDY_ACCOUNT_MISMATCH",
+                         "SUBSIDY_EMPLOYEE_DIBAO", "PROCUREMENT_HIGH_RATIO", "PROCUREMENT_SPLIT", "PAYMENT_WEEKEND",
+                         "PAYMENT_OVER_INDICATOR", "DEBT_LIMIT", "SANBAO_WAGE_MONTHS"]
+
+
+@pytest.mark.parametrize("rule", CLEAN_BY_CONSTRUCTION)
+def test_rules_the_generator_keeps_clean_warn_only_where_something_was_planted(warnings, demo_anomalies, rule):
+    planted_regions = {region for a in demo_anomalies for *_r, region, _p, _g in
+                       [(None, *f[1:]) for f in _expected_finds(a)] if f"{a['kind']}" and
+                       KIND_RULE.get(a["kind"], SANBAO_RULE.get(a.get("sanbao_type"))) == rule}
+    assert {w["region_code"] for w in warnings if w["rule_code"] == rule} == planted_regions
+
+
+def test_red_warnings_on_clean_regions_are_reported(warnings, demo_anomalies):
+    planted_regions = {f[1] for a in demo_anomalies for f in _expected_finds(a)}
+    clean_red = [w for w in warnings if w["grade"] == "红" and w["region_code"] not in planted_regions]
+    by_rule: dict[str, int] = {}
+    for w in clean_red:
+        by_rule[w["rule_code"]] = by_rule.get(w["rule_code"], 0) + 1
+    print(f"\nred warnings on clean regions: {len(clean_red)} {dict(sorted(by_rule.items()))}")
+    assert not set(by_rule) & set(CLEAN_BY_CONSTRUCTION)
+
+
+def test_warning_evidence_is_json_with_masked_people(warnings):
+    for w in warnings:
+        evidence = json.loads(w["evidence"])
+        assert evidence.get("facts") or evidence.get("columns")
+    text = " ".join(w["evidence"] for w in warnings if w["rule_code"].startswith("SUBSIDY_"))
+    assert "***" in text
+
+
+def test_orange_and_red_warnings_have_one_ticket_each(risk_state_url):
+    engine = sa.create_engine(risk_state_url)
+    with engine.connect() as conn:
+        needing = conn.execute(sa.select(sa.func.count()).select_from(risk_warning)
+                               .where(risk_warning.c.grade.in_(["橙", "红"]))).scalar_one()
+        tickets = conn.execute(sa.select(risk_ticket.c.warning_id, risk_ticket.c.state)).all()
+        issued = conn.execute(sa.select(sa.func.count()).select_from(risk_ticket_event)
+                              .where(risk_ticket_event.c.action == t.ISSUE)).scalar_one()
+    engine.dispose()
+    assert len(tickets) == needing == issued > 0
+    assert {state for _w, state in tickets} == {t.PENDING}
+
+
+# -- the state store across re-runs, reloads and transitions (SQLite and PostgreSQL) ---------------------------------
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_url(request, tmp_path, monkeypatch):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/state.sqlite"
+    else:
+        url = request.getfixturevalue("pg_state_url")
+    monkeypatch.setenv("COCKPIT_STATE_URL", url)
+    reset_state_engine()
+    yield url
+    reset_state_engine()
+
+
+@pytest.fixture
+def pg_state_url(pg_url):
+    """The PostgreSQL test database used as a state store, emptied of risk tables first."""
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        for table in ("risk_ticket_event", "risk_attachment", "risk_ticket", "risk_warning", "risk_run"):
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+    engine.dispose()
+    return pg_url
+
+
+def _counts(engine) -> tuple[int, int, int]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                     for table in (risk_warning, risk_ticket, risk_ticket_event))
+
+
+SOME_RULES = tuple(RULES_BY_CODE[c] for c in ("TREASURY_CASH", "DEBT_RATIO", "SUBSIDY_AFTER_DEATH", "PAYMENT_WEEKEND"))
+
+
+def _first_ticket(state) -> tuple[int, str]:
+    with state.connect() as conn:
+        return tuple(conn.execute(sa.select(risk_ticket.c.id, risk_ticket.c.region_code)
+                                  .order_by(risk_ticket.c.id).limit(1)).one())
+
+
+def test_rerun_never_duplicates_open_warnings_or_tickets(state_url, demo_url):
+    state = state_engine()
+    finance = finance_engine_for(demo_url)
+    try:
+        first = run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 5, 9))
+        counts = _counts(state)
+        ticket_id, region = _first_ticket(state)
+        clerk = User("jingban", "经办员", "经办", region)
+        assert t.act(state, ticket_id, t.RESPOND, clerk, tree=region_tree_of(finance), comment="已整改",
+                     rectification="补发") == t.RESPONDED
+        second = run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 6, 9))
+    finally:
+        finance.dispose()
+    assert first.new_warnings == counts[0] > 0 and first.tickets_issued == counts[1] > 0
+    assert second.new_warnings == 0 and second.tickets_issued == 0 and second.findings == first.findings
+    assert _counts(state) == (counts[0], counts[1], counts[2] + 1)  # + the response
+    with state.connect() as conn:
+        keys = conn.execute(sa.select(risk_warning.c.key)).scalars().all()
+        event = conn.execute(sa.select(risk_ticket_event).where(risk_ticket_event.c.ticket_id == ticket_id)
+                             .order_by(risk_ticket_event.c.id.desc()).limit(1)).one()
+    assert len(keys) == len(set(keys))
+    assert (event.actor, event.role, event.action, event.from_state, event.to_state, event.comment,
+            event.rectification) == ("jingban", "经办", t.RESPOND, t.PENDING, t.RESPONDED, "已整改", "补发")
+
+
+def test_reloading_the_finance_store_keeps_tickets_and_their_state(tmp_path, use_state, demo_url):
+    use_state(f"sqlite:///{tmp_path}/state.sqlite")
+    shutil.copy(os.path.realpath(demo_url.removeprefix("duckdb:///")), tmp_path / "cockpit-1.duckdb")
+    os.symlink("cockpit-1.duckdb", tmp_path / "cockpit.duckdb")  # a published store of our own, as a load leaves it
+    url = f"duckdb:///{tmp_path}/cockpit.duckdb"
+    state = state_engine()
+    finance = finance_engine_for(url)
+    try:
+        run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 5, 9))
+        ticket_id, region = _first_ticket(state)
+        t.act(state, ticket_id, t.RESPOND, User("jb", "经办员", "经办", region), tree=region_tree_of(finance),
+              comment="已整改")
+    finally:
+        finance.dispose()
+    before = _counts(state)
+    build_demo(url, scale=0.02, seed=8)  # a new load replaces every finance table
+    finance = finance_engine_for(url)
+    try:
+        run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 6, 9))
+    finally:
+        finance.dispose()
+    after = _counts(state)
+    assert after[1] >= before[1] and after[2] >= before[2]
+    with state.connect() as conn:
+        assert conn.execute(sa.select(risk_ticket.c.state).where(risk_ticket.c.id == ticket_id)).scalar_one() == \
+            t.RESPONDED
+
+
+def test_overdue_tickets_escalate_once_and_keep_their_history(state_url, demo_url):
+    finance = finance_engine_for(demo_url)
+    try:
+        state = state_engine()
+        run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 5, 9))
+        later = run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 3, 1, 9))  # past the deadlines
+        again = run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 3, 2, 9))
+    finally:
+        finance.dispose()
+    with state.connect() as conn:
+        states = set(conn.execute(sa.select(risk_ticket.c.state)).scalars())
+        history = conn.execute(sa.select(risk_ticket_event.c.action, risk_ticket_event.c.actor)
+                               .order_by(risk_ticket_event.c.id)).all()
+    assert later.escalated > 0 and again.escalated == 0
+    assert states == {t.ESCALATED}
+    assert {(a, who) for a, who in history} == {(t.ISSUE, "system"), (t.ESCALATE, "system")}
