@@ -16,7 +16,7 @@ from dashboard.store.engine import current_data_version
 from queries import cockpit
 from queries import risk
 from queries.overview import MONEY_COLUMNS, region_breakdown
-from queries.regions import region_tree
+from queries.regions import available_years, region_tree
 
 PATH = "/"
 DESK_FONT_PX = 13

@@ -14,7 +14,6 @@ from decimal import Decimal
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import audit
 from dashboard import format as fmt
 from dashboard.drill import DrillState
 from dashboard.links import href

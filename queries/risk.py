@@ -79,14 +79,15 @@ def _open_warnings(scope: Scope, version: StateVersion) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows],
                          columns=["id", "raised_at", "region_code", "rule_code", "topic", "grade", "grade_label",
                                   "period_label", "value_text", "threshold", "message", "evidence"])
-    frame = frame[[_visible(scope, tree, code) for code in frame["region_code"]]].reset_index(drop=True)
+    frame = frame[frame["region_code"].map(lambda code: _visible(scope, tree, code)).astype(bool)]
+    frame = frame.reset_index(drop=True)  # a boolean Series, so an empty store keeps its columns
     frame["rule_name"] = frame["rule_code"].map(lambda c: RULES_BY_CODE[c].name if c in RULES_BY_CODE else c)
     frame["region_name"] = frame["region_code"].map(lambda c: unit_name(tree, c))
     return frame
 
 
 def _in_subtree(frame: pd.DataFrame, tree: RegionTree, region: str) -> pd.DataFrame:
-    return frame[[tree.is_within(code, region) for code in frame["region_code"]]]
+    return frame[frame["region_code"].map(lambda code: tree.is_within(code, region)).astype(bool)]
 
 
 def _worst(grades_seen) -> str | None:
@@ -156,7 +157,8 @@ def _tickets(scope: Scope, version: StateVersion) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", "region_code", "rule_code", "topic", "grade",
                                                             "state", "deadline", "issued_at", "updated_at",
                                                             "message"])
-    frame = frame[[_visible(scope, tree, code) for code in frame["region_code"]]].reset_index(drop=True)
+    frame = frame[frame["region_code"].map(lambda code: _visible(scope, tree, code)).astype(bool)]
+    frame = frame.reset_index(drop=True)  # a boolean Series, so an empty store keeps its columns
     frame["region_name"] = frame["region_code"].map(lambda c: unit_name(tree, c))
     frame["rule_name"] = frame["rule_code"].map(lambda c: RULES_BY_CODE[c].name if c in RULES_BY_CODE else c)
     now = dt.datetime.now()

@@ -22,7 +22,7 @@ from dashboard.regions import RegionTree
 from dashboard.risk.measures import AsOf
 from dashboard.risk.rules import RULES, Rule
 from dashboard.risk.store import WARNING_CLEARED, WARNING_OPEN, risk_run, risk_ticket, risk_warning
-from dashboard.risk.tickets import escalate_overdue, issue_tickets
+from dashboard.risk.tickets import ISSUE, escalate_overdue, issue_tickets
 from dashboard.store.engine import read_data_version
 from dashboard.store.schema import region as region_table
 
@@ -118,6 +118,8 @@ def run_rules(finance: Engine, state: Engine, *, as_of: AsOf | None = None, rule
             w.outerjoin(risk_ticket, risk_ticket.c.warning_id == w.c.id)).where(
             w.c.state == WARNING_OPEN, w.c.grade.in_(TICKET_GRADES), risk_ticket.c.id.is_(None))).all()
         issued = issue_tickets(conn, [(row.id, row.region_code) for row in needing], now)
+    if issued:
+        audit.record("ticket." + ISSUE, rows=issued, detail="tickets issued for new 橙 / 红 warnings")
     escalated = escalate_overdue(state, now=now)
     seconds = time.monotonic() - started
     with state.begin() as conn:

@@ -140,7 +140,8 @@ def _event(conn: Connection, ticket_id: int, actor: User, action: str, from_stat
 
 
 def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.datetime) -> int:
-    """A ticket for each (warning id, region) given, issued by the system with the deadline of the settings."""
+    """A ticket for each (warning id, region) given, issued by the system with the deadline of the settings.
+    The caller audits the issue after its transaction commits (an audit write inside it would wait on its lock)."""
     if not warnings:
         return 0
     deadline = now + dt.timedelta(days=settings.get("TICKET_DEADLINE_DAYS"))
@@ -150,7 +151,6 @@ def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.dat
     ids = conn.execute(sa.select(risk_ticket.c.id).where(risk_ticket.c.issued_at == now,
                                                          risk_ticket.c.state == PENDING)).scalars().all()
     _events(conn, ids, SYSTEM, ISSUE, None, PENDING, now, f"预警达到橙色及以上,下发至区划办理,期限 {deadline:%Y-%m-%d}")
-    audit.record("ticket." + ISSUE, rows=len(ids), detail=f"deadline {deadline:%Y-%m-%d}")
     return len(ids)
 
 
