@@ -18,7 +18,7 @@ from dashboard.format import ratio
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import agency, procurement
+from dashboard.store.schema import MONEY, agency, procurement
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
@@ -37,13 +37,16 @@ p = procurement
 
 
 def _measures() -> list[sa.ColumnElement]:
+    zero = sa.cast(0, MONEY)  # typed, so every engine returns 0.00 rather than 0
+
     def money(value) -> sa.ColumnElement:
-        return sa.func.coalesce(sa.func.sum(value), 0)
+        return sa.func.coalesce(sa.func.sum(value), zero)
 
     return [sa.func.count().label("n"), money(p.c.budget_amount).label("budget"),
             money(p.c.contract_amount).label("contract"),
-            money(sa.case((p.c.sme, p.c.contract_amount), else_=0)).label("sme_contract"),
-            money(sa.case((p.c.method == SINGLE_SOURCE, p.c.contract_amount), else_=0)).label("single_source_contract")]
+            money(sa.case((p.c.sme, p.c.contract_amount), else_=zero)).label("sme_contract"),
+            money(sa.case((p.c.method == SINGLE_SOURCE, p.c.contract_amount), else_=zero))
+            .label("single_source_contract")]
 
 
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +96,7 @@ def summary(scope: Scope, state: DrillState, *, method: str | None = None, categ
         return _empty().assign(contract_prev=pd.Series(dtype=object))
     previous = _selection(scope, state, method, category, year=state.year - 1)
     frame = with_rates(_frame(sa.select(*_measures()).where(*current), MEASURES))
-    prev = _frame(sa.select(sa.func.coalesce(sa.func.sum(p.c.contract_amount), 0)).where(*previous), ["c"])
+    prev = _frame(sa.select(_measures()[2]).where(*previous), ["c"])
     return frame.assign(contract_prev=Decimal(prev.at[0, "c"]))
 
 

@@ -18,7 +18,7 @@ from dashboard.format import ratio
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import person_death, subsidy_payout, subsidy_program
+from dashboard.store.schema import MONEY, person_death, subsidy_payout, subsidy_program
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 from queries.regions import region_tree
 
@@ -34,7 +34,7 @@ prog = subsidy_program
 
 
 def _measures() -> list[sa.ColumnElement]:
-    return [sa.func.count().label("n"), sa.func.coalesce(sa.func.sum(s.c.amount), 0).label("amount"),
+    return [sa.func.count().label("n"), sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount"),
             sa.func.count(sa.distinct(s.c.recipient_id_number)).label("recipients")]
 
 

@@ -186,3 +186,16 @@ def test_a_city_scope_sees_only_its_own_purchases(duck):
     outside = rows(duck, f"SELECT COUNT(*) FROM agency WHERE id IN ({','.join(map(str, got['agency_id']))}) "
                          "AND COALESCE(city_code, '') <> '430100'")[0][0]
     assert len(got) > 0 and outside == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query, args", [(q.summary, ()), (q.breakdown, ("method",)), (q.region_ranking, ()),
+                                         (q.single_source_trend, ()), (q.top_suppliers, ()),
+                                         (q.high_ratio_contracts, ()), (q.split_purchases, ())])
+def test_postgres_gives_the_same_answer(pg_url, use_store, query, args):
+    state = DrillState("430000", YEAR, 1, 12)
+    on_duckdb = query.uncached(PROVINCE, state, *args).astype(str)
+    use_store(pg_url)
+    on_postgres = query.uncached(PROVINCE, state, *args).astype(str)
+    assert len(on_duckdb) > 0
+    assert on_duckdb.to_dict("records") == on_postgres.to_dict("records")

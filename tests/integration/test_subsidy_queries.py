@@ -178,3 +178,15 @@ def test_above_standard_rows_carry_the_standard(duck, demo_anomalies):
 def test_a_region_outside_the_scope_gives_no_rows(query):
     for scope, region in [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000")]:
         assert query(scope, DrillState(region, YEAR, 1, 12)).empty, (scope, region)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [q.summary, q.by_category, q.by_program, q.region_ranking, q.monthly,
+                                   q.duplicate_id_payouts, q.after_death_payouts, q.above_standard_payouts])
+def test_postgres_gives_the_same_answer(pg_url, use_store, query):
+    state = DrillState("430000", YEAR, 1, 12)
+    on_duckdb = query.uncached(PROVINCE, state).astype(str)
+    use_store(pg_url)
+    on_postgres = query.uncached(PROVINCE, state).astype(str)
+    assert len(on_duckdb) > 0
+    assert on_duckdb.to_dict("records") == on_postgres.to_dict("records")
