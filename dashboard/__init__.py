@@ -48,6 +48,7 @@ def create_app() -> Dash:
     )
     from pages import PAGE_MODULES
     from callbacks import CALLBACK_MODULES
+    from dashboard.export import register_routes as register_export_routes
 
     for name in PAGE_MODULES:
         importlib.import_module(name)
@@ -56,4 +57,5 @@ def create_app() -> Dash:
     bind_cache(cache.cache)
     for name in CALLBACK_MODULES:
         importlib.import_module(name).register(app)
+    register_export_routes(app.server)
     return app

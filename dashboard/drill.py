@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from dashboard.regions import RegionTree
@@ -23,6 +23,11 @@ class DrillState:
     first_month: int
     last_month: int
     notices: tuple[str, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()  # a topic page's own filters (name, value), sorted by name
+
+    def filter(self, name: str) -> str | None:
+        """The value of topic filter `name`, or None when it is not set."""
+        return dict(self.filters).get(name)
 
     @property
     def period(self) -> str:
@@ -45,7 +50,8 @@ class DrillState:
     @property
     def key(self) -> str:
         """What the data depends on (notices are presentation only)."""
-        return f"{self.region}|{self.year}|{self.first_month}-{self.last_month}"
+        base = f"{self.region}|{self.year}|{self.first_month}-{self.last_month}"
+        return base + "".join(f"|{name}={value}" for name, value in self.filters)
 
 
 def _first(value) -> str | None:
@@ -104,3 +110,32 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
         else:
             notices.append(f"期间“{period_text[:20]}”无效(应为如 1-6 的月份范围),已显示1-{last_with_data}月。")
     return DrillState(region, year, first_month, last_month, tuple(notices))
+
+
+@dataclass(frozen=True)
+class TopicFilter:
+    """A topic page's own URL filter: parameter `name`, its Chinese `label`, and the values it may take
+    ({value: label}, e.g. {"205": "教育支出"}). The choices come from the store, so the callback builds them."""
+
+    name: str
+    label: str
+    choices: Mapping[str, str]
+
+
+def with_filters(state: DrillState, query: Mapping[str, object], specs: Sequence[TopicFilter]) -> DrillState:
+    """`state` with the topic filters of `query` that `specs` allow; an unknown value is dropped with a notice.
+
+    Parameters that no spec names are ignored, so a link from another page never breaks this one.
+    """
+    notices = list(state.notices)
+    chosen: dict[str, str] = {}
+    for spec in specs:
+        text = _first(query.get(spec.name))
+        if text in (None, ""):
+            continue
+        value = text.strip()
+        if value in spec.choices:
+            chosen[spec.name] = value
+        else:
+            notices.append(f"{spec.label}“{value[:20]}”无效,已取消该筛选。")
+    return replace(state, filters=tuple(sorted(chosen.items())), notices=tuple(notices))

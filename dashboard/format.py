@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000)}
+UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
 
 
 def unit_for_level(level: str) -> str:

@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEBT_RATIO_YELLOW", "1.2", "债务率 (debt ÷ 综合财力) from this share is 黄.", float),
     Setting("DEBT_RATIO_ORANGE", "2.0", "债务率 from this share is 橙.", float),
     Setting("DEBT_RATIO_RED", "3.0", "债务率 from this share is 红.", float),
+    Setting("EXPORT_MAX_ROWS", "200000",
+            "Largest view a topic page exports (rows); a bigger one is refused with a message, never cut.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

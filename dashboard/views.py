@@ -39,11 +39,12 @@ def freshness(version: DataVersion) -> str:
     return f"数据截至 {version.data_through:%Y年%m月%d日} · 载入于 {loaded}(批次 {version.load_id})"
 
 
-def _trend_class(direction: int) -> str:
+def trend_class(direction: int) -> str:
     return {1: "trend-up", -1: "trend-down", 0: "trend-flat"}[direction]
 
 
-def _kpi(title: str, value: str, unit: str, note: str, note_class: str = "", kpi_id: str = "") -> dbc.Col:
+def kpi_card(title: str, value: str, unit: str, note: str, note_class: str = "", kpi_id: str = "") -> dbc.Col:
+    """One KPI: title, the value with its unit, and a note (同比, 序时进度 …); `kpi_id` names the value's span."""
     return dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(title, className="kpi-title"),
         html.Div([html.Span(value, className="kpi-value", id=kpi_id or None), html.Span(unit, className="kpi-unit")]),
@@ -59,13 +60,13 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     lag = None if execution is None else (execution - state.time_progress) * 100
     lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
     return dbc.Row([
-        _kpi("一般公共预算收入", fmt.money(totals["revenue"], unit), unit, revenue_yoy, _trend_class(revenue_dir),
+        kpi_card("一般公共预算收入", fmt.money(totals["revenue"], unit), unit, revenue_yoy, trend_class(revenue_dir),
              "kpi-revenue"),
-        _kpi("一般公共预算支出", fmt.money(totals["spending"], unit), unit, spending_yoy, _trend_class(spending_dir),
+        kpi_card("一般公共预算支出", fmt.money(totals["spending"], unit), unit, spending_yoy, trend_class(spending_dir),
              "kpi-spending"),
-        _kpi("预算执行率", fmt.percent(execution), "",
+        kpi_card("预算执行率", fmt.percent(execution), "",
              f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}", "", "kpi-execution"),
-        _kpi("年度预算指标", fmt.money(totals["budget"], unit), unit, f"{state.year}年全年已下达指标", "",
+        kpi_card("年度预算指标", fmt.money(totals["budget"], unit), unit, f"{state.year}年全年已下达指标", "",
              "kpi-budget"),
     ], className="g-3")
 
@@ -100,3 +101,43 @@ def region_table(rows: pd.DataFrame, totals: pd.Series, state: DrillState, unit:
         html.Thead(html.Tr([html.Th(h, className="text-start" if i == 0 else "") for i, h in enumerate(headers)])),
         html.Tbody(body),
     ], className="table table-hover table-sm money-table mb-0", id="region-table"), className="table-responsive")
+
+
+def cell(value: object, kind: str, unit: str) -> str:
+    """A ranking cell: money in `unit`, a share as a percentage, a grade with its label, else text."""
+    if kind == "money":
+        return fmt.money(value, unit)
+    if kind == "percent":
+        return fmt.percent(None if value is None or pd.isna(value) else value)
+    if kind == "change":
+        return value if isinstance(value, str) else "—"
+    return "—" if value is None else str(value)
+
+
+def ranking_table(rows: pd.DataFrame, total: pd.Series, columns: list[tuple[str, str, str]], state: DrillState,
+                  unit: str, path: str, table_id: str, sort_by: str, caption: str) -> html.Div:
+    """合计, then 本级 as its own row, then each child region ranked by `sort_by` (largest first, with its rank);
+    a child's name drills into it. `rows` has code, name, is_own_level and the `columns` ((name, label, kind);
+    kind money / percent / change / grade; a grade column's label comes with its level in `<name>_level`)."""
+    header = [html.Th("排名"), html.Th("区划", className="text-start")]
+    header += [html.Th(f"{label}({unit})" if kind == "money" else label) for _, label, kind in columns]
+
+    def values(row) -> list:
+        return [html.Td(cell(row[name], kind, unit),
+                        className=f"grade grade-{row[name + '_level'] or '正常'}" if kind == "grade" else "")
+                for name, _, kind in columns]
+
+    body = [html.Tr([html.Td(""), html.Td(html.Strong("合计"), className="text-start"), *values(total)],
+                    className="row-total")]
+    for _, row in rows[rows["is_own_level"]].iterrows():
+        body.append(html.Tr([html.Td("—"), html.Td(row["name"], className="text-start"), *values(row)],
+                            className="row-own"))
+    children = rows[~rows["is_own_level"]].sort_values(sort_by, ascending=False, key=lambda s: s.astype(float))
+    for rank, (_, row) in enumerate(children.iterrows(), start=1):
+        link = dcc.Link(row["name"], href=href(path, state, region=row["code"]), className="drill-link")
+        body.append(html.Tr([html.Td(str(rank)), html.Td(link, className="text-start"), *values(row)],
+                            className="row-child", **{"data-region": row["code"]}))
+    return html.Div(html.Table([
+        html.Caption(caption, className="caption-top"),
+        html.Thead(html.Tr(header)), html.Tbody(body),
+    ], className="table table-hover table-sm money-table mb-0", id=table_id), className="table-scroll")

@@ -1,0 +1,130 @@
+"""The callbacks every topic page shares: cross-filter clicks and the filter bar navigate (the URL is the state),
+and the drill-through table pages and sorts on the server. A page calls `register_topic(app, TOPIC)` once and
+writes only its own render callback, starting it with `header(...)`.
+"""
+
+from __future__ import annotations
+
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+
+from dashboard import format as fmt
+from dashboard import views
+from dashboard.drilltable import mask_rows, render
+from dashboard.links import CLEAR, href, query_string
+from dashboard.scope import current_user
+from dashboard.topic_page import filter_control_id, ids
+from dashboard.topics import TOPICS, Request, Topic, resolve
+from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
+from queries.regions import available_years
+
+
+def header(topic: Topic, req: Request) -> tuple:
+    """(notices, title, breadcrumb, freshness) of a topic page: the first four outputs of its render callback."""
+    region = req.tree[req.state.region]
+    return (views.notices(req.state.notices),
+            f"{region.name} · {topic.title} · {req.state.period_label}",
+            views.breadcrumb(req.tree, req.scope.root, req.state, topic.path),
+            views.freshness(req.version))
+
+
+def unit_of(req: Request) -> str:
+    """亿元 at province and city level, 万元 at county level (the page's KPI and chart unit)."""
+    return fmt.unit_for_level(req.tree[req.state.region].level)
+
+
+def _clicked_value(click: dict | None) -> str | None:
+    points = (click or {}).get("points") or []
+    if not points:
+        return None
+    value = points[0].get("customdata")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return None if value is None else str(value)
+
+
+def register_topic(app: Dash, topic: Topic) -> None:
+    """Register `topic` (for its export route too) and the kit callbacks of its page."""
+    TOPICS[topic.key] = topic
+    i = ids(topic.key)
+    key = topic.key
+
+    @app.callback(Output(i["nav"], "href", allow_duplicate=True),
+                  Input({"type": "topic-chart", "page": key, "slot": ALL, "filter": ALL}, "clickData"),
+                  State(i["query"], "data"), prevent_initial_call=True)
+    def cross_filter(_clicks, query):
+        """A click on a bar or slice sets that chart's filter on the page (a second click on it clears it)."""
+        trigger = ctx.triggered_id
+        value = _clicked_value(ctx.triggered[0]["value"] if ctx.triggered else None)
+        if not trigger or not trigger["filter"] or value is None:
+            return no_update
+        state = resolve(topic, query).state
+        name = trigger["filter"]
+        return href(topic.path, state, **{name: CLEAR if state.filter(name) == value else value})
+
+    @app.callback(Output(i["year"], "options"), Output(i["year"], "value"), Output(i["period"], "value"),
+                  Output({"type": "topic-filter", "page": key, "filter": ALL}, "options"),
+                  Output({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
+                  Input(i["query"], "data"))
+    def fill_filter_bar(query):
+        """The filter bar shows the validated state (an invalid URL value shows as cleared, with its notice)."""
+        req = resolve(topic, query)
+        specs = {s.name: s for s in req.specs}
+        names = [o["id"]["filter"] for o in ctx.outputs_list[3]]
+        options = [[{"label": label, "value": value} for value, label in specs[n].choices.items()]
+                   if n in specs else [] for n in names]
+        return ([{"label": f"{y}年", "value": str(y)} for y in available_years()], str(req.state.year),
+                req.state.period, options, [req.state.filter(n) for n in names])
+
+    @app.callback(Output(i["nav"], "href", allow_duplicate=True),
+                  Input(i["year"], "value"), Input(i["period"], "value"),
+                  Input({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
+                  State(i["query"], "data"), prevent_initial_call=True)
+    def filter_bar_navigates(year, period, values, query):
+        state = resolve(topic, query).state
+        names = [item["id"]["filter"] for item in ctx.inputs_list[2]]
+        wanted = {n: (v or CLEAR) for n, v in zip(names, values)}
+        unchanged = (str(year) == str(state.year) and period == state.period
+                     and all((state.filter(n) or CLEAR) == v for n, v in wanted.items()))
+        if unchanged:
+            return no_update
+        return href(topic.path, state, year=year, period=period, **wanted)
+
+    @app.callback(Output(i["table-state"], "data"),
+                  Input({"type": "topic-sort", "page": key, "col": ALL}, "n_clicks"),
+                  Input({"type": "topic-pager", "page": key, "step": ALL}, "n_clicks"),
+                  State(i["table-state"], "data"), State(i["table-page"], "data"), prevent_initial_call=True)
+    def table_navigation(_sorts, _steps, table_state, shown):
+        """Sorting restarts at page 1; 下一页 pushes the cursor of the page's last row, 上一页 pops it."""
+        if not ctx.triggered or not ctx.triggered[0]["value"]:
+            return no_update
+        trigger = ctx.triggered_id
+        table_state = dict(table_state or {})
+        stack = list(table_state.get("stack") or [])
+        if trigger["type"] == "topic-sort":
+            same = table_state.get("sort") == trigger["col"]
+            return {"sort": trigger["col"], "desc": not table_state.get("desc", True) if same else True, "stack": []}
+        if trigger["step"] == "next" and (shown or {}).get("next"):
+            stack.append(shown["next"])
+        elif trigger["step"] == "prev" and stack:
+            stack.pop()
+        return {**table_state, "stack": stack}
+
+    @app.callback(Output(i["table"], "children"), Output(i["table-page"], "data"),
+                  Input(i["query"], "data"), Input(i["table-state"], "data"))
+    def render_table(query, table_state):
+        """One page of the drill-through table for the URL's state; the store keeps the next page's cursor."""
+        req = resolve(topic, query)
+        view = topic.table(req.state)
+        source = SOURCES[view.source]
+        table_state = table_state or {}
+        stack = table_state.get("stack") or []
+        request = PageRequest.of(source, table_state.get("sort"), table_state.get("desc"),
+                                 stack[-1] if stack else None)
+        page = table_page(req.scope, req.state, view.source, request)
+        totals = table_totals(req.scope, req.state, view.source)
+        rows = mask_rows(page.rows, view.columns, current_user())
+        following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
+        export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
+        return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,
+                       request.descending, len(stack) + 1 if request.after else 1, page.has_next, export_query),
+                {"next": following})

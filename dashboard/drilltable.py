@@ -1,0 +1,132 @@
+"""The drill-through table every topic page ends with: what its columns are, how personal data in it is masked,
+and the component (totals line, sortable headers, 50-row page, pager) built from one page of rows.
+
+Amounts in these tables are in 元 to the fen: they are records an analyst checks against vouchers. The totals line
+sums every row of the table (computed in SQL, `queries._paging.table_totals`), not just the page on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import format as fmt
+from dashboard.drill import DrillState
+from dashboard.links import href
+from dashboard.masking import MASKERS
+from dashboard.scope import User
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `kind` is money / text / date / int; `mask` a masking kind ('name', 'account', 'id_number')
+    applied to every row, or only to rows where the boolean column `mask_when` is true (a payee who is a person)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    mask: str | None = None
+    mask_when: str | None = None
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A drill-through table as shown: `source` names its `queries._paging.TableSource`; `drill` is the URL filter
+    a row's first cell sets to the row's id (the next level down), or None at the last level (records)."""
+
+    source: str
+    title: str
+    columns: tuple[Column, ...]
+    drill: str | None = None
+
+    @property
+    def money_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.kind == "money"]
+
+
+def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None) -> pd.DataFrame:
+    """`frame` with personal data masked unless `user.may_unmask` (the only place table cells are masked)."""
+    if user is not None and user.may_unmask:
+        return frame
+    out = frame.copy()
+    for column in columns:
+        if column.mask is None or column.name not in out.columns:
+            continue
+        masked = out[column.name].map(MASKERS[column.mask])
+        if column.mask_when is None:
+            out[column.name] = masked
+        else:
+            out[column.name] = out[column.name].where(~out[column.mask_when].astype(bool), masked)
+    return out
+
+
+def cell_text(value: object, kind: str) -> str:
+    """A cell as shown on screen: money in 元 with two decimals, dates ISO."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if kind == "money":
+        return fmt.money(Decimal(value), "元")
+    if kind == "date" and isinstance(value, (dt.date, pd.Timestamp)):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _header(page_key: str, column: Column, sortable: bool, sort: str, descending: bool) -> html.Th:
+    label = column.label + ("(元)" if column.kind == "money" else "")
+    align = "" if column.kind in ("money", "int") else "text-start"
+    if not sortable:
+        return html.Th(label, className=align)
+    arrow = (" ▼" if descending else " ▲") if column.name == sort else ""
+    return html.Th(html.Button(label + arrow, id={"type": "topic-sort", "page": page_key, "col": column.name},
+                               className="btn btn-link btn-sort p-0", n_clicks=0,
+                               **{"aria-label": f"按{column.label}排序"}), className=align,
+                   **({"aria-sort": "descending" if descending else "ascending"} if column.name == sort else {}))
+
+
+def render(view: TableView, page_key: str, path: str, state: DrillState, rows: pd.DataFrame, totals: pd.Series,
+           sortable: dict[str, str], sort: str, descending: bool, page_number: int, has_next: bool,
+           export_query: str) -> html.Div:
+    """Totals over all rows, the page's rows (already masked), sortable headers, pager and export links."""
+    pages = max(1, -(-int(totals["rows"]) // 50))
+    summary = [html.Span(f"共 {int(totals['rows']):,} 行", className="me-3")]
+    summary += [html.Span([f"{c.label}合计 ", html.Strong(fmt.money(totals[c.name], "元"),
+                                                         id=f"{page_key}-total-{c.name}"), " 元"],
+                          className="me-3") for c in view.money_columns]
+    head = html.Tr([_header(page_key, c, c.name in sortable, sort, descending) for c in view.columns])
+    body = []
+    for _, row in rows.iterrows():
+        cells = []
+        for i, column in enumerate(view.columns):
+            text = cell_text(row[column.name], column.kind)
+            if i == 0 and view.drill is not None:
+                text = dcc.Link(text, href=href(path, state, **{view.drill: str(row["id"])}), className="drill-link")
+            cells.append(html.Td(text, className="" if column.kind in ("money", "int") else "text-start"))
+        body.append(html.Tr(cells))
+    if not body:
+        body = [html.Tr(html.Td("没有符合条件的记录", colSpan=len(view.columns), className="text-center text-muted"))]
+    pager = html.Div([
+        html.Button("上一页", id={"type": "topic-pager", "page": page_key, "step": "prev"}, n_clicks=0,
+                    className="btn btn-outline-secondary btn-pager", disabled=page_number <= 1),
+        html.Span(f"第 {page_number} / {pages} 页", className="mx-2 pager-label", id=f"{page_key}-page-label"),
+        html.Button("下一页", id={"type": "topic-pager", "page": page_key, "step": "next"}, n_clicks=0,
+                    className="btn btn-outline-secondary btn-pager", disabled=not has_next),
+    ], className="d-flex align-items-center justify-content-end mt-2")
+    exports = html.Div([
+        html.A("导出 CSV", href=f"/export/{page_key}.csv?{export_query}", className="btn btn-outline-primary btn-pager",
+               id=f"{page_key}-export-csv"),
+        html.A("导出 Excel", href=f"/export/{page_key}.xlsx?{export_query}",
+               className="btn btn-outline-primary btn-pager", id=f"{page_key}-export-xlsx"),
+    ], className="d-flex gap-2")
+    return html.Div([
+        html.Div([html.H2(view.title, className="section-title me-auto mb-0"), exports],
+                 className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+        html.Div(summary, className="table-totals mb-2", id=f"{page_key}-totals"),
+        html.Div(html.Table([html.Thead(head), html.Tbody(body)],
+                            className="table table-sm table-hover money-table mb-0", id=f"{page_key}-records"),
+                 className="table-scroll"),
+        pager,
+    ], className="drill-table")
