@@ -43,9 +43,13 @@ def visible_region(scope: Scope, region_code: str) -> Region | None:
     return tree[region_code]
 
 
-def in_region(table: sa.Table, scope: Scope, region: Region) -> list[sa.ColumnElement[bool]]:
-    """Rows of `region`'s subtree that the scope lets through, as bound-parameter predicates on the ancestry."""
-    return [table.c[scope.column] == scope.root, table.c[LEVEL_COLUMNS[region.level]] == region.adcode]
+def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None, region_level: str,
+              region_code: str) -> list[sa.ColumnElement[bool]]:
+    """Rows of `table` inside the caller's scope AND the drilled region's subtree (bound parameters). A query
+    checks `tree.is_within(region, scope.root)` first; these conditions keep it honest in SQL too (fail closed)."""
+    if scope_column is None or scope_root is None:
+        return [sa.false()]
+    return [table.c[scope_column] == scope_root, table.c[LEVEL_COLUMNS[region_level]] == region_code]
 
 
 def month_range(column: sa.ColumnElement, year: int, first_month: int, last_month: int) -> sa.ColumnElement[bool]:

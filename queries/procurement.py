@@ -2,7 +2,9 @@
 the red-flag lists (contracts close to their budget, purchases split just under the 公开招标 threshold).
 
 A purchase belongs to the period by its 合同签订日期 (`contract_date`) and to the region of its purchasing agency.
-Topic filters (`method`, `category`) are keyword arguments; None means all. Money in 元 (Decimal).
+Topic filters (`method`, `category`, `agency_id`) are keyword arguments; None means all. The drill-through tables
+(agencies of a region, then one agency's purchases) are TableSources that read the same filters from the state.
+Money in 元 (Decimal).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dashboard.format import ratio
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, agency, procurement
+from dashboard.store.schema import MONEY, agency, procurement, region
+from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
@@ -63,17 +66,19 @@ def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _selection(scope: Scope, state: DrillState, method: str | None, category: str | None,
-               year: int | None = None) -> list[sa.ColumnElement[bool]] | None:
+               agency_id: int | None = None, year: int | None = None) -> list[sa.ColumnElement[bool]] | None:
     """Predicates for the purchases of the view (None when the region is outside the scope: no rows)."""
     region = visible_region(scope, state.region)
     if region is None:
         return None
-    where = [*in_region(p, scope, region),
+    where = [*in_region(p, scope.column, scope.root, region.level, region.adcode),
              month_range(p.c.contract_date, year or state.year, state.first_month, state.last_month)]
     if method:
         where.append(p.c.method == method)
     if category:
         where.append(p.c.category == category)
+    if agency_id is not None:
+        where.append(p.c.agency_id == agency_id)
     return where
 
 
@@ -87,14 +92,14 @@ def _empty() -> pd.DataFrame:
 
 
 @memoized
-def summary(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None
-            ) -> pd.DataFrame:
+def summary(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
+            agency_id: int | None = None) -> pd.DataFrame:
     """The headline of the view: one row with MEASURES and RATES for the period, plus `contract_prev`, the contract
     amount of the same months a year before (同比)."""
-    current = _selection(scope, state, method, category)
+    current = _selection(scope, state, method, category, agency_id)
     if current is None:
         return _empty().assign(contract_prev=pd.Series(dtype=object))
-    previous = _selection(scope, state, method, category, year=state.year - 1)
+    previous = _selection(scope, state, method, category, agency_id, year=state.year - 1)
     frame = with_rates(_frame(sa.select(*_measures()).where(*current), MEASURES))
     prev = _frame(sa.select(_measures()[2]).where(*previous), ["c"])
     return frame.assign(contract_prev=Decimal(prev.at[0, "c"]))
@@ -102,11 +107,11 @@ def summary(scope: Scope, state: DrillState, *, method: str | None = None, categ
 
 @memoized
 def breakdown(scope: Scope, state: DrillState, by: str, *, method: str | None = None,
-              category: str | None = None) -> pd.DataFrame:
+              category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
     """Scale by `by` ('category': 货物/工程/服务, or 'method'): every value in its fixed order, zeros included, with
     MEASURES, RATES and `share` (of the view's contract amount)."""
     values = {"category": CATEGORIES, "method": METHODS}[by]
-    where = _selection(scope, state, method, category)
+    where = _selection(scope, state, method, category, agency_id)
     found = pd.DataFrame(columns=[by, *MEASURES]) if where is None else _frame(
         sa.select(p.c[by], *_measures()).where(*where).group_by(p.c[by]), [by, *MEASURES])
     frame = pd.DataFrame({by: list(values)}).merge(found, on=by, how="left")
@@ -118,11 +123,11 @@ def breakdown(scope: Scope, state: DrillState, by: str, *, method: str | None = 
 
 
 @memoized
-def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None
-                   ) -> pd.DataFrame:
+def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
+                   agency_id: int | None = None) -> pd.DataFrame:
     """本级 and each child region of the view with MEASURES and RATES; the rows add up to the region."""
     region = visible_region(scope, state.region)
-    where = _selection(scope, state, method, category)
+    where = _selection(scope, state, method, category, agency_id)
     if region is None or where is None:
         return with_rates(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
     found = _frame(by_child(sa.select(*_measures()).where(*where), p, region.level), [*MEASURES, "code"])
@@ -130,7 +135,8 @@ def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None
 
 
 @memoized
-def single_source_trend(scope: Scope, state: DrillState, *, category: str | None = None) -> pd.DataFrame:
+def single_source_trend(scope: Scope, state: DrillState, *, category: str | None = None,
+                        agency_id: int | None = None) -> pd.DataFrame:
     """单一来源 share by month for every year the store holds (year, month, contract, single_source_contract,
     single_source_share), so the chart shows the month-to-month course and each year against the last. The period
     does not apply: a trend needs the whole course."""
@@ -139,7 +145,11 @@ def single_source_trend(scope: Scope, state: DrillState, *, category: str | None
     if region is None:
         return pd.DataFrame(columns=[*columns, "single_source_share"])
     year, month = p.c.year, sa.cast(sa.extract("month", p.c.contract_date), sa.Integer)
-    where = in_region(p, scope, region) + ([p.c.category == category] if category else [])
+    where = in_region(p, scope.column, scope.root, region.level, region.adcode)
+    if category:
+        where.append(p.c.category == category)
+    if agency_id is not None:
+        where.append(p.c.agency_id == agency_id)
     measures = {m.name: m for m in _measures()}
     frame = _frame(sa.select(year, month, measures["contract"], measures["single_source_contract"]).where(*where)
                    .group_by(year, month).order_by(year, month), columns)
@@ -150,11 +160,11 @@ def single_source_trend(scope: Scope, state: DrillState, *, category: str | None
 
 @memoized
 def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
-                  limit: int = 10) -> pd.DataFrame:
+                  agency_id: int | None = None, limit: int = 10) -> pd.DataFrame:
     """The `limit` suppliers with the largest contract amount in the view (supplier_id, supplier_name, sme, n,
     contract, share of the view's contract amount), largest first; the sum of `share` is the concentration."""
     columns = ["supplier_id", "supplier_name", "sme", "n", "contract", "share"]
-    where = _selection(scope, state, method, category)
+    where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=columns)
     contract = sa.func.sum(p.c.contract_amount)
@@ -168,23 +178,6 @@ def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None,
     return frame.drop(columns="total")
 
 
-@memoized
-def agency_ranking(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
-                   limit: int = 50) -> pd.DataFrame:
-    """The purchasing agencies of the view, largest contract amount first (agency_id, agency_name, region_code,
-    MEASURES, RATES): the step between a region and its single purchases."""
-    columns = ["agency_id", "agency_name", "region_code", *MEASURES]
-    where = _selection(scope, state, method, category)
-    if where is None:
-        return with_rates(pd.DataFrame(columns=columns))
-    measures = _measures()
-    statement = (sa.select(agency.c.id, agency.c.name, agency.c.region_code, *measures)
-                 .select_from(p.join(agency, agency.c.id == p.c.agency_id)).where(*where)
-                 .group_by(agency.c.id, agency.c.name, agency.c.region_code)
-                 .order_by(measures[2].desc(), agency.c.id).limit(limit))
-    return with_rates(_frame(statement, columns))
-
-
 def _records(where: list[sa.ColumnElement[bool]], *extra: sa.ColumnElement) -> sa.Select:
     return (sa.select(p.c.id, p.c.plan_no, agency.c.name, agency.c.region_code, p.c.method, p.c.category,
                       p.c.item_name, p.c.supplier_name, p.c.sme, p.c.budget_amount, p.c.contract_amount,
@@ -194,10 +187,10 @@ def _records(where: list[sa.ColumnElement[bool]], *extra: sa.ColumnElement) -> s
 
 @memoized
 def high_ratio_contracts(scope: Scope, state: DrillState, *, method: str | None = None,
-                         category: str | None = None) -> pd.DataFrame:
+                         category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
     """Red flag: purchases whose contract is at least CONTRACT_RATIO_FLAG of the budget (almost no 节约, a sign the
     budget was written to the price); RECORD_COLUMNS and `contract_ratio`, highest ratio first."""
-    where = _selection(scope, state, method, category)
+    where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "contract_ratio"])
     flag = Decimal(str(settings.get("CONTRACT_RATIO_FLAG")))
@@ -221,12 +214,12 @@ def _just_under_threshold(table: sa.Table) -> list[sa.ColumnElement[bool]]:
 
 @memoized
 def split_purchases(scope: Scope, state: DrillState, *, method: str | None = None,
-                    category: str | None = None) -> pd.DataFrame:
+                    category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
     """Red flag: goods and services bought without 公开招标 at SPLIT_BAND or more of the threshold, where the same
     agency bought from the same supplier or the same item, also just under the threshold, within 30 days — one
     purchase split to avoid a tender. RECORD_COLUMNS and `threshold`, grouped by agency then date. The partner may
     lie outside the period or the topic filter; only the view's own purchases are listed."""
-    where = _selection(scope, state, method, category)
+    where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "threshold"])
     other = p.alias("other")
@@ -239,3 +232,63 @@ def split_purchases(scope: Scope, state: DrillState, *, method: str | None = Non
     frame = _frame(statement, [*RECORD_COLUMNS, "threshold"])
     frame["threshold"] = frame["threshold"].map(Decimal)
     return frame.sort_values(["agency_name", "notice_date", "id"], ignore_index=True)
+
+
+# -- drill-through: region → agency → purchases ---------------------------------------------------------------------
+
+def state_filters(state: DrillState) -> dict[str, object]:
+    """The topic filters of a drill state as query keyword arguments (the agency as its integer id)."""
+    agency_text = state.filter("agency")
+    return {"method": state.filter("method"), "category": state.filter("category"),
+            "agency_id": int(agency_text) if agency_text else None}
+
+
+def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """One row per purchasing agency of the view (id = the agency's id)."""
+    filters = state_filters(state)
+    where = _selection(scope, state, filters["method"], filters["category"])
+    if where is None:
+        return None
+    budget, contract = sa.func.sum(p.c.budget_amount), sa.func.sum(p.c.contract_amount)
+    keys = [agency.c.id, agency.c.name, region.c.name]
+    return (sa.select(agency.c.id.label("id"), agency.c.name.label("agency_name"),
+                      region.c.name.label("region_name"), sa.func.count().label("n"), budget.label("budget"),
+                      contract.label("contract"), (budget - contract).label("saving"))
+            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
+                         .join(region, region.c.adcode == agency.c.region_code))
+            .where(*where).group_by(*keys))
+
+
+def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """The single purchases of the view (one agency's, once the drill has chosen one)."""
+    where = _selection(scope, state, **state_filters(state))
+    if where is None:
+        return None
+    return (sa.select(p.c.id.label("id"), p.c.plan_no.label("plan_no"), agency.c.name.label("agency_name"),
+                      p.c.method.label("method"), p.c.category.label("category"), p.c.item_name.label("item_name"),
+                      p.c.supplier_name.label("supplier_name"),
+                      sa.case((p.c.sme, "是"), else_="否").label("sme"),
+                      p.c.budget_amount.label("budget_amount"), p.c.contract_amount.label("contract_amount"),
+                      p.c.notice_date.label("notice_date"), p.c.contract_date.label("contract_date"))
+            .select_from(p.join(agency, agency.c.id == p.c.agency_id)).where(*where))
+
+
+AGENCY_TABLE = table_source(TableSource(
+    "procurement-agencies", _agency_rows, money=("budget", "contract", "saving"),
+    sortable={"contract": "money", "budget": "money", "saving": "money", "n": "int", "agency_name": "text"},
+    default_sort="contract"))
+PURCHASE_TABLE = table_source(TableSource(
+    "procurement-purchases", _purchase_rows, money=("budget_amount", "contract_amount"),
+    sortable={"contract_amount": "money", "budget_amount": "money", "contract_date": "date", "notice_date": "date",
+              "supplier_name": "text", "plan_no": "text"},
+    default_sort="contract_amount"))
+
+
+@memoized
+def agency_name(scope: Scope, agency_id: str) -> str | None:
+    """The name of a purchasing agency inside the scope, or None (an agency id from a URL is checked here)."""
+    if scope.column is None or not agency_id.isdigit():
+        return None
+    with finance_engine().connect() as conn:
+        return conn.execute(sa.select(agency.c.name).where(agency.c.id == int(agency_id),
+                                                           agency.c[scope.column] == scope.root)).scalar()

@@ -2,7 +2,8 @@
 and the auditors' anomaly lists (one ID paid in two counties, paid after death, above the program's standard).
 
 A payout belongs to the period by its pay date and to the region of the recipient's home county. Topic filters
-(`category`, `program`) are keyword arguments; None means all. Money in 元 (Decimal). Rows carry personal data
+(`category`, `program`) are keyword arguments; None means all. The drill-through tables (programs of a region, then
+one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry personal data
 (PERSONAL_COLUMNS) unmasked: callers mask them with `dashboard.masking.mask_frame` before anything leaves the server.
 """
 
@@ -18,7 +19,8 @@ from dashboard.format import ratio
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, person_death, subsidy_payout, subsidy_program
+from dashboard.store.schema import MONEY, person_death, region, subsidy_payout, subsidy_program
+from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 from queries.regions import region_tree
 
@@ -55,7 +57,7 @@ def _selection(scope: Scope, state: DrillState, category: str | None, program: i
     region = visible_region(scope, state.region)
     if region is None:
         return None
-    where = [*in_region(s, scope, region),
+    where = [*in_region(s, scope.column, scope.root, region.level, region.adcode),
              month_range(s.c.pay_date, year or state.year, state.first_month, state.last_month)]
     if category:
         where.append(s.c.category == category)
@@ -97,19 +99,30 @@ def by_category(scope: Scope, state: DrillState, *, program: int | None = None) 
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)
 
 
-@memoized
-def by_program(scope: Scope, state: DrillState, *, category: str | None = None, limit: int = 50) -> pd.DataFrame:
-    """The programs paid in the view, largest amount first (program_id, code, program_name, category, region_code
-    of the level running it, standard_amount, MEASURES, averages): the step between a region and its payouts."""
-    columns = ["program_id", "code", "program_name", "category", "region_code", "standard_amount", *MEASURES]
+def _program_rows(scope: Scope, state: DrillState, category: str | None) -> sa.Select | None:
+    """One row per program paid in the view (id = the program's id), with the level that runs it."""
     where = _selection(scope, state, category, None)
     if where is None:
+        return None
+    keys = [prog.c.id, prog.c.name, prog.c.category, region.c.name, prog.c.standard_amount]
+    return (sa.select(prog.c.id.label("id"), prog.c.name.label("program_name"), prog.c.category.label("category"),
+                      region.c.name.label("run_by"), prog.c.standard_amount.label("standard_amount"),
+                      *_measures())
+            .select_from(s.join(prog, prog.c.id == s.c.program_id)
+                         .join(region, region.c.adcode == prog.c.region_code))
+            .where(*where).group_by(*keys))
+
+
+@memoized
+def by_program(scope: Scope, state: DrillState, *, category: str | None = None, limit: int = 15) -> pd.DataFrame:
+    """The `limit` programs with the largest amount in the view (id, program_name, category, run_by: the level
+    running it, standard_amount, MEASURES, averages)."""
+    columns = ["id", "program_name", "category", "run_by", "standard_amount", *MEASURES]
+    rows = _program_rows(scope, state, category)
+    if rows is None:
         return with_averages(pd.DataFrame(columns=columns))
-    measures = _measures()
-    keys = [prog.c.id, prog.c.code, prog.c.name, prog.c.category, prog.c.region_code, prog.c.standard_amount]
-    statement = (sa.select(*keys, *measures).select_from(s.join(prog, prog.c.id == s.c.program_id)).where(*where)
-                 .group_by(*keys).order_by(measures[1].desc(), prog.c.id).limit(limit))
-    frame = with_averages(_frame(statement, columns))
+    sub = rows.subquery()
+    frame = with_averages(_frame(sa.select(sub).order_by(sub.c.amount.desc(), sub.c.id).limit(limit), columns))
     frame["standard_amount"] = frame["standard_amount"].map(Decimal)
     return frame
 
@@ -232,3 +245,46 @@ def above_standard_payouts(scope: Scope, state: DrillState, *, category: str | N
     excess = frame["amount"] - frame["standard_amount"]
     return frame.assign(_excess=excess).sort_values(["_excess", "id"], ascending=[False, True]).drop(
         columns="_excess").reset_index(drop=True)
+
+
+# -- drill-through: region → program → payouts ----------------------------------------------------------------------
+
+def state_filters(state: DrillState) -> dict[str, object]:
+    """The topic filters of a drill state as query keyword arguments (the program as its integer id)."""
+    program_text = state.filter("program")
+    return {"category": state.filter("category"), "program": int(program_text) if program_text else None}
+
+
+def _payout_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """The single payouts of the view (one program's, once the drill has chosen one); personal data unmasked."""
+    where = _selection(scope, state, **state_filters(state))
+    if where is None:
+        return None
+    unit = sa.func.coalesce(s.c.county_code, s.c.city_code, s.c.province_code)
+    return (sa.select(s.c.id.label("id"), s.c.pay_date.label("pay_date"), prog.c.name.label("program_name"),
+                      region.c.name.label("region_name"), s.c.township.label("township"),
+                      s.c.village.label("village"), s.c.recipient_name.label("recipient_name"),
+                      s.c.recipient_id_number.label("recipient_id_number"), s.c.bank_account.label("bank_account"),
+                      s.c.amount.label("amount"))
+            .select_from(s.join(prog, prog.c.id == s.c.program_id).join(region, region.c.adcode == unit))
+            .where(*where))
+
+
+PROGRAM_TABLE = table_source(TableSource(
+    "subsidy-programs", lambda scope, state: _program_rows(scope, state, state.filter("category")),
+    money=("amount",), sortable={"amount": "money", "n": "int", "recipients": "int", "program_name": "text"},
+    default_sort="amount"))
+PAYOUT_TABLE = table_source(TableSource(
+    "subsidy-payouts", _payout_rows, money=("amount",),
+    sortable={"amount": "money", "pay_date": "date", "township": "text"}, default_sort="amount"))
+
+
+@memoized
+def program_names(scope: Scope) -> dict[str, str]:
+    """{program id: name} of every program that paid anyone in the scope (the valid values of the URL filter)."""
+    if scope.column is None:
+        return {}
+    statement = (sa.select(prog.c.id, prog.c.name).where(prog.c.id.in_(
+        sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct())).order_by(prog.c.id))
+    with finance_engine().connect() as conn:
+        return {str(i): name for i, name in conn.execute(statement)}

@@ -64,7 +64,7 @@ def test_by_program_equals_own_sql_and_follows_the_category(duck, region, column
                               WHERE {_view('s.' + column, region, 1, 12).replace('pay_date', 's.pay_date')}
                                 AND s.category = '高龄津贴'
                               GROUP BY 1, 2 ORDER BY a DESC, 1 LIMIT 20""")
-    assert [tuple(r) for r in got[["program_id", "program_name", "n", "amount"]].itertuples(index=False)] == \
+    assert [tuple(r) for r in got[["id", "program_name", "n", "amount"]].itertuples(index=False)] == \
         [tuple(r) for r in expected]
     assert set(got["category"]) == {"高龄津贴"}
 
