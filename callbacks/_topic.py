@@ -114,7 +114,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
     def render_table(query, table_state):
         """One page of the drill-through table for the URL's state; the store keeps the next page's cursor."""
         req = resolve(topic, query)
-        view = topic.table(req.state)
+        view = topic.table(req)
         source = SOURCES[view.source]
         table_state = table_state or {}
         stack = table_state.get("stack") or []

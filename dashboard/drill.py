@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from dashboard.regions import RegionTree
 from dashboard.scope import Scope
@@ -110,6 +110,26 @@ def parse_state(query: Mapping[str, object], *, tree: RegionTree, scope: Scope, 
         else:
             notices.append(f"期间“{period_text[:20]}”无效(应为如 1-6 的月份范围),已显示1-{last_with_data}月。")
     return DrillState(region, year, first_month, last_month, tuple(notices))
+
+
+class Lookup(Mapping[str, str]):
+    """Choices too many to list (an agency, an indicator, a payment id): `label(value)` says whether a value is
+    valid (its label) or not (None). Iterating yields nothing, so such a filter has no dropdown; drill links set it."""
+
+    def __init__(self, label: Callable[[str], str | None]) -> None:
+        self._label = label
+
+    def __getitem__(self, value: str) -> str:
+        label = self._label(value)
+        if label is None:
+            raise KeyError(value)
+        return label
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 @dataclass(frozen=True)

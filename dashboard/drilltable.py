@@ -36,12 +36,14 @@ class Column:
 @dataclass(frozen=True)
 class TableView:
     """A drill-through table as shown: `source` names its `queries._paging.TableSource`; `drill` is the URL filter
-    a row's first cell sets to the row's id (the next level down), or None at the last level (records)."""
+    a row's first cell sets to the row's id (the next level down), or None at the last level; `up` the levels
+    above as (label, href) links back up (全部单位 › 某单位 › …)."""
 
     source: str
     title: str
     columns: tuple[Column, ...]
     drill: str | None = None
+    up: tuple[tuple[str, str], ...] = ()
 
     @property
     def money_columns(self) -> list[Column]:
@@ -121,8 +123,10 @@ def render(view: TableView, page_key: str, path: str, state: DrillState, rows: p
         html.A("导出 Excel", href=f"/export/{page_key}.xlsx?{export_query}",
                className="btn btn-outline-primary btn-pager", id=f"{page_key}-export-xlsx"),
     ], className="d-flex gap-2")
+    trail = [item for label, link in view.up
+             for item in (dcc.Link(label, href=link, className="drill-link"), html.Span(" › "))]
     return html.Div([
-        html.Div([html.H2(view.title, className="section-title me-auto mb-0"), exports],
+        html.Div([html.H2([*trail, view.title], className="section-title me-auto mb-0"), exports],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         html.Div(summary, className="table-totals mb-2", id=f"{page_key}-totals"),
         html.Div(html.Table([html.Thead(head), html.Tbody(body)],

@@ -36,12 +36,17 @@ def safe_text(value: str) -> str:
 
 
 def _cells(frame: pd.DataFrame, view: TableView) -> list[list[object]]:
-    """Rows of the file: money as exact Decimals (numbers in Excel), everything else as safe text."""
-    out = []
-    for _, row in frame.iterrows():
-        out.append([Decimal(row[c.name]) if c.kind == "money" and row[c.name] is not None
-                    else safe_text(cell_text(row[c.name], c.kind)) for c in view.columns])
-    return out
+    """Rows of the file: money as exact Decimals and counts as integers (numbers in Excel), the rest as safe text."""
+    def value(row: pd.Series, kind: str, name: str) -> object:
+        if row[name] is None or (kind in ("money", "int") and pd.isna(row[name])):
+            return ""
+        if kind == "money":
+            return Decimal(row[name])
+        if kind == "int":
+            return int(row[name])
+        return safe_text(cell_text(row[name], kind))
+
+    return [[value(row, c.kind, c.name) for c in view.columns] for _, row in frame.iterrows()]
 
 
 def _sheet(heading: list[str], view: TableView, rows: list[list[object]], totals: pd.Series) -> list[list[object]]:
@@ -91,7 +96,7 @@ def export_view(key: str, fmt: str) -> Response:
     except ValueError:
         audit.record("export", page=topic.path, outcome="denied", detail="no scope")
         return Response("无权导出:当前用户没有可查看的区划。", status=403, mimetype="text/plain")
-    view = topic.table(req.state)
+    view = topic.table(req)
     source = SOURCES[view.source]
     page = PageRequest.of(source, request.args.get("sort"), request.args.get("desc") == "1")
     totals = table_totals(req.scope, req.state, view.source)

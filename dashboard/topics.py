@@ -20,14 +20,14 @@ from queries.regions import available_years, region_tree
 @dataclass(frozen=True)
 class Topic:
     """`key` prefixes every component id of the page and names its export (/export/<key>.csv); `filters(scope,
-    state)` gives the topic's URL filters with their valid choices (from the store); `table(state)` the drill-through
-    table for the state (the level depends on which drill filters are set)."""
+    state)` gives the topic's URL filters with their valid choices (from the store); `table(request)` the
+    drill-through table for the request's state (the level depends on which drill filters are set)."""
 
     key: str
     path: str
     title: str
     filters: Callable[[Scope, DrillState], Sequence[TopicFilter]]
-    table: Callable[[DrillState], TableView]
+    table: Callable[["Request"], TableView]
 
 
 TOPICS: dict[str, Topic] = {}

@@ -27,13 +27,18 @@ def find_callback(app, output_id: str) -> tuple[str, dict]:
     raise KeyError(output_id)
 
 
+def _component_id(text: str):
+    """A callback key names a pattern-matching id as its JSON (`{"page":"spending",...}`): send it as a dict."""
+    return json.loads(text) if text.startswith("{") else text
+
+
 @pytest.fixture
 def call_callback(app, client):
     """POST one callback with its inputs; returns {component id: {prop: value}} of the response."""
 
     def _call(output_id: str, inputs: list[tuple[str, str, object]]) -> dict:
         key, spec = find_callback(app, output_id)
-        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+        outputs = [{"id": _component_id(o.rsplit(".", 1)[0]), "property": o.rsplit(".", 1)[1]}
                    for o in key.strip(".").split("...")]
         body = {
             "output": key,
