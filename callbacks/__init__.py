@@ -1,3 +1,3 @@
 """Callbacks: one module per page, each with `register(app)`; thin: state → queries → views."""
 
-CALLBACK_MODULES = ("callbacks.overview", "callbacks.spending")
+CALLBACK_MODULES = ("callbacks.overview", "callbacks.spending", "callbacks.procurement", "callbacks.subsidies")

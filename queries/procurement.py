@@ -33,8 +33,9 @@ SPLIT_WINDOW_DAYS = 30
 
 MEASURES = ["n", "budget", "contract", "sme_contract", "single_source_contract"]
 RATES = ["saving_rate", "sme_share", "single_source_share"]
-RECORD_COLUMNS = ["id", "plan_no", "agency_name", "region_code", "method", "category", "item_name", "supplier_name",
-                  "sme", "budget_amount", "contract_amount", "notice_date", "contract_date"]
+RECORD_COLUMNS = ["id", "plan_no", "agency_id", "agency_name", "region_code", "region_name", "method", "category",
+                  "item_name", "supplier_name", "sme", "budget_amount", "contract_amount", "notice_date",
+                  "contract_date"]
 
 p = procurement
 
@@ -137,13 +138,13 @@ def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None
 @memoized
 def single_source_trend(scope: Scope, state: DrillState, *, category: str | None = None,
                         agency_id: int | None = None) -> pd.DataFrame:
-    """单一来源 share by month for every year the store holds (year, month, contract, single_source_contract,
-    single_source_share), so the chart shows the month-to-month course and each year against the last. The period
-    does not apply: a trend needs the whole course."""
+    """单一来源 and all contracts by month for every year the store holds (year, month, contract,
+    single_source_contract), so the chart shows the share's month-to-month course and each year against the last.
+    The period does not apply: a trend needs the whole course."""
     region = visible_region(scope, state.region)
     columns = ["year", "month", "contract", "single_source_contract"]
     if region is None:
-        return pd.DataFrame(columns=[*columns, "single_source_share"])
+        return pd.DataFrame(columns=columns)
     year, month = p.c.year, sa.cast(sa.extract("month", p.c.contract_date), sa.Integer)
     where = in_region(p, scope.column, scope.root, region.level, region.adcode)
     if category:
@@ -154,7 +155,6 @@ def single_source_trend(scope: Scope, state: DrillState, *, category: str | None
     frame = _frame(sa.select(year, month, measures["contract"], measures["single_source_contract"]).where(*where)
                    .group_by(year, month).order_by(year, month), columns)
     frame[["year", "month"]] = frame[["year", "month"]].astype(int)
-    frame["single_source_share"] = [ratio(s, c) for s, c in zip(frame["single_source_contract"], frame["contract"])]
     return frame
 
 
@@ -179,10 +179,11 @@ def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None,
 
 
 def _records(where: list[sa.ColumnElement[bool]], *extra: sa.ColumnElement) -> sa.Select:
-    return (sa.select(p.c.id, p.c.plan_no, agency.c.name, agency.c.region_code, p.c.method, p.c.category,
-                      p.c.item_name, p.c.supplier_name, p.c.sme, p.c.budget_amount, p.c.contract_amount,
-                      p.c.notice_date, p.c.contract_date, *extra)
-            .select_from(p.join(agency, agency.c.id == p.c.agency_id)).where(*where))
+    return (sa.select(p.c.id, p.c.plan_no, p.c.agency_id, agency.c.name, agency.c.region_code, region.c.name,
+                      p.c.method, p.c.category, p.c.item_name, p.c.supplier_name, p.c.sme, p.c.budget_amount,
+                      p.c.contract_amount, p.c.notice_date, p.c.contract_date, *extra)
+            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
+                         .join(region, region.c.adcode == agency.c.region_code)).where(*where))
 
 
 @memoized
@@ -274,11 +275,11 @@ def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
 
 
 AGENCY_TABLE = table_source(TableSource(
-    "procurement-agencies", _agency_rows, money=("budget", "contract", "saving"),
+    "procurement.agencies", _agency_rows, money=("budget", "contract", "saving"),
     sortable={"contract": "money", "budget": "money", "saving": "money", "n": "int", "agency_name": "text"},
     default_sort="contract"))
 PURCHASE_TABLE = table_source(TableSource(
-    "procurement-purchases", _purchase_rows, money=("budget_amount", "contract_amount"),
+    "procurement.purchases", _purchase_rows, money=("budget_amount", "contract_amount"),
     sortable={"contract_amount": "money", "budget_amount": "money", "contract_date": "date", "notice_date": "date",
               "supplier_name": "text", "plan_no": "text"},
     default_sort="contract_amount"))

@@ -271,20 +271,22 @@ def _payout_rows(scope: Scope, state: DrillState) -> sa.Select | None:
 
 
 PROGRAM_TABLE = table_source(TableSource(
-    "subsidy-programs", lambda scope, state: _program_rows(scope, state, state.filter("category")),
+    "subsidies.programs", lambda scope, state: _program_rows(scope, state, state.filter("category")),
     money=("amount",), sortable={"amount": "money", "n": "int", "recipients": "int", "program_name": "text"},
     default_sort="amount"))
 PAYOUT_TABLE = table_source(TableSource(
-    "subsidy-payouts", _payout_rows, money=("amount",),
+    "subsidies.payouts", _payout_rows, money=("amount",),
     sortable={"amount": "money", "pay_date": "date", "township": "text"}, default_sort="amount"))
 
 
 @memoized
-def program_names(scope: Scope) -> dict[str, str]:
-    """{program id: name} of every program that paid anyone in the scope (the valid values of the URL filter)."""
+def programs(scope: Scope) -> pd.DataFrame:
+    """Every program that paid anyone in the scope (id as text, name, category): the valid values of the URL
+    filters."""
+    columns = ["id", "name", "category"]
     if scope.column is None:
-        return {}
-    statement = (sa.select(prog.c.id, prog.c.name).where(prog.c.id.in_(
-        sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct())).order_by(prog.c.id))
-    with finance_engine().connect() as conn:
-        return {str(i): name for i, name in conn.execute(statement)}
+        return pd.DataFrame(columns=columns)
+    paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
+    frame = _frame(sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here))
+                   .order_by(prog.c.id), columns)
+    return frame.assign(id=frame["id"].astype(str))
