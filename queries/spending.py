@@ -336,7 +336,9 @@ def payment_trace(scope: Scope, state: DrillState, payment_id: str) -> pd.DataFr
     if not _visible(scope, state) or not payment_id.isdigit():
         return pd.DataFrame(columns=columns)
     p, i, a, pr = payment, budget_indicator, agency, project
-    paid = (sa.select(sa.func.sum(p.c.amount)).where(p.c.indicator_id == i.c.id).scalar_subquery())
+    same_indicator = payment.alias("same_indicator")
+    paid = (sa.select(sa.func.sum(same_indicator.c.amount)).where(same_indicator.c.indicator_id == i.c.id)
+            .scalar_subquery())
     query = (sa.select(p.c.id, p.c.voucher_no, p.c.pay_date, p.c.pay_type, p.c.amount, p.c.payee_name,
                        p.c.payee_account, p.c.payee_is_person, p.c.func_item_code, p.c.econ_item_code,
                        i.c.id.label("indicator_id"), i.c.doc_no, i.c.source, i.c.issue_date,
