@@ -38,14 +38,14 @@ def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
     """Method and category from their fixed lists; the agency (set by the drill) looked up inside the scope."""
     return [TopicFilter("method", "采购方式", {m: m for m in q.METHODS}),
             TopicFilter("category", "采购类别", {c: c for c in q.CATEGORIES}),
-            TopicFilter("agency", "采购单位", Lookup(lambda value: q.agency_name(scope, value)))]
+            TopicFilter("agency", "采购单位", Lookup(lambda value: q.agency_name(scope, state, value)))]
 
 
 def table(req: Request) -> TableView:
     """The agencies of the view; once one is chosen, its single purchases."""
     state = req.state
     if state.filter("agency") is not None:
-        name = q.agency_name(req.scope, state.filter("agency"))
+        name = q.agency_name(req.scope, state, state.filter("agency"))
         return TableView(q.PURCHASE_TABLE.name, f"{name} · 采购明细", (
             Column("plan_no", "采购计划编号"), Column("method", "采购方式"), Column("category", "类别"),
             Column("item_name", "采购品目"), Column("supplier_name", "供应商"), Column("sme", "中小企业"),

@@ -163,7 +163,25 @@ def budget_vs_paid(frame: pd.DataFrame, label: str, key: str, title: str, unit: 
     return fig
 
 
-<<<<<<< HEAD
+def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,
+                 selected: str | None = None, reference: tuple[float, str] | None = None) -> go.Figure:
+    """Shares (of 1) by category as horizontal percentage bars, e.g. 财政自给率 by region; `reference` draws a
+    labelled dashed line (value, label) such as the whole region's own share."""
+    data = frame.dropna(subset=[value])
+    if data.empty:
+        return empty(title, "%", period)
+    data = data.sort_values(value)
+    fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
+    fig.add_bar(y=data[label], x=data[value].astype(float) * 100, orientation="h", customdata=data[key].astype(str),
+                marker={"color": OKABE_ITO[2], "opacity": _opacity(data[key], selected)},
+                text=[f"{v * 100:.1f}%" for v in data[value].astype(float)], textposition="auto",
+                hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
+    if reference is not None:
+        fig.add_vline(x=reference[0] * 100, line={"dash": "dash", "color": "#243040"},
+                      annotation_text=f"{reference[1]} {reference[0] * 100:.1f}%", annotation_position="top")
+    return fig
+
+
 def share_trend(frame: pd.DataFrame, part: str, whole: str, title: str, period: str) -> go.Figure:
     """The share `part` ÷ `whole` month by month, one line per year, so both the course within a year and each
     year against the last show (单一来源 share of the contract amount …); the legend gives each year's share over
@@ -183,22 +201,4 @@ def share_trend(frame: pd.DataFrame, part: str, whole: str, title: str, period: 
                         hovertemplate=f"{year}年%{{x}} %{{y:.1f}}%<extra></extra>")
     fig.update_xaxes(categoryorder="array", categoryarray=MONTHS)
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-=======
-def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,
-                 selected: str | None = None, reference: tuple[float, str] | None = None) -> go.Figure:
-    """Shares (of 1) by category as horizontal percentage bars, e.g. 财政自给率 by region; `reference` draws a
-    labelled dashed line (value, label) such as the whole region's own share."""
-    data = frame.dropna(subset=[value])
-    if data.empty:
-        return empty(title, "%", period)
-    data = data.sort_values(value)
-    fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
-    fig.add_bar(y=data[label], x=data[value].astype(float) * 100, orientation="h", customdata=data[key].astype(str),
-                marker={"color": OKABE_ITO[2], "opacity": _opacity(data[key], selected)},
-                text=[f"{v * 100:.1f}%" for v in data[value].astype(float)], textposition="auto",
-                hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
-    if reference is not None:
-        fig.add_vline(x=reference[0] * 100, line={"dash": "dash", "color": "#243040"},
-                      annotation_text=f"{reference[1]} {reference[0] * 100:.1f}%", annotation_position="top")
->>>>>>> i5a
     return fig

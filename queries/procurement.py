@@ -286,10 +286,12 @@ PURCHASE_TABLE = table_source(TableSource(
 
 
 @memoized
-def agency_name(scope: Scope, agency_id: str) -> str | None:
-    """The name of a purchasing agency inside the scope, or None (an agency id from a URL is checked here)."""
-    if scope.column is None or not agency_id.isdigit():
+def agency_name(scope: Scope, state: DrillState, agency_id: str) -> str | None:
+    """The name of a purchasing agency inside the drilled region (and so the scope), or None: an agency id from a
+    URL is checked here, so no link can open another region's purchases."""
+    region = visible_region(scope, state.region)
+    if region is None or not agency_id.isdigit():
         return None
+    where = in_region(agency, scope.column, scope.root, region.level, region.adcode)
     with finance_engine().connect() as conn:
-        return conn.execute(sa.select(agency.c.name).where(agency.c.id == int(agency_id),
-                                                           agency.c[scope.column] == scope.root)).scalar()
+        return conn.execute(sa.select(agency.c.name).where(agency.c.id == int(agency_id), *where)).scalar()
