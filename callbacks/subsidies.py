@@ -26,6 +26,9 @@ PATH = "/subsidies"
 RANKING_COLUMNS = [("n_text", "发放笔数", "text"), ("amount", "发放金额", "money"),
                    ("recipients_text", "受益人数", "text"), ("per_payout_text", "笔均(元)", "text"),
                    ("per_recipient_text", "人均(元)", "text")]
+TOWNSHIP_COLUMNS = [("township", "乡镇", "text"), ("n_text", "发放笔数", "text"), ("amount", "发放金额", "money"),
+                    ("recipients_text", "受益人数", "text"), ("per_payout_text", "笔均(元)", "text"),
+                    ("per_recipient_text", "人均(元)", "text")]
 PERSON_COLUMNS = [("pay_date", "发放日期", "date"), ("program_name", "补贴项目", "text"), ("region_name", "区划", "text"),
                   ("township", "乡镇", "text"), ("recipient_name", "姓名", "text"),
                   ("recipient_id_number", "身份证号", "text"), ("bank_account", "银行账号", "text"),
@@ -90,6 +93,19 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
                         per_recipient_text=[_yuan(v) for v in frame["per_recipient"]])
 
 
+def _ranking(req: Request, total: pd.Series, towns: pd.DataFrame | None, unit: str) -> html.Div:
+    """Child regions with 本级 as its own row; a county (no child regions) lists its 乡镇 instead."""
+    state = req.state
+    note = "受益人数按身份证号去重"
+    if towns is not None:
+        return html.Div([html.Div(f"乡镇发放情况 · {state.period_label} · 金额单位:元 · {note}", className="caption"),
+                         views.record_table(_as_text(towns), TOWNSHIP_COLUMNS, f"{KEY}-township-table",
+                                            "本期没有发放")])
+    ranking = _as_text(q.region_ranking(req.scope, state, **q.state_filters(state)))
+    return views.ranking_table(ranking, _as_text(total.to_frame().T).iloc[0], RANKING_COLUMNS, state, unit, PATH,
+                               f"{KEY}-ranking-table", "amount", f"{state.period_label} · 单位:{unit} · {note}")
+
+
 def _anomalies(req: Request) -> dbc.Card:
     user = current_user()
     filters = q.state_filters(req.state)
@@ -125,6 +141,8 @@ def register(app: Dash) -> None:
         course["current"] = course["month"].map(by_year.get(state.year, pd.Series(dtype=object)))
         course["previous"] = course["month"].map(by_year.get(state.year - 1, pd.Series(dtype=object)))
         unit_small = fmt.unit_for_level("county")  # townships and programs are small: 万元
+        county = req.tree[state.region].level == "county"  # a county ranks its townships (with recipients)
+        towns = q.township_ranking(scope, state, **view, limit=1000 if county else 15, people=county)
         figures_by_slot = {
             "category": figures.bars(q.by_category(scope, state, program=view["program"]), "category", "amount",
                                      "category", "按补贴类别发放金额", unit, period,
@@ -133,17 +151,13 @@ def register(app: Dash) -> None:
                                         key=lambda f: f["id"].astype(str)), "program_name", "amount", "key",
                                     "发放金额前15的补贴项目", unit_small, period, selected=state.filter("program")),
             "monthly": figures.monthly_compare(course, "月度发放金额与上年同期", unit_small, state.year, period),
-            "township": figures.bars(q.township_ranking(scope, state, **view, limit=15).assign(
-                                         label=lambda f: f["region_name"] + f["township"]), "label", "amount",
-                                     "township", "发放金额前15的乡镇", unit_small, period),
+            "township": figures.bars(towns.head(15).assign(label=lambda f: f["region_name"] + f["township"]),
+                                     "label", "amount", "township", "发放金额前15的乡镇", unit_small, period),
         }
-        ranking = _as_text(q.region_ranking(scope, state, **view))
-        total_row = _as_text(total.to_frame().T).iloc[0]
         return (
             *header(TOPIC, req),
             _kpis(total, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
-            views.ranking_table(ranking, total_row, RANKING_COLUMNS, state, unit, PATH, f"{KEY}-ranking-table",
-                                "amount", f"{period} · 单位:{unit} · 受益人数按身份证号去重"),
+            _ranking(req, total, towns, unit) if county else _ranking(req, total, None, unit),
             _anomalies(req),
         )

@@ -24,7 +24,8 @@ from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 from queries.regions import region_tree
 
-MEASURES = ["n", "amount", "recipients"]
+MEASURES = ["n", "amount", "recipients"]  # recipients: distinct ID numbers, the costly one, asked for only where shown
+PAYOUT_MEASURES = MEASURES[:2]
 RECORD_COLUMNS = ["id", "pay_date", "program_id", "program_name", "category", "region_code", "region_name",
                   "township", "village", "recipient_id_number", "recipient_name", "bank_account", "account_name",
                   "amount"]
@@ -35,19 +36,24 @@ s = subsidy_payout
 prog = subsidy_program
 
 
-def _measures() -> list[sa.ColumnElement]:
-    return [sa.func.count().label("n"), sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount"),
-            sa.func.count(sa.distinct(s.c.recipient_id_number)).label("recipients")]
+def _measures(people: bool = True) -> list[sa.ColumnElement]:
+    measures = [sa.func.count().label("n"),
+                sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount")]
+    if people:
+        measures.append(sa.func.count(sa.distinct(s.c.recipient_id_number)).label("recipients"))
+    return measures
 
 
 def with_averages(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` (MEASURES) with 笔均 (`per_payout` = amount ÷ payouts) and 人均 (`per_recipient` = amount ÷ distinct
-    recipients), in 元, from the row's own sums."""
+    """`frame` (MEASURES, or PAYOUT_MEASURES) with 笔均 (`per_payout` = amount ÷ payouts) and, when it has
+    recipients, 人均 (`per_recipient` = amount ÷ distinct recipients), in 元, from the row's own sums."""
     out = frame.copy()
     out["amount"] = out["amount"].map(Decimal)
-    out[["n", "recipients"]] = out[["n", "recipients"]].astype(int)
+    out["n"] = out["n"].astype(int)
     out["per_payout"] = [Decimal(a) / n if n else None for a, n in zip(out["amount"], out["n"])]
-    out["per_recipient"] = [Decimal(a) / r if r else None for a, r in zip(out["amount"], out["recipients"])]
+    if "recipients" in out.columns:
+        out["recipients"] = out["recipients"].astype(int)
+        out["per_recipient"] = [Decimal(a) / r if r else None for a, r in zip(out["amount"], out["recipients"])]
     return out
 
 
@@ -82,24 +88,26 @@ def summary(scope: Scope, state: DrillState, *, category: str | None = None, pro
         return empty.assign(amount_prev=pd.Series(dtype=object), n_prev=pd.Series(dtype=int))
     previous = _selection(scope, state, category, program, year=state.year - 1)
     frame = with_averages(_frame(sa.select(*_measures()).where(*current), MEASURES))
-    prev = _frame(sa.select(*_measures()[:2]).where(*previous), ["n", "amount"])
+    prev = _frame(sa.select(*_measures(people=False)).where(*previous), ["n", "amount"])
     return frame.assign(amount_prev=Decimal(prev.at[0, "amount"]), n_prev=int(prev.at[0, "n"]))
 
 
 @memoized
 def by_category(scope: Scope, state: DrillState, *, program: int | None = None) -> pd.DataFrame:
-    """Payouts per 补贴类别 (category, MEASURES, averages, `share` of the amount), largest amount first."""
+    """Payouts per 补贴类别 (category, PAYOUT_MEASURES, 笔均, `share` of the amount), largest amount first."""
+    columns = ["category", *PAYOUT_MEASURES]
     where = _selection(scope, state, None, program)
     if where is None:
-        return with_averages(pd.DataFrame(columns=["category", *MEASURES])).assign(share=pd.Series(dtype=float))
-    frame = with_averages(_frame(sa.select(s.c.category, *_measures()).where(*where).group_by(s.c.category),
-                                 ["category", *MEASURES]))
+        return with_averages(pd.DataFrame(columns=columns)).assign(share=pd.Series(dtype=float))
+    frame = with_averages(_frame(sa.select(s.c.category, *_measures(people=False)).where(*where)
+                                 .group_by(s.c.category), columns))
     total = frame["amount"].sum()
     frame["share"] = [ratio(a, total) for a in frame["amount"]]
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)
 
 
-def _program_rows(scope: Scope, state: DrillState, category: str | None) -> sa.Select | None:
+def _program_rows(scope: Scope, state: DrillState, category: str | None, people: bool = True
+                  ) -> sa.Select | None:
     """One row per program paid in the view (id = the program's id), with the level that runs it."""
     where = _selection(scope, state, category, None)
     if where is None:
@@ -107,7 +115,7 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None) -> sa.S
     keys = [prog.c.id, prog.c.name, prog.c.category, region.c.name, prog.c.standard_amount]
     return (sa.select(prog.c.id.label("id"), prog.c.name.label("program_name"), prog.c.category.label("category"),
                       region.c.name.label("run_by"), prog.c.standard_amount.label("standard_amount"),
-                      *_measures())
+                      *_measures(people))
             .select_from(s.join(prog, prog.c.id == s.c.program_id)
                          .join(region, region.c.adcode == prog.c.region_code))
             .where(*where).group_by(*keys))
@@ -116,9 +124,9 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None) -> sa.S
 @memoized
 def by_program(scope: Scope, state: DrillState, *, category: str | None = None, limit: int = 15) -> pd.DataFrame:
     """The `limit` programs with the largest amount in the view (id, program_name, category, run_by: the level
-    running it, standard_amount, MEASURES, averages)."""
-    columns = ["id", "program_name", "category", "run_by", "standard_amount", *MEASURES]
-    rows = _program_rows(scope, state, category)
+    running it, standard_amount, PAYOUT_MEASURES, 笔均)."""
+    columns = ["id", "program_name", "category", "run_by", "standard_amount", *PAYOUT_MEASURES]
+    rows = _program_rows(scope, state, category, people=False)
     if rows is None:
         return with_averages(pd.DataFrame(columns=columns))
     sub = rows.subquery()
@@ -142,14 +150,14 @@ def region_ranking(scope: Scope, state: DrillState, *, category: str | None = No
 
 @memoized
 def township_ranking(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None,
-                     limit: int = 30) -> pd.DataFrame:
+                     limit: int = 30, people: bool = True) -> pd.DataFrame:
     """The 乡镇 of the view with the largest amounts (region_code and region_name of the county, township,
-    MEASURES, averages): where the money lands below the county."""
-    columns = ["region_code", "township", *MEASURES]
+    PAYOUT_MEASURES, with recipients when `people`, averages): where the money lands below the county."""
+    columns = ["region_code", "township", *(MEASURES if people else PAYOUT_MEASURES)]
     where = _selection(scope, state, category, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(region_name=pd.Series(dtype=str))
-    measures = _measures()
+    measures = _measures(people)
     statement = (sa.select(s.c.county_code, s.c.township, *measures).where(*where)
                  .group_by(s.c.county_code, s.c.township)
                  .order_by(measures[1].desc(), s.c.county_code, s.c.township).limit(limit))
@@ -171,7 +179,7 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
         if where is None:
             return pd.DataFrame(columns=columns)
         month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
-        found = _frame(sa.select(month, *_measures()[:2]).where(*where).group_by(month), ["month", "n", "amount"])
+        found = _frame(sa.select(month, *_measures(people=False)).where(*where).group_by(month), ["month", "n", "amount"])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
     frame[["year", "month", "n"]] = frame[["year", "month", "n"]].astype(int)
@@ -205,14 +213,23 @@ def duplicate_id_payouts(scope: Scope, state: DrillState, *, category: str | Non
     where = _selection(scope, state, category, program)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "counties"])
-    other = s.alias("other")
-    same_month = [other.c.recipient_id_number == s.c.recipient_id_number, other.c.program_id == s.c.program_id,
-                  sa.extract("year", other.c.pay_date) == sa.extract("year", s.c.pay_date),
-                  sa.extract("month", other.c.pay_date) == sa.extract("month", s.c.pay_date)]
-    counties = (sa.select(sa.func.count(sa.distinct(other.c.county_code))).where(*same_month)
-                .scalar_subquery())
-    elsewhere = sa.exists().where(*same_month, other.c.county_code != s.c.county_code)
-    frame = _record_frame(_records([*where, elsewhere], counties), ["counties"])
+    other = s.alias("other")  # every county's payouts of the period: the twin may lie outside the scope
+    keys = [other.c.recipient_id_number, other.c.program_id, sa.extract("year", other.c.pay_date),
+            sa.extract("month", other.c.pay_date)]
+    twins = [month_range(other.c.pay_date, state.year, state.first_month, state.last_month)]
+    if category:
+        twins.append(other.c.category == category)
+    if program is not None:
+        twins.append(other.c.program_id == program)
+    paid_twice = (sa.select(*(k.label(f"k{i}") for i, k in enumerate(keys)),
+                            sa.func.count(sa.distinct(other.c.county_code)).label("counties"))
+                  .where(*twins).group_by(*keys)
+                  .having(sa.func.min(other.c.county_code) != sa.func.max(other.c.county_code)).subquery())
+    mine = [s.c.recipient_id_number, s.c.program_id, sa.extract("year", s.c.pay_date),
+            sa.extract("month", s.c.pay_date)]
+    source = (s.join(prog, prog.c.id == s.c.program_id)
+              .join(paid_twice, sa.and_(*(paid_twice.c[f"k{i}"] == k for i, k in enumerate(mine)))))
+    frame = _record_frame(_records(where, paid_twice.c.counties, source=source), ["counties"])
     return frame.sort_values(["recipient_id_number", "pay_date", "id"], ignore_index=True)
 
 

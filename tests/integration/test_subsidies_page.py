@@ -101,6 +101,17 @@ def test_ranking_is_own_level_plus_children_and_adds_up(call_callback, duck, cod
         assert row[5] == (yuan(amount / n) if n else "—")
 
 
+def test_a_county_ranks_its_townships_with_recipients(call_callback, duck):
+    out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
+    table_rows_shown = [[text_of(td) for td in tr["props"]["children"]]
+                        for tr in walk(by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-township-table"))
+                        if tr["type"] == "Tr" and tr["props"]["children"][0]["type"] == "Td"]
+    expected = own_sql(duck, f"""SELECT township, COUNT(*), SUM(amount) AS a, COUNT(DISTINCT recipient_id_number)
+                                 FROM subsidy_payout WHERE {_in_view('county_code', 2024, 1, 12)}
+                                 GROUP BY 1 ORDER BY a DESC, 1""", code="430121")
+    assert [r[:4] for r in table_rows_shown] == [[t, f"{n:,}", yuan(a), f"{p:,}"] for t, n, a, p in expected]
+
+
 def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
     out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
     bars = out[next(k for k in out if '"slot":"township"' in k)]["figure"]["data"][0]
