@@ -3,8 +3,9 @@ and the auditors' anomaly lists (one ID paid in two counties, paid after death, 
 
 A payout belongs to the period by its pay date and to the region of the recipient's home county. Topic filters
 (`category`, `program`) are keyword arguments; None means all. The drill-through tables (programs of a region, then
-one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry personal data
-(PERSONAL_COLUMNS) unmasked: callers mask them with `dashboard.masking.mask_frame` before anything leaves the server.
+one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry
+personal data (PERSONAL_COLUMNS) unmasked: callers mask them (`dashboard.masking.mask_frame`) before anything leaves
+the server.
 """
 
 from __future__ import annotations
@@ -179,7 +180,8 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
         if where is None:
             return pd.DataFrame(columns=columns)
         month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
-        found = _frame(sa.select(month, *_measures(people=False)).where(*where).group_by(month), ["month", "n", "amount"])
+        found = _frame(sa.select(month, *_measures(people=False)).where(*where).group_by(month),
+                       ["month", *PAYOUT_MEASURES])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
     frame[["year", "month", "n"]] = frame[["year", "month", "n"]].astype(int)

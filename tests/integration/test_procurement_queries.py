@@ -49,7 +49,8 @@ def test_summary_equals_own_sql(duck, region, column, first, last):
         n, budget, contract, sme, single)
     assert got["saving_rate"] == pytest.approx(float((budget - contract) / budget))
     assert got["sme_share"] == pytest.approx(float(sme / contract))
-    prev = rows(duck, f"SELECT SUM(contract_amount) FROM procurement WHERE {_view(column, region, first, last, YEAR - 1)}")
+    prev = rows(duck, "SELECT SUM(contract_amount) FROM procurement "
+                      f"WHERE {_view(column, region, first, last, YEAR - 1)}")
     assert got["contract_prev"] == prev[0][0]
 
 
