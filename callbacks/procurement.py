@@ -113,7 +113,7 @@ def register(app: Dash) -> None:
         trend = q.single_source_trend(scope, state, category=view["category"], agency_id=view["agency_id"])
         figures_by_slot = {
             "category": figures.donut(by_category[by_category["n"] > 0], "category", "contract", "category",
-                                      "按采购类别(货物/工程/服务)合同金额", unit, period,
+                                      "按采购类别合同金额", unit, period,
                                       selected=state.filter("category")),
             "method": figures.bars(by_method[by_method["n"] > 0], "method", "contract", "method",
                                    "按采购方式合同金额", unit, period, selected=state.filter("method")),

@@ -140,12 +140,12 @@ def register(app: Dash) -> None:
         course = pd.DataFrame({"month": sorted(set(months["month"]))})
         course["current"] = course["month"].map(by_year.get(state.year, pd.Series(dtype=object)))
         course["previous"] = course["month"].map(by_year.get(state.year - 1, pd.Series(dtype=object)))
-        unit_small = fmt.unit_for_level("county")  # townships and programs are small: 万元
+        unit_small = fmt.unit_for_level("county")  # single payouts are small: every chart in 万元
         county = req.tree[state.region].level == "county"  # a county ranks its townships (with recipients)
         towns = q.township_ranking(scope, state, **view, limit=1000 if county else 15, people=county)
         figures_by_slot = {
             "category": figures.bars(q.by_category(scope, state, program=view["program"]), "category", "amount",
-                                     "category", "按补贴类别发放金额", unit, period,
+                                     "category", "按补贴类别发放金额", unit_small, period,
                                      selected=state.filter("category")),
             "program": figures.bars(q.by_program(scope, state, category=view["category"]).assign(
                                         key=lambda f: f["id"].astype(str)), "program_name", "amount", "key",
