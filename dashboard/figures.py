@@ -5,15 +5,17 @@ the unit on the title, so a chart never shows a bare number. Colours: the Okabe�
 cividis for amounts (both colour-blind safe); the four grade colours of `dashboard.grades` only for grades, always
 with their label. A bar or slice that can cross-filter carries its filter value in `customdata`; the selected one
 is drawn at full strength and the others faded, so the page shows which filter a chart has set.
+
+Figures are plain Plotly figure dicts (what `dcc.Graph` receives anyway): building `go.Figure` objects validated
+every property and cost ~50 ms a chart, more than all of a page's warm queries together (bench/bench_topics.py).
 """
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from dashboard.format import UNITS
 from dashboard.grades import GRADE_COLOURS
@@ -22,163 +24,182 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 CURRENT, PREVIOUS = "#0072B2", "#9aa5b1"
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 MONTHS = [f"{m}月" for m in range(1, 13)]
-
-pio.templates["cockpit"] = go.layout.Template(layout=go.Layout(
-    font={"family": FONT, "size": 13, "color": "#243040"},
-    colorway=list(OKABE_ITO),
-    paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
-    separators=".,",  # zh-CN: 1,234.5
-    margin={"l": 56, "r": 16, "t": 56, "b": 40},
-    hoverlabel={"font": {"family": FONT}},
-    xaxis={"gridcolor": "#e9edf2", "zerolinecolor": "#c7ced6", "automargin": True},
-    yaxis={"gridcolor": "#e9edf2", "zerolinecolor": "#c7ced6", "automargin": True},
-    legend={"orientation": "h", "y": -0.18, "x": 0},
-    colorscale={"sequential": "cividis"},
-))
+_AXIS = {"gridcolor": "#e9edf2", "zerolinecolor": "#c7ced6", "automargin": True}
+LAYOUT = {  # the desktop theme: light and quiet; separators ".," reads 1,234.5 as in zh-CN
+    "font": {"family": FONT, "size": 13, "color": "#243040"}, "colorway": list(OKABE_ITO),
+    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "separators": ".,",
+    "margin": {"l": 56, "r": 16, "t": 56, "b": 40}, "hoverlabel": {"font": {"family": FONT}},
+    "xaxis": _AXIS, "yaxis": _AXIS, "legend": {"orientation": "h", "y": -0.18, "x": 0},
+    "colorscale": {"sequential": "Cividis"},
+}
+Figure = dict
 
 
-def scaled(values: pd.Series, unit: str) -> pd.Series:
+def scaled(values: pd.Series, unit: str) -> list[float | None]:
     """Amounts in 元 → floats in `unit` (亿元 / 万元 / 元), for plotting only (tables use exact Decimals)."""
     divisor = UNITS[unit]
-    return values.map(lambda v: float(Decimal(v) / divisor) if v is not None and not pd.isna(v) else None)
+    return [float(Decimal(v) / divisor) if v is not None and not pd.isna(v) else None for v in values]
 
 
-def _figure(title: str, unit: str, period: str, height: int = 340) -> go.Figure:
+def _figure(title: str, unit: str, period: str, height: int = 340) -> Figure:
     suffix = f"({unit} · {period})" if unit else f"({period})"
-    return go.Figure(layout={"template": "cockpit", "height": height,
-                             "title": {"text": f"{title}{suffix}", "x": 0.01, "font": {"size": 15}}})
+    layout = copy.deepcopy(LAYOUT)
+    layout.update(height=height, title={"text": f"{title}{suffix}", "x": 0.01, "font": {"size": 15}})
+    return {"data": [], "layout": layout}
 
 
 def _opacity(keys: pd.Series, selected: str | None) -> list[float]:
     return [1.0 if selected is None or str(k) == selected else 0.35 for k in keys]
 
 
-def empty(title: str, unit: str, period: str) -> go.Figure:
+def _keys(values: pd.Series) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _vline(fig: Figure, x: float, text: str) -> None:
+    """A dashed vertical reference line across the plot, labelled at the top (序时进度, a region's own share)."""
+    fig["layout"]["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                                "line": {"dash": "dash", "color": "#243040"}}]
+    fig["layout"]["annotations"] = [{"xref": "x", "yref": "paper", "x": x, "y": 1, "yanchor": "bottom",
+                                     "text": text, "showarrow": False}]
+
+
+def _height(rows: int) -> int:
+    return max(300, 26 * rows + 90)
+
+
+def empty(title: str, unit: str, period: str) -> Figure:
     """A titled chart that says there is nothing to show (instead of an empty grid)."""
     fig = _figure(title, unit, period)
-    fig.add_annotation(text="本期无数据", showarrow=False, font={"size": 15, "color": "#8c99a6"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    fig["layout"]["annotations"] = [{"text": "本期无数据", "showarrow": False, "font": {"size": 15, "color": "#8c99a6"}}]
+    fig["layout"]["xaxis"] = fig["layout"]["yaxis"] = {"visible": False}
     return fig
 
 
 def bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, unit: str, period: str, *,
-         selected: str | None = None, horizontal: bool = True, top: int | None = None) -> go.Figure:
+         selected: str | None = None, horizontal: bool = True, top: int | None = None) -> Figure:
     """Amounts by category, largest first (`key` is the filter value a click sets, `label` what is shown)."""
     if frame.empty:
         return empty(title, unit, period)
-    data = frame.assign(_v=scaled(frame[value], unit)).sort_values("_v", ascending=not horizontal)
+    data = frame.assign(_v=scaled(frame[value], unit)).sort_values("_v", ascending=horizontal)
     if top is not None:
         data = data.tail(top) if horizontal else data.head(top)
-    fig = _figure(title, unit, period, height=max(300, 26 * len(data) + 90) if horizontal else 340)
-    trace = dict(customdata=data[key].astype(str), marker={"color": OKABE_ITO[0],
-                                                           "opacity": _opacity(data[key], selected)},
-                 hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>%{{{'x' if horizontal else 'y'}:,.2f}} {unit}"
-                               "<extra></extra>")
-    if horizontal:
-        fig.add_bar(y=data[label], x=data["_v"], orientation="h", **trace)
-    else:
-        fig.add_bar(x=data[label], y=data["_v"], **trace)
+    fig = _figure(title, unit, period, height=_height(len(data)) if horizontal else 340)
+    values, labels = data["_v"].tolist(), data[label].tolist()
+    fig["data"] = [{"type": "bar", "orientation": "h" if horizontal else "v",
+                    "x": values if horizontal else labels, "y": labels if horizontal else values,
+                    "customdata": _keys(data[key]),
+                    "marker": {"color": OKABE_ITO[0], "opacity": _opacity(data[key], selected)},
+                    "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>%{{{'x' if horizontal else 'y'}:,.2f}} "
+                                     f"{unit}<extra></extra>"}]
     return fig
 
 
 def donut(frame: pd.DataFrame, label: str, value: str, key: str, title: str, unit: str, period: str, *,
-          selected: str | None = None) -> go.Figure:
-    """Shares of a whole (税收 / 非税, payment types …); the centre names the unit."""
+          selected: str | None = None) -> Figure:
+    """Shares of a whole (税收 / 非税, payment types …)."""
     if frame.empty:
         return empty(title, unit, period)
-    values = scaled(frame[value], unit)
-    pull = [0.08 if selected is not None and str(k) == selected else 0 for k in frame[key]]
     fig = _figure(title, unit, period)
-    fig.add_pie(labels=frame[label], values=values, customdata=frame[key].astype(str), hole=0.55, sort=False,
-                pull=pull, marker={"colors": list(OKABE_ITO)}, textinfo="label+percent",
-                hovertemplate=f"%{{label}}<br>%{{value:,.2f}} {unit}(%{{percent}})<extra></extra>")
-    fig.update_layout(showlegend=False)
+    fig["data"] = [{"type": "pie", "labels": frame[label].tolist(), "values": scaled(frame[value], unit),
+                    "customdata": _keys(frame[key]), "hole": 0.55, "sort": False,
+                    "pull": [0.08 if selected is not None and str(k) == selected else 0 for k in frame[key]],
+                    "marker": {"colors": list(OKABE_ITO)}, "textinfo": "label+percent",
+                    "hovertemplate": f"%{{label}}<br>%{{value:,.2f}} {unit}(%{{percent}})<extra></extra>"}]
+    fig["layout"]["showlegend"] = False
     return fig
 
 
-def monthly_compare(frame: pd.DataFrame, title: str, unit: str, year: int, period: str) -> go.Figure:
+def monthly_compare(frame: pd.DataFrame, title: str, unit: str, year: int, period: str) -> Figure:
     """Month by month this year (bars) against the same months last year (line): `frame` has month, current,
     previous."""
     if frame.empty:
         return empty(title, unit, period)
-    months = [MONTHS[m - 1] for m in frame["month"]]
+    months = [MONTHS[int(m) - 1] for m in frame["month"]]
     fig = _figure(title, unit, period)
-    fig.add_bar(x=months, y=scaled(frame["current"], unit), name=f"{year}年", marker_color=CURRENT,
-                hovertemplate=f"%{{x}} %{{y:,.2f}} {unit}<extra>{year}年</extra>")
-    fig.add_scatter(x=months, y=scaled(frame["previous"], unit), name=f"{year - 1}年", mode="lines+markers",
-                    line={"color": OKABE_ITO[1], "width": 2},
-                    hovertemplate=f"%{{x}} %{{y:,.2f}} {unit}<extra>{year - 1}年</extra>")
+    fig["data"] = [
+        {"type": "bar", "x": months, "y": scaled(frame["current"], unit), "name": f"{year}年",
+         "marker": {"color": CURRENT}, "hovertemplate": f"%{{x}} %{{y:,.2f}} {unit}<extra>{year}年</extra>"},
+        {"type": "scatter", "x": months, "y": scaled(frame["previous"], unit), "name": f"{year - 1}年",
+         "mode": "lines+markers", "line": {"color": OKABE_ITO[1], "width": 2},
+         "hovertemplate": f"%{{x}} %{{y:,.2f}} {unit}<extra>{year - 1}年</extra>"},
+    ]
     return fig
 
 
 def changes(frame: pd.DataFrame, label: str, value: str, key: str, title: str, unit: str, period: str, *,
-            selected: str | None = None) -> go.Figure:
+            selected: str | None = None) -> Figure:
     """What drives a change: signed differences by item, increases in blue and decreases in orange
     (colour-blind safe), biggest movers at the top."""
     if frame.empty:
         return empty(title, unit, period)
     data = frame.assign(_v=scaled(frame[value], unit))
     data = data.reindex(data["_v"].abs().sort_values().index)
-    fig = _figure(title, unit, period, height=max(300, 26 * len(data) + 90))
-    fig.add_bar(y=data[label], x=data["_v"], orientation="h", customdata=data[key].astype(str),
-                marker={"color": [OKABE_ITO[0] if v >= 0 else OKABE_ITO[5] for v in data["_v"]],
-                        "opacity": _opacity(data[key], selected)},
-                hovertemplate=f"%{{y}}<br>%{{x:+,.2f}} {unit}<extra></extra>")
+    fig = _figure(title, unit, period, height=_height(len(data)))
+    fig["data"] = [{"type": "bar", "orientation": "h", "y": data[label].tolist(), "x": data["_v"].tolist(),
+                    "customdata": _keys(data[key]),
+                    "marker": {"color": [OKABE_ITO[0] if v >= 0 else OKABE_ITO[5] for v in data["_v"]],
+                               "opacity": _opacity(data[key], selected)},
+                    "hovertemplate": f"%{{y}}<br>%{{x:+,.2f}} {unit}<extra></extra>"}]
     return fig
 
 
 def progress(frame: pd.DataFrame, label: str, key: str, title: str, period: str, time_progress: float, *,
-             selected: str | None = None) -> go.Figure:
+             selected: str | None = None) -> Figure:
     """预算执行率 by region or department against 序时进度 (the dashed line): `frame` has `rate` (share of 1),
     `grade_level` and `grade_label` from `dashboard.grades`; each bar is coloured by its grade and says it."""
-    if frame.empty:
+    data = frame.dropna(subset=["rate"]) if not frame.empty else frame
+    if data.empty:
         return empty(title, "", period)
-    data = frame.sort_values("rate")
-    fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
-    colours = [GRADE_COLOURS.get(level, GRADE_COLOURS[None]) if level else CURRENT for level in data["grade_level"]]
-    fig.add_bar(y=data[label], x=data["rate"] * 100, orientation="h", customdata=data[key].astype(str),
-                marker={"color": colours, "opacity": _opacity(data[key], selected)},
-                text=[f"{r * 100:.1f}% {g}" for r, g in zip(data["rate"], data["grade_label"])],
-                textposition="auto", hovertemplate="%{y}<br>执行率 %{x:.1f}%<extra></extra>")
-    fig.add_vline(x=time_progress * 100, line={"dash": "dash", "color": "#243040"},
-                  annotation_text=f"序时进度 {time_progress * 100:.1f}%", annotation_position="top")
+    data = data.sort_values("rate")
+    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig["data"] = [{"type": "bar", "orientation": "h", "y": data[label].tolist(),
+                    "x": [r * 100 for r in data["rate"]], "customdata": _keys(data[key]),
+                    "marker": {"color": [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT
+                                         for level in data["grade_level"]],
+                               "opacity": _opacity(data[key], selected)},
+                    "text": [f"{r * 100:.1f}% {g}" for r, g in zip(data["rate"], data["grade_label"])],
+                    "textposition": "auto", "hovertemplate": "%{y}<br>执行率 %{x:.1f}%<extra></extra>"}]
+    _vline(fig, time_progress * 100, f"序时进度 {time_progress * 100:.1f}%")
     return fig
 
 
 def budget_vs_paid(frame: pd.DataFrame, label: str, key: str, title: str, unit: str, period: str, *,
-                   selected: str | None = None) -> go.Figure:
+                   selected: str | None = None) -> Figure:
     """Budget against paid side by side (三保 types, programs …): `frame` has budget and paid in 元."""
     if frame.empty:
         return empty(title, unit, period)
     fig = _figure(title, unit, period)
-    opacity = _opacity(frame[key], selected)
-    fig.add_bar(x=frame[label], y=scaled(frame["budget"], unit), name="预算指标", customdata=frame[key].astype(str),
-                marker={"color": PREVIOUS, "opacity": opacity},
-                hovertemplate=f"%{{x}} 预算 %{{y:,.2f}} {unit}<extra></extra>")
-    fig.add_bar(x=frame[label], y=scaled(frame["paid"], unit), name="已支付", customdata=frame[key].astype(str),
-                marker={"color": CURRENT, "opacity": opacity},
-                hovertemplate=f"%{{x}} 已支付 %{{y:,.2f}} {unit}<extra></extra>")
-    fig.update_layout(barmode="group")
+    opacity, labels, keys = _opacity(frame[key], selected), frame[label].tolist(), _keys(frame[key])
+    fig["data"] = [
+        {"type": "bar", "x": labels, "y": scaled(frame["budget"], unit), "name": "预算指标", "customdata": keys,
+         "marker": {"color": PREVIOUS, "opacity": opacity},
+         "hovertemplate": f"%{{x}} 预算 %{{y:,.2f}} {unit}<extra></extra>"},
+        {"type": "bar", "x": labels, "y": scaled(frame["paid"], unit), "name": "已支付", "customdata": keys,
+         "marker": {"color": CURRENT, "opacity": opacity},
+         "hovertemplate": f"%{{x}} 已支付 %{{y:,.2f}} {unit}<extra></extra>"},
+    ]
+    fig["layout"]["barmode"] = "group"
     return fig
 
 
 def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: str, period: str, *,
-                 selected: str | None = None, reference: tuple[float, str] | None = None) -> go.Figure:
+                 selected: str | None = None, reference: tuple[float, str] | None = None) -> Figure:
     """Shares (of 1) by category as horizontal percentage bars, e.g. 财政自给率 by region; `reference` draws a
     labelled dashed line (value, label) such as the whole region's own share."""
     data = frame.dropna(subset=[value])
     if data.empty:
         return empty(title, "%", period)
     data = data.sort_values(value)
-    fig = _figure(title, "%", period, height=max(300, 26 * len(data) + 90))
-    fig.add_bar(y=data[label], x=data[value].astype(float) * 100, orientation="h", customdata=data[key].astype(str),
-                marker={"color": OKABE_ITO[2], "opacity": _opacity(data[key], selected)},
-                text=[f"{v * 100:.1f}%" for v in data[value].astype(float)], textposition="auto",
-                hovertemplate="%{y}<br>%{x:.1f}%<extra></extra>")
+    shares = [float(v) * 100 for v in data[value]]
+    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig["data"] = [{"type": "bar", "orientation": "h", "y": data[label].tolist(), "x": shares,
+                    "customdata": _keys(data[key]),
+                    "marker": {"color": OKABE_ITO[2], "opacity": _opacity(data[key], selected)},
+                    "text": [f"{v:.1f}%" for v in shares], "textposition": "auto",
+                    "hovertemplate": "%{y}<br>%{x:.1f}%<extra></extra>"}]
     if reference is not None:
-        fig.add_vline(x=reference[0] * 100, line={"dash": "dash", "color": "#243040"},
-                      annotation_text=f"{reference[1]} {reference[0] * 100:.1f}%", annotation_position="top")
+        _vline(fig, reference[0] * 100, f"{reference[1]} {reference[0] * 100:.1f}%")
     return fig
 
 

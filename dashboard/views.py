@@ -116,6 +116,10 @@ def cell(value: object, kind: str, unit: str) -> str:
     return "—" if value is None else str(value)
 
 
+def _grade_class(level: object) -> str:
+    return f"grade grade-{level if isinstance(level, str) else '正常'}"
+
+
 def ranking_table(rows: pd.DataFrame, total: pd.Series, columns: list[tuple[str, str, str]], state: DrillState,
                   unit: str, path: str, table_id: str, sort_by: str, caption: str) -> html.Div:
     """合计, then 本级 as its own row, then each child region ranked by `sort_by` (largest first, with its rank);
@@ -126,7 +130,7 @@ def ranking_table(rows: pd.DataFrame, total: pd.Series, columns: list[tuple[str,
 
     def values(row) -> list:
         return [html.Td(cell(row[name], kind, unit),
-                        className=f"grade grade-{row[name + '_level'] or '正常'}" if kind == "grade" else "")
+                        className=_grade_class(row[f"{name}_level"]) if kind == "grade" else "")
                 for name, _, kind in columns]
 
     body = [html.Tr([html.Td(""), html.Td(html.Strong("合计"), className="text-start"), *values(total)],

@@ -7,8 +7,11 @@ pager callback state, so paging is tested exactly as the browser drives it.
 
 from __future__ import annotations
 
+import base64
 import re
 from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
 
 from tests.integration.conftest import by_id, text_of, walk
 
@@ -27,6 +30,13 @@ def yuan(amount: Decimal) -> str:
 
 def percent(part: Decimal, whole: Decimal) -> str:
     return f"{(Decimal(part) / Decimal(whole) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def numbers(array) -> list[float]:
+    """A figure's numeric array as JSON ships it: Plotly 7 packs numbers as {"dtype", "bdata" (base64)}."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
 
 
 def render(call_callback, key: str, query: dict) -> dict:
