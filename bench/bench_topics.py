@@ -41,6 +41,12 @@ VIEWS: dict[str, list[dict]] = {
                 {**CITY, "kind": "103"}, {**CITY, "item": "10101"}],
     "spending": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
                  {**CITY, "func": "205"}, {**CITY, "sanbao": "保工资", "pay_type": "直接支付"}],
+    "procurement": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
+                    {**CITY, "method": "竞争性磋商"}, {**CITY, "category": "服务"}],
+    # program 91 is the province's 城乡居民最低生活保障 at every scale (the generator numbers programs by category,
+    # the province's first, then each city's)
+    "subsidies": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
+                  {**CITY, "category": "高龄津贴"}, {**COUNTY, "program": "91"}],
 }
 TARGET_WARM_MS, TARGET_COLD_MS = 300.0, 1000.0
 
