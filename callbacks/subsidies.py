@@ -85,6 +85,12 @@ def _kpis(total: pd.Series, unit: str) -> dbc.Row:
     ], className="g-3")
 
 
+def _short(names: pd.Series, size: int = 10) -> list[str]:
+    """Chart labels cut to `size` characters: long program names made Plotly's automatic margins on a phone-wide
+    chart redraw without end (the page hung at 390 px)."""
+    return [n if len(n) <= size else n[:size - 1] + "…" for n in names]
+
+
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts with thousands separators and averages in 元, for the ranking's text columns."""
     return frame.assign(n_text=[f"{n:,}" for n in frame["n"]],
@@ -144,14 +150,15 @@ def register(app: Dash) -> None:
         county = req.tree[state.region].level == "county"  # a county ranks its townships (with recipients)
         towns = q.township_ranking(scope, state, **view, limit=1000 if county else 15, people=county)
         figures_by_slot = {
-            "category": figures.bars(q.by_category(scope, state, program=view["program"]), "category", "amount",
-                                     "category", "按补贴类别发放金额", unit_small, period,
-                                     selected=state.filter("category")),
+            "category": figures.bars(q.by_category(scope, state, program=view["program"]).assign(
+                                         label=lambda f: _short(f["category"])), "label", "amount", "category",
+                                     "按补贴类别发放金额", unit_small, period, selected=state.filter("category")),
             "program": figures.bars(q.by_program(scope, state, category=view["category"]).assign(
-                                        key=lambda f: f["id"].astype(str)), "program_name", "amount", "key",
-                                    "发放金额前15的补贴项目", unit_small, period, selected=state.filter("program")),
+                                        key=lambda f: f["id"].astype(str), label=lambda f: _short(f["program_name"])),
+                                    "label", "amount", "key", "发放金额前15的补贴项目", unit_small, period,
+                                    selected=state.filter("program")),
             "monthly": figures.monthly_compare(course, "月度发放金额与上年同期", unit_small, state.year, period),
-            "township": figures.bars(towns.head(15).assign(label=lambda f: f["region_name"] + f["township"]),
+            "township": figures.bars(towns.head(15).assign(label=lambda f: _short(f["region_name"] + f["township"])),
                                      "label", "amount", "township", "发放金额前15的乡镇", unit_small, period),
         }
         return (
