@@ -125,7 +125,9 @@ def main() -> None:
                     app = create_app()
                     client = app.server.test_client()
                     statements: list = []
-                    listener = (lambda _c, _cur, sql, params, _ctx, _many: statements.append((sql, params)))
+
+                    def listener(_conn, _cursor, sql, params, _context, _many, statements=statements):
+                        statements.append((sql, params))
                     engine = finance_engine()
                     sa.event.listen(engine, "before_cursor_execute", listener)
                     timings[name]["cold"].append(_timed(client, body))

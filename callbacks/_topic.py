@@ -12,7 +12,7 @@ from dashboard import views
 from dashboard.drilltable import mask_rows, render
 from dashboard.links import CLEAR, href, query_string
 from dashboard.scope import current_user
-from dashboard.topic_page import filter_control_id, ids
+from dashboard.topic_page import ids
 from dashboard.topics import TOPICS, Request, Topic, resolve
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years
@@ -122,7 +122,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
                                  stack[-1] if stack else None)
         page = table_page(req.scope, req.state, view.source, request)
         totals = table_totals(req.scope, req.state, view.source)
-        rows = mask_rows(page.rows, view.columns, current_user())
+        rows = mask_rows(page.rows, view.columns, current_user(), page=topic.path, region=req.state.region)
         following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
         return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,

@@ -60,7 +60,8 @@ def _kpis(total: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     return dbc.Row([
         views.kpi_card("一般公共预算收入", fmt.money(total["current"], unit), unit, change,
                        views.trend_class(direction), "kpi-revenue"),
-        views.kpi_card("税收收入", fmt.money(total["tax"], unit), unit, f"非税收入 {fmt.money(nontax, unit)} {unit}", "",
+        views.kpi_card("税收收入", fmt.money(total["tax"], unit), unit,
+                       f"非税收入 {fmt.money(nontax, unit)} {unit}", "",
                        "kpi-tax"),
         views.kpi_card("税收占比", fmt.percent(total["tax_share"]), "", "税收收入 ÷ 一般公共预算收入", "",
                        "kpi-tax-share"),

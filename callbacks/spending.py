@@ -106,9 +106,13 @@ def _trace(req: Request) -> list:
     payment_id = req.state.filter("payment")
     if payment_id is None:
         return []
-    row = mask_rows(q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user()).iloc[0]
+    row = mask_rows(q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user(), page=PATH,
+                    region=req.state.region).iloc[0]
     state = req.state
-    money = lambda v: f"{cell_text(v, 'money')} 元"  # noqa: E731
+
+    def money(value) -> str:
+        return f"{cell_text(value, 'money')} 元"
+
     facts = [("支付凭证号", row["voucher_no"]), ("支付日期", cell_text(row["pay_date"], "date")),
              ("支付方式", row["pay_type"]), ("金额", money(row["amount"])),
              ("收款人", row["payee_name"]), ("收款账号", row["payee_account"]),
@@ -181,7 +185,8 @@ def register(app: Dash) -> None:
         total_row = pd.concat([total, pd.Series({"paid_change": fmt.change(total["paid"], total["paid_prev"])[0],
                                                  "lag_text": _lag_text(total),
                                                  "lag_text_level": total["grade_level"]})])
-        columns = [("paid", "本期支出", "money"), ("paid_change", "同比", "change"), ("budget", "年度预算指标", "money"),
+        columns = [("paid", "本期支出", "money"), ("paid_change", "同比", "change"),
+                   ("budget", "年度预算指标", "money"),
                    ("rate", "预算执行率", "percent"), ("lag_text", "较序时进度(百分点)", "grade")]
         return (
             *header(TOPIC, req),

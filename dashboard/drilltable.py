@@ -14,6 +14,7 @@ from decimal import Decimal
 import pandas as pd
 from dash import dcc, html
 
+from dashboard import audit
 from dashboard import format as fmt
 from dashboard.drill import DrillState
 from dashboard.links import href
@@ -50,9 +51,14 @@ class TableView:
         return [c for c in self.columns if c.kind == "money"]
 
 
-def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None) -> pd.DataFrame:
-    """`frame` with personal data masked unless `user.may_unmask` (the only place table cells are masked)."""
+def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | None, *, page: str | None = None,
+              region: str | None = None) -> pd.DataFrame:
+    """`frame` with personal data masked unless `user.may_unmask` (the only place table cells are masked); an
+    unmasked view of personal data is recorded in the audit trail (全过程留痕)."""
+    personal = [c.name for c in columns if c.mask is not None and c.name in frame.columns]
     if user is not None and user.may_unmask:
+        if personal and len(frame):
+            audit.record("unmask", page=page, region=region, rows=len(frame), detail=",".join(personal))
         return frame
     out = frame.copy()
     for column in columns:

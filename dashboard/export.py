@@ -107,7 +107,8 @@ def export_view(key: str, fmt: str) -> Response:
                      outcome="denied", detail="too many rows")
         return Response(f"当前视图共 {totals['rows']:,} 行,超过导出上限 {limit:,} 行,请先缩小范围(区划、期间或筛选)。",
                         status=413, mimetype="text/plain")
-    frame = mask_rows(table_all(req.scope, req.state, view.source, page, limit), view.columns, current_user())
+    frame = mask_rows(table_all(req.scope, req.state, view.source, page, limit), view.columns, current_user(),
+                      page=topic.path, region=req.state.region)
     region = req.tree.name(req.state.region)
     filters = ";".join(f"{s.label}:{s.choices[req.state.filter(s.name)]}" for s in req.specs
                        if req.state.filter(s.name) is not None)

@@ -71,7 +71,8 @@ def _height(rows: int) -> int:
 def empty(title: str, unit: str, period: str) -> Figure:
     """A titled chart that says there is nothing to show (instead of an empty grid)."""
     fig = _figure(title, unit, period)
-    fig["layout"]["annotations"] = [{"text": "本期无数据", "showarrow": False, "font": {"size": 15, "color": "#8c99a6"}}]
+    fig["layout"]["annotations"] = [{"text": "本期无数据", "showarrow": False,
+                                     "font": {"size": 15, "color": "#8c99a6"}}]
     fig["layout"]["xaxis"] = fig["layout"]["yaxis"] = {"visible": False}
     return fig
 
@@ -167,7 +168,7 @@ def progress(frame: pd.DataFrame, label: str, key: str, title: str, period: str,
 def budget_vs_paid(frame: pd.DataFrame, label: str, key: str, title: str, unit: str, period: str, *,
                    selected: str | None = None) -> Figure:
     """Budget against paid side by side (三保 types, programs …): `frame` has budget and paid in 元."""
-    if frame.empty:
+    if frame.empty or not any(frame["budget"]) and not any(frame["paid"]):
         return empty(title, unit, period)
     fig = _figure(title, unit, period)
     opacity, labels, keys = _opacity(frame[key], selected), frame[label].tolist(), _keys(frame[key])

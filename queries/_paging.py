@@ -10,7 +10,7 @@ table are the sum of every page. Export reads the same select in full, so a file
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
@@ -93,7 +93,6 @@ def cursor_of(row: pd.Series, sort: str) -> tuple[str, int]:
 class Page:
     rows: pd.DataFrame
     has_next: bool
-    request: PageRequest = field(repr=False)
 
 
 def _frame(query: sa.Select) -> pd.DataFrame:
@@ -121,9 +120,9 @@ def table_page(scope: Scope, state: DrillState, source_name: str, request: PageR
     source = SOURCES[source_name]
     select = source.rows(scope, state)
     if select is None:
-        return Page(pd.DataFrame(columns=["id"]), False, request)
+        return Page(pd.DataFrame(columns=["id"]), False)
     frame = _frame(_paged(source, select, request))
-    return Page(frame.head(PAGE_SIZE).reset_index(drop=True), len(frame) > PAGE_SIZE, request)
+    return Page(frame.head(PAGE_SIZE).reset_index(drop=True), len(frame) > PAGE_SIZE)
 
 
 @memoized

@@ -117,7 +117,8 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
         branch = branch.where(*_where(mart, scope, state), *when, *_filters(mart, state, skip=by))
         branches.append(branch.group_by(key) if key is not None else branch)
     parts = sa.union_all(*branches).subquery()
-    query = sa.select(parts.c.key, *(sa.func.sum(parts.c[c]).label(c) for c in columns[1:])).group_by(parts.c.key)
+    query = (sa.select(parts.c.key, *(sa.func.sum(parts.c[c]).label(c) for c in columns[1:]))
+             .group_by(parts.c.key).order_by(parts.c.key))
     frame = _frame(query)
     for column in columns[1:]:
         frame[column] = frame[column].map(lambda v: ZERO if v is None or pd.isna(v) else Decimal(v))
@@ -228,9 +229,11 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
               .group_by(a.c.department))
     parts = sa.union_all(paid, budget).subquery()
     frame = _frame(sa.select(parts.c.key, sa.func.coalesce(sa.func.sum(parts.c.paid), 0).label("paid"),
-                             sa.func.coalesce(sa.func.sum(parts.c.budget), 0).label("budget")).group_by(parts.c.key))
+                             sa.func.coalesce(sa.func.sum(parts.c.budget), 0).label("budget"))
+                   .group_by(parts.c.key).order_by(parts.c.key))
     frame = frame.assign(name=frame["key"], paid=frame["paid"].map(Decimal), budget=frame["budget"].map(Decimal))
-    return with_execution(frame.sort_values("budget", ascending=False).head(20).reset_index(drop=True), state)
+    frame = frame.sort_values(["budget", "key"], ascending=[False, True], kind="stable").head(20)
+    return with_execution(frame.reset_index(drop=True), state)
 
 
 # -- drill-through: agency → indicator → payment ---------------------------------------------------------------

@@ -9,7 +9,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.conftest import by_id, text_of, walk
-from tests.integration.topic_helpers import numbers, percent, render, row_count, row_links, shown, table, total_text, yuan
+from tests.integration.topic_helpers import (
+    numbers,
+    percent,
+    render,
+    row_count,
+    row_links,
+    shown,
+    table,
+    total_text,
+    yuan,
+)
 
 CASES = [
     ("430000", "province", "province_code", 2024, 1, 12),

@@ -17,7 +17,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.conftest import text_of
 from tests.integration.topic_helpers import render, row_count, table, total_text, walk_table, yuan
 
 CITY = {"region": "430100", "year": "2024", "period": "1-6"}

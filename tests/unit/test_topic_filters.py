@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -54,13 +56,17 @@ def test_formula_like_text_is_made_safe(text, safe):
     assert safe_text(text) == safe
 
 
-def test_mask_rows_masks_persons_only_and_every_account():
+def test_mask_rows_masks_persons_only_and_every_account_and_audits_unmasking(caplog):
     frame = pd.DataFrame({"payee_name": ["张三丰", "长沙建工集团"], "payee_is_person": [True, False],
                           "payee_account": ["6222020200112233445", "4300123456789012"]})
     columns = (Column("payee_name", "收款人", mask="name", mask_when="payee_is_person"),
                Column("payee_account", "账号", mask="account"))
-    masked = mask_rows(frame, columns, User("a", "A", "分析", "430000", may_unmask=False))
+    where = {"page": "/spending", "region": "430100"}
+    masked = mask_rows(frame, columns, User("a", "A", "分析", "430000", may_unmask=False), **where)
     assert masked["payee_name"].tolist() == ["张**", "长沙建工集团"]
     assert masked["payee_account"].tolist() == ["****3445", "****9012"]
-    assert mask_rows(frame, columns, User("b", "B", "审核", "430000", may_unmask=True)).equals(frame)
-    assert mask_rows(frame, columns, None)["payee_account"].tolist() == ["****3445", "****9012"]
+    assert mask_rows(frame, columns, None, **where)["payee_account"].tolist() == ["****3445", "****9012"]
+    with caplog.at_level(logging.INFO, logger="cockpit.audit"):
+        assert mask_rows(frame, columns, User("b", "B", "审核", "430000", may_unmask=True), **where).equals(frame)
+    assert any(r.getMessage().startswith("unmask page=/spending region=430100") and "rows=2" in r.getMessage()
+               for r in caplog.records)
