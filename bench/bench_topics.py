@@ -44,6 +44,12 @@ VIEWS: dict[str, list[dict]] = {
     "transfers": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
                   {**CITY, "kind": "专项"}, {**CITY, "program": "均衡性转移支付"}],
     "debt": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "bond_kind": "专项"}],
+    "procurement": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
+                    {**CITY, "method": "竞争性磋商"}, {**CITY, "category": "服务"}],
+    # program 91 is the province's 城乡居民最低生活保障 at every scale (the generator numbers programs by category,
+    # the province's first, then each city's)
+    "subsidies": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
+                  {**CITY, "category": "高龄津贴"}, {**COUNTY, "program": "91"}],
 }
 TARGET_WARM_MS, TARGET_COLD_MS = 300.0, 1000.0
 

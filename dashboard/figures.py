@@ -276,3 +276,26 @@ def percent_bars(frame: pd.DataFrame, label: str, value: str, key: str, title: s
     if reference is not None:
         _vline(fig, reference[0] * 100, f"{reference[1]} {reference[0] * 100:.1f}%")
     return fig
+
+
+def share_trend(frame: pd.DataFrame, part: str, whole: str, title: str, period: str) -> Figure:
+    """The share `part` ÷ `whole` month by month, one line per year, so both the course within a year and each
+    year against the last show (单一来源 share of the contract amount …); the legend gives each year's share over
+    the whole year. `frame` has year, month, `part` and `whole` (in 元)."""
+    data = frame[frame[whole].map(bool)]
+    if data.empty:
+        return empty(title, "%", period)
+    fig = _figure(title, "%", period)
+    years = sorted(data["year"].unique())
+    for i, year in enumerate(years):
+        rows = data[data["year"] == year]
+        share = [float(Decimal(p) / Decimal(w)) * 100 for p, w in zip(rows[part], rows[whole])]
+        overall = float(sum(map(Decimal, rows[part])) / sum(map(Decimal, rows[whole]))) * 100
+        fig["data"].append({
+            "type": "scatter", "x": [MONTHS[int(m) - 1] for m in rows["month"]], "y": share,
+            "name": f"{year}年(全年 {overall:.1f}%)", "mode": "lines+markers",
+            "line": {"color": CURRENT if year == years[-1] else OKABE_ITO[1 + i % 6], "width": 2},
+            "hovertemplate": f"{year}年%{{x}} %{{y:.1f}}%<extra></extra>"})
+    fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "categoryorder": "array", "categoryarray": MONTHS}
+    fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "ticksuffix": "%", "rangemode": "tozero"}
+    return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Callable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -11,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import format as fmt
 from dashboard.drill import DrillState
+from dashboard.drilltable import cell_text
 from dashboard.links import href
 from dashboard.regions import LEVEL_NAMES, RegionTree
 from dashboard.store.engine import DataVersion
@@ -145,3 +147,27 @@ def ranking_table(rows: pd.DataFrame, total: pd.Series, columns: list[tuple[str,
         html.Caption(caption, className="caption-top"),
         html.Thead(html.Tr(header)), html.Tbody(body),
     ], className="table table-hover table-sm money-table mb-0", id=table_id), className="table-scroll")
+
+
+def record_table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], table_id: str, empty_text: str,
+                 links: dict[str, Callable[[pd.Series], str]] | None = None) -> html.Div:
+    """A short list of records without paging (red flags, anomaly lists): `columns` are (name, label, kind), kind
+    money (元, two decimals) / date / int / percent / text; `links` makes a column's cell a link to href(row).
+    Personal data must already be masked."""
+    links = links or {}
+    numeric = ("money", "int", "percent")
+    header = html.Tr([html.Th(label + ("(元)" if kind == "money" else ""),
+                              className="" if kind in numeric else "text-start") for _, label, kind in columns])
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for name, _, kind in columns:
+            text = fmt.percent(row[name]) if kind == "percent" else cell_text(row[name], kind)
+            content = dcc.Link(text, href=links[name](row), className="drill-link") if name in links else text
+            cells.append(html.Td(content, className="" if kind in numeric else "text-start"))
+        body.append(html.Tr(cells))
+    if not body:
+        body = [html.Tr(html.Td(empty_text, colSpan=len(columns), className="text-center text-muted"))]
+    return html.Div(html.Table([html.Thead(header), html.Tbody(body)],
+                               className="table table-sm table-hover money-table mb-0", id=table_id),
+                    className="table-scroll record-list")

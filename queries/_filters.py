@@ -1,8 +1,11 @@
-"""What every drill query shares: the region drilled into (inside the scope or nothing), and the child region a
-fact row belongs to."""
+"""What every drill query shares: the region drilled into (inside the scope or nothing), its rows, the period's
+dates, and the child region a fact row belongs to."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.drill import DrillState
@@ -10,7 +13,8 @@ from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
 from dashboard.scope import Scope
 from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "drill_region", "in_drill", "in_region", "row_name"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "child_rows", "drill_region", "in_drill", "in_region",
+           "month_range", "row_name", "visible_region"]
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -34,12 +38,17 @@ def by_child(query: sa.Select, table: sa.Table, region_level: str) -> sa.Select:
     return query.add_columns(key.label("code")).group_by(key)
 
 
+def visible_region(scope: Scope, region_code: str) -> Region | None:
+    """The drilled region when the scope lets the caller see it, else None (the query then returns no rows)."""
+    tree = region_tree()
+    if scope.root is None or region_code not in tree or not tree.is_within(region_code, scope.root):
+        return None
+    return tree[region_code]
+
+
 def drill_region(scope: Scope, state: DrillState) -> Region | None:
     """The region `state` drills into, or None when it is unknown or outside `scope` (the caller returns no rows)."""
-    tree = region_tree()
-    if scope.root is None or state.region not in tree or not tree.is_within(state.region, scope.root):
-        return None
-    return tree[state.region]
+    return visible_region(scope, state.region)
 
 
 def child_of(tree: RegionTree, region: str, code: str) -> str | None:
@@ -68,3 +77,22 @@ def in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.C
     cached (the values come with each execution)."""
     return [table.c[scope_column] == sa.bindparam("scope_root"),
             table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region")]
+def month_range(column: sa.ColumnElement, year: int, first_month: int, last_month: int) -> sa.ColumnElement[bool]:
+    """`column` (a date) within the months of `year`, as a half-open date range an index can serve."""
+    end = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+    return sa.and_(column >= dt.date(year, first_month, 1), column < end)
+
+
+def child_rows(region: Region, found: pd.DataFrame, zero: dict[str, object]) -> pd.DataFrame:
+    """本级 first (code None, is_own_level), then every child of `region` in code order, each with its values from
+    `found` (indexed by `code`, NULL for 本级) or `zero` when it had no rows — so a ranking never drops a child and
+    its rows add up to the region."""
+    tree = region_tree()
+    records = []
+    lookup = {(None if pd.isna(code) else code): row for code, row in found.iterrows()}
+    for code in [None, *(child.adcode for child in tree.children(region.adcode))]:
+        row = lookup.get(code)
+        values = {k: (row[k] if row is not None else v) for k, v in zero.items()}
+        records.append({"code": code, "name": f"{region.name}本级" if code is None else tree.name(code),
+                        "is_own_level": code is None, **values})
+    return pd.DataFrame(records, columns=["code", "name", "is_own_level", *zero])

@@ -4,6 +4,7 @@ through the URL and Back undoes it."""
 
 from __future__ import annotations
 
+import time
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -82,11 +83,18 @@ def test_chart_click_filters_through_the_url_back_undoes_it_and_the_pager_walks(
         != first_row
 
     before = driver.execute_script("return document.getElementById('kpi-paid').textContent")
-    bar = driver.execute_script("""
-        const econ = [...document.querySelectorAll('.topic-graph')].find(g => g.id.includes('"slot":"econ"'));
-        return econ.querySelector('.point path');""")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", bar)
-    ActionChains(driver).move_to_element(bar).click().perform()  # plotly listens on its drag layer above the bar
+    wait_for(driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
+             timeout=90)
+    find_bar = """const econ = [...document.querySelectorAll('.topic-graph')].find(g => g.id.includes('"slot":"econ"'));
+                  return econ.querySelector('.point path');"""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", driver.execute_script(find_bar))
+    for _attempt in range(3):  # a click while Plotly still re-lays out the chart (responsive resize) can be lost
+        ActionChains(driver).move_to_element(driver.execute_script(find_bar)).click().perform()  # via drag layer
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not driver.execute_script("return location.search.includes('econ=')"):
+            time.sleep(0.2)
+        if driver.execute_script("return location.search.includes('econ=')"):
+            break
     url = wait_for(driver, "location.search.includes('econ=') && location.search", timeout=60)
     paid = "(document.getElementById('kpi-paid') || {}).textContent"  # the page re-renders from the new URL
     wait_for(driver, f"{paid} && {paid} !== '{before}'", timeout=90)

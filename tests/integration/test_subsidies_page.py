@@ -1,0 +1,260 @@
+"""/subsidies through its callbacks: headline figures, ranking, anomaly lists and the drill-through tables equal the
+test's own SQL on the store; personal data never leaves the server unmasked (screen, callbacks, exports)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from decimal import Decimal
+
+import numpy as np
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from dashboard.scope import User
+from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.topic_helpers import (
+    render,
+    row_count,
+    row_links,
+    shown,
+    table,
+    table_rows,
+    total_text,
+    walk_table,
+    yuan,
+)
+
+KEY = "subsidies"
+CASES = [("430000", "province", "province_code", 2024, 1, 12),
+         ("430100", "city", "city_code", 2024, 4, 9),
+         ("430121", "county", "county_code", 2023, 1, 6)]
+ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dX](?![0-9])")
+
+
+def values(array) -> list:
+    """A figure's data array as a list: Plotly ships numeric arrays as typed base64 ({"dtype", "bdata"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def own_sql(duck, sql: str, **params):
+    with duck.connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def _in_view(column: str, year: int, first: int, last: int) -> str:
+    return (f"{column} = :code AND EXTRACT(year FROM pay_date) = {year} "
+            f"AND EXTRACT(month FROM pay_date) BETWEEN {first} AND {last}")
+
+
+@pytest.mark.parametrize("code, level, column, year, first, last", CASES)
+def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, first, last):
+    out = render(call_callback, KEY, {"region": code, "year": str(year), "period": f"{first}-{last}"})
+    n, amount, people = own_sql(duck, f"""SELECT COUNT(*), SUM(amount), COUNT(DISTINCT recipient_id_number)
+                                          FROM subsidy_payout WHERE {_in_view(column, year, first, last)}""",
+                                code=code)[0]
+    kpis = out[f"{KEY}-kpis"]["children"]
+    assert text_of(by_id(kpis, "kpi-amount")) == shown(amount, level)
+    assert text_of(by_id(kpis, "kpi-payouts")) == f"{n:,}"
+    assert text_of(by_id(kpis, "kpi-recipients")) == f"{people:,}"
+    assert text_of(by_id(kpis, "kpi-per-payout")) == yuan(amount / n)
+    assert f"人均 {yuan(amount / people)} 元" in text_of(kpis)
+
+
+def test_category_and_program_filters_apply_to_the_headline(call_callback, duck):
+    program, name = own_sql(duck, "SELECT id, name FROM subsidy_program WHERE region_code = '430100' "
+                                  "AND category = '高龄津贴'")[0]
+    for query, where in [({"category": "高龄津贴"}, "category = '高龄津贴'"),
+                         ({"program": str(program)}, f"program_id = {program}")]:
+        out = render(call_callback, KEY, {"region": "430100", "year": "2024", "period": "1-12", **query})
+        amount = own_sql(duck, f"SELECT SUM(amount) FROM subsidy_payout WHERE {_in_view('city_code', 2024, 1, 12)} "
+                               f"AND {where}", code="430100")[0][0]
+        assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-amount")) == shown(amount, "city")
+    component, _ = table(call_callback, KEY, {"region": "430100", "year": "2024", "program": str(program)})
+    assert f"{name} · 发放明细" in text_of(component)
+
+
+@pytest.mark.parametrize("code, level, column, year, first, last", CASES[:2])
+def test_ranking_is_own_level_plus_children_and_adds_up(call_callback, duck, code, level, column, year, first,
+                                                        last):
+    out = render(call_callback, KEY, {"region": code, "year": str(year), "period": f"{first}-{last}"})
+    ranking = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
+    rows = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(ranking)
+            if tr["type"] == "Tr" and tr["props"].get("className", "").startswith("row-")]
+    child = "COALESCE(city_code, county_code)" if level == "province" else "county_code"
+    per_child = {c or "own": (n, a, r) for c, n, a, r in own_sql(duck, f"""
+        SELECT {child}, COUNT(*), SUM(amount), COUNT(DISTINCT recipient_id_number) FROM subsidy_payout
+        WHERE {_in_view(column, year, first, last)} GROUP BY 1""", code=code)}
+    names = dict(own_sql(duck, "SELECT name, adcode FROM region WHERE parent_adcode = :c", c=code))
+    total, own, children = rows[0], rows[1], rows[2:]
+    assert total[1] == "合计" and total[3] == shown(sum(a for _, a, _ in per_child.values()), level)
+    assert own[1].endswith("本级") and own[2] == "0" and own[3] == shown(0, level), "payouts sit in counties"
+    assert {r[1] for r in children} == set(names)
+    for row in children:
+        n, amount, people = per_child.get(names[row[1]], (0, Decimal(0), 0))
+        assert (row[2], row[3], row[4]) == (f"{n:,}", shown(amount, level), f"{people:,}")
+        assert row[5] == (yuan(amount / n) if n else "—")
+
+
+def test_a_county_ranks_its_townships_with_recipients(call_callback, duck):
+    out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
+    table_rows_shown = [[text_of(td) for td in tr["props"]["children"]]
+                        for tr in walk(by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-township-table"))
+                        if tr["type"] == "Tr" and tr["props"]["children"][0]["type"] == "Td"]
+    expected = own_sql(duck, f"""SELECT township, COUNT(*), SUM(amount) AS a, COUNT(DISTINCT recipient_id_number)
+                                 FROM subsidy_payout WHERE {_in_view('county_code', 2024, 1, 12)}
+                                 GROUP BY 1 ORDER BY a DESC, 1""", code="430121")
+    assert [r[:4] for r in table_rows_shown] == [[t, f"{n:,}", yuan(a), f"{p:,}"] for t, n, a, p in expected]
+
+
+def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
+    out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
+    bars = out[next(k for k in out if '"slot":"township"' in k)]["figure"]["data"][0]
+    shown_bars = dict(zip(values(bars["y"]), values(bars["x"])))
+    expected = own_sql(duck, f"""SELECT township, SUM(amount) AS a FROM subsidy_payout
+                                 WHERE {_in_view('county_code', 2024, 1, 12)} GROUP BY 1 ORDER BY a DESC LIMIT 15""",
+                       code="430121")
+    assert len(shown_bars) == len(expected)
+    for township, amount in expected:
+        assert shown_bars[f"长沙县{township}"] == pytest.approx(float(amount / 10_000))
+
+
+# -- anomaly lists -----------------------------------------------------------------------------------------------
+
+def _anomaly_rows(out: dict, query_name: str) -> list[list[str]]:
+    component = by_id(out[f"{KEY}-trace"]["children"], f"{KEY}-{query_name}")
+    body = next(c for c in walk(component) if c["type"] == "Tbody")
+    return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
+            if tr["type"] == "Tr"]
+
+
+def _masked(id_number: str) -> str:
+    return id_number[:3] + "*" * 11 + id_number[-4:]
+
+
+@pytest.mark.parametrize("kind, query_name", [("subsidy_duplicate_id", "duplicate_id_payouts"),
+                                              ("subsidy_after_death", "after_death_payouts"),
+                                              ("subsidy_above_standard", "above_standard_payouts")])
+def test_anomaly_lists_on_the_page_are_exactly_the_planted_payouts_masked(call_callback, duck, demo_anomalies,
+                                                                        kind, query_name):
+    planted = [a for a in demo_anomalies if a["kind"] == kind]
+    ids = ({int(a["key"]) for a in planted} if kind == "subsidy_above_standard"
+           else {i for a in planted for i in a["payout_ids"]})
+    id_list = ",".join(map(str, ids))
+    county = own_sql(duck, f"SELECT county_code FROM subsidy_payout WHERE id = {min(ids)}")[0][0]
+    for code, column in [("430000", "province_code"), (county, "county_code")]:
+        out = render(call_callback, KEY, {"region": code, "year": "2024"})
+        expected = own_sql(duck, f"SELECT recipient_id_number, amount FROM subsidy_payout "
+                                 f"WHERE id IN ({id_list}) AND {column} = :c", c=code)
+        rows = _anomaly_rows(out, query_name)
+        assert expected and len(rows) == len(expected)
+        assert sorted((r[5], r[7]) for r in rows) == sorted((_masked(i), yuan(a)) for i, a in expected)
+        assert not ID_NUMBER.search(text_of(out[f"{KEY}-trace"]["children"]))
+
+
+# -- drill-through: region → program → payouts -----------------------------------------------------------------
+
+@pytest.mark.parametrize("code, level, column, year, first, last", CASES)
+def test_program_table_totals_are_the_sum_of_all_its_rows(call_callback, duck, code, level, column, year, first,
+                                                          last):
+    component, _ = table(call_callback, KEY, {"region": code, "year": str(year), "period": f"{first}-{last}"})
+    programs, amount = own_sql(duck, f"""SELECT COUNT(DISTINCT program_id), SUM(amount) FROM subsidy_payout
+                                         WHERE {_in_view(column, year, first, last)}""", code=code)[0]
+    assert row_count(component, KEY) == programs
+    assert total_text(component, KEY, "amount") == yuan(amount)
+
+
+def test_program_link_opens_its_payouts_and_paging_walks_them_all(call_callback, duck):
+    county, program = own_sql(duck, f"SELECT county_code, program_id FROM subsidy_payout "
+                                    f"WHERE {_in_view('city_code', 2024, 1, 6)} GROUP BY 1, 2 "
+                                    "ORDER BY COUNT(*) DESC, 1, 2 LIMIT 1", code="430100")[0]
+    query = {"region": county, "year": "2024", "period": "1-6"}
+    component, _ = table(call_callback, KEY, query)
+    program = str(program)
+    assert any(f"program={program}" in link for link in row_links(component, KEY))
+    expected = own_sql(duck, f"SELECT CAST(pay_date AS VARCHAR), amount FROM subsidy_payout "
+                             f"WHERE {_in_view('county_code', 2024, 1, 6)} AND program_id = :p",
+                       code=county, p=int(program))
+    pages = walk_table(call_callback, KEY, {**query, "program": program}, sort="pay_date", descending=False)
+    seen = [(row[0], row[7]) for rows, _ in pages for row in rows]
+    assert len(pages) >= 2, "the walk must cross a page boundary"
+    assert sorted(seen) == sorted((d, yuan(a)) for d, a in expected)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# -- personal data ---------------------------------------------------------------------------------------------
+
+def _accounts(duck) -> set[str]:
+    return {a for (a,) in own_sql(duck, "SELECT DISTINCT bank_account FROM subsidy_payout WHERE county_code = "
+                                        "'430121'")}
+
+
+def _responses(call_callback, duck) -> list[str]:
+    """The raw JSON of every callback response of the page at a county: render, the program table, a program's
+    payouts (first and second page)."""
+    import json
+
+    query = {"region": "430121", "year": "2024"}
+    program = own_sql(duck, "SELECT program_id FROM subsidy_payout WHERE county_code = '430121' "
+                            "GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0][0]
+    outs = [render(call_callback, KEY, query), render(call_callback, KEY, {"region": "430000", "year": "2024"})]
+    component, page = table(call_callback, KEY, {**query, "program": str(program)})
+    outs.append(component)
+    outs.append(table(call_callback, KEY, {**query, "program": str(program)}, {"stack": [page["next"]]})[0])
+    outs.append(table(call_callback, KEY, query)[0])
+    return [json.dumps(o, ensure_ascii=False) for o in outs]
+
+
+def test_no_callback_response_holds_an_id_number_or_account(call_callback, duck):
+    accounts = _accounts(duck)
+    texts = _responses(call_callback, duck)
+    for text in texts:
+        assert not ID_NUMBER.search(text), ID_NUMBER.search(text).group(0)
+        assert not any(account in text for account in accounts)
+    assert any(re.search(r"\d{3}\*{11}[\dX]{4}", t) for t in texts), "the masked IDs are there"
+
+
+def test_a_user_who_may_unmask_sees_them_so_the_scan_would_catch_a_leak(call_callback, duck, monkeypatch):
+    reader = User("audit", "审计", "管理员", "430000", may_unmask=True)
+    import callbacks._topic
+    import callbacks.subsidies
+
+    monkeypatch.setattr(callbacks._topic, "current_user", lambda: reader)
+    monkeypatch.setattr(callbacks.subsidies, "current_user", lambda: reader)
+    texts = _responses(call_callback, duck)
+    assert any(ID_NUMBER.search(t) for t in texts)
+    assert any(account in t for t in texts for account in _accounts(duck))
+
+
+def test_payout_export_is_masked_and_equals_the_screen(client, call_callback, duck):
+    program = own_sql(duck, "SELECT program_id FROM subsidy_payout WHERE county_code = '430121' "
+                            "GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0][0]
+    query = {"region": "430121", "year": "2024", "program": str(program)}
+    component, _ = table(call_callback, KEY, query)
+    url = f"region=430121&year=2024&program={program}"
+    text = client.get(f"/export/subsidies.csv?{url}").get_data(as_text=True)
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header_at = next(i for i, line in enumerate(lines) if line and line[0] == "发放日期")
+    assert len(lines[header_at + 1:-1]) == row_count(component, KEY)
+    assert yuan(Decimal(lines[-1][-1])) == total_text(component, KEY, "amount")
+    assert not ID_NUMBER.search(text) and not any(a in text for a in _accounts(duck))
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/export/subsidies.xlsx?{url}").data)).active
+    cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert not any(ID_NUMBER.search(c) for c in cells)
+    assert yuan(Decimal(str(list(sheet.iter_rows(values_only=True))[-1][-1]))) == total_text(component, KEY,
+                                                                                            "amount")
+
+
+@pytest.mark.parametrize("query, word", [({"program": "abc"}, "补贴项目“abc”无效"),
+                                         ({"category": "发钱"}, "补贴类别“发钱”无效")])
+def test_bad_filters_show_a_notice_and_are_dropped(call_callback, duck, query, word):
+    out = render(call_callback, KEY, {"region": "430100", "year": "2024", "period": "1-6", **query})
+    assert word in text_of(out[f"{KEY}-notices"]["children"])
+    amount = own_sql(duck, f"SELECT SUM(amount) FROM subsidy_payout WHERE {_in_view('city_code', 2024, 1, 6)}",
+                     code="430100")[0][0]
+    assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-amount")) == shown(amount, "city")
