@@ -29,9 +29,13 @@ run: $(STAMP) $(DB) $(STATE)  ## serve http://127.0.0.1:8050
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-bench: $(STAMP) $(DB)
+bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part of the tests)
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_drill.py
+	$(PY) bench/bench_topics.py
+	$(PY) bench/bench_rules.py
+	$(PY) bench/bench_session.py
+	$(PY) bench/bench_screen.py
 
 clean:
 	rm -rf $(VENV) data

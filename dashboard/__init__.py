@@ -50,9 +50,12 @@ def _navbar(user: User | None) -> dbc.Navbar:
              if p.get("permission") is None or may(user, p["permission"])]
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("财政运行监测驾驶舱", href="/", className="fw-bold"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        html.Div(_user_menu(user), className="d-flex align-items-center"),
-    ], fluid=True), color="primary", dark=True, className="mb-3")
+        dbc.NavbarToggler(id="nav-toggler"),
+        dbc.Collapse([
+            dbc.Nav(links, navbar=True, className="me-auto"),
+            html.Div(_user_menu(user), className="d-flex flex-wrap align-items-center gap-2"),
+        ], id="nav-collapse", is_open=False, navbar=True),
+    ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3")
 
 
 def _shell() -> html.Div:
@@ -84,6 +87,10 @@ def create_app() -> Dash:
     bind_cache(cache.cache)
     for name in CALLBACK_MODULES:
         importlib.import_module(name).register(app)
+    app.clientside_callback(  # below the xl breakpoint the page links fold behind the toggler (phones, tablets)
+        "function (clicks, open) { return clicks ? !open : open; }",
+        dash.Output("nav-collapse", "is_open"), dash.Input("nav-toggler", "n_clicks"),
+        dash.State("nav-collapse", "is_open"), prevent_initial_call=True)
     register_export_routes(app.server)
     web.install(app)
     return app

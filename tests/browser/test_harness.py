@@ -35,4 +35,11 @@ def test_overview_on_a_phone_shows_the_store_total_without_sideways_scroll(open_
     size = page_overflow(driver)
     assert size["width"] == 390 and size["scrollWidth"] <= size["width"], size
     screenshot(driver, "harness-overview-390x844")
+    navbar = "document.querySelector('.navbar')"
+    assert driver.execute_script(f"return {navbar}.getBoundingClientRect().height") <= 80  # links folded away
+    assert not driver.execute_script("return [...document.querySelectorAll('.navbar .nav-link')]"
+                                     ".some(a => a.offsetParent !== null)")
+    driver.find_element("id", "nav-toggler").click()
+    wait_for(driver, "[...document.querySelectorAll('.navbar .nav-link')].some(a => a.textContent === '支出' "
+                     "&& a.getBoundingClientRect().height >= 44)")
     assert any(url.endswith("/_dash-layout") for url in record_requests(driver))

@@ -13,9 +13,10 @@ from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def rules_ran(live_server, demo_url):
-    """The live server's state store (a temp SQLite file) after one run of every rule."""
+    """The live server's state store (this test's fresh SQLite file, see tests/conftest.py `state_store`) after one
+    run of every rule."""
     finance = finance_engine_for(demo_url)
     try:
         return run_rules(finance, state_engine())
@@ -47,7 +48,7 @@ def test_risk_page_fits_and_the_heatmap_has_a_row_per_city(open_browser, rules_r
 
 def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, rules_ran):
     """(The heatmap's click is tested through its callback: a synthetic click does not reach Plotly headless.)"""
-    driver = open_browser(1440, 900)
+    driver = open_browser(1440, 900, user="province_clerk", role="经办", region="430000")  # 经办 work tickets
     driver.set_script_timeout(120)
     driver.go("/warnings?region=430000&year=2024&period=1-12&ticket=1")
     wait_for(driver, "document.getElementById('ticket-state') && document.getElementById('ticket-state').textContent "
@@ -56,7 +57,7 @@ def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, r
     driver.find_element("id", "ticket-respond").click()
     wait_for(driver, "document.getElementById('ticket-state').textContent === '已反馈'", 90)
     history = driver.find_element("id", "ticket-history").text
-    assert "反馈" in history and "已核实,正在整改" in history and "demo" in history
+    assert "反馈" in history and "已核实,正在整改" in history and "province_clerk" in history
     screenshot(driver, "warnings-ticket-1440x900")
 
 
