@@ -7,6 +7,7 @@ from dash import Dash, Input, Output, State, no_update
 from dashboard import views
 from dashboard.risk import figures
 from dashboard.risk import views as risk_views
+from dashboard.drill import clicked_point
 from dashboard.links import href
 from dashboard.store.engine import current_data_version
 from callbacks._drill import drill_state
@@ -55,8 +56,7 @@ def register(app: Dash) -> None:
     )
     def open_cell(click, query):
         """A cell with warnings shows their evidence; a normal cell of a region with children drills into it."""
-        point = ((click or {}).get("points") or [{}])[0]
-        cell = point.get("customdata") if isinstance(point, dict) else None
+        cell = clicked_point(click).get("customdata")
         if not (isinstance(cell, list) and len(cell) == 3 and cell[1] in TOPICS):
             return no_update, no_update  # not a cell of ours: ignore rather than fail
         code, topic, count = str(cell[0]), cell[1], cell[2]

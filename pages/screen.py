@@ -65,4 +65,4 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
     ], className="screen-root", **{"data-boards": ",".join(BOARDS)})
 
 
-dash.register_page(__name__, path=PATH, name="大屏", title="财政运行监测大屏", order=90, layout=layout)
+dash.register_page(__name__, path=PATH, name="大屏", title="财政运行监测大屏", order=5, layout=layout)

@@ -40,7 +40,7 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
         dbc.Row([
             dbc.Col(dcc.Loading(html.Div(id="warnings-list"), type="dot", delay_show=300), lg=6),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.Div(id="ticket-detail", children=html.P("选择左侧工单查看预警证据与办理记录。", className="text-muted")),
+                html.Div(id="ticket-detail", children=html.P("点击工单号查看预警证据与办理记录。", className="text-muted")),
                 html.Div([
                     html.H3("办理", className="h6 mt-3"),
                     dbc.Textarea(id="ticket-comment", placeholder="情况说明 / 审核意见(反馈、退回必填)",

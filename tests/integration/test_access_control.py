@@ -288,7 +288,7 @@ def test_a_new_region_or_role_takes_effect_on_the_next_request(call_callback, cl
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                        r"(?![0-9A-Za-z])")
-ACCOUNT = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
+ACCOUNT = re.compile(r"(?<![\d.])\d{16,19}(?!\d)")  # not the fraction digits of a float in a figure
 
 
 def personal_data_in(text: str) -> set[str]:

@@ -62,7 +62,8 @@ def test_heatmap_has_a_row_per_city_and_words_in_every_cell(call_callback, state
     assert trace["customdata"][changsha][0] == ["430100", "预算执行", count]
 
 
-def test_region_risk_counts_and_worst_grade_per_child(state_store):
+def test_region_risk_counts_and_worst_grade_per_child(state_store, use_store, demo_url):
+    use_store(demo_url)
     state = DrillState("430000", 2024, 1, 12)
     frame = risk.region_risk(PROVINCE, state)
     assert list(frame.columns) == ["code", "name", "grade", "health_index", "red", "orange", "yellow", "blue"]
@@ -75,7 +76,8 @@ def test_region_risk_counts_and_worst_grade_per_child(state_store):
     assert risk.region_risk(Scope("430100", "city"), state).empty  # the province is outside a city's scope
 
 
-def test_latest_warnings_and_ticket_summary_stay_in_the_subtree(state_store):
+def test_latest_warnings_and_ticket_summary_stay_in_the_subtree(state_store, use_store, demo_url):
+    use_store(demo_url)
     state = DrillState("430100", 2024, 1, 12)
     latest = risk.latest_warnings(Scope("430000", "province"), state, limit=7)
     assert list(latest.columns) == ["raised_at", "region_code", "region_name", "rule_code", "rule_name", "topic",
@@ -124,17 +126,20 @@ def _press(app, client, button: str, ticket: int, comment: str = "", upload=(Non
     return _call_with_state(app, client, "ticket-feedback", inputs, states, [f"{button}.n_clicks"])
 
 
-def test_work_a_ticket_through_respond_return_respond_accept_with_history(app, client, state_store, monkeypatch):
+def test_work_a_ticket_through_respond_return_respond_accept_with_history(app, client_as, state_store, monkeypatch):
+    clerk, reviewer = client_as("clerk", "经办", "430000"), client_as("reviewer", "审核", "430000")
     pdf = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 rectification report").decode()
-    out = _press(app, client, "ticket-respond", 1, "", upload=(pdf, "整改报告.pdf"))
+    out = _press(app, clerk, "ticket-respond", 1, "", upload=(pdf, "整改报告.pdf"))
     assert "请填写情况说明" in text_of(out["ticket-feedback"]["children"])
     assert _scalar(state_store, "select state from risk_ticket where id = 1") == "待反馈"  # refused: nothing changed
-    out = _press(app, client, "ticket-respond", 1, "已核实原因", upload=(pdf, "整改报告.pdf"))
+    out = _press(app, reviewer, "ticket-accept", 1, "越权销号")
+    assert _scalar(state_store, "select state from risk_ticket where id = 1") == "待反馈"  # 审核 cannot skip 反馈
+    out = _press(app, clerk, "ticket-respond", 1, "已核实原因", upload=(pdf, "整改报告.pdf"))
     assert "已反馈" in text_of(out["ticket-feedback"]["children"])
-    out = _press(app, client, "ticket-return", 1, "整改材料不全")
+    out = _press(app, reviewer, "ticket-return", 1, "整改材料不全")
     assert "已退回" in text_of(out["ticket-feedback"]["children"])
-    _press(app, client, "ticket-respond", 1, "已补充材料")
-    out = _press(app, client, "ticket-accept", 1, "同意销号")
+    _press(app, clerk, "ticket-respond", 1, "已补充材料")
+    out = _press(app, reviewer, "ticket-accept", 1, "同意销号")
     assert "已销号" in text_of(out["ticket-feedback"]["children"])
     with state_store.connect() as conn:
         history = conn.execute(sa.text("select action, actor, from_state, to_state, comment from risk_ticket_event "
@@ -145,9 +150,10 @@ def test_work_a_ticket_through_respond_return_respond_accept_with_history(app, c
     assert [(a, f, t) for a, _who, f, t, _c in history] == [
         ("下发", None, "待反馈"), ("反馈", "待反馈", "已反馈"), ("退回", "已反馈", "已退回"), ("反馈", "已退回", "已反馈"),
         ("销号", "已反馈", "已销号")]
-    assert {who for _a, who, *_r in history[1:]} == {"demo"} and history[2][4] == "整改材料不全"
+    assert [who for _a, who, *_r in history[1:]] == ["clerk", "reviewer", "clerk", "reviewer"]
+    assert history[2][4] == "整改材料不全"
     assert warning_state == "已销号" and attachment == ("整改报告.pdf", len(b"%PDF-1.4 rectification report"))
-    detail = _call_with_state(app, client, "ticket-detail", [("warnings-query", "data", {**QUERY, "ticket": "1"}),
+    detail = _call_with_state(app, reviewer, "ticket-detail", [("warnings-query", "data", {**QUERY, "ticket": "1"}),
                                                              ("ticket-changed", "data", 1)], [])
     shown = text_of(by_id(detail["ticket-detail"]["children"], "ticket-history"))
     assert "整改材料不全" in shown and "整改报告.pdf" in shown and "销号" in shown
