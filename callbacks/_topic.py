@@ -13,7 +13,7 @@ from dashboard.drill import clicked_point
 from dashboard.drilltable import mask_rows, render
 from dashboard.links import CLEAR, href, query_string
 from dashboard.scope import current_user
-from dashboard.topic_page import ids
+from dashboard.topic_page import chart_id, ids
 from dashboard.topics import TOPICS, Request, Topic, resolve
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years
@@ -38,6 +38,16 @@ def _clicked_value(click: object) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     return None if value is None else str(value)
+
+
+def page_outputs(key: str, charts) -> list[Output]:
+    """What a topic page's render callback fills, in this order: notices, title, breadcrumb, freshness, KPIs, one
+    figure per chart slot, the ranking and the detail slot above the table (see `dashboard.topic_page`)."""
+    i = ids(key)
+    return [Output(i["notices"], "children"), Output(i["title"], "children"), Output(i["breadcrumb"], "children"),
+            Output(i["freshness"], "children"), Output(i["kpis"], "children"),
+            *(Output(chart_id(key, slot), "figure") for slot in charts),
+            Output(i["ranking"], "children"), Output(i["trace"], "children")]
 
 
 def register_topic(app: Dash, topic: Topic) -> None:

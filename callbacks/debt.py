@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, html
 
-from callbacks._topic import header, register_topic, unit_of
+from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures
 from dashboard import format as fmt
 from dashboard import settings, views
 from dashboard.drill import DrillState, TopicFilter
 from dashboard.drilltable import Column, TableView
 from dashboard.scope import Scope
-from dashboard.topic_page import chart_id, ids
+from dashboard.topic_page import ids
 from dashboard.topics import Request, Topic, resolve
 from pages.debt import CHARTS, KEY
 from queries import debt as q
@@ -84,11 +84,7 @@ def register(app: Dash) -> None:
     i = ids(KEY)
 
     @app.callback(
-        Output(i["notices"], "children"), Output(i["title"], "children"), Output(i["breadcrumb"], "children"),
-        Output(i["freshness"], "children"), Output(i["kpis"], "children"),
-        *(Output(chart_id(KEY, slot), "figure") for slot in CHARTS),
-        Output(i["ranking"], "children"), Output(i["trace"], "children"),
-        Input(i["query"], "data"),
+        *page_outputs(KEY, CHARTS), Input(i["query"], "data"),
     )
     def render_debt(query):
         req = resolve(TOPIC, query)

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, dcc, html
 
-from callbacks._topic import header, register_topic, unit_of
+from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures
 from dashboard import format as fmt
 from dashboard import views
@@ -17,7 +17,7 @@ from dashboard.drilltable import Column, TableView, cell_text, mask_rows
 from dashboard.grades import execution_lag
 from dashboard.links import CLEAR, href
 from dashboard.scope import Scope, current_user
-from dashboard.topic_page import chart_id, ids
+from dashboard.topic_page import ids
 from dashboard.topics import Request, Topic, resolve
 from pages.spending import CHARTS, KEY
 from queries import spending as q
@@ -138,11 +138,7 @@ def register(app: Dash) -> None:
     i = ids(KEY)
 
     @app.callback(
-        Output(i["notices"], "children"), Output(i["title"], "children"), Output(i["breadcrumb"], "children"),
-        Output(i["freshness"], "children"), Output(i["kpis"], "children"),
-        *(Output(chart_id(KEY, slot), "figure") for slot in CHARTS),
-        Output(i["ranking"], "children"), Output(i["trace"], "children"),
-        Input(i["query"], "data"),
+        *page_outputs(KEY, CHARTS), Input(i["query"], "data"),
     )
     def render_spending(query):
         req = resolve(TOPIC, query)

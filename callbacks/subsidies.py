@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, html
 
-from callbacks._topic import header, register_topic, unit_of
+from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures, views
 from dashboard import format as fmt
 from dashboard.drill import DrillState, TopicFilter
@@ -17,7 +17,7 @@ from dashboard.drilltable import Column, TableView
 from dashboard.links import CLEAR, href
 from dashboard.masking import mask_frame
 from dashboard.scope import Scope
-from dashboard.topic_page import chart_id, ids
+from dashboard.topic_page import ids
 from dashboard.topics import Request, Topic, resolve
 from pages.subsidies import CHARTS, KEY
 from queries import subsidies as q
@@ -129,11 +129,7 @@ def register(app: Dash) -> None:
     i = ids(KEY)
 
     @app.callback(
-        Output(i["notices"], "children"), Output(i["title"], "children"), Output(i["breadcrumb"], "children"),
-        Output(i["freshness"], "children"), Output(i["kpis"], "children"),
-        *(Output(chart_id(KEY, slot), "figure") for slot in CHARTS),
-        Output(i["ranking"], "children"), Output(i["trace"], "children"),
-        Input(i["query"], "data"),
+        *page_outputs(KEY, CHARTS), Input(i["query"], "data"),
     )
     def render_subsidies(query):
         req = resolve(TOPIC, query)

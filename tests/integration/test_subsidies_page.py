@@ -22,7 +22,6 @@ from tests.integration.topic_helpers import (
     row_links,
     shown,
     table,
-    table_rows,
     total_text,
     walk_table,
     yuan,
