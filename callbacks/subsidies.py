@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, Input, dcc, html
 
 from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures, views
@@ -33,24 +33,37 @@ PERSON_COLUMNS = [("pay_date", "发放日期", "date"), ("program_name", "补贴
                   ("township", "乡镇", "text"), ("recipient_name", "姓名", "text"),
                   ("recipient_id_number", "身份证号", "text"), ("bank_account", "银行账号", "text"),
                   ("amount", "金额", "money")]
-ANOMALIES = (  # (query, title, extra column, empty text)
-    (q.duplicate_id_payouts, "同一身份证同月同项目在两个以上县发放", ("counties", "发放县数", "int"),
-     "本期没有跨县重复发放"),
-    (q.after_death_payouts, "死亡后仍发放", ("death_date", "死亡日期", "date"), "本期没有死亡后发放"),
-    (q.above_standard_payouts, "超过补贴标准发放", ("standard_amount", "补贴标准", "money"), "本期没有超标准发放"),
-)
+FLAGS = {  # flag: (title, its detail column or None, what an empty list says)
+    "duplicate_id": ("同一身份证同月同项目在两个以上县发放", ("counties", "发放县数", "int"), "本期没有跨县重复发放"),
+    "after_death": ("死亡后仍发放", ("death_date", "死亡日期", "date"), "本期没有死亡后发放"),
+    "above_standard": ("超过补贴标准发放", ("standard_amount", "补贴标准", "money"), "本期没有超标准发放"),
+    "account_mismatch": ("发放至非本人账户", ("account_name", "账户户名", "text"), "本期没有非本人账户发放"),
+    "employee_dibao": ("财政供养人员领取低保", None, "本期没有财政供养人员领取低保"),
+}
+PREVIEW_ROWS = 10  # per list on the card; the whole list pages in the drill table (flag filter) and exports
 
 
 def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
     """Category and program from the store (programs that paid anyone in the scope)."""
     programs = q.programs(scope)
     return [TopicFilter("category", "补贴类别", {c: c for c in sorted(set(programs["category"]))}),
-            TopicFilter("program", "补贴项目", dict(zip(programs["id"], programs["name"])))]
+            TopicFilter("program", "补贴项目", dict(zip(programs["id"], programs["name"]))),
+            TopicFilter("flag", "疑点类型", {flag: title for flag, (title, _, _) in FLAGS.items()})]
 
 
 def table(req: Request) -> TableView:
     """The programs of the view; once one is chosen, its single payouts (personal data masked by role)."""
     state = req.state
+    if state.filter("flag") is not None:
+        title, detail, _ = FLAGS[state.filter("flag")]
+        return TableView(q.FLAGGED_TABLE.name, f"疑点 · {title}", (
+            Column("pay_date", "发放日期", "date"), Column("program_name", "补贴项目"), Column("region_name", "区划"),
+            Column("township", "乡镇"), Column("recipient_name", "姓名", mask="name"),
+            Column("recipient_id_number", "身份证号", mask="id_number"),
+            Column("bank_account", "银行账号", mask="account"), Column("amount", "金额", "money"),
+            *([Column(detail[0], detail[1], detail[2], mask="name" if detail[0] == "account_name" else None)]
+              if detail else [])),
+            up=(("全部补贴项目", href(PATH, state, flag=CLEAR)),))
     if state.filter("program") is not None:
         name = next(s for s in req.specs if s.name == "program").choices[state.filter("program")]
         return TableView(q.PAYOUT_TABLE.name, f"{name} · 发放明细", (
@@ -113,14 +126,26 @@ def _ranking(req: Request, total: pd.Series, towns: pd.DataFrame | None, unit: s
 
 
 def _anomalies(req: Request) -> dbc.Card:
-    """The auditors' lists, always masked: showing personal data takes a stated reason (masking.reveal), which these
-    lists do not ask for yet."""
-    filters = q.state_filters(req.state)
-    sections = []
-    for query, title, extra, empty_text in ANOMALIES:
-        frame = mask_frame(query(req.scope, req.state, **filters), q.PERSONAL_COLUMNS, None)
-        sections += [html.H2(f"疑点 · {title}({len(frame)} 笔)", className="section-title mt-3"),
-                     views.record_table(frame, [*PERSON_COLUMNS, extra], f"{KEY}-{query.__name__}", empty_text)]
+    """The auditors' checks: how many payouts each caught, and the largest few of each list (masked). The whole
+    list opens in the drill table below (the `flag` filter), where it pages and exports."""
+    state, filters = req.state, q.state_filters(req.state)
+    counts = q.flag_summary(req.scope, state, **filters).set_index("flag")
+    sections = [html.H2("疑点核查", className="section-title"),
+                html.Div(f"{state.period_label} · 发放记录与死亡、财政供养人员、补贴标准等信息比对 · 金额单位:元",
+                         className="caption")]
+    for flag, (title, detail, empty_text) in FLAGS.items():
+        n = int(counts.at[flag, "n"])
+        frame = mask_frame(q.flagged_payouts(req.scope, state, flag, **filters, limit=PREVIEW_ROWS),
+                           q.PERSONAL_COLUMNS, None)
+        heading = [f"疑点 · {title}({n:,} 笔", html.Span(f",{fmt.money(counts.at[flag, 'amount'], '元')} 元,"
+                                                         f"涉及 {int(counts.at[flag, 'recipients']):,} 人)")]
+        more = [] if n == 0 else [dcc.Link(f"全部 {n:,} 笔 · 分页查看与导出" if n > PREVIEW_ROWS else "分页查看与导出",
+                                           href=href(PATH, state, flag=flag), className="drill-link small",
+                                           id=f"{KEY}-flag-{flag}-all")]
+        sections += [html.Div([html.H3(heading, className="section-subtitle me-auto mb-0"), *more],
+                              className="d-flex flex-wrap align-items-baseline gap-2 mt-3 mb-1"),
+                     views.record_table(frame, [*PERSON_COLUMNS, *([detail] if detail else [])], f"{KEY}-{flag}",
+                                        empty_text)]
     return dbc.Card(dbc.CardBody(sections), className="mb-3 section-card", id=f"{KEY}-anomalies")
 
 

@@ -1,7 +1,9 @@
 """惠民惠农补贴 (一卡通) of a region: payouts by category, program, region and township, averages, the monthly course,
 and the auditors' anomaly lists (one ID paid in two counties, paid after death, above the program's standard).
 
-A payout belongs to the period by its pay date and to the region of the recipient's home county. Topic filters
+A payout belongs to the period by its pay date and to the region of the recipient's home county. Counts and
+amounts come from the payouts; 受益人数 (distinct ID numbers) from `mart_subsidy_recipient` and the anomaly lists from
+`mart_subsidy_flag`, both decided once per load, so no view scans every payout twice. Topic filters
 (`category`, `program`) are keyword arguments; None means all. The drill-through tables (programs of a region, then
 one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry
 personal data (PERSONAL_COLUMNS) unmasked: callers mask them (`dashboard.masking.mask_frame`) before anything leaves
@@ -20,12 +22,19 @@ from dashboard.format import ratio
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, person_death, region, subsidy_payout, subsidy_program
+from dashboard.store.schema import (
+    MONEY,
+    mart_subsidy_flag,
+    mart_subsidy_recipient,
+    region,
+    subsidy_payout,
+    subsidy_program,
+)
 from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, in_region, month_range, visible_region
 from queries.regions import region_tree
 
-MEASURES = ["n", "amount", "recipients"]  # recipients: distinct ID numbers, the costly one, asked for only where shown
+MEASURES = ["n", "amount", "recipients"]  # recipients: distinct ID numbers (from mart_subsidy_recipient)
 PAYOUT_MEASURES = MEASURES[:2]
 RECORD_COLUMNS = ["id", "pay_date", "program_id", "program_name", "category", "region_code", "region_name",
                   "township", "village", "recipient_id_number", "recipient_name", "bank_account", "account_name",
@@ -35,14 +44,16 @@ PERSONAL_COLUMNS = {"recipient_id_number": "id_number", "recipient_name": "name"
 
 s = subsidy_payout
 prog = subsidy_program
+recipient_mart = mart_subsidy_recipient
+flag_mart = mart_subsidy_flag
 
 
-def _measures(people: bool = True) -> list[sa.ColumnElement]:
-    measures = [sa.func.count().label("n"),
-                sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount")]
-    if people:
-        measures.append(sa.func.count(sa.distinct(s.c.recipient_id_number)).label("recipients"))
-    return measures
+def _measures() -> list[sa.ColumnElement]:
+    return [sa.func.count().label("n"), sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount")]
+
+
+def _recipients() -> sa.ColumnElement:
+    return sa.func.count(sa.distinct(recipient_mart.c.recipient_id_number)).label("recipients")
 
 
 def with_averages(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,17 +70,22 @@ def with_averages(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _selection(scope: Scope, state: DrillState, category: str | None, program: int | None,
-               year: int | None = None) -> list[sa.ColumnElement[bool]] | None:
-    """Predicates for the payouts of the view (None when the region is outside the scope: no rows)."""
+               year: int | None = None, table: sa.Table = s) -> list[sa.ColumnElement[bool]] | None:
+    """Predicates for the payouts of the view (None when the region is outside the scope: no rows), on the payouts
+    or on a subsidy mart (`table`, with the same columns, or a year and month mask for the recipients')."""
     region = visible_region(scope, state.region)
     if region is None:
         return None
-    where = [*in_region(s, scope.column, scope.root, region.level, region.adcode),
-             month_range(s.c.pay_date, year or state.year, state.first_month, state.last_month)]
+    where = in_region(table, scope.column, scope.root, region.level, region.adcode)
+    if table is recipient_mart:
+        period = sum(1 << (month - 1) for month in range(state.first_month, state.last_month + 1))
+        where += [recipient_mart.c.year == (year or state.year), recipient_mart.c.months.op("&")(period) != 0]
+    else:
+        where.append(month_range(table.c.pay_date, year or state.year, state.first_month, state.last_month))
     if category:
-        where.append(s.c.category == category)
+        where.append(table.c.category == category)
     if program is not None:
-        where.append(s.c.program_id == program)
+        where.append(table.c.program_id == program)
     return where
 
 
@@ -88,9 +104,14 @@ def summary(scope: Scope, state: DrillState, *, category: str | None = None, pro
         empty = with_averages(pd.DataFrame(columns=MEASURES))
         return empty.assign(amount_prev=pd.Series(dtype=object), n_prev=pd.Series(dtype=int))
     previous = _selection(scope, state, category, program, year=state.year - 1)
-    frame = with_averages(_frame(sa.select(*_measures()).where(*current), MEASURES))
-    prev = _frame(sa.select(*_measures(people=False)).where(*previous), ["n", "amount"])
-    return frame.assign(amount_prev=Decimal(prev.at[0, "amount"]), n_prev=int(prev.at[0, "n"]))
+    paid = sa.select(*_measures()).where(*current).subquery()
+    paid_before = sa.select(*_measures()).where(*previous).subquery()
+    recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
+    statement = sa.select(paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n,
+                          paid_before.c.amount).select_from(paid.join(paid_before, sa.true()))
+    frame = _frame(statement, [*MEASURES, "n_prev", "amount_prev"])
+    return with_averages(frame).assign(amount_prev=frame["amount_prev"].map(Decimal),
+                                       n_prev=frame["n_prev"].astype(int))
 
 
 @memoized
@@ -100,26 +121,31 @@ def by_category(scope: Scope, state: DrillState, *, program: int | None = None) 
     where = _selection(scope, state, None, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(share=pd.Series(dtype=float))
-    frame = with_averages(_frame(sa.select(s.c.category, *_measures(people=False)).where(*where)
+    frame = with_averages(_frame(sa.select(s.c.category, *_measures()).where(*where)
                                  .group_by(s.c.category), columns))
     total = frame["amount"].sum()
     frame["share"] = [ratio(a, total) for a in frame["amount"]]
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)
 
 
-def _program_rows(scope: Scope, state: DrillState, category: str | None, people: bool = True
+def _program_rows(scope: Scope, state: DrillState, category: str | None, with_people: bool = True
                   ) -> sa.Select | None:
     """One row per program paid in the view (id = the program's id), with the level that runs it."""
     where = _selection(scope, state, category, None)
     if where is None:
         return None
-    keys = [prog.c.id, prog.c.name, prog.c.category, region.c.name, prog.c.standard_amount]
+    paid = sa.select(s.c.program_id, *_measures()).where(*where).group_by(s.c.program_id).subquery()
+    measures = [paid.c.n, paid.c.amount]
+    source = paid.join(prog, prog.c.id == paid.c.program_id).join(region, region.c.adcode == prog.c.region_code)
+    if with_people:
+        paid_to = (sa.select(recipient_mart.c.program_id, _recipients())
+                   .where(*_selection(scope, state, category, None, table=recipient_mart))
+                   .group_by(recipient_mart.c.program_id).subquery())
+        source = source.outerjoin(paid_to, paid_to.c.program_id == paid.c.program_id)
+        measures.append(sa.func.coalesce(paid_to.c.recipients, 0).label("recipients"))
     return (sa.select(prog.c.id.label("id"), prog.c.name.label("program_name"), prog.c.category.label("category"),
-                      region.c.name.label("run_by"), prog.c.standard_amount.label("standard_amount"),
-                      *_measures(people))
-            .select_from(s.join(prog, prog.c.id == s.c.program_id)
-                         .join(region, region.c.adcode == prog.c.region_code))
-            .where(*where).group_by(*keys))
+                      region.c.name.label("run_by"), prog.c.standard_amount.label("standard_amount"), *measures)
+            .select_from(source))
 
 
 @memoized
@@ -127,7 +153,7 @@ def by_program(scope: Scope, state: DrillState, *, category: str | None = None, 
     """The `limit` programs with the largest amount in the view (id, program_name, category, run_by: the level
     running it, standard_amount, PAYOUT_MEASURES, 笔均)."""
     columns = ["id", "program_name", "category", "run_by", "standard_amount", *PAYOUT_MEASURES]
-    rows = _program_rows(scope, state, category, people=False)
+    rows = _program_rows(scope, state, category, with_people=False)
     if rows is None:
         return with_averages(pd.DataFrame(columns=columns))
     sub = rows.subquery()
@@ -145,8 +171,11 @@ def region_ranking(scope: Scope, state: DrillState, *, category: str | None = No
     where = _selection(scope, state, category, program)
     if region is None or where is None:
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
-    found = _frame(by_child(sa.select(*_measures()).where(*where), s, region.level), [*MEASURES, "code"])
-    return with_averages(child_rows(region, found.set_index("code"), {m: 0 for m in MEASURES}))
+    paid = _frame(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
+    paid_to = _frame(by_child(sa.select(_recipients()).where(
+        *_selection(scope, state, category, program, table=recipient_mart)), recipient_mart, region.level), ["recipients", "code"])
+    found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
+    return with_averages(child_rows(region, found, {m: 0 for m in MEASURES}))
 
 
 @memoized
@@ -158,10 +187,19 @@ def township_ranking(scope: Scope, state: DrillState, *, category: str | None = 
     where = _selection(scope, state, category, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(region_name=pd.Series(dtype=str))
-    measures = _measures(people)
+    measures = _measures()
     statement = (sa.select(s.c.county_code, s.c.township, *measures).where(*where)
                  .group_by(s.c.county_code, s.c.township)
                  .order_by(measures[1].desc(), s.c.county_code, s.c.township).limit(limit))
+    if people:
+        towns = statement.subquery()
+        paid_to = (sa.select(recipient_mart.c.county_code, recipient_mart.c.township, _recipients())
+                   .where(*_selection(scope, state, category, program, table=recipient_mart))
+                   .group_by(recipient_mart.c.county_code, recipient_mart.c.township).subquery())
+        statement = (sa.select(towns, sa.func.coalesce(paid_to.c.recipients, 0))
+                     .select_from(towns.outerjoin(paid_to, sa.and_(paid_to.c.county_code == towns.c.county_code,
+                                                                   paid_to.c.township == towns.c.township)))
+                     .order_by(towns.c.amount.desc(), towns.c.county_code, towns.c.township))
     frame = with_averages(_frame(statement, columns))
     tree = region_tree()
     frame.insert(1, "region_name", [tree.name(c) if c in tree else "" for c in frame["region_code"]])
@@ -180,7 +218,7 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
         if where is None:
             return pd.DataFrame(columns=columns)
         month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
-        found = _frame(sa.select(month, *_measures(people=False)).where(*where).group_by(month),
+        found = _frame(sa.select(month, *_measures()).where(*where).group_by(month),
                        ["month", *PAYOUT_MEASURES])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
@@ -189,81 +227,57 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
     return frame.sort_values(["year", "month"], ignore_index=True)
 
 
-def _records(where: list[sa.ColumnElement[bool]], *extra: sa.ColumnElement, source=None) -> sa.Select:
-    unit = sa.func.coalesce(s.c.county_code, s.c.city_code, s.c.province_code)
-    return (sa.select(s.c.id, s.c.pay_date, s.c.program_id, prog.c.name, s.c.category, unit, sa.null(), s.c.township,
-                      s.c.village, s.c.recipient_id_number, s.c.recipient_name, s.c.bank_account, s.c.account_name,
-                      s.c.amount, *extra)
-            .select_from(source if source is not None else s.join(prog, prog.c.id == s.c.program_id))
-            .where(*where))
+FLAG_DETAIL = {"duplicate_id": "counties", "after_death": "death_date", "above_standard": "standard_amount",
+               "account_mismatch": None, "employee_dibao": None}  # the column that proves each flag, if any
 
 
-def _record_frame(statement: sa.Select, extra: list[str]) -> pd.DataFrame:
+def _flag_where(scope: Scope, state: DrillState, flag: str, category: str | None, program: int | None
+                ) -> list[sa.ColumnElement[bool]] | None:
+    where = _selection(scope, state, category, program, table=flag_mart)
+    return None if where is None else [*where, flag_mart.c.flag == flag]
+
+
+@memoized
+def flag_summary(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
+                 ) -> pd.DataFrame:
+    """Per anomaly flag (SUBSIDY_FLAGS order, every flag present): payouts, amount and distinct recipients of the
+    view that the checks flagged."""
+    columns = ["flag", "n", "amount", "recipients"]
+    where = _selection(scope, state, category, program, table=flag_mart)
+    found = pd.DataFrame(columns=columns) if where is None else _frame(
+        sa.select(flag_mart.c.flag, sa.func.count(), sa.func.sum(flag_mart.c.amount),
+                  sa.func.count(sa.distinct(flag_mart.c.recipient_id_number)))
+        .where(*where).group_by(flag_mart.c.flag), columns)
+    found = found.set_index("flag").reindex(list(FLAG_DETAIL))
+    return pd.DataFrame({"flag": list(FLAG_DETAIL), "n": found["n"].fillna(0).astype(int).to_numpy(),
+                         "amount": [Decimal(0) if pd.isna(a) else Decimal(a) for a in found["amount"]],
+                         "recipients": found["recipients"].fillna(0).astype(int).to_numpy()})
+
+
+@memoized
+def flagged_payouts(scope: Scope, state: DrillState, flag: str, *, category: str | None = None,
+                    program: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """The payouts of the view that check `flag` caught (RECORD_COLUMNS and the flag's detail column, see
+    FLAG_DETAIL), largest amount first, at most `limit`. A duplicate's twin in another scope is counted in
+    `counties`, never listed."""
+    detail = FLAG_DETAIL[flag]
+    extra = [detail] if detail else []
+    where = _flag_where(scope, state, flag, category, program)
+    if where is None:
+        return pd.DataFrame(columns=[*RECORD_COLUMNS, *extra])
+    f = flag_mart
+    unit = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
+    statement = (sa.select(f.c.id, f.c.pay_date, f.c.program_id, f.c.program_name, f.c.category, unit, sa.null(),
+                           f.c.township, f.c.village, f.c.recipient_id_number, f.c.recipient_name, f.c.bank_account,
+                           f.c.account_name, f.c.amount, *(f.c[c] for c in extra))
+                 .where(*where).order_by(f.c.amount.desc(), f.c.id).limit(limit))
     frame = _frame(statement, [*RECORD_COLUMNS, *extra])
     tree = region_tree()
     frame["region_name"] = [tree.name(c) if c in tree else "" for c in frame["region_code"]]
     frame["amount"] = frame["amount"].map(Decimal)
+    if detail == "standard_amount":
+        frame["standard_amount"] = frame["standard_amount"].map(Decimal)
     return frame
-
-
-@memoized
-def duplicate_id_payouts(scope: Scope, state: DrillState, *, category: str | None = None,
-                         program: int | None = None) -> pd.DataFrame:
-    """Anomaly: payouts of the view to an ID number that the same program also paid in another county in the same
-    month (RECORD_COLUMNS and `counties`, how many counties paid it that month). The other county may lie outside
-    the scope: it is counted, never listed."""
-    where = _selection(scope, state, category, program)
-    if where is None:
-        return pd.DataFrame(columns=[*RECORD_COLUMNS, "counties"])
-    other = s.alias("other")  # every county's payouts of the period: the twin may lie outside the scope
-    keys = [other.c.recipient_id_number, other.c.program_id, sa.extract("year", other.c.pay_date),
-            sa.extract("month", other.c.pay_date)]
-    twins = [month_range(other.c.pay_date, state.year, state.first_month, state.last_month)]
-    if category:
-        twins.append(other.c.category == category)
-    if program is not None:
-        twins.append(other.c.program_id == program)
-    paid_twice = (sa.select(*(k.label(f"k{i}") for i, k in enumerate(keys)),
-                            sa.func.count(sa.distinct(other.c.county_code)).label("counties"))
-                  .where(*twins).group_by(*keys)
-                  .having(sa.func.min(other.c.county_code) != sa.func.max(other.c.county_code)).subquery())
-    mine = [s.c.recipient_id_number, s.c.program_id, sa.extract("year", s.c.pay_date),
-            sa.extract("month", s.c.pay_date)]
-    source = (s.join(prog, prog.c.id == s.c.program_id)
-              .join(paid_twice, sa.and_(*(paid_twice.c[f"k{i}"] == k for i, k in enumerate(mine)))))
-    frame = _record_frame(_records(where, paid_twice.c.counties, source=source), ["counties"])
-    return frame.sort_values(["recipient_id_number", "pay_date", "id"], ignore_index=True)
-
-
-@memoized
-def after_death_payouts(scope: Scope, state: DrillState, *, category: str | None = None,
-                        program: int | None = None) -> pd.DataFrame:
-    """Anomaly: payouts of the view dated after the recipient's recorded death (RECORD_COLUMNS and `death_date`)."""
-    where = _selection(scope, state, category, program)
-    if where is None:
-        return pd.DataFrame(columns=[*RECORD_COLUMNS, "death_date"])
-    source = (s.join(prog, prog.c.id == s.c.program_id)
-              .join(person_death, person_death.c.id_number == s.c.recipient_id_number))
-    statement = _records([*where, s.c.pay_date > person_death.c.death_date], person_death.c.death_date,
-                         source=source)
-    frame = _record_frame(statement, ["death_date"])
-    return frame.sort_values(["recipient_id_number", "pay_date", "id"], ignore_index=True)
-
-
-@memoized
-def above_standard_payouts(scope: Scope, state: DrillState, *, category: str | None = None,
-                           program: int | None = None) -> pd.DataFrame:
-    """Anomaly: payouts of the view above their program's standard (the most one payout may be); RECORD_COLUMNS
-    and `standard_amount`, largest excess first."""
-    where = _selection(scope, state, category, program)
-    if where is None:
-        return pd.DataFrame(columns=[*RECORD_COLUMNS, "standard_amount"])
-    frame = _record_frame(_records([*where, s.c.amount > prog.c.standard_amount], prog.c.standard_amount),
-                          ["standard_amount"])
-    frame["standard_amount"] = frame["standard_amount"].map(Decimal)
-    excess = frame["amount"] - frame["standard_amount"]
-    return frame.assign(_excess=excess).sort_values(["_excess", "id"], ascending=[False, True]).drop(
-        columns="_excess").reset_index(drop=True)
 
 
 # -- drill-through: region → program → payouts ----------------------------------------------------------------------
@@ -296,6 +310,30 @@ PROGRAM_TABLE = table_source(TableSource(
 PAYOUT_TABLE = table_source(TableSource(
     "subsidies.payouts", _payout_rows, money=("amount",),
     sortable={"amount": "money", "pay_date": "date", "township": "text"}, default_sort="amount"))
+
+
+def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """Every payout of the view that the check in the state's `flag` filter caught, for paging and export."""
+    flag = state.filter("flag")
+    where = None if flag not in FLAG_DETAIL else _flag_where(scope, state, flag, **state_filters(state))
+    if where is None:
+        return None
+    f = flag_mart
+    unit = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
+    return (sa.select(f.c.id.label("id"), f.c.pay_date.label("pay_date"), f.c.program_name.label("program_name"),
+                      region.c.name.label("region_name"), f.c.township.label("township"),
+                      f.c.recipient_name.label("recipient_name"),
+                      f.c.recipient_id_number.label("recipient_id_number"), f.c.bank_account.label("bank_account"),
+                      f.c.account_name.label("account_name"), f.c.amount.label("amount"),
+                      f.c.counties.label("counties"), f.c.death_date.label("death_date"),
+                      f.c.standard_amount.label("standard_amount"))
+            .select_from(f.join(region, region.c.adcode == unit)).where(*where))
+
+
+FLAGGED_TABLE = table_source(TableSource(
+    "subsidies.flagged", _flagged_rows, money=("amount",),
+    sortable={"amount": "money", "pay_date": "date", "program_name": "text", "region_name": "text"},
+    default_sort="amount"))
 
 
 @memoized

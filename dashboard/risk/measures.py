@@ -28,12 +28,9 @@ from dashboard.store.schema import (
     mart_indicator_year,
     mart_payment_month,
     mart_revenue_month,
+    mart_subsidy_flag,
     payment,
-    person_death,
     procurement,
-    public_employee,
-    subsidy_payout,
-    subsidy_program,
     transfer,
     treasury_cash,
 )
@@ -340,55 +337,43 @@ def procurement_split(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 PAYOUT_COLUMNS = ["region", "id", "recipient_id_number", "recipient_name", "category", "amount", "pay_date"]
 
 
-def _payout_columns(s: sa.Table = subsidy_payout) -> list:
+def _payout_columns(s: sa.Table) -> list:
     return [unit_of(s).label("region"), s.c.id, s.c.recipient_id_number, s.c.recipient_name, s.c.category,
             s.c.amount, s.c.pay_date]
 
 
-def _payouts_of_year(as_of: AsOf) -> list:
-    return [subsidy_payout.c.pay_date.between(as_of.start, as_of.end)]
+def _flagged_payouts(conn: Connection, as_of: AsOf, flag: str) -> pd.DataFrame:
+    """The year's payouts that check `flag` caught: the checks are decided once per load in `mart_subsidy_flag`
+    (their definitions are there), so the rules and the /subsidies lists always agree."""
+    f = mart_subsidy_flag
+    return _frame(conn, sa.select(*_payout_columns(f)).where(f.c.flag == flag, f.c.pay_date.between(as_of.start,
+                                                                                                   as_of.end))
+                  .order_by(f.c.id), PAYOUT_COLUMNS)
 
 
 def subsidy_duplicates(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """Payouts of one ID number in two or more counties for the same program and month (every county involved)."""
-    s = subsidy_payout
-    month = sa.extract("month", s.c.pay_date)
-    dup = (sa.select(s.c.recipient_id_number.label("rid"), s.c.program_id.label("pid"), month.label("m"))
-           .where(*_payouts_of_year(as_of)).group_by(s.c.recipient_id_number, s.c.program_id, month)
-           .having(sa.func.count(sa.distinct(unit_of(s))) >= 2).subquery())
-    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(dup, sa.and_(
-        dup.c.rid == s.c.recipient_id_number, dup.c.pid == s.c.program_id, dup.c.m == month)))
-        .where(*_payouts_of_year(as_of)).order_by(s.c.id), PAYOUT_COLUMNS)
+    """Payouts of one ID number in two or more places for the same program and month (every place involved)."""
+    return _flagged_payouts(conn, as_of, "duplicate_id")
 
 
 def subsidy_after_death(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Payouts dated after the recipient's recorded death."""
-    s, d = subsidy_payout, person_death
-    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(d, d.c.id_number == s.c.recipient_id_number))
-                  .where(*_payouts_of_year(as_of), s.c.pay_date > d.c.death_date).order_by(s.c.id), PAYOUT_COLUMNS)
+    return _flagged_payouts(conn, as_of, "after_death")
 
 
 def subsidy_above_standard(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Payouts above their program's standard (the most one payout may be)."""
-    s, p = subsidy_payout, subsidy_program
-    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(p, p.c.id == s.c.program_id))
-                  .where(*_payouts_of_year(as_of), s.c.amount > p.c.standard_amount).order_by(s.c.id), PAYOUT_COLUMNS)
+    return _flagged_payouts(conn, as_of, "above_standard")
 
 
 def subsidy_account_mismatch(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Payouts to a bank account held in another person's name."""
-    s = subsidy_payout
-    return _frame(conn, sa.select(*_payout_columns()).where(*_payouts_of_year(as_of),
-                                                             s.c.account_name != s.c.recipient_name)
-                  .order_by(s.c.id), PAYOUT_COLUMNS)
+    return _flagged_payouts(conn, as_of, "account_mismatch")
 
 
 def subsidy_employee_dibao(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """城乡居民最低生活保障 payouts to 财政供养人员 (public employees)."""
-    s, e = subsidy_payout, public_employee
-    return _frame(conn, sa.select(*_payout_columns()).select_from(s.join(e, e.c.id_number == s.c.recipient_id_number))
-                  .where(*_payouts_of_year(as_of), s.c.category == "城乡居民最低生活保障").order_by(s.c.id),
-                  PAYOUT_COLUMNS)
+    return _flagged_payouts(conn, as_of, "employee_dibao")
 
 
 # -- payments -------------------------------------------------------------------------------------------------------

@@ -312,7 +312,40 @@ mart_revenue_month = Table(
     Column("n", BigInteger, nullable=False),
 )
 
-MARTS = (mart_payment_month, mart_indicator_year, mart_revenue_month)
+mart_subsidy_recipient = Table(  # who was paid: 受益人数 (distinct ID numbers) without scanning every payout
+    "mart_subsidy_recipient", metadata,
+    Column("year", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("township", String(32), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("program_id", BigInteger, nullable=False),
+    Column("recipient_id_number", String(18), nullable=False),
+    Column("months", Integer, nullable=False),  # bit m-1 set: paid in month m (any period is one mask test)
+)
+
+SUBSIDY_FLAGS = ("duplicate_id", "after_death", "above_standard", "account_mismatch", "employee_dibao")
+mart_subsidy_flag = Table(  # the auditors' subsidy checks, decided once per load: one row per (flag, payout)
+    "mart_subsidy_flag", metadata,
+    Column("flag", String(16), nullable=False),  # one of SUBSIDY_FLAGS
+    Column("id", BigInteger, nullable=False),  # the payout's
+    Column("pay_date", Date, nullable=False),
+    Column("program_id", BigInteger, nullable=False),
+    Column("program_name", String(96), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("township", String(32), nullable=False),
+    Column("village", String(32), nullable=False),
+    Column("recipient_id_number", String(18), nullable=False),
+    Column("recipient_name", String(32), nullable=False),
+    Column("bank_account", String(24), nullable=False),
+    Column("account_name", String(32), nullable=False),
+    Column("amount", MONEY, nullable=False),
+    *_ancestry(),
+    Column("counties", SmallInteger),  # duplicate_id: places that paid the ID for the program that month
+    Column("death_date", Date),  # after_death
+    Column("standard_amount", MONEY),  # above_standard
+)
+
+MARTS = (mart_payment_month, mart_indicator_year, mart_revenue_month, mart_subsidy_recipient, mart_subsidy_flag)
 FACTS = tuple(t for t in metadata.sorted_tables if t not in MARTS and t is not data_version)
 
 # Secondary indexes: (name, table, columns), created after a bulk load on engines that use them. DuckDB scans
@@ -329,4 +362,6 @@ SECONDARY_INDEXES: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
     ("ix_mart_payment", mart_payment_month, ("year", "province_code")),
     ("ix_mart_indicator", mart_indicator_year, ("year", "province_code")),
     ("ix_mart_revenue", mart_revenue_month, ("year", "province_code")),
+    ("ix_mart_recipient", mart_subsidy_recipient, ("year", "province_code")),
+    ("ix_mart_subsidy_flag", mart_subsidy_flag, ("flag", "province_code")),
 )

@@ -18,7 +18,7 @@ PAGES = [
      "SELECT SUM(contract_amount) FROM procurement WHERE year = 2024", "procurement-high-ratio"),
     ("subsidies", "/subsidies?region=430000&year=2024&period=1-12", "kpi-amount",
      "SELECT SUM(amount) FROM subsidy_payout WHERE EXTRACT(year FROM pay_date) = 2024",
-     "subsidies-duplicate_id_payouts"),
+     "subsidies-duplicate_id"),
 ]
 
 

@@ -125,8 +125,8 @@ def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
 
 # -- anomaly lists -----------------------------------------------------------------------------------------------
 
-def _anomaly_rows(out: dict, query_name: str) -> list[list[str]]:
-    component = by_id(out[f"{KEY}-trace"]["children"], f"{KEY}-{query_name}")
+def _anomaly_rows(out: dict, flag: str) -> list[list[str]]:
+    component = by_id(out[f"{KEY}-trace"]["children"], f"{KEY}-{flag}")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
     return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
             if tr["type"] == "Tr"]
@@ -136,24 +136,66 @@ def _masked(id_number: str) -> str:
     return id_number[:3] + "*" * 11 + id_number[-4:]
 
 
-@pytest.mark.parametrize("kind, query_name", [("subsidy_duplicate_id", "duplicate_id_payouts"),
-                                              ("subsidy_after_death", "after_death_payouts"),
-                                              ("subsidy_above_standard", "above_standard_payouts")])
-def test_anomaly_lists_on_the_page_are_exactly_the_planted_payouts_masked(call_callback, duck, demo_anomalies,
-                                                                        kind, query_name):
+ANOMALY_KINDS = [("subsidy_duplicate_id", "duplicate_id"), ("subsidy_after_death", "after_death"),
+                 ("subsidy_above_standard", "above_standard")]
+
+
+def _planted_ids(demo_anomalies, kind: str) -> set[int]:
     planted = [a for a in demo_anomalies if a["kind"] == kind]
-    ids = ({int(a["key"]) for a in planted} if kind == "subsidy_above_standard"
-           else {i for a in planted for i in a["payout_ids"]})
+    return ({int(a["key"]) for a in planted} if kind == "subsidy_above_standard"
+            else {i for a in planted for i in a["payout_ids"]})
+
+
+@pytest.mark.parametrize("kind, flag", ANOMALY_KINDS)
+def test_anomaly_lists_page_through_exactly_the_planted_payouts_masked(call_callback, duck, demo_anomalies, kind,
+                                                                      flag):
+    """The card previews the largest few and links to the whole list, which pages in the drill table."""
+    ids = _planted_ids(demo_anomalies, kind)
     id_list = ",".join(map(str, ids))
     county = own_sql(duck, f"SELECT county_code FROM subsidy_payout WHERE id = {min(ids)}")[0][0]
     for code, column in [("430000", "province_code"), (county, "county_code")]:
-        out = render(call_callback, KEY, {"region": code, "year": "2024"})
+        query = {"region": code, "year": "2024"}
         expected = own_sql(duck, f"SELECT recipient_id_number, amount FROM subsidy_payout "
                                  f"WHERE id IN ({id_list}) AND {column} = :c", c=code)
-        rows = _anomaly_rows(out, query_name)
-        assert expected and len(rows) == len(expected)
-        assert sorted((r[5], r[7]) for r in rows) == sorted((_masked(i), yuan(a)) for i, a in expected)
+        want = sorted((_masked(i), yuan(a)) for i, a in expected)
+        out = render(call_callback, KEY, query)
+        preview = _anomaly_rows(out, flag)
+        assert expected and len(preview) == min(len(expected), 10)
+        assert set((r[5], r[7]) for r in preview) <= set(want)
         assert not ID_NUMBER.search(text_of(out[f"{KEY}-trace"]["children"]))
+        pages = walk_table(call_callback, KEY, {**query, "flag": flag})
+        listed = [row for rows, _ in pages for row in rows]
+        assert sorted((r[5], r[7]) for r in listed) == want
+        component, _ = table(call_callback, KEY, {**query, "flag": flag})
+        assert row_count(component, KEY) == len(expected)
+        assert total_text(component, KEY, "amount") == yuan(sum(a for _, a in expected))
+
+
+def test_a_long_anomaly_list_pages_without_loss_or_repetition(call_callback, duck):
+    """after-death payouts over both years at the province: more than a page even at the test scale."""
+    expected = own_sql(duck, """SELECT s.id, s.amount FROM subsidy_payout s
+                                JOIN person_death d ON d.id_number = s.recipient_id_number
+                                WHERE s.pay_date > d.death_date AND EXTRACT(year FROM s.pay_date) = 2024""")
+    query = {"region": "430000", "year": "2024", "flag": "after_death"}
+    pages = walk_table(call_callback, KEY, query, sort="pay_date", descending=False)
+    amounts = [row[7] for rows, _ in pages for row in rows]
+    assert sorted(amounts) == sorted(yuan(a) for _, a in expected)
+    dates = [row[0] for rows, _ in pages for row in rows]
+    assert dates == sorted(dates)
+
+
+def test_an_anomaly_list_exports_masked_with_the_screen_total(client, duck, demo_anomalies):
+    ids = _planted_ids(demo_anomalies, "subsidy_after_death")
+    expected = own_sql(duck, f"SELECT recipient_id_number, amount FROM subsidy_payout WHERE id IN "
+                             f"({','.join(map(str, ids))})")
+    response = client.get("/export/subsidies.csv?region=430000&year=2024&flag=after_death")
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header = lines[3]
+    body = [dict(zip(header, line)) for line in lines[4:-1]]
+    assert lines[-1][0] == "合计" and Decimal(lines[-1][header.index("金额(元)")]) == sum(a for _, a in expected)
+    assert sorted(r["身份证号"] for r in body) == sorted(_masked(i) for i, _ in expected)
+    assert not ID_NUMBER.search(response.get_data(as_text=True))
 
 
 # -- drill-through: region → program → payouts -----------------------------------------------------------------

@@ -3,6 +3,9 @@ anomaly lists hold every planted anomaly of their kind and nothing clean, and ne
 
 from __future__ import annotations
 
+import functools
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
@@ -119,7 +122,7 @@ def _planted(anomalies, kind: str) -> list[dict]:
 
 
 def _planted_payouts(anomalies, kind: str) -> set[int]:
-    if kind == "subsidy_above_standard":
+    if kind in ("subsidy_above_standard", "subsidy_account_name_mismatch"):
         return {int(a["key"]) for a in _planted(anomalies, kind)}
     return {i for a in _planted(anomalies, kind) for i in a["payout_ids"]}
 
@@ -129,13 +132,19 @@ def _ids_in(duck, ids: set[int], column: str, region: str) -> set[int]:
                                      f"AND {column} = :r", r=region)}
 
 
-ANOMALY_LISTS = [("subsidy_duplicate_id", q.duplicate_id_payouts), ("subsidy_after_death", q.after_death_payouts),
-                 ("subsidy_above_standard", q.above_standard_payouts)]
+def _flagged(flag: str):
+    def query(scope, state, **filters):
+        return q.flagged_payouts(scope, state, flag, **filters)
+    return query
 
 
-@pytest.mark.parametrize("kind, query", ANOMALY_LISTS)
-def test_anomaly_lists_hold_exactly_the_planted_payouts_at_every_level(duck, demo_anomalies, kind, query):
-    planted = _planted_payouts(demo_anomalies, kind)
+FLAG_OF = {"subsidy_duplicate_id": "duplicate_id", "subsidy_after_death": "after_death",
+           "subsidy_above_standard": "above_standard", "subsidy_account_name_mismatch": "account_mismatch"}
+
+
+@pytest.mark.parametrize("kind", FLAG_OF)
+def test_anomaly_lists_hold_exactly_the_planted_payouts_at_every_level(duck, demo_anomalies, kind):
+    planted, query = _planted_payouts(demo_anomalies, kind), _flagged(FLAG_OF[kind])
     county = rows(duck, f"SELECT county_code FROM subsidy_payout WHERE id = {min(planted)}")[0][0]
     city = rows(duck, "SELECT parent_adcode FROM region WHERE adcode = :c", c=county)[0][0]
     for region, column in [("430000", "province_code"), (city, "city_code"), (county, "county_code")]:
@@ -146,10 +155,32 @@ def test_anomaly_lists_hold_exactly_the_planted_payouts_at_every_level(duck, dem
     assert query(PROVINCE, DrillState("430000", YEAR - 1, 1, 12)).empty, "nothing is planted the year before"
 
 
+def test_employee_dibao_lists_every_dibao_payout_to_a_public_employee_and_the_planted_ones(duck, demo_anomalies):
+    got = q.flagged_payouts(PROVINCE, DrillState("430000", YEAR, 1, 12), "employee_dibao")
+    expected = {r[0] for r in rows(duck, f"""SELECT s.id FROM subsidy_payout s
+                                             JOIN public_employee e ON e.id_number = s.recipient_id_number
+                                             WHERE s.category = '城乡居民最低生活保障'
+                                               AND {_view('province_code', '430000', 1, 12, YEAR)}""")}
+    planted = {a["key"] for a in _planted(demo_anomalies, "subsidy_public_employee_dibao")}
+    assert expected and set(got["id"]) == expected and len(got) == len(expected)
+    assert set(got["recipient_id_number"]) == planted
+
+
+def test_flag_summary_counts_each_list(duck):
+    state = DrillState("430100", YEAR, 1, 12)
+    summary = q.flag_summary(PROVINCE, state).set_index("flag")
+    for flag in q.FLAG_DETAIL:
+        listed = q.flagged_payouts(PROVINCE, state, flag)
+        assert summary.at[flag, "n"] == len(listed)
+        assert summary.at[flag, "amount"] == sum(listed["amount"], Decimal(0))
+        assert summary.at[flag, "recipients"] == listed["recipient_id_number"].nunique()
+    assert summary["n"].sum() > 0
+
+
 def test_duplicate_payouts_say_how_many_counties_paid_and_a_county_sees_only_its_own(duck, demo_anomalies):
     for anomaly in _planted(demo_anomalies, "subsidy_duplicate_id"):
         first, second = anomaly["counties"]
-        got = q.duplicate_id_payouts(Scope(first, "county"), DrillState(first, YEAR, 1, 12))
+        got = q.flagged_payouts(Scope(first, "county"), DrillState(first, YEAR, 1, 12), "duplicate_id")
         listed = got[got["recipient_id_number"] == anomaly["key"].split("|")[0]]
         assert len(listed) >= 1 and set(listed["region_code"]) == {first}
         assert set(listed["counties"]) == {2}
@@ -157,15 +188,17 @@ def test_duplicate_payouts_say_how_many_counties_paid_and_a_county_sees_only_its
 
 
 def test_after_death_rows_carry_the_death_date(demo_anomalies):
-    got = q.after_death_payouts(PROVINCE, DrillState("430000", YEAR, 1, 12))
+    got = q.flagged_payouts(PROVINCE, DrillState("430000", YEAR, 1, 12), "after_death")
     deaths = {a["key"]: a["death_date"] for a in _planted(demo_anomalies, "subsidy_after_death")}
+    assert len(got) > 0
     assert all(str(d) == deaths[i] and p > d for i, d, p in zip(got["recipient_id_number"], got["death_date"],
                                                                   got["pay_date"]))
 
 
 def test_above_standard_rows_carry_the_standard(duck, demo_anomalies):
-    got = q.above_standard_payouts(PROVINCE, DrillState("430000", YEAR, 1, 12))
+    got = q.flagged_payouts(PROVINCE, DrillState("430000", YEAR, 1, 12), "above_standard")
     planted = {int(a["key"]): a for a in _planted(demo_anomalies, "subsidy_above_standard")}
+    assert len(got) > 0
     for payout, amount, standard in zip(got["id"], got["amount"], got["standard_amount"]):
         assert amount * 100 == planted[payout]["amount_fen"] and standard * 100 == planted[payout]["standard_fen"]
 
@@ -173,8 +206,7 @@ def test_above_standard_rows_carry_the_standard(duck, demo_anomalies):
 # -- scope ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", [q.summary, q.by_category, q.by_program, q.region_ranking, q.township_ranking,
-                                   q.monthly, q.duplicate_id_payouts, q.after_death_payouts,
-                                   q.above_standard_payouts])
+                                   q.monthly, *(_flagged(flag) for flag in q.FLAG_DETAIL)])
 def test_a_region_outside_the_scope_gives_no_rows(query):
     for scope, region in [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000")]:
         assert query(scope, DrillState(region, YEAR, 1, 12)).empty, (scope, region)
@@ -182,11 +214,14 @@ def test_a_region_outside_the_scope_gives_no_rows(query):
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("query", [q.summary, q.by_category, q.by_program, q.region_ranking, q.monthly,
-                                   q.duplicate_id_payouts, q.after_death_payouts, q.above_standard_payouts])
+                                   q.township_ranking, q.flag_summary,
+                                   *(functools.partial(q.flagged_payouts.uncached, flag=flag)
+                                     for flag in q.FLAG_DETAIL)])
 def test_postgres_gives_the_same_answer(pg_url, use_store, query):
     state = DrillState("430000", YEAR, 1, 12)
-    on_duckdb = query.uncached(PROVINCE, state).astype(str)
+    run = getattr(query, "uncached", query)
+    on_duckdb = run(PROVINCE, state).astype(str)
     use_store(pg_url)
-    on_postgres = query.uncached(PROVINCE, state).astype(str)
+    on_postgres = run(PROVINCE, state).astype(str)
     assert len(on_duckdb) > 0
     assert on_duckdb.to_dict("records") == on_postgres.to_dict("records")
