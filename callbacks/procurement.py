@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, Input, dcc, html
 
 from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures, settings
@@ -34,16 +34,30 @@ SPLIT_COLUMNS = [("agency_name", "采购单位", "text"), ("region_name", "区�
                  ("plan_no", "采购计划编号", "text")]
 
 
+FLAG_TITLES = {"high_ratio": "合同金额接近预算", "split": "疑似拆分规避公开招标"}
+PREVIEW_ROWS = 10  # per list on the card; the whole list pages in the drill table (flag filter) and exports
+
+
 def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
     """Method and category from their fixed lists; the agency (set by the drill) looked up inside the scope."""
     return [TopicFilter("method", "采购方式", {m: m for m in q.METHODS}),
             TopicFilter("category", "采购类别", {c: c for c in q.CATEGORIES}),
-            TopicFilter("agency", "采购单位", Lookup(lambda value: q.agency_name(scope, state, value)))]
+            TopicFilter("agency", "采购单位", Lookup(lambda value: q.agency_name(scope, state, value))),
+            TopicFilter("flag", "风险提示", FLAG_TITLES)]
 
 
 def table(req: Request) -> TableView:
     """The agencies of the view; once one is chosen, its single purchases."""
     state = req.state
+    if state.filter("flag") is not None:
+        ratio_or_threshold = (Column("contract_ratio", "合同/预算", "percent") if state.filter("flag") == "high_ratio"
+                              else Column("threshold", "公开招标限额", "money"))
+        return TableView(q.FLAGGED_TABLE.name, f"风险提示 · {FLAG_TITLES[state.filter('flag')]}", (
+            Column("plan_no", "采购计划编号"), Column("agency_name", "采购单位"), Column("region_name", "区划"),
+            Column("method", "采购方式"), Column("item_name", "采购品目"), Column("supplier_name", "供应商"),
+            Column("budget_amount", "预算金额", "money"), Column("contract_amount", "合同金额", "money"),
+            ratio_or_threshold, Column("notice_date", "公告日期", "date"), Column("contract_date", "签约日期", "date")),
+            up=(("全部采购单位", href(PATH, state, flag=CLEAR)),))
     if state.filter("agency") is not None:
         name = q.agency_name(req.scope, state, state.filter("agency"))
         return TableView(q.PURCHASE_TABLE.name, f"{name} · 采购明细", (
@@ -77,17 +91,33 @@ def _kpis(total: pd.Series, concentration: float | None, unit: str) -> dbc.Row:
     ], className="g-3")
 
 
+def _whole_list(state: DrillState, flag: str, n: int) -> list:
+    """The link that opens a red-flag list whole in the drill table, where it pages and exports."""
+    if n == 0:
+        return []
+    return [dcc.Link(f"全部 {n:,} 项 · 分页查看与导出" if n > PREVIEW_ROWS else "分页查看与导出",
+                     href=href(PATH, state, flag=flag), className="drill-link small", id=f"{KEY}-flag-{flag}-all")]
+
+
 def _red_flags(req: Request, high_ratio: pd.DataFrame, split: pd.DataFrame) -> dbc.Card:
+    """The two red-flag lists: counts, the first few rows of each (agency names drill), and the whole list a click
+    away."""
     state = req.state
     agency_link = {"agency_name": lambda row: href(PATH, state, agency=str(row["agency_id"]))}
     flag = fmt.percent(settings.get("CONTRACT_RATIO_FLAG"))
-    return dbc.Card(dbc.CardBody([
-        html.H2(f"风险提示 · 合同金额达预算{flag}及以上({len(high_ratio)} 项)", className="section-title"),
-        views.record_table(high_ratio, HIGH_RATIO_COLUMNS, f"{KEY}-high-ratio", "本期没有此类合同", agency_link),
-        html.H2(f"风险提示 · 疑似拆分规避公开招标({len(split)} 项:同一单位、同一供应商或品目、30日内、"
-                f"预算均在限额的{fmt.percent(settings.get('SPLIT_BAND'))}至100%之间)", className="section-title mt-3"),
-        views.record_table(split, SPLIT_COLUMNS, f"{KEY}-split", "本期没有疑似拆分的采购", agency_link),
-    ]), className="mb-3 section-card", id=f"{KEY}-red-flags")
+    sections = []
+    for key, title, frame, columns, empty_text in (
+            ("high_ratio", f"风险提示 · 合同金额达预算{flag}及以上({len(high_ratio):,} 项)", high_ratio,
+             HIGH_RATIO_COLUMNS, "本期没有此类合同"),
+            ("split", f"风险提示 · 疑似拆分规避公开招标({len(split):,} 项:同一单位、同一供应商或品目、30日内、"
+                      f"预算均在限额的{fmt.percent(settings.get('SPLIT_BAND'))}至100%之间)", split, SPLIT_COLUMNS,
+             "本期没有疑似拆分的采购")):
+        sections += [html.Div([html.H2(title, className="section-title me-auto mb-0"),
+                               *_whole_list(state, key, len(frame))],
+                              className="d-flex flex-wrap align-items-baseline gap-2 mt-3 mb-1"),
+                     views.record_table(frame.head(PREVIEW_ROWS), columns, f"{KEY}-{key.replace('_', '-')}",
+                                        empty_text, agency_link)]
+    return dbc.Card(dbc.CardBody(sections), className="mb-3 section-card", id=f"{KEY}-red-flags")
 
 
 def register(app: Dash) -> None:

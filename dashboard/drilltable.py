@@ -23,7 +23,7 @@ from dashboard.scope import User
 
 @dataclass(frozen=True)
 class Column:
-    """One column: `kind` is money / text / date / int; `mask` a masking kind ('name', 'account', 'id_number')
+    """One column: `kind` is money / text / date / int / percent (a ratio shown as 97.5%); `mask` a masking kind ('name', 'account', 'id_number')
     applied to every row, or only to rows where the boolean column `mask_when` is true (a payee who is a person)."""
 
     name: str
@@ -36,7 +36,7 @@ class Column:
 @dataclass(frozen=True)
 class TableView:
     """A drill-through table as shown: `source` names its `queries._paging.TableSource`; `drill` is the URL filter
-    a row's first cell sets to the row's id (the next level down), or None at the last level; `up` the levels
+    a row's first cell sets to the row's `drill_value` (the next level down), or None at the last level; `up` the levels
     above as (label, href) links back up (全部单位 › 某单位 › …)."""
 
     source: str
@@ -44,6 +44,7 @@ class TableView:
     columns: tuple[Column, ...]
     drill: str | None = None
     up: tuple[tuple[str, str], ...] = ()
+    drill_value: str = "id"  # the column whose value the drill link sets (a program is named, not numbered)
 
     @property
     def money_columns(self) -> list[Column]:
@@ -78,6 +79,8 @@ def cell_text(value: object, kind: str) -> str:
         return "—"
     if kind == "money":
         return fmt.money(Decimal(value), "元")
+    if kind == "percent":
+        return fmt.percent(value)
     if kind == "date" and isinstance(value, (dt.date, pd.Timestamp)):
         return f"{value:%Y-%m-%d}"
     return str(value)
@@ -103,7 +106,7 @@ def render(view: TableView, page_key: str, path: str, state: DrillState, rows: p
     summary = [html.Span(f"共 {int(totals['rows']):,} 行", className="me-3")]
     summary += [html.Span([f"{c.label}合计 ", html.Strong(fmt.money(totals[c.name], "元"),
                                                          id=f"{page_key}-total-{c.name}"), " 元"],
-                          className="me-3") for c in view.money_columns]
+                          className="me-3") for c in view.money_columns if c.name in totals.index]
     head = html.Tr([_header(page_key, c, c.name in sortable, sort, descending) for c in view.columns])
     body = []
     for _, row in rows.iterrows():
@@ -111,7 +114,8 @@ def render(view: TableView, page_key: str, path: str, state: DrillState, rows: p
         for i, column in enumerate(view.columns):
             text = cell_text(row[column.name], column.kind)
             if i == 0 and view.drill is not None:
-                text = dcc.Link(text, href=href(path, state, **{view.drill: str(row["id"])}), className="drill-link")
+                text = dcc.Link(text, href=href(path, state, **{view.drill: str(row[view.drill_value])}),
+                                className="drill-link")
             cells.append(html.Td(text, className="" if column.kind in ("money", "int") else "text-start"))
         body.append(html.Tr(cells))
     if not body:

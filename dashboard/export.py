@@ -51,7 +51,7 @@ def _cells(frame: pd.DataFrame, view: TableView) -> list[list[object]]:
 
 def _sheet(heading: list[str], view: TableView, rows: list[list[object]], totals: pd.Series) -> list[list[object]]:
     header = [c.label + ("(元)" if c.kind == "money" else "") for c in view.columns]
-    total_row = ["合计"] + [totals[c.name] if c.kind == "money" else "" for c in view.columns[1:]]
+    total_row = ["合计"] + [totals[c.name] if c.name in totals.index else "" for c in view.columns[1:]]
     return [[line] for line in heading] + [header, *rows, total_row]
 
 

@@ -30,6 +30,7 @@ SINGLE_SOURCE = "单一来源"
 OPEN_TENDER = "公开招标"
 WORKS = "工程"  # the 公开招标 thresholds of the settings are for goods and services only
 SPLIT_WINDOW_DAYS = 30
+RED_FLAGS = ("high_ratio", "split")
 
 MEASURES = ["n", "budget", "contract", "sme_contract", "single_source_contract"]
 RATES = ["saving_rate", "sme_share", "single_source_share"]
@@ -194,8 +195,7 @@ def high_ratio_contracts(scope: Scope, state: DrillState, *, method: str | None 
     where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "contract_ratio"])
-    flag = Decimal(str(settings.get("CONTRACT_RATIO_FLAG")))
-    frame = _frame(_records([*where, p.c.contract_amount >= p.c.budget_amount * flag]), RECORD_COLUMNS)
+    frame = _frame(_records([*where, *_flag_predicates("high_ratio")]), RECORD_COLUMNS)
     frame["contract_ratio"] = [ratio(c, b) for c, b in zip(frame["contract_amount"], frame["budget_amount"])]
     return frame.sort_values(["contract_ratio", "id"], ascending=[False, True], ignore_index=True)
 
@@ -213,6 +213,19 @@ def _just_under_threshold(table: sa.Table) -> list[sa.ColumnElement[bool]]:
             table.c.budget_amount < threshold]
 
 
+def _flag_predicates(flag: str) -> list[sa.ColumnElement[bool]]:
+    """What makes a purchase a red flag of kind `flag` (RED_FLAGS)."""
+    if flag == "high_ratio":
+        return [p.c.contract_amount >= p.c.budget_amount * Decimal(str(settings.get("CONTRACT_RATIO_FLAG")))]
+    other = p.alias("other")
+    partner = sa.exists().where(
+        other.c.agency_id == p.c.agency_id, other.c.id != p.c.id,
+        sa.or_(other.c.supplier_id == p.c.supplier_id, other.c.item_name == p.c.item_name),
+        sa.func.abs(other.c.notice_date - p.c.notice_date) <= SPLIT_WINDOW_DAYS,
+        *_just_under_threshold(other))
+    return [*_just_under_threshold(p), partner]
+
+
 @memoized
 def split_purchases(scope: Scope, state: DrillState, *, method: str | None = None,
                     category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
@@ -223,13 +236,7 @@ def split_purchases(scope: Scope, state: DrillState, *, method: str | None = Non
     where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "threshold"])
-    other = p.alias("other")
-    partner = sa.exists().where(
-        other.c.agency_id == p.c.agency_id, other.c.id != p.c.id,
-        sa.or_(other.c.supplier_id == p.c.supplier_id, other.c.item_name == p.c.item_name),
-        sa.func.abs(other.c.notice_date - p.c.notice_date) <= SPLIT_WINDOW_DAYS,
-        *_just_under_threshold(other))
-    statement = _records([*where, *_just_under_threshold(p), partner], tender_threshold(p))
+    statement = _records([*where, *_flag_predicates("split")], tender_threshold(p))
     frame = _frame(statement, [*RECORD_COLUMNS, "threshold"])
     frame["threshold"] = frame["threshold"].map(Decimal)
     return frame.sort_values(["agency_name", "notice_date", "id"], ignore_index=True)
@@ -274,6 +281,29 @@ def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
             .select_from(p.join(agency, agency.c.id == p.c.agency_id)).where(*where))
 
 
+def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """Every purchase of the view that red flag `flag` (the state's filter) caught, for paging and export."""
+    filters = state_filters(state)
+    where = _selection(scope, state, **filters)
+    if where is None or state.filter("flag") not in RED_FLAGS:
+        return None
+    return (sa.select(p.c.id.label("id"), p.c.plan_no.label("plan_no"), agency.c.name.label("agency_name"),
+                      region.c.name.label("region_name"), p.c.method.label("method"), p.c.category.label("category"),
+                      p.c.item_name.label("item_name"), p.c.supplier_name.label("supplier_name"),
+                      p.c.budget_amount.label("budget_amount"), p.c.contract_amount.label("contract_amount"),
+                      (p.c.contract_amount / p.c.budget_amount).label("contract_ratio"),
+                      tender_threshold(p).label("threshold"), p.c.notice_date.label("notice_date"),
+                      p.c.contract_date.label("contract_date"))
+            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
+                         .join(region, region.c.adcode == agency.c.region_code))
+            .where(*where, *_flag_predicates(state.filter("flag"))))
+
+
+FLAGGED_TABLE = table_source(TableSource(
+    "procurement.flagged", _flagged_rows, money=("budget_amount", "contract_amount"),
+    sortable={"contract_amount": "money", "budget_amount": "money", "notice_date": "date", "agency_name": "text",
+              "plan_no": "text"},
+    default_sort="contract_amount"))
 AGENCY_TABLE = table_source(TableSource(
     "procurement.agencies", _agency_rows, money=("budget", "contract", "saving"),
     sortable={"contract": "money", "budget": "money", "saving": "money", "n": "int", "agency_name": "text"},

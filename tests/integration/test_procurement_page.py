@@ -127,19 +127,41 @@ def _flag_rows(out: dict, table_id: str) -> list[list[str]]:
             if tr["type"] == "Tr"]
 
 
-@pytest.mark.parametrize("kind, table_id, plan_no_column", [("procurement_high_ratio", "procurement-high-ratio", 0),
-                                                            ("procurement_split", "procurement-split", 8)])
-def test_red_flag_lists_on_the_page_are_exactly_the_planted_purchases(call_callback, duck, demo_anomalies, kind,
-                                                                      table_id, plan_no_column):
+@pytest.mark.parametrize("kind, flag, table_id, plan_no_column", [
+    ("procurement_high_ratio", "high_ratio", "procurement-high-ratio", 0),
+    ("procurement_split", "split", "procurement-split", 8)])
+def test_red_flag_lists_are_exactly_the_planted_purchases(call_callback, duck, demo_anomalies, kind, flag, table_id,
+                                                          plan_no_column):
+    """The card previews the first rows; the whole list pages in the drill table with totals over every row."""
     ids = [i for a in demo_anomalies if a["kind"] == kind for i in a["procurement_ids"]]
     county = own_sql(duck, f"SELECT county_code FROM procurement WHERE id IN ({','.join(map(str, ids))}) "
                            "AND county_code IS NOT NULL ORDER BY id LIMIT 1")[0][0]
     for code, column in [("430000", "province_code"), (county, "county_code")]:
-        out = render(call_callback, KEY, {"region": code, "year": "2024", "period": "1-12"})
-        expected = {r[0] for r in own_sql(duck, f"SELECT plan_no FROM procurement WHERE {column} = :c "
-                                                f"AND id IN ({','.join(map(str, ids))})", c=code)}
-        shown_rows = _flag_rows(out, table_id)
-        assert expected and {r[plan_no_column] for r in shown_rows} == expected and len(shown_rows) == len(expected)
+        query = {"region": code, "year": "2024", "period": "1-12"}
+        out = render(call_callback, KEY, query)
+        expected = own_sql(duck, f"SELECT plan_no, contract_amount FROM procurement WHERE {column} = :c "
+                                 f"AND id IN ({','.join(map(str, ids))})", c=code)
+        plan_nos = {r[0] for r in expected}
+        preview = _flag_rows(out, table_id)
+        assert expected and len(preview) == min(len(expected), 10)
+        assert {r[plan_no_column] for r in preview} <= plan_nos
+        listed = [row for rows, _ in walk_table(call_callback, KEY, {**query, "flag": flag}) for row in rows]
+        assert sorted(r[0] for r in listed) == sorted(plan_nos)
+        component, _ = table(call_callback, KEY, {**query, "flag": flag})
+        assert total_text(component, KEY, "contract_amount") == yuan(sum(a for _, a in expected))
+
+
+def test_a_red_flag_list_exports_with_the_screen_total(client, duck, demo_anomalies):
+    ids = [i for a in demo_anomalies if a["kind"] == "procurement_split" for i in a["procurement_ids"]]
+    expected = own_sql(duck, f"SELECT plan_no, budget_amount FROM procurement WHERE id IN ({','.join(map(str, ids))})")
+    response = client.get("/export/procurement.xlsx?region=430000&year=2024&period=1-12&flag=split")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[3]
+    body, total = rows[4:-1], rows[-1]
+    assert sorted(r[header.index("采购计划编号")] for r in body) == sorted(p for p, _ in expected)
+    assert total[0] == "合计" and Decimal(str(total[header.index("预算金额(元)")])) == sum(a for _, a in expected)
 
 
 def test_red_flag_agency_links_drill_into_that_agency(call_callback, duck, demo_anomalies):
