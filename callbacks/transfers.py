@@ -15,6 +15,7 @@ from dashboard import format as fmt
 from dashboard import views
 from dashboard.drill import DrillState, TopicFilter
 from dashboard.drilltable import Column, TableView
+from dashboard.links import CLEAR, href
 from dashboard.scope import Scope
 from dashboard.topic_page import ids
 from dashboard.topics import Request, Topic, resolve
@@ -32,12 +33,20 @@ def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
 
 
 def table(req: Request) -> TableView:
-    """The tranches the region received from above (the records behind every figure on the page)."""
-    chosen = " · ".join(v for v in (req.state.filter("kind"), req.state.filter("program")) if v)
-    return TableView("transfers.records", f"上级转移支付到账明细{' · ' + chosen if chosen else ''}", (
+    """The programs the region received from above; once one is chosen, its tranches (the records behind every
+    figure on the page)."""
+    state = req.state
+    kind = state.filter("kind")
+    if state.filter("program") is None:
+        return TableView(q.PROGRAMS.name, f"转移支付项目明细{' · ' + kind if kind else ''}", (
+            Column("program", "转移支付项目"), Column("kind", "类型"), Column("direct_fund", "直达资金"),
+            Column("tranches", "到账笔数", "int"), Column("amount", "到账金额", "money")),
+            drill="program", drill_value="program")
+    chosen = " · ".join(v for v in (kind, state.filter("program")) if v)
+    return TableView(q.RECORDS.name, f"上级转移支付到账明细 · {chosen}", (
         Column("transfer_date", "到账日期", "date"), Column("from_name", "拨付方"), Column("to_name", "接收方"),
         Column("kind", "类型"), Column("program", "转移支付项目"), Column("direct_fund", "直达资金"),
-        Column("amount", "金额", "money")))
+        Column("amount", "金额", "money")), up=(("全部转移支付项目", href(PATH, state, program=CLEAR)),))
 
 
 TOPIC = Topic(KEY, PATH, "转移支付与直达资金", filters, table)

@@ -181,9 +181,9 @@ def in_view(flows: pd.DataFrame, kind: str | None = None, program: str | None = 
     return flows[keep]
 
 
-def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
-    """Every transfer tranche the region as a whole received from above in the period (from a strict ancestor, so
-    the table's total is the page's 转移支付收入), under the kind and program filters."""
+def _received_from_above(scope: Scope, state: DrillState) -> list[sa.ColumnElement[bool]] | None:
+    """The tranches the region as a whole received from above in the period (from a strict ancestor, so their sum
+    is the page's 转移支付收入), under the kind and program filters; None outside the scope."""
     drilled = drill_region(scope, state)
     if drilled is None:
         return None
@@ -195,6 +195,29 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     for name in ("kind", "program"):
         if state.filter(name) is not None:
             where.append(t.c[name] == state.filter(name))
+    return where
+
+
+def _program_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """One row per transfer program received in the view: kind, 直达, tranches, amount. A program's `id` is its
+    first tranche's (unique, for the keyset); its link sets the `program` filter by name."""
+    where = _received_from_above(scope, state)
+    if where is None:
+        return None
+    t = transfer
+    return (sa.select(sa.func.min(t.c.id).label("id"), t.c.program.label("program"), t.c.kind.label("kind"),
+                      sa.case((sa.func.max(sa.case((t.c.direct_fund, 1), else_=0)) == 1, "是"),
+                              else_="否").label("direct_fund"),
+                      sa.func.count().label("tranches"), sa.func.sum(t.c.amount).label("amount"))
+            .where(*where).group_by(t.c.program, t.c.kind))
+
+
+def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
+    """Every tranche of the view (see `_received_from_above`) with who sent and who received it."""
+    where = _received_from_above(scope, state)
+    if where is None:
+        return None
+    t = transfer
     giver, receiver = region_table.alias("giver"), region_table.alias("receiver")
     return (sa.select(t.c.id, t.c.transfer_date, giver.c.name.label("from_name"), receiver.c.name.label("to_name"),
                       t.c.kind, t.c.program, sa.case((t.c.direct_fund, "是"), else_="否").label("direct_fund"),
@@ -204,6 +227,8 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
             .where(*where))
 
 
+PROGRAMS = table_source(TableSource("transfers.programs", _program_rows, ("amount",),
+                                    {"amount": "money", "tranches": "int", "program": "text"}, "amount"))
 RECORDS = table_source(TableSource("transfers.records", _record_rows, ("amount",),
                                    {"amount": "money", "transfer_date": "date", "program": "text"}, "amount"))
 

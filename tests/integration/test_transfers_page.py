@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.integration.conftest import by_id, text_of, walk
@@ -101,7 +102,8 @@ def test_filters_narrow_the_headline_and_the_table(call_callback, duck, filters,
     assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-received")) == shown(expected, "city")
     component, _page = table(call_callback, KEY, q)
     assert total_text(component, KEY, "amount") == yuan(expected)
-    count = one(duck, f"""SELECT COUNT(*) FROM transfer WHERE to_region IN ({subtree_sql('430100')})
+    rows = "COUNT(*)" if "program" in filters else "COUNT(DISTINCT program)"  # tranches of one, else programs
+    count = one(duck, f"""SELECT {rows} FROM transfer WHERE to_region IN ({subtree_sql('430100')})
         AND from_region NOT IN ({subtree_sql('430100')}) AND EXTRACT(year FROM transfer_date) = 2024
         AND EXTRACT(month FROM transfer_date) BETWEEN 1 AND 6 AND {where}""")[0]
     assert row_count(component, KEY) == count
@@ -136,12 +138,26 @@ def test_planted_direct_fund_lags_are_red_on_their_city_page(call_callback, demo
         assert bars[county].endswith("严重滞后") and float(bars[county].split("%")[0]) < 66
 
 
-def test_table_pages_through_every_tranche_once(call_callback, duck):
+def test_program_table_lists_each_program_received_and_links_to_its_tranches(call_callback, duck):
     q = query("431200", 2024, 1, 12)
+    pages = walk_table(call_callback, KEY, q)
+    rows = [r for page_rows, _links in pages for r in page_rows]
+    links = [link for _rows, page_links in pages for link in page_links]
+    with duck.connect() as conn:
+        expected = conn.execute(sa.text(f"""SELECT program, COUNT(*), SUM(amount) FROM transfer
+            WHERE to_region IN ({subtree_sql('431200')}) AND from_region NOT IN ({subtree_sql('431200')})
+              AND EXTRACT(year FROM transfer_date) = 2024 GROUP BY program""")).all()
+    assert sorted((r[0], r[3], r[4]) for r in rows) == sorted((p, f"{n:,}", yuan(a)) for p, n, a in expected)
+    assert len(links) == len(expected) and all("program=" in link for link in links)
+
+
+def test_table_pages_through_every_tranche_of_a_program_once(call_callback, duck):
+    q = query("431200", 2024, 1, 12, program="均衡性转移支付")
     pages = walk_table(call_callback, KEY, q, sort="transfer_date", descending=False)
     rows = [r for page_rows, _links in pages for r in page_rows]
     expected = one(duck, f"""SELECT COUNT(*), SUM(amount) FROM transfer WHERE to_region IN ({subtree_sql('431200')})
-        AND from_region NOT IN ({subtree_sql('431200')}) AND EXTRACT(year FROM transfer_date) = 2024""")
+        AND from_region NOT IN ({subtree_sql('431200')}) AND EXTRACT(year FROM transfer_date) = 2024
+        AND program = '均衡性转移支付'""")
     assert len(rows) == expected[0] > 50
     assert sum(Decimal(r[-1].replace(",", "")) for r in rows) == expected[1]
     dates = [r[0] for r in rows]
@@ -149,7 +165,7 @@ def test_table_pages_through_every_tranche_once(call_callback, duck):
 
 
 def test_export_equals_the_screen(client, call_callback):
-    q = query("431223", 2024, 1, 12, kind="一般性")
+    q = query("431223", 2024, 1, 12, kind="一般性", program="其他一般性转移支付")
     component, _page = table(call_callback, KEY, q)
     screen_total = total_text(component, KEY, "amount")
     qs = "&".join(f"{k}={v}" for k, v in q.items())
