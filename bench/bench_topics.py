@@ -45,11 +45,11 @@ VIEWS: dict[str, list[dict]] = {
                   {**CITY, "kind": "专项"}, {**CITY, "program": "均衡性转移支付"}],
     "debt": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "bond_kind": "专项"}],
     "procurement": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                    {**CITY, "method": "竞争性磋商"}, {**CITY, "category": "服务"}],
+                    {**CITY, "method": "竞争性磋商"}, {**CITY, "category": "服务"}, {**CITY, "flag": "split"}],
     # program 91 is the province's 城乡居民最低生活保障 at every scale (the generator numbers programs by category,
     # the province's first, then each city's)
     "subsidies": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                  {**CITY, "category": "高龄津贴"}, {**COUNTY, "program": "91"}],
+                  {**CITY, "category": "高龄津贴"}, {**COUNTY, "program": "91"}, {**CITY, "flag": "after_death"}],
 }
 TARGET_WARM_MS, TARGET_COLD_MS = 300.0, 1000.0
 
@@ -67,7 +67,8 @@ def _body(app, prefix: str, inputs: list[tuple[str, str, object]]) -> dict:
 
 def _calls(key: str, query: dict) -> dict[str, tuple[str, list]]:
     return {"render": (f"{key}-notices", [(f"{key}-query", "data", query)]),
-            "table": (f"{key}-table.", [(f"{key}-query", "data", query), (f"{key}-table-state", "data", {})])}
+            "table": (f"{key}-table.", [(f"{key}-query", "data", query), (f"{key}-table-state", "data", {}),
+                                        (f"{key}-reveal", "data", {})])}
 
 
 def signed_in_client(app):

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from dashboard import format as fmt
+from dashboard import settings
 from dashboard import views
 from dashboard.drill import clicked_point
-from dashboard.drilltable import mask_rows, render
+from dashboard.drilltable import has_personal_data, mask_rows, render, reveal_bar
+from dashboard.masking import may_reveal
 from dashboard.links import CLEAR, href, query_string
 from dashboard.scope import current_user
 from dashboard.topic_page import chart_id, ids
@@ -117,10 +119,24 @@ def register_topic(app: Dash, topic: Topic) -> None:
             stack.pop()
         return {**table_state, "stack": stack}
 
+    @app.callback(Output(i["reveal"], "data"),
+                  Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"), Input(i["query"], "data"),
+                  State({"type": "topic-reveal-reason", "page": key}, "value"), prevent_initial_call=True)
+    def ask_to_reveal(clicks, _query, reasons):
+        """The reason typed to show personal data, kept in the browser's memory only until the view changes (a new
+        drill or filter is masked again); whether it suffices is decided, and audited, on every render."""
+        trigger = ctx.triggered_id
+        reason = reasons[0] if isinstance(reasons, list) and reasons else None
+        if (isinstance(trigger, dict) and trigger.get("action") == "show" and any(clicks or [])
+                and isinstance(reason, str) and reason.strip()):
+            return {"reason": reason.strip()[:200]}
+        return {}
+
     @app.callback(Output(i["table"], "children"), Output(i["table-page"], "data"),
-                  Input(i["query"], "data"), Input(i["table-state"], "data"))
-    def render_table(query, table_state):
-        """One page of the drill-through table for the URL's state; the store keeps the next page's cursor."""
+                  Input(i["query"], "data"), Input(i["table-state"], "data"), Input(i["reveal"], "data"))
+    def render_table(query, table_state, reveal_state):
+        """One page of the drill-through table for the URL's state; the store keeps the next page's cursor. Personal
+        data is masked unless a user who may see it stated a reason (audited per view)."""
         req = resolve(topic, query)
         view = topic.table(req)
         source = SOURCES[view.source]
@@ -130,9 +146,16 @@ def register_topic(app: Dash, topic: Topic) -> None:
                                  stack[-1] if stack else None)
         page = table_page(req.scope, req.state, view.source, request)
         totals = table_totals(req.scope, req.state, view.source)
-        rows = mask_rows(page.rows, view.columns, current_user(), page=topic.path, region=req.state.region)
+        user = current_user()
+        reason = reveal_state.get("reason") if isinstance(reveal_state, dict) else None
+        reason = reason if isinstance(reason, str) else None
+        rows = mask_rows(page.rows, view.columns, user, page=topic.path, region=req.state.region, reason=reason)
+        offer = has_personal_data(view) and user is not None and user.may_unmask
+        revealed = may_reveal(user, reason)
+        hint = f"查询事由至少 {settings.get('UNMASK_REASON_MIN_LENGTH')} 个字" if reason and not revealed else None
+        bar = reveal_bar(key, revealed, hint) if offer else None
         following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
         return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,
-                       request.descending, len(stack) + 1 if request.after else 1, page.has_next, export_query),
+                       request.descending, len(stack) + 1 if request.after else 1, page.has_next, export_query, bar),
                 {"next": following})

@@ -98,10 +98,35 @@ def _header(page_key: str, column: Column, sortable: bool, sort: str, descending
                    **({"aria-sort": "descending" if descending else "ascending"} if column.name == sort else {}))
 
 
+def has_personal_data(view: TableView) -> bool:
+    return any(c.mask is not None for c in view.columns)
+
+
+def reveal_bar(page_key: str, revealed: bool, hint: str | None = None) -> html.Div:
+    """For a user who may see personal data: a reason box that unmasks the table (each view audited with the
+    reason), or, once shown, the way back to masked. Exports stay masked either way."""
+    if revealed:
+        return html.Div([
+            html.Span("已按所填查询事由显示完整个人信息,每次查看均记入审计日志;导出文件仍为脱敏数据。",
+                      className="me-auto text-danger small"),
+            html.Button("恢复脱敏", id={"type": "topic-reveal", "page": page_key, "action": "hide"}, n_clicks=0,
+                        className="btn btn-outline-secondary btn-pager"),
+        ], className="reveal-bar d-flex flex-wrap align-items-center gap-2 mb-2", id=f"{page_key}-reveal-bar")
+    return html.Div([
+        html.Label("查询事由", className="small text-muted mb-0"),
+        dcc.Input(id={"type": "topic-reveal-reason", "page": page_key}, type="text", maxLength=200,
+                  placeholder="查看完整个人信息须填写事由,记入审计", className="form-control form-control-sm reveal-reason"),
+        html.Button("显示完整信息", id={"type": "topic-reveal", "page": page_key, "action": "show"}, n_clicks=0,
+                    className="btn btn-outline-danger btn-pager"),
+        *([html.Span(hint, className="text-danger small")] if hint else []),
+    ], className="reveal-bar d-flex flex-wrap align-items-center gap-2 mb-2", id=f"{page_key}-reveal-bar")
+
+
 def render(view: TableView, page_key: str, path: str, state: DrillState, rows: pd.DataFrame, totals: pd.Series,
            sortable: dict[str, str], sort: str, descending: bool, page_number: int, has_next: bool,
-           export_query: str) -> html.Div:
-    """Totals over all rows, the page's rows (already masked), sortable headers, pager and export links."""
+           export_query: str, reveal: html.Div | None = None) -> html.Div:
+    """Totals over all rows, the page's rows (already masked or revealed), sortable headers, pager, export links
+    and, for a user who may unmask, the `reveal` bar."""
     pages = max(1, -(-int(totals["rows"]) // 50))
     summary = [html.Span(f"共 {int(totals['rows']):,} 行", className="me-3")]
     summary += [html.Span([f"{c.label}合计 ", html.Strong(fmt.money(totals[c.name], "元"),
@@ -139,6 +164,7 @@ def render(view: TableView, page_key: str, path: str, state: DrillState, rows: p
         html.Div([html.H2([*trail, view.title], className="section-title me-auto mb-0"), exports],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         html.Div(summary, className="table-totals mb-2", id=f"{page_key}-totals"),
+        *([reveal] if reveal is not None else []),
         html.Div(html.Table([html.Thead(head), html.Tbody(body)],
                             className="table table-sm table-hover money-table mb-0", id=f"{page_key}-records"),
                  className="table-scroll"),

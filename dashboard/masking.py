@@ -48,15 +48,24 @@ def mask_frame(frame: pd.DataFrame, columns: dict[str, str], user: User | None) 
     return out
 
 
+def may_reveal(user: User | None, reason: str | None) -> bool:
+    """Whether `reveal` would unmask for `user` with `reason`: the permission and a reason of at least
+    UNMASK_REASON_MIN_LENGTH characters."""
+    from dashboard import settings
+
+    return (user is not None and user.may_unmask
+            and len((reason or "").strip()) >= settings.get("UNMASK_REASON_MIN_LENGTH"))
+
+
 def reveal(frame: pd.DataFrame, columns: dict[str, str], user: User | None, reason: str | None, *, page: str,
            region: str | None = None) -> pd.DataFrame:
     """`frame` unmasked for a user with `may_unmask` who gave a reason (at least UNMASK_REASON_MIN_LENGTH
     characters); the view is audited as 'unmask' with the reason and the row count. Anyone else gets it masked,
     and asking without the permission or without a reason is audited as denied."""
-    from dashboard import audit, settings
+    from dashboard import audit
 
     reason = (reason or "").strip()
-    if user is not None and user.may_unmask and len(reason) >= settings.get("UNMASK_REASON_MIN_LENGTH"):
+    if may_reveal(user, reason):
         audit.record("unmask", page=page, region=region, rows=len(frame), detail=reason[:200])
         return frame
     audit.record("unmask", page=page, region=region, rows=0, outcome="denied",

@@ -32,7 +32,7 @@ class ChartSlot:
 def ids(key: str) -> dict[str, str]:
     """The component ids of topic page `key`."""
     parts = ("query", "nav", "notices", "title", "breadcrumb", "freshness", "filterbar", "year", "period",
-             "kpis", "ranking", "table", "table-state", "table-page", "trace")
+             "kpis", "ranking", "table", "table-state", "table-page", "trace", "reveal")
     return {part: f"{key}-{part}" for part in parts}
 
 
@@ -83,6 +83,7 @@ def topic_layout(key: str, query: dict, filters: Sequence[tuple[str, str]], char
         dcc.Location(id=i["nav"], refresh="callback-nav"),
         dcc.Store(id=i["table-state"], data={}),
         dcc.Store(id=i["table-page"], data={}),
+        dcc.Store(id=i["reveal"], data={}),  # the stated reason to show personal data (never in the URL)
         html.Div(id=i["notices"]),
         html.Div([
             html.Div([html.H1(id=i["title"], className="page-title"), html.Div(id=i["breadcrumb"])],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from dashboard.scope import User
 from tests.integration.conftest import by_id, text_of, walk
 from tests.integration.topic_helpers import (
+    table_rows,
     render,
     row_count,
     row_links,
@@ -267,6 +269,72 @@ def test_without_a_stated_reason_even_a_user_who_may_unmask_gets_masked_data(cal
     monkeypatch.setattr(callbacks._topic, "current_user", lambda: reader)
     texts = _responses(call_callback, duck)
     assert not any(ID_NUMBER.search(t) for t in texts)
+
+
+def _payout_view(duck) -> dict:
+    program = own_sql(duck, "SELECT program_id FROM subsidy_payout WHERE county_code = '430121' "
+                            "GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")[0][0]
+    return {"region": "430121", "year": "2024", "period": "1-1", "program": str(program)}
+
+
+def test_a_user_who_may_unmask_sees_full_ids_after_stating_a_reason_and_it_is_audited(call_callback, client_as,
+                                                                                    duck):
+    from dashboard import audit
+
+    auditor = client_as("auditor_ok", role="审核", region="430000", may_unmask=True)
+    query = _payout_view(duck)
+    masked, _ = table(call_callback, KEY, query, client=auditor)
+    assert not ID_NUMBER.search(json.dumps(masked, ensure_ascii=False))
+    assert by_id(masked, f"{KEY}-reveal-bar") and "显示完整信息" in text_of(by_id(masked, f"{KEY}-reveal-bar"))
+    shown_table, _ = table(call_callback, KEY, query, reveal={"reason": "审计核查重复领取"}, client=auditor)
+    expected = {i for (i,) in own_sql(duck, f"""SELECT recipient_id_number FROM subsidy_payout
+                                                WHERE {_in_view('county_code', 2024, 1, 1)} AND program_id = :p
+                                                ORDER BY amount DESC, id DESC LIMIT 50""",
+                                      code="430121", p=int(query["program"]))}
+    assert {r[5] for r in table_rows(shown_table, KEY)} == expected
+    assert "恢复脱敏" in text_of(by_id(shown_table, f"{KEY}-reveal-bar"))
+    last = audit.search(action="unmask")[0]
+    assert (last["username"], last["outcome"], last["detail"], last["rows"]) == \
+        ("auditor_ok", "ok", "审计核查重复领取", len(expected))
+
+
+def test_a_reason_does_not_unmask_for_a_user_without_the_right_nor_a_too_short_one(call_callback, client_as, duck):
+    from dashboard import audit
+
+    query = _payout_view(duck)
+    analyst = client_as("no_unmask", role="分析", region="430000")
+    component, _ = table(call_callback, KEY, query, reveal={"reason": "审计核查重复领取"}, client=analyst)
+    assert not ID_NUMBER.search(json.dumps(component, ensure_ascii=False))
+    assert not any(c.get("props", {}).get("id") == f"{KEY}-reveal-bar" for c in walk(component)), \
+        "no reveal bar for a user without the right"
+    assert audit.search(action="unmask")[0]["outcome"] == "denied"
+    auditor = client_as("auditor_short", role="审核", region="430000", may_unmask=True)
+    component, _ = table(call_callback, KEY, query, reveal={"reason": "查"}, client=auditor)
+    assert not ID_NUMBER.search(json.dumps(component, ensure_ascii=False))
+    assert "至少" in text_of(by_id(component, f"{KEY}-reveal-bar"))
+
+
+def test_the_reason_is_kept_only_until_the_view_changes(app, client):
+    """The reveal store holds the typed reason after 显示完整信息 and is emptied by a blank reason or a new view."""
+    from tests.integration.conftest import find_callback
+
+    key, _spec = find_callback(app, f"{KEY}-reveal")
+    show = {"action": "show", "page": KEY, "type": "topic-reveal"}
+
+    def post(reason: str, changed: str) -> dict:
+        body = {"output": key, "outputs": {"id": f"{KEY}-reveal", "property": "data"},
+                "inputs": [[{"id": show, "property": "n_clicks", "value": 1}],
+                           {"id": f"{KEY}-query", "property": "data", "value": {"region": "430000"}}],
+                "changedPropIds": [changed],
+                "state": [[{"id": {"page": KEY, "type": "topic-reveal-reason"}, "property": "value", "value": reason}]]}
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return response.get_json()["response"][f"{KEY}-reveal"]["data"]
+
+    clicked = json.dumps(show, separators=(",", ":"), sort_keys=True) + ".n_clicks"
+    assert post("  审计核查  ", clicked) == {"reason": "审计核查"}
+    assert post("   ", clicked) == {}
+    assert post("审计核查", f"{KEY}-query.data") == {}, "a new view is masked again"
 
 
 def test_the_scan_would_catch_a_leak(call_callback, duck, monkeypatch):

@@ -43,10 +43,13 @@ def render(call_callback, key: str, query: dict) -> dict:
     return call_callback(f"{key}-notices", [(f"{key}-query", "data", query)])
 
 
-def table(call_callback, key: str, query: dict, table_state: dict | None = None) -> tuple[dict, dict]:
-    """(the table component, the table-page store: {"next": cursor or None})."""
+def table(call_callback, key: str, query: dict, table_state: dict | None = None, reveal: dict | None = None,
+          **kwargs) -> tuple[dict, dict]:
+    """(the table component, the table-page store: {"next": cursor or None}); `reveal` is the reason store
+    ({"reason": …}) as the reveal bar fills it."""
     out = call_callback(f"{key}-table", [(f"{key}-query", "data", query),
-                                         (f"{key}-table-state", "data", table_state or {})])
+                                         (f"{key}-table-state", "data", table_state or {}),
+                                         (f"{key}-reveal", "data", reveal or {})], **kwargs)
     return out[f"{key}-table"]["children"], out[f"{key}-table-page"]["data"]
 
 
