@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-$(DB): | $(STAMP)
+STORE_SOURCES := $(wildcard dashboard/store/*.py dashboard/demo/*.py)
+
+$(DB): $(STORE_SOURCES) | $(STAMP)  ## rebuilt when the schema, marts or generator change (an old store lacks tables)
 	$(PY) -m dashboard demo --db-url duckdb:///$(DB)
 
 demo: $(STAMP)  ## rebuild the demo store (the running app switches to it on its next request)

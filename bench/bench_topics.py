@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_topics.py --db-url duckdb:////tmp/i5a-x10.duckdb --rounds 5
     .venv/bin/python bench/bench_topics.py --pages revenue spending
 
-What is measured: each page's two data callbacks — its render callback (`<key>-notices` …: KPIs, every chart, the
-ranking) and its drill-through table (`<key>-table`) — posted through Flask's test client exactly as the browser
+What is measured: each page's three data callbacks — its render callback (`<key>-notices` …: KPIs, every chart, the
+ranking), its filter bar (`<key>-year` …: the valid choices of every filter) and its drill-through table
+(`<key>-table`) — posted through Flask's test client exactly as the browser
 posts them (JSON in, callback, serialisation out), for each view in VIEWS (province, a city, a county, with a
 filter or a drill level).
 - cold: a fresh app (empty query cache) and a fresh engine (the DuckDB file reopened) before every call.
@@ -21,6 +22,7 @@ Adding a page: append its key and views to VIEWS (the kit gives every topic page
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import statistics
@@ -59,7 +61,15 @@ def _body(app, prefix: str, inputs: list[tuple[str, str, object]]) -> dict:
     outputs = []
     for text in key.strip(".").split("..."):
         component, prop = text.rsplit(".", 1)
-        outputs.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
+        if not component.startswith("{"):
+            outputs.append({"id": component, "property": prop})
+            continue
+        pattern = json.loads(component)
+        if pattern.get("filter") == ["ALL"]:  # the filter bar's selects: one per filter of the page
+            filters = importlib.import_module(f"pages.{pattern['page']}").FILTERS
+            outputs.append([{"id": {**pattern, "filter": name}, "property": prop} for name, _label in filters])
+        else:
+            outputs.append({"id": pattern, "property": prop})
     return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
             "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs], "state": []}
@@ -67,6 +77,7 @@ def _body(app, prefix: str, inputs: list[tuple[str, str, object]]) -> dict:
 
 def _calls(key: str, query: dict) -> dict[str, tuple[str, list]]:
     return {"render": (f"{key}-notices", [(f"{key}-query", "data", query)]),
+            "filters": (f"{key}-year.options", [(f"{key}-query", "data", query)]),
             "table": (f"{key}-table.", [(f"{key}-query", "data", query), (f"{key}-table-state", "data", {}),
                                         (f"{key}-reveal", "data", {})])}
 
@@ -129,11 +140,18 @@ def main() -> None:
     from dashboard import create_app
     from dashboard.store.engine import finance_engine, is_duckdb, reset_finance_engine
 
+    with finance_engine().connect() as conn:  # a payment traced (agency → indicator → payment) of the county view
+        traced = conn.execute(sa.text("SELECT agency_id, indicator_id, id FROM payment WHERE county_code = :c "
+                                      "AND pay_date >= DATE '2024-01-01' ORDER BY id LIMIT 1"),
+                              {"c": COUNTY["region"]}).one()
+    VIEWS["spending"].append({**COUNTY, "agency": str(traced[0]), "indicator": str(traced[1]),
+                              "payment": str(traced[2])})
+    reset_finance_engine()
     duck_path = os.path.realpath(args.db_url.removeprefix("duckdb:///")) if is_duckdb(args.db_url) else None
     results = {}
     for key in args.pages:
-        timings = {"render": {"cold": [], "warm": []}, "table": {"cold": [], "warm": []}}
-        scanned = {"render": [], "table": []}
+        timings = {name: {"cold": [], "warm": []} for name in ("render", "filters", "table")}
+        scanned = {name: [] for name in timings}
         for query in VIEWS[key]:
             for name, (prefix, inputs) in _calls(key, query).items():
                 for round_ in range(args.rounds):

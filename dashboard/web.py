@@ -25,6 +25,7 @@ from flask import Response, g, has_request_context, jsonify, redirect, render_te
 from dashboard import accounts, audit, settings
 from dashboard.state import state_engine
 from dashboard.store.engine import finance_engine
+from dashboard.store.schema import metadata as store_metadata
 
 SESSION_COOKIE = "cockpit_session"
 CSRF_COOKIE = "_csrf_token"        # the name the Dash renderer reads (Dash's csrf_token_name default)
@@ -262,12 +263,18 @@ def _live():
 
 
 def _ready():
-    """503 when the finance store or the state store cannot answer a trivial query."""
+    """503 when the finance store or the state store cannot answer a trivial query, or the finance store lacks a
+    table this version reads (a store built by an older version: rebuild it, `make demo` or a new load)."""
     problems = {}
     for name, engine in (("finance_store", finance_engine), ("state_store", state_engine)):
         try:
             with engine().connect() as conn:
                 conn.execute(sa.text("select 1"))
+                if name == "finance_store":
+                    inspector = sa.inspect(conn)
+                    missing = [t.name for t in store_metadata.sorted_tables if not inspector.has_table(t.name)]
+                    if missing:
+                        problems[name] = "missing tables: " + ", ".join(missing)
         except Exception as error:  # any failure to reach a store means "not ready"
             problems[name] = type(error).__name__
     response = jsonify({"status": "unavailable" if problems else "ok", **problems})

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from dashboard import accounts, audit
 from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
@@ -213,6 +214,19 @@ def test_live_is_always_200_and_ready_reports_each_store(app, anonymous, monkeyp
     response = anonymous.get("/ready")
     assert response.status_code == 503 and "finance_store" in response.get_json()
     assert anonymous.get("/live").status_code == 200
+
+
+def test_ready_is_503_for_a_store_of_an_older_schema(anonymous, tmp_path, use_store):
+    from dashboard.store.schema import metadata, mart_subsidy_flag
+
+    url = f"duckdb:///{tmp_path}/old.duckdb"
+    engine = sa.create_engine(url)
+    metadata.create_all(engine, tables=[t for t in metadata.sorted_tables if t is not mart_subsidy_flag])
+    engine.dispose()
+    use_store(url)
+    response = anonymous.get("/ready")
+    assert response.status_code == 503
+    assert response.get_json()["finance_store"] == "missing tables: mart_subsidy_flag"
 
 
 def test_ready_is_503_when_the_state_store_is_unreachable(anonymous, monkeypatch):
