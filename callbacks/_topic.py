@@ -121,7 +121,8 @@ def register_topic(app: Dash, topic: Topic) -> None:
 
     @app.callback(Output(i["reveal"], "data"),
                   Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"), Input(i["query"], "data"),
-                  State({"type": "topic-reveal-reason", "page": key}, "value"), prevent_initial_call=True)
+                  State({"type": "topic-reveal-reason", "page": key, "part": ALL}, "value"),
+                  prevent_initial_call=True)
     def ask_to_reveal(clicks, _query, reasons):
         """The reason typed to show personal data, kept in the browser's memory only until the view changes (a new
         drill or filter is masked again); whether it suffices is decided, and audited, on every render."""

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
@@ -114,8 +115,8 @@ def reveal_bar(page_key: str, revealed: bool, hint: str | None = None) -> html.D
         ], className="reveal-bar d-flex flex-wrap align-items-center gap-2 mb-2", id=f"{page_key}-reveal-bar")
     return html.Div([
         html.Label("查询事由", className="small text-muted mb-0"),
-        dcc.Input(id={"type": "topic-reveal-reason", "page": page_key}, type="text", maxLength=200,
-                  placeholder="查看完整个人信息须填写事由,记入审计", className="form-control form-control-sm reveal-reason"),
+        dbc.Input(id={"type": "topic-reveal-reason", "page": page_key, "part": "reason"}, type="text", maxLength=200, size="sm",
+                  placeholder="查看完整个人信息须填写事由,记入审计", className="reveal-reason"),
         html.Button("显示完整信息", id={"type": "topic-reveal", "page": page_key, "action": "show"}, n_clicks=0,
                     className="btn btn-outline-danger btn-pager"),
         *([html.Span(hint, className="text-danger small")] if hint else []),

@@ -118,7 +118,7 @@ def open_browser(live_server):
     drivers = []
 
     def _open(width: int, height: int, user: str | None = PROVINCE_USER, role: str = "分析",
-              region: str = "430000"):
+              region: str = "430000", may_unmask: bool = False):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in CHROMIUM_FLAGS:
@@ -143,7 +143,7 @@ def open_browser(live_server):
         drivers.append(driver)
         if user is not None:
             go("/login")  # cookies can only be set for the host the browser is on
-            for cookie in browser_session_cookies(_served["app"].server, user, role, region):
+            for cookie in browser_session_cookies(_served["app"].server, user, role, region, may_unmask):
                 driver.add_cookie(cookie)
         return driver
 

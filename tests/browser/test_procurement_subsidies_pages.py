@@ -52,3 +52,38 @@ def test_page_at_three_sizes_shows_the_store_total_without_sideways_scroll(open_
         for part in (f"{key}-ranking", f"{key}-trace", f"{key}-table"):  # skeleton parts: always present
             driver.execute_script(f"document.getElementById('{part}').scrollIntoView({{behavior: 'instant'}})")
             screenshot(driver, f"{key}-{name}-{width}x{height}-{part.removeprefix(key + '-')}")
+
+
+def test_an_auditor_states_a_reason_to_see_an_anomaly_list_unmasked_and_can_mask_it_again(open_browser, duck):
+    """On the whole after-death list (flag filter): masked at first; a reason and 显示完整信息 show the ID numbers the
+    store holds; 恢复脱敏 masks them again. The same browser session, as a user who may unmask."""
+    with duck.connect() as conn:
+        ids = {r[0] for r in conn.execute(sa.text(
+            "SELECT s.recipient_id_number FROM subsidy_payout s JOIN person_death d "
+            "ON d.id_number = s.recipient_id_number WHERE s.pay_date > d.death_date "
+            "AND EXTRACT(year FROM s.pay_date) = 2024"))}
+    driver = open_browser(1440, 900, user="browser_auditor", role="审核", may_unmask=True)
+    driver.set_script_timeout(120)
+    driver.go("/subsidies?region=430000&year=2024&flag=after_death")
+    wait_for(driver, "document.querySelector('.reveal-reason')", timeout=60, message="the reason box")
+    full_id = r"(?<!\d)\d{17}[\dX](?!\d)"
+    table_text = "document.getElementById('subsidies-records').innerText"
+    assert not re.search(full_id, driver.execute_script(f"return {table_text}"))
+    wait_for_dash_idle(driver, timeout=60)
+    reason = driver.find_element("css selector", "input.reveal-reason")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", reason)
+    reason.send_keys("审计核查死亡后发放")
+    show = driver.find_element("css selector", ".reveal-bar .btn-outline-danger")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", show)
+    screenshot(driver, "subsidies-after-death-reason-1440x900")
+    show.click()
+    shown = wait_for(driver, f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && "
+                             f"{table_text}", timeout=60, message="the table shown unmasked")
+    assert set(re.findall(full_id, shown)) == ids
+    screenshot(driver, "subsidies-after-death-unmasked-1440x900")
+    hide = driver.find_element("css selector", ".reveal-bar .btn-outline-secondary")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", hide)
+    hide.click()
+    masked = wait_for(driver, f"document.querySelector('.reveal-reason') && {table_text}", timeout=60,
+                      message="masked again")
+    assert not re.search(full_id, masked)

@@ -326,7 +326,8 @@ def test_the_reason_is_kept_only_until_the_view_changes(app, client):
                 "inputs": [[{"id": show, "property": "n_clicks", "value": 1}],
                            {"id": f"{KEY}-query", "property": "data", "value": {"region": "430000"}}],
                 "changedPropIds": [changed],
-                "state": [[{"id": {"page": KEY, "type": "topic-reveal-reason"}, "property": "value", "value": reason}]]}
+                "state": [[{"id": {"page": KEY, "part": "reason", "type": "topic-reveal-reason"},
+                            "property": "value", "value": reason}]]}
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         return response.get_json()["response"][f"{KEY}-reveal"]["data"]
