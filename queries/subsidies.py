@@ -240,7 +240,7 @@ def _flag_where(scope: Scope, state: DrillState, flag: str, category: str | None
 @memoized
 def flag_summary(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
                  ) -> pd.DataFrame:
-    """Per anomaly flag (SUBSIDY_FLAGS order, every flag present): payouts, amount and distinct recipients of the
+    """Per anomaly flag (FLAG_DETAIL order, every flag present): payouts, amount and distinct recipients of the
     view that the checks flagged."""
     columns = ["flag", "n", "amount", "recipients"]
     where = _selection(scope, state, category, program, table=flag_mart)

@@ -83,9 +83,7 @@ def _flag_select() -> sa.CompoundSelect:
     - employee_dibao: 城乡居民最低生活保障 paid to a 财政供养人员.
     The twin of a duplicate may lie in another scope: it is counted here, and listed only where it is visible."""
     s, prog, death, employee = subsidy_payout, subsidy_program, person_death, public_employee
-    record = [s.c.id, s.c.pay_date, s.c.program_id, sa.func.coalesce(prog.c.name, ""), s.c.category, s.c.township, s.c.village,
-              s.c.recipient_id_number, s.c.recipient_name, s.c.bank_account, s.c.account_name, s.c.amount,
-              *_ancestry(s)]
+    record = [*s.columns, sa.func.coalesce(prog.c.name, "")]  # in mart_subsidy_flag's order
     none_int, none_date, none_money = (sa.cast(sa.null(), t) for t in (sa.SmallInteger, sa.Date,
                                                                           mart_subsidy_flag.c.amount.type))
     payouts = s.outerjoin(prog, prog.c.id == s.c.program_id)  # a payout of an unknown program is still checked

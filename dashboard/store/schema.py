@@ -323,23 +323,11 @@ mart_subsidy_recipient = Table(  # who was paid: 受益人数 (distinct ID numbe
     Column("months", Integer, nullable=False),  # bit m-1 set: paid in month m (any period is one mask test)
 )
 
-SUBSIDY_FLAGS = ("duplicate_id", "after_death", "above_standard", "account_mismatch", "employee_dibao")
 mart_subsidy_flag = Table(  # the auditors' subsidy checks, decided once per load: one row per (flag, payout)
     "mart_subsidy_flag", metadata,
-    Column("flag", String(16), nullable=False),  # one of SUBSIDY_FLAGS
-    Column("id", BigInteger, nullable=False),  # the payout's
-    Column("pay_date", Date, nullable=False),
-    Column("program_id", BigInteger, nullable=False),
+    Column("flag", String(16), nullable=False),  # see dashboard.store.marts._flag_select
+    *(Column(c.name, c.type, nullable=c.nullable) for c in subsidy_payout.columns),  # the payout, as it is
     Column("program_name", String(96), nullable=False),
-    Column("category", String(32), nullable=False),
-    Column("township", String(32), nullable=False),
-    Column("village", String(32), nullable=False),
-    Column("recipient_id_number", String(18), nullable=False),
-    Column("recipient_name", String(32), nullable=False),
-    Column("bank_account", String(24), nullable=False),
-    Column("account_name", String(32), nullable=False),
-    Column("amount", MONEY, nullable=False),
-    *_ancestry(),
     Column("counties", SmallInteger),  # duplicate_id: places that paid the ID for the program that month
     Column("death_date", Date),  # after_death
     Column("standard_amount", MONEY),  # above_standard
