@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dashboard import audit, views
 from dashboard.risk import tickets
 from dashboard.risk import views as risk_views
+from dashboard.links import CLEAR, href
 from dashboard.scope import current_user
 from dashboard.state import state_engine
 from callbacks._drill import drill_state
@@ -43,6 +44,20 @@ def register(app: Dash) -> None:
                 views.breadcrumb(tree, scope.root, state, PATH),
                 f"未销号 {summary['open']} 件 · 逾期 {summary['overdue']} 件",
                 [risk_views.region_links(tree, state, PATH, suffix), risk_views.ticket_table(found, state, suffix)])
+
+    @app.callback(
+        Output("warnings-nav", "href"),
+        Input("warnings-grade", "value"), Input("warnings-topic", "value"), Input("warnings-state", "value"),
+        Input("warnings-overdue", "value"), State("warnings-query", "data"), State("warnings-nav", "search"),
+        prevent_initial_call=True,
+    )
+    def filters_to_url(grade, topic, ticket_state, overdue, query, search):
+        """A filter change becomes the URL (a reload, a bookmark or Back keeps it); the open ticket stays open."""
+        _scope, state = drill_state(query)
+        ticket = _ticket_id(query)
+        target = href(PATH, state, grade=grade or CLEAR, topic=topic or CLEAR, state=ticket_state or CLEAR,
+                      overdue="1" if overdue else CLEAR, ticket=str(ticket) if ticket else CLEAR)
+        return no_update if target == f"{PATH}{search or ''}" else target
 
     @app.callback(
         Output("ticket-detail", "children"), Output("ticket-actions", "hidden"),

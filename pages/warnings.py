@@ -21,6 +21,7 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
     return html.Div([
         dcc.Store(id="warnings-query", data={"region": region, "year": year, "period": period, "ticket": ticket}),
         dcc.Store(id="ticket-changed", data=0),
+        dcc.Location(id="warnings-nav", refresh="callback-nav"),  # filter changes are written to the URL
         html.Div(id="warnings-notices"),
         html.Div([
             html.Div([html.H1(id="warnings-title", className="page-title"), html.Div(id="warnings-breadcrumb")],

@@ -209,3 +209,25 @@ def test_heatmap_click_on_a_normal_cell_drills_and_nonsense_is_ignored(app, clie
                                                                      "value": QUERY}]})
         assert response.status_code in (200, 204), junk  # no error …
         assert response.status_code == 204 or not response.get_json().get("response"), response.get_json()  # … no update
+
+
+def test_a_warnings_filter_change_is_written_to_the_url_with_the_open_ticket(app, client):
+    key, _spec = find_callback(app, "warnings-nav")
+    inputs = [("warnings-grade", "value", "红"), ("warnings-topic", "value", "惠民补贴"),
+              ("warnings-state", "value", None), ("warnings-overdue", "value", ["1"])]
+    query = {"region": "430100", "year": "2024", "period": "1-9", "ticket": "7"}
+
+    def post(search: str):
+        return client.post("/_dash-update-component", json={
+            "output": key, "outputs": {"id": "warnings-nav", "property": "href"},
+            "changedPropIds": ["warnings-grade.value"],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [{"id": "warnings-query", "property": "data", "value": query},
+                      {"id": "warnings-nav", "property": "search", "value": search}]})
+
+    href = post("?region=430100").get_json()["response"]["warnings-nav"]["href"]
+    assert href == ("/warnings?region=430100&year=2024&period=1-9&grade=%E7%BA%A2"
+                    "&topic=%E6%83%A0%E6%B0%91%E8%A1%A5%E8%B4%B4&overdue=1&ticket=7")
+    same = post(href.removeprefix("/warnings"))
+    assert same.status_code == 204 or "warnings-nav" not in same.get_json()["response"], \
+        "the URL already says so: no navigation"
