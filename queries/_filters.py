@@ -1,5 +1,5 @@
 """What every drill query shares: the region drilled into (inside the scope or nothing), its rows, the period's
-dates, and the child region a fact row belongs to."""
+dates, the child region a fact row belongs to, and reading a statement into a frame."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ import sqlalchemy as sa
 from dashboard.drill import DrillState
 from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
 from dashboard.scope import Scope
+from dashboard.store.engine import finance_engine
 from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "child_rows", "drill_region", "in_drill", "in_region",
-           "month_range", "row_name", "visible_region"]
+__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "child_rows", "drill_region", "fetch", "in_drill",
+           "in_drilled", "in_region", "month_range", "row_name", "visible_region"]
+
+
+def fetch(statement: sa.Executable, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of `statement` on the finance store as a frame, with `columns` as names (default: its own)."""
+    with finance_engine().connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=columns if columns is not None else list(result.keys()))
 
 
 def child_key(table: sa.Table, region_level: str) -> sa.ColumnElement | None:
@@ -70,6 +78,11 @@ def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None,
     if scope_column is None or scope_root is None:
         return [sa.false()]
     return [table.c[scope_column] == scope_root, table.c[LEVEL_COLUMNS[region_level]] == region_code]
+
+
+def in_drilled(table: sa.Table, scope: Scope, state: DrillState) -> list[sa.ColumnElement[bool]]:
+    """`in_region` for the region `state` drills into (the caller has checked it is visible)."""
+    return in_region(table, scope.column, scope.root, region_tree()[state.region].level, state.region)
 
 
 def in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:

@@ -21,6 +21,7 @@ from dashboard.drill import DrillState
 from dashboard.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
+from queries._filters import fetch
 
 PAGE_SIZE = 50
 
@@ -95,12 +96,6 @@ class Page:
     has_next: bool
 
 
-def _frame(query: sa.Select) -> pd.DataFrame:
-    with finance_engine().connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def _paged(source: TableSource, select: sa.Select, request: PageRequest) -> sa.Select:
     sub = select.subquery()
     key, ident = sub.c[request.sort], sub.c.id
@@ -121,7 +116,7 @@ def table_page(scope: Scope, state: DrillState, source_name: str, request: PageR
     select = source.rows(scope, state)
     if select is None:
         return Page(pd.DataFrame(columns=["id"]), False)
-    frame = _frame(_paged(source, select, request))
+    frame = fetch(_paged(source, select, request))
     return Page(frame.head(PAGE_SIZE).reset_index(drop=True), len(frame) > PAGE_SIZE)
 
 
@@ -151,4 +146,4 @@ def table_all(scope: Scope, state: DrillState, source_name: str, request: PageRe
     sub = select.subquery()
     key, ident = sub.c[request.sort], sub.c.id
     order = [key.desc(), ident.desc()] if request.descending else [key.asc(), ident.asc()]
-    return _frame(sa.select(sub).order_by(*order).limit(limit))
+    return fetch(sa.select(sub).order_by(*order).limit(limit))

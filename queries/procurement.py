@@ -22,7 +22,7 @@ from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, agency, procurement, region
 from queries._paging import TableSource, table_source
-from queries._filters import by_child, child_rows, in_region, month_range, visible_region
+from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
 CATEGORIES = ("货物", "工程", "服务")
@@ -84,11 +84,6 @@ def _selection(scope: Scope, state: DrillState, method: str | None, category: st
     return where
 
 
-def _frame(statement: sa.Select, columns: list[str]) -> pd.DataFrame:
-    with finance_engine().connect() as conn:
-        return pd.DataFrame([tuple(r) for r in conn.execute(statement)], columns=columns)
-
-
 def _empty() -> pd.DataFrame:
     return with_rates(pd.DataFrame(columns=MEASURES))
 
@@ -102,8 +97,8 @@ def summary(scope: Scope, state: DrillState, *, method: str | None = None, categ
     if current is None:
         return _empty().assign(contract_prev=pd.Series(dtype=object))
     previous = _selection(scope, state, method, category, agency_id, year=state.year - 1)
-    frame = with_rates(_frame(sa.select(*_measures()).where(*current), MEASURES))
-    prev = _frame(sa.select(_measures()[2]).where(*previous), ["c"])
+    frame = with_rates(fetch(sa.select(*_measures()).where(*current), MEASURES))
+    prev = fetch(sa.select(_measures()[2]).where(*previous), ["c"])
     return frame.assign(contract_prev=Decimal(prev.at[0, "c"]))
 
 
@@ -114,7 +109,7 @@ def breakdown(scope: Scope, state: DrillState, by: str, *, method: str | None = 
     MEASURES, RATES and `share` (of the view's contract amount)."""
     values = {"category": CATEGORIES, "method": METHODS}[by]
     where = _selection(scope, state, method, category, agency_id)
-    found = pd.DataFrame(columns=[by, *MEASURES]) if where is None else _frame(
+    found = pd.DataFrame(columns=[by, *MEASURES]) if where is None else fetch(
         sa.select(p.c[by], *_measures()).where(*where).group_by(p.c[by]), [by, *MEASURES])
     frame = pd.DataFrame({by: list(values)}).merge(found, on=by, how="left")
     frame[MEASURES] = frame[MEASURES].astype(object).where(frame[MEASURES].notna(), 0)
@@ -132,7 +127,7 @@ def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None
     where = _selection(scope, state, method, category, agency_id)
     if region is None or where is None:
         return with_rates(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
-    found = _frame(by_child(sa.select(*_measures()).where(*where), p, region.level), [*MEASURES, "code"])
+    found = fetch(by_child(sa.select(*_measures()).where(*where), p, region.level), [*MEASURES, "code"])
     return with_rates(child_rows(region, found.set_index("code"), {m: 0 for m in MEASURES}))
 
 
@@ -153,7 +148,7 @@ def single_source_trend(scope: Scope, state: DrillState, *, category: str | None
     if agency_id is not None:
         where.append(p.c.agency_id == agency_id)
     measures = {m.name: m for m in _measures()}
-    frame = _frame(sa.select(year, month, measures["contract"], measures["single_source_contract"]).where(*where)
+    frame = fetch(sa.select(year, month, measures["contract"], measures["single_source_contract"]).where(*where)
                    .group_by(year, month).order_by(year, month), columns)
     frame[["year", "month"]] = frame[["year", "month"]].astype(int)
     return frame
@@ -173,7 +168,7 @@ def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None,
                            sa.func.count(), contract, sa.func.sum(contract).over())
                  .where(*where).group_by(p.c.supplier_id)
                  .order_by(contract.desc(), p.c.supplier_id).limit(limit))
-    frame = _frame(statement, [*columns[:-1], "total"])
+    frame = fetch(statement, [*columns[:-1], "total"])
     frame["contract"] = frame["contract"].map(Decimal)
     frame["share"] = [ratio(c, t) for c, t in zip(frame["contract"], frame["total"])]
     return frame.drop(columns="total")
@@ -195,7 +190,7 @@ def high_ratio_contracts(scope: Scope, state: DrillState, *, method: str | None 
     where = _selection(scope, state, method, category, agency_id)
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "contract_ratio"])
-    frame = _frame(_records([*where, *_flag_predicates("high_ratio")]), RECORD_COLUMNS)
+    frame = fetch(_records([*where, *_flag_predicates("high_ratio")]), RECORD_COLUMNS)
     frame["contract_ratio"] = [ratio(c, b) for c, b in zip(frame["contract_amount"], frame["budget_amount"])]
     return frame.sort_values(["contract_ratio", "id"], ascending=[False, True], ignore_index=True)
 
@@ -237,7 +232,7 @@ def split_purchases(scope: Scope, state: DrillState, *, method: str | None = Non
     if where is None:
         return pd.DataFrame(columns=[*RECORD_COLUMNS, "threshold"])
     statement = _records([*where, *_flag_predicates("split")], tender_threshold(p))
-    frame = _frame(statement, [*RECORD_COLUMNS, "threshold"])
+    frame = fetch(statement, [*RECORD_COLUMNS, "threshold"])
     frame["threshold"] = frame["threshold"].map(Decimal)
     return frame.sort_values(["agency_name", "notice_date", "id"], ignore_index=True)
 

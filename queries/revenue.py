@@ -16,25 +16,15 @@ import sqlalchemy as sa
 
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
-from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, mart_payment_month, mart_revenue_month, region, revenue
-from queries._filters import child_key, in_region
+from queries._filters import child_key, drill_region, fetch, in_drilled
 from queries._paging import TableSource, table_source
 from queries.classifications import classification_names
 from queries.regions import region_tree
 
 KINDS = {"101": "税收收入", "103": "非税收入"}
 ZERO = Decimal("0.00")
-
-
-def _visible(scope: Scope, state: DrillState) -> bool:
-    tree = region_tree()
-    return scope.root is not None and state.region in tree and tree.is_within(state.region, scope.root)
-
-
-def _where(table: sa.Table, scope: Scope, state: DrillState) -> list[sa.ColumnElement[bool]]:
-    return in_region(table, scope.column, scope.root, region_tree()[state.region].level, state.region)
 
 
 def _kind(table: sa.Table) -> sa.ColumnElement:
@@ -58,12 +48,6 @@ def _this(mart: sa.Table, state: DrillState, value: sa.ColumnElement, year_offse
     return sa.func.sum(sa.case((mart.c.year == state.year - year_offset, value)))
 
 
-def _frame(query: sa.Select) -> pd.DataFrame:
-    with finance_engine().connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         frame[column] = frame[column].map(lambda v: ZERO if v is None or pd.isna(v) else Decimal(v))
@@ -74,15 +58,15 @@ def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def by_item(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     """Revenue of the period (current) and the same months last year (previous), with the change, by `by`:
     'item' (5-digit item) or 'kind' (101 税收 / 103 非税). The other filter applies."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["key", "name", "current", "previous", "change"])
     m = mart_revenue_month
     key = m.c.item_code if by == "item" else _kind(m)
     query = (sa.select(key.label("key"), _this(m, state, m.c.amount).label("current"),
                        _this(m, state, m.c.amount, 1).label("previous"))
-             .where(*_where(m, scope, state), *_in_period(m, state), *_filters(m, state, skip=by))
+             .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state, skip=by))
              .group_by(key).order_by(key))
-    frame = _money(_frame(query), ["current", "previous"])
+    frame = _money(fetch(query), ["current", "previous"])
     names = classification_names("revenue")
     return frame.assign(name=frame["key"].map(lambda k: names.get(k, k)),
                         change=[c - p for c, p in zip(frame["current"], frame["previous"])])
@@ -94,7 +78,7 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
     the period, the bases of 税收占比 and 财政自给率. The headline figures are the whole budget; with `filtered`
     the kind / item filters apply to revenue and tax (spending is always whole). One UNION ALL over two marts."""
     columns = ["current", "previous", "tax", "spending"]
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["code", "name", "is_own_level", *columns])
     tree = region_tree()
     level = tree[state.region].level
@@ -109,11 +93,11 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
         key = child_key(mart, level)
         branch = (sa.select((key if key is not None else sa.cast(sa.null(), sa.String)).label("code"),
                             *(s.label(c) for s, c in zip(sums, columns)))
-                  .where(*_where(mart, scope, state), *_in_period(mart, state),
+                  .where(*in_drilled(mart, scope, state), *_in_period(mart, state),
                          *(_filters(mart, state) if mart is r and filtered else [])))
         branches.append(branch.group_by(key) if key is not None else branch)
     parts = sa.union_all(*branches).subquery()
-    frame = _frame(sa.select(parts.c.code, *(sa.func.sum(parts.c[c]).label(c) for c in columns))
+    frame = fetch(sa.select(parts.c.code, *(sa.func.sum(parts.c[c]).label(c) for c in columns))
                    .group_by(parts.c.code))
     found = {None if pd.isna(c) else c: row for c, row in _money(frame, columns).set_index("code").iterrows()}
     codes = [None] + [child.adcode for child in tree.children(state.region)]
@@ -125,21 +109,21 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
 @memoized
 def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Revenue per month of the period, this year (current) against the same month last year (previous)."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_revenue_month
     query = (sa.select(m.c.month, sa.func.coalesce(_this(m, state, m.c.amount), 0).label("current"),
                        sa.func.coalesce(_this(m, state, m.c.amount, 1), 0).label("previous"))
-             .where(*_where(m, scope, state), *_in_period(m, state), *_filters(m, state))
+             .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
              .group_by(m.c.month).order_by(m.c.month))
-    return _frame(query)
+    return fetch(query)
 
 
 # -- drill-through: item → collection records ----------------------------------------------------------------
 
 def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per item: the period against the same months last year (from the mart)."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return None
     m = mart_revenue_month
     current = sa.func.coalesce(_this(m, state, m.c.amount), 0)
@@ -147,13 +131,13 @@ def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     return (sa.select(sa.cast(m.c.item_code, sa.Integer).label("id"), m.c.item_code,
                       sa.case((_kind(m) == "101", KINDS["101"]), else_=KINDS["103"]).label("kind_name"),
                       current.label("current"), previous.label("previous"), (current - previous).label("change"))
-            .where(*_where(m, scope, state), *_in_period(m, state), *_filters(m, state))
+            .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
             .group_by(m.c.item_code))
 
 
 def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The collection records (入库) of one item in the period, each with the region it was collected in."""
-    if not _visible(scope, state) or state.filter("item") is None:
+    if not drill_region(scope, state) is not None or state.filter("item") is None:
         return None
     f = revenue
     start = dt.date(state.year, state.first_month, 1)
@@ -161,7 +145,7 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     collected_in = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
     return (sa.select(f.c.id, f.c.collect_date, f.c.item_code, region.c.name.label("region_name"), f.c.amount)
             .join_from(f, region, region.c.adcode == collected_in)
-            .where(*_where(f, scope, state), f.c.collect_date >= start, f.c.collect_date < end,
+            .where(*in_drilled(f, scope, state), f.c.collect_date >= start, f.c.collect_date < end,
                    f.c.item_code == state.filter("item")))
 
 

@@ -29,7 +29,7 @@ from dashboard.store.schema import (
     project,
     region,
 )
-from queries._filters import child_key, in_region
+from queries._filters import child_key, drill_region, fetch, in_drilled
 from queries._paging import TableSource, table_source
 from queries.classifications import classification_names
 from queries.regions import region_tree
@@ -38,15 +38,6 @@ FILTER_COLUMNS = {"func": "func_code", "econ": "econ_code", "pay_type": "pay_typ
 PAY_TYPES = ("直接支付", "授权支付", "实拨")
 SANBAO_TYPES = ("保工资", "保运转", "保基本民生")
 ZERO = Decimal("0.00")
-
-
-def _visible(scope: Scope, state: DrillState) -> bool:
-    tree = region_tree()
-    return scope.root is not None and state.region in tree and tree.is_within(state.region, scope.root)
-
-
-def _where(table: sa.Table, scope: Scope, state: DrillState) -> list[sa.ColumnElement[bool]]:
-    return in_region(table, scope.column, scope.root, region_tree()[state.region].level, state.region)
 
 
 def _filters(table: sa.Table, state: DrillState, skip: str | None = None) -> list[sa.ColumnElement[bool]]:
@@ -70,12 +61,6 @@ def _period_dates(state: DrillState) -> tuple[dt.date, dt.date]:
     return dt.date(state.year, state.first_month, 1), end
 
 
-def _frame(query: sa.Select) -> pd.DataFrame:
-    with finance_engine().connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def with_execution(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
     """Adds rate (paid ÷ budget), lag (points behind 序时进度) and the lag's grade (dashboard.grades)."""
     rates = [float(p / b) if b else None for p, b in zip(frame["paid"], frame["budget"])]
@@ -93,7 +78,7 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     topic filter applies. Rows carry rate, lag and the graded lag (see `with_execution`).
     """
     columns = ["key", "paid", "paid_prev", "budget"]
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=columns)
     level = region_tree()[state.region].level
     branches = []
@@ -114,12 +99,12 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
             when = [mart.c.year == state.year]
         branch = sa.select((key if key is not None else sa.cast(sa.null(), sa.String)).label("key"),
                            *(s.label(c) for s, c in zip(sums, columns[1:])))
-        branch = branch.where(*_where(mart, scope, state), *when, *_filters(mart, state, skip=by))
+        branch = branch.where(*in_drilled(mart, scope, state), *when, *_filters(mart, state, skip=by))
         branches.append(branch.group_by(key) if key is not None else branch)
     parts = sa.union_all(*branches).subquery()
     query = (sa.select(parts.c.key, *(sa.func.sum(parts.c[c]).label(c) for c in columns[1:]))
              .group_by(parts.c.key).order_by(parts.c.key))
-    frame = _frame(query)
+    frame = fetch(query)
     for column in columns[1:]:
         frame[column] = frame[column].map(lambda v: ZERO if v is None or pd.isna(v) else Decimal(v))
     if by == "region":
@@ -149,86 +134,86 @@ def _names(by: str) -> dict[str, str]:
 @memoized
 def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Paid per month of the period, this year (current) and the same month last year (previous), from the mart."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_payment_month
     query = (sa.select(m.c.month,
                        sa.func.sum(sa.case((m.c.year == state.year, m.c.amount), else_=0)).label("current"),
                        sa.func.sum(sa.case((m.c.year == state.year - 1, m.c.amount), else_=0)).label("previous"))
-             .where(*_where(m, scope, state), m.c.year.in_([state.year, state.year - 1]),
+             .where(*in_drilled(m, scope, state), m.c.year.in_([state.year, state.year - 1]),
                     m.c.month.between(state.first_month, state.last_month), *_filters(m, state))
              .group_by(m.c.month).order_by(m.c.month))
-    return _frame(query)
+    return fetch(query)
 
 
 @memoized
 def function_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Paid in the period by 款 (func_item_code): of the chosen 类 when `func` is set, else the largest overall.
     From the facts (the marts stop at the 类)."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p = payment
     start, end = _period_dates(state)
     query = (sa.select(p.c.func_item_code.label("key"), sa.func.sum(p.c.amount).label("paid"))
-             .where(*_where(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+             .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
              .group_by(p.c.func_item_code).order_by(sa.func.sum(p.c.amount).desc()).limit(15))
     names = classification_names("function", 5)
-    frame = _frame(query)
+    frame = fetch(query)
     return frame.assign(name=frame["key"].map(lambda k: names.get(k, k)))
 
 
 @memoized
 def top_agencies(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFrame:
     """The agencies (预算单位) that paid most in the period, with every topic filter applied."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, a = payment, agency
     start, end = _period_dates(state)
     paid = (sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"))
-            .where(*_where(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
             .group_by(p.c.agency_id).order_by(sa.func.sum(p.c.amount).desc(), p.c.agency_id).limit(limit).subquery())
     query = (sa.select(paid.c.agency_id.label("key"), a.c.name, paid.c.paid)
              .join_from(paid, a, a.c.id == paid.c.agency_id).order_by(paid.c.paid.desc(), paid.c.agency_id))
-    return _frame(query)
+    return fetch(query)
 
 
 @memoized
 def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFrame:
     """The projects (项目) paid most in the period (payments → their indicator's project)."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, i, pr = payment, budget_indicator, project
     start, end = _period_dates(state)
     paid = (sa.select(i.c.project_id, sa.func.sum(p.c.amount).label("paid"))
             .join_from(p, i, i.c.id == p.c.indicator_id)
-            .where(*_where(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, i.c.project_id.is_not(None),
+            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, i.c.project_id.is_not(None),
                    *_filters(p, state))
             .group_by(i.c.project_id).order_by(sa.func.sum(p.c.amount).desc(), i.c.project_id).limit(limit)
             .subquery())
     query = (sa.select(paid.c.project_id.label("key"), pr.c.name, paid.c.paid)
              .join_from(paid, pr, pr.c.id == paid.c.project_id).order_by(paid.c.paid.desc(), paid.c.project_id))
-    return _frame(query)
+    return fetch(query)
 
 
 @memoized
 def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
     """预算执行率 by department (部门, an agency's `department`): paid in the period ÷ the year's budget."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["key", "name", "paid", "budget"])
     p, i, a = payment, budget_indicator, agency
     start, end = _period_dates(state)
     paid = (sa.select(a.c.department.label("key"), sa.func.sum(p.c.amount).label("paid"),
                       sa.cast(sa.null(), MONEY).label("budget"))
             .join_from(p, a, a.c.id == p.c.agency_id)
-            .where(*_where(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
             .group_by(a.c.department))
     budget = (sa.select(a.c.department.label("key"), sa.cast(sa.null(), MONEY).label("paid"),
                         sa.func.sum(i.c.amount).label("budget"))
               .join_from(i, a, a.c.id == i.c.agency_id)
-              .where(*_where(i, scope, state), i.c.year == state.year, *_filters(i, state))
+              .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
               .group_by(a.c.department))
     parts = sa.union_all(paid, budget).subquery()
-    frame = _frame(sa.select(parts.c.key, sa.func.coalesce(sa.func.sum(parts.c.paid), 0).label("paid"),
+    frame = fetch(sa.select(parts.c.key, sa.func.coalesce(sa.func.sum(parts.c.paid), 0).label("paid"),
                              sa.func.coalesce(sa.func.sum(parts.c.budget), 0).label("budget"))
                    .group_by(parts.c.key).order_by(parts.c.key))
     frame = frame.assign(name=frame["key"], paid=frame["paid"].map(Decimal), budget=frame["budget"].map(Decimal))
@@ -240,15 +225,15 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per agency of the region: paid in the period, the year's budget, payments counted."""
-    if not _visible(scope, state):
+    if not drill_region(scope, state) is not None:
         return None
     p, i, a = payment, budget_indicator, agency
     start, end = _period_dates(state)
     paid = (sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"), sa.func.count().label("payments"))
-            .where(*_where(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
             .group_by(p.c.agency_id).subquery())
     budget = (sa.select(i.c.agency_id, sa.func.sum(i.c.amount).label("budget"))
-              .where(*_where(i, scope, state), i.c.year == state.year, *_filters(i, state))
+              .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
               .group_by(i.c.agency_id).subquery())
     return (sa.select(a.c.id.label("id"), a.c.name.label("agency_name"), a.c.department,
                       region.c.name.label("region_name"),
@@ -257,21 +242,21 @@ def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
                       sa.func.coalesce(paid.c.payments, 0).label("payments"))
             .select_from(a.join(region, region.c.adcode == a.c.region_code)
                          .outerjoin(paid, paid.c.agency_id == a.c.id).outerjoin(budget, budget.c.agency_id == a.c.id))
-            .where(*_where(a, scope, state), sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None))))
+            .where(*in_drilled(a, scope, state), sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None))))
 
 
 def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The agency's indicators of the year: amount, paid in the period, and balance (amount − paid up to the end
     of the period)."""
     agency_id = state.filter("agency")
-    if not _visible(scope, state) or agency_id is None:
+    if not drill_region(scope, state) is not None or agency_id is None:
         return None
     p, i = payment, budget_indicator
     start, end = _period_dates(state)
     paid = (sa.select(p.c.indicator_id,
                       sa.func.sum(sa.case((p.c.pay_date >= start, p.c.amount), else_=0)).label("paid"),
                       sa.func.sum(p.c.amount).label("paid_to_date"))
-            .where(*_where(p, scope, state), p.c.agency_id == int(agency_id),
+            .where(*in_drilled(p, scope, state), p.c.agency_id == int(agency_id),
                    p.c.pay_date >= dt.date(state.year, 1, 1), p.c.pay_date < end, *_filters(p, state))
             .group_by(p.c.indicator_id).subquery())
     return (sa.select(i.c.id.label("id"), i.c.doc_no, i.c.source, i.c.func_code, i.c.econ_code,
@@ -279,20 +264,20 @@ def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
                       sa.func.coalesce(paid.c.paid, 0).label("paid"),
                       (i.c.amount - sa.func.coalesce(paid.c.paid_to_date, 0)).label("balance"))
             .select_from(i.outerjoin(paid, paid.c.indicator_id == i.c.id))
-            .where(*_where(i, scope, state), i.c.agency_id == int(agency_id), i.c.year == state.year,
+            .where(*in_drilled(i, scope, state), i.c.agency_id == int(agency_id), i.c.year == state.year,
                    *_filters(i, state)))
 
 
 def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The payments of one indicator in the period: the records, with their payee (masked by the view)."""
     indicator_id = state.filter("indicator")
-    if not _visible(scope, state) or indicator_id is None:
+    if not drill_region(scope, state) is not None or indicator_id is None:
         return None
     p = payment
     start, end = _period_dates(state)
     return (sa.select(p.c.id, p.c.voucher_no, p.c.pay_date, p.c.pay_type, p.c.econ_item_code, p.c.payee_name,
                       p.c.payee_account, p.c.payee_is_person, p.c.amount)
-            .where(*_where(p, scope, state), p.c.indicator_id == int(indicator_id), p.c.pay_date >= start,
+            .where(*in_drilled(p, scope, state), p.c.indicator_id == int(indicator_id), p.c.pay_date >= start,
                    p.c.pay_date < end, *_filters(p, state, skip="sanbao")))
 
 
@@ -314,18 +299,18 @@ def _label_of(query: sa.Select) -> str | None:
 @memoized
 def agency_label(scope: Scope, state: DrillState, agency_id: str) -> str | None:
     """The agency's name if it exists inside the drilled region and scope, else None (an invalid drill)."""
-    if not _visible(scope, state) or not agency_id.isdigit():
+    if not drill_region(scope, state) is not None or not agency_id.isdigit():
         return None
-    return _label_of(sa.select(agency.c.name).where(agency.c.id == int(agency_id), *_where(agency, scope, state)))
+    return _label_of(sa.select(agency.c.name).where(agency.c.id == int(agency_id), *in_drilled(agency, scope, state)))
 
 
 @memoized
 def indicator_label(scope: Scope, state: DrillState, indicator_id: str) -> str | None:
     """The indicator's 文号 if it belongs to the chosen agency (when one is set) inside the region and scope."""
-    if not _visible(scope, state) or not indicator_id.isdigit():
+    if not drill_region(scope, state) is not None or not indicator_id.isdigit():
         return None
     i = budget_indicator
-    where = [i.c.id == int(indicator_id), *_where(i, scope, state)]
+    where = [i.c.id == int(indicator_id), *in_drilled(i, scope, state)]
     if state.filter("agency") is not None:
         where.append(i.c.agency_id == int(state.filter("agency")))
     return _label_of(sa.select(i.c.doc_no).where(*where))
@@ -336,7 +321,7 @@ def payment_trace(scope: Scope, state: DrillState, payment_id: str) -> pd.DataFr
     """One payment traced up to its indicator (文号, source, amount, paid in total, balance) and its agency and
     project, and down to its payee. Empty when the payment is outside the region or scope."""
     columns = ["id"]
-    if not _visible(scope, state) or not payment_id.isdigit():
+    if not drill_region(scope, state) is not None or not payment_id.isdigit():
         return pd.DataFrame(columns=columns)
     p, i, a, pr = payment, budget_indicator, agency, project
     same_indicator = payment.alias("same_indicator")
@@ -350,5 +335,5 @@ def payment_trace(scope: Scope, state: DrillState, payment_id: str) -> pd.DataFr
                        a.c.id.label("agency_id"), a.c.name.label("agency_name"), pr.c.name.label("project_name"))
              .select_from(p.join(i, i.c.id == p.c.indicator_id).join(a, a.c.id == p.c.agency_id)
                           .outerjoin(pr, pr.c.id == i.c.project_id))
-             .where(p.c.id == int(payment_id), *_where(p, scope, state)))
-    return _frame(query)
+             .where(p.c.id == int(payment_id), *in_drilled(p, scope, state)))
+    return fetch(query)

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from dashboard.drill import DrillState
 from dashboard.format import ratio
 from dashboard.scope import Scope
-from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
     MONEY,
@@ -31,7 +30,7 @@ from dashboard.store.schema import (
     subsidy_program,
 )
 from queries._paging import TableSource, table_source
-from queries._filters import by_child, child_rows, in_region, month_range, visible_region
+from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
 from queries.regions import region_tree
 
 MEASURES = ["n", "amount", "recipients"]  # recipients: distinct ID numbers (from mart_subsidy_recipient)
@@ -89,11 +88,6 @@ def _selection(scope: Scope, state: DrillState, category: str | None, program: i
     return where
 
 
-def _frame(statement: sa.Select, columns: list[str]) -> pd.DataFrame:
-    with finance_engine().connect() as conn:
-        return pd.DataFrame([tuple(r) for r in conn.execute(statement)], columns=columns)
-
-
 @memoized
 def summary(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
             ) -> pd.DataFrame:
@@ -109,7 +103,7 @@ def summary(scope: Scope, state: DrillState, *, category: str | None = None, pro
     recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
     statement = sa.select(paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n,
                           paid_before.c.amount).select_from(paid.join(paid_before, sa.true()))
-    frame = _frame(statement, [*MEASURES, "n_prev", "amount_prev"])
+    frame = fetch(statement, [*MEASURES, "n_prev", "amount_prev"])
     return with_averages(frame).assign(amount_prev=frame["amount_prev"].map(Decimal),
                                        n_prev=frame["n_prev"].astype(int))
 
@@ -121,7 +115,7 @@ def by_category(scope: Scope, state: DrillState, *, program: int | None = None) 
     where = _selection(scope, state, None, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(share=pd.Series(dtype=float))
-    frame = with_averages(_frame(sa.select(s.c.category, *_measures()).where(*where)
+    frame = with_averages(fetch(sa.select(s.c.category, *_measures()).where(*where)
                                  .group_by(s.c.category), columns))
     total = frame["amount"].sum()
     frame["share"] = [ratio(a, total) for a in frame["amount"]]
@@ -157,7 +151,7 @@ def by_program(scope: Scope, state: DrillState, *, category: str | None = None, 
     if rows is None:
         return with_averages(pd.DataFrame(columns=columns))
     sub = rows.subquery()
-    frame = with_averages(_frame(sa.select(sub).order_by(sub.c.amount.desc(), sub.c.id).limit(limit), columns))
+    frame = with_averages(fetch(sa.select(sub).order_by(sub.c.amount.desc(), sub.c.id).limit(limit), columns))
     frame["standard_amount"] = frame["standard_amount"].map(Decimal)
     return frame
 
@@ -171,8 +165,8 @@ def region_ranking(scope: Scope, state: DrillState, *, category: str | None = No
     where = _selection(scope, state, category, program)
     if region is None or where is None:
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
-    paid = _frame(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
-    paid_to = _frame(by_child(sa.select(_recipients()).where(
+    paid = fetch(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
+    paid_to = fetch(by_child(sa.select(_recipients()).where(
         *_selection(scope, state, category, program, table=recipient_mart)), recipient_mart, region.level), ["recipients", "code"])
     found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
     return with_averages(child_rows(region, found, {m: 0 for m in MEASURES}))
@@ -200,7 +194,7 @@ def township_ranking(scope: Scope, state: DrillState, *, category: str | None = 
                      .select_from(towns.outerjoin(paid_to, sa.and_(paid_to.c.county_code == towns.c.county_code,
                                                                    paid_to.c.township == towns.c.township)))
                      .order_by(towns.c.amount.desc(), towns.c.county_code, towns.c.township))
-    frame = with_averages(_frame(statement, columns))
+    frame = with_averages(fetch(statement, columns))
     tree = region_tree()
     frame.insert(1, "region_name", [tree.name(c) if c in tree else "" for c in frame["region_code"]])
     return frame
@@ -218,7 +212,7 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
         if where is None:
             return pd.DataFrame(columns=columns)
         month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
-        found = _frame(sa.select(month, *_measures()).where(*where).group_by(month),
+        found = fetch(sa.select(month, *_measures()).where(*where).group_by(month),
                        ["month", *PAYOUT_MEASURES])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
@@ -244,7 +238,7 @@ def flag_summary(scope: Scope, state: DrillState, *, category: str | None = None
     view that the checks flagged."""
     columns = ["flag", "n", "amount", "recipients"]
     where = _selection(scope, state, category, program, table=flag_mart)
-    found = pd.DataFrame(columns=columns) if where is None else _frame(
+    found = pd.DataFrame(columns=columns) if where is None else fetch(
         sa.select(flag_mart.c.flag, sa.func.count(), sa.func.sum(flag_mart.c.amount),
                   sa.func.count(sa.distinct(flag_mart.c.recipient_id_number)))
         .where(*where).group_by(flag_mart.c.flag), columns)
@@ -271,7 +265,7 @@ def flagged_payouts(scope: Scope, state: DrillState, flag: str, *, category: str
                            f.c.township, f.c.village, f.c.recipient_id_number, f.c.recipient_name, f.c.bank_account,
                            f.c.account_name, f.c.amount, *(f.c[c] for c in extra))
                  .where(*where).order_by(f.c.amount.desc(), f.c.id).limit(limit))
-    frame = _frame(statement, [*RECORD_COLUMNS, *extra])
+    frame = fetch(statement, [*RECORD_COLUMNS, *extra])
     tree = region_tree()
     frame["region_name"] = [tree.name(c) if c in tree else "" for c in frame["region_code"]]
     frame["amount"] = frame["amount"].map(Decimal)
@@ -344,6 +338,6 @@ def programs(scope: Scope) -> pd.DataFrame:
     if scope.column is None:
         return pd.DataFrame(columns=columns)
     paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
-    frame = _frame(sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here))
+    frame = fetch(sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here))
                    .order_by(prog.c.id), columns)
     return frame.assign(id=frame["id"].astype(str))

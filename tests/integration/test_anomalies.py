@@ -9,18 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
+from tests.integration.region_sql import rows
 
 KINDS = ["sanbao_lag", "direct_fund_lag", "payment_weekend", "nontax_jump", "debt_ratio", "treasury_cash_low",
          "subsidy_duplicate_id", "subsidy_after_death", "subsidy_above_standard", "subsidy_account_name_mismatch",
          "subsidy_public_employee_dibao", "procurement_high_ratio", "procurement_split"]
 LAST_YEAR = 2024
 UNIT = "COALESCE(county_code, city_code, province_code)"  # the spending unit a fact row belongs to
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def planted(anomalies, kind: str) -> list[dict]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from tests.integration.region_sql import rows
 
 YI = Decimal(100_000_000)  # 元 per 亿元
 
@@ -13,11 +14,6 @@ YI = Decimal(100_000_000)  # 元 per 亿元
 def scalar(engine, sql: str, **params):
     with engine.connect() as conn:
         return conn.execute(sa.text(sql), params).scalar_one()
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def within(value: Decimal, target_yi: float, tolerance: float) -> bool:

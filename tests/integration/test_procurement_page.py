@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
 from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
     percent,
     render,
@@ -29,11 +29,6 @@ KEY = "procurement"
 CASES = [("430000", "province", "province_code", 2024, 1, 12),
          ("430100", "city", "city_code", 2024, 1, 6),
          ("430121", "county", "county_code", 2023, 3, 9)]
-
-
-def own_sql(duck, sql: str, **params):
-    with duck.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def _in_view(column: str, year: int, first: int, last: int) -> str:

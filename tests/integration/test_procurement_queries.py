@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
 from queries import procurement as q
+from tests.integration.region_sql import rows
 
 PROVINCE = Scope("430000", "province")
 YEAR = 2024
@@ -22,11 +22,6 @@ PERIODS = [(1, 12), (3, 7)]
 @pytest.fixture(autouse=True)
 def store(demo_url, use_store):
     use_store(demo_url)
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def _view(column: str, region: str, first: int, last: int, year: int = YEAR) -> str:

@@ -3,21 +3,20 @@ test's own SQL on the store; personal data never leaves the server unmasked (scr
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
 import re
 from decimal import Decimal
 
-import numpy as np
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
 from dashboard.scope import User
 from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
+    numbers,
     table_rows,
     render,
     row_count,
@@ -34,18 +33,6 @@ CASES = [("430000", "province", "province_code", 2024, 1, 12),
          ("430100", "city", "city_code", 2024, 4, 9),
          ("430121", "county", "county_code", 2023, 1, 6)]
 ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dX](?![0-9])")
-
-
-def values(array) -> list:
-    """A figure's data array as a list: Plotly ships numeric arrays as typed base64 ({"dtype", "bdata"})."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
-
-
-def own_sql(duck, sql: str, **params):
-    with duck.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def _in_view(column: str, year: int, first: int, last: int) -> str:
@@ -116,7 +103,7 @@ def test_a_county_ranks_its_townships_with_recipients(call_callback, duck):
 def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
     out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
     bars = out[next(k for k in out if '"slot":"township"' in k)]["figure"]["data"][0]
-    shown_bars = dict(zip(values(bars["y"]), values(bars["x"])))
+    shown_bars = dict(zip(numbers(bars["y"]), numbers(bars["x"])))
     expected = own_sql(duck, f"""SELECT township, SUM(amount) AS a FROM subsidy_payout
                                  WHERE {_in_view('county_code', 2024, 1, 12)} GROUP BY 1 ORDER BY a DESC LIMIT 15""",
                        code="430121")

@@ -7,11 +7,11 @@ import functools
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from dashboard.drill import DrillState
 from dashboard.scope import Scope
 from queries import subsidies as q
+from tests.integration.region_sql import rows
 
 PROVINCE = Scope("430000", "province")
 YEAR = 2024
@@ -22,11 +22,6 @@ PERIODS = [(1, 12), (4, 9)]
 @pytest.fixture(autouse=True)
 def store(demo_url, use_store):
     use_store(demo_url)
-
-
-def rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
 
 
 def _view(column: str, region: str, first: int, last: int, year: int = YEAR) -> str:

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
-
-
-def rows(engine, sql: str):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql)).all()
+from tests.integration.region_sql import rows
 
 
 def test_store_has_payments_and_indicators(duck):
