@@ -74,7 +74,7 @@ def table(req: Request) -> TableView:
             up=(("全部补贴项目", href(PATH, state, program=CLEAR)),))
     return TableView(q.PROGRAM_TABLE.name, "补贴项目明细", (
         Column("program_name", "补贴项目"), Column("category", "补贴类别"), Column("run_by", "实施层级"),
-        Column("standard_amount", "补贴标准(元)"), Column("n", "发放笔数", "int"),
+        Column("standard_amount", "补贴标准", "money"), Column("n", "发放笔数", "int"),
         Column("recipients", "受益人数", "int"), Column("amount", "发放金额", "money")), drill="program")
 
 

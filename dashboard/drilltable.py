@@ -75,13 +75,15 @@ def mask_rows(frame: pd.DataFrame, columns: tuple[Column, ...], user: User | Non
 
 
 def cell_text(value: object, kind: str) -> str:
-    """A cell as shown on screen: money in 元 with two decimals, dates ISO."""
+    """A cell as shown on screen: money in 元 with two decimals, counts with thousands separators, dates ISO."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if kind == "money":
         return fmt.money(Decimal(value), "元")
     if kind == "percent":
         return fmt.percent(value)
+    if kind == "int":
+        return f"{int(value):,}"
     if kind == "date" and isinstance(value, (dt.date, pd.Timestamp)):
         return f"{value:%Y-%m-%d}"
     return str(value)
