@@ -147,7 +147,7 @@ def render(view: TableView, page_key: str, path: str, state: DrillState, rows: p
             cells.append(html.Td(text, className="" if column.kind in ("money", "int") else "text-start"))
         body.append(html.Tr(cells))
     if not body:
-        body = [html.Tr(html.Td("没有符合条件的记录", colSpan=len(view.columns), className="text-center text-muted"))]
+        body = [html.Tr(html.Td("没有符合条件的记录", colSpan=len(view.columns), className="text-start text-muted"))]
     pager = html.Div([
         html.Button("上一页", id={"type": "topic-pager", "page": page_key, "step": "prev"}, n_clicks=0,
                     className="btn btn-outline-secondary btn-pager", disabled=page_number <= 1),

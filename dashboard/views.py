@@ -167,7 +167,7 @@ def record_table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], table
             cells.append(html.Td(content, className="" if kind in numeric else "text-start"))
         body.append(html.Tr(cells))
     if not body:
-        body = [html.Tr(html.Td(empty_text, colSpan=len(columns), className="text-center text-muted"))]
+        body = [html.Tr(html.Td(empty_text, colSpan=len(columns), className="text-start text-muted"))]
     return html.Div(html.Table([html.Thead(header), html.Tbody(body)],
                                className="table table-sm table-hover money-table mb-0", id=table_id),
                     className="table-scroll record-list")
