@@ -6,6 +6,7 @@ writes only its own render callback, starting it with `header(...)`.
 from __future__ import annotations
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from flask import g
 
 from dashboard import format as fmt
 from dashboard import settings
@@ -154,9 +155,10 @@ def register_topic(app: Dash, topic: Topic) -> None:
         offer = has_personal_data(view) and user is not None and user.may_unmask
         revealed = may_reveal(user, reason)
         hint = f"查询事由至少 {settings.get('UNMASK_REASON_MIN_LENGTH')} 个字" if reason and not revealed else None
-        bar = reveal_bar(key, revealed, hint) if offer else None
-        following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
+        bar = reveal_bar(key, revealed, hint, export_query=export_query, reason=reason or "",
+                         csrf_token=g.get("csrf_token")) if offer else None
+        following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
         return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,
                        request.descending, len(stack) + 1 if request.after else 1, page.has_next, export_query, bar),
                 {"next": following})

@@ -105,20 +105,28 @@ def has_personal_data(view: TableView) -> bool:
     return any(c.mask is not None for c in view.columns)
 
 
-def reveal_bar(page_key: str, revealed: bool, hint: str | None = None) -> html.Div:
+def reveal_bar(page_key: str, revealed: bool, hint: str | None = None, *, export_query: str = "",
+               reason: str = "", csrf_token: str | None = None) -> html.Div:
     """For a user who may see personal data: a reason box that unmasks the table (each view audited with the
-    reason), or, once shown, the way back to masked. Exports stay masked either way."""
+    reason), or, once shown, the unmasked export (a POST carrying the reason and the session's CSRF token) and the
+    way back to masked."""
     if revealed:
+        exports = [html.Form([
+            dbc.Input(type="hidden", name="reason", value=reason),
+            dbc.Input(type="hidden", name="csrf_token", value=csrf_token or ""),
+            html.Button(f"导出完整信息 {label}", type="submit", className="btn btn-outline-danger btn-pager"),
+        ], method="post", action=f"/export/{page_key}.{fmt}?{export_query}", className="d-inline")
+            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"))]
         return html.Div([
-            html.Span("已按所填查询事由显示完整个人信息,每次查看均记入审计日志;导出文件仍为脱敏数据。",
-                      className="me-auto text-danger small"),
+            html.Span("已按所填查询事由显示完整个人信息,每次查看和导出均记入审计日志。", className="me-auto text-danger small"),
+            *exports,
             html.Button("恢复脱敏", id={"type": "topic-reveal", "page": page_key, "action": "hide"}, n_clicks=0,
                         className="btn btn-outline-secondary btn-pager"),
         ], className="reveal-bar d-flex flex-wrap align-items-center gap-2 mb-2", id=f"{page_key}-reveal-bar")
     return html.Div([
         html.Label("查询事由", className="small text-muted mb-0"),
-        dbc.Input(id={"type": "topic-reveal-reason", "page": page_key, "part": "reason"}, type="text", maxLength=200, size="sm",
-                  placeholder="查看完整个人信息须填写事由,记入审计", className="reveal-reason"),
+        dbc.Input(id={"type": "topic-reveal-reason", "page": page_key, "part": "reason"}, type="text", maxLength=200,
+                  size="sm", placeholder="查看完整个人信息须填写事由,记入审计", className="reveal-reason"),
         html.Button("显示完整信息", id={"type": "topic-reveal", "page": page_key, "action": "show"}, n_clicks=0,
                     className="btn btn-outline-danger btn-pager"),
         *([html.Span(hint, className="text-danger small")] if hint else []),

@@ -1,8 +1,10 @@
 """Export of a topic page's current view (its drill-through table) as CSV or Excel, built on the server.
 
 `GET /export/<topic>.csv|xlsx?<the page's query string>`: the state is resolved exactly as the page resolves it,
-with the scope of the request's own session (never from the browser), personal data masked unless the user may
-see it, and every export recorded in the audit trail with its row count. The file holds every row of the view and
+with the scope of the request's own session (never from the browser), personal data masked, and every export
+recorded in the audit trail with its row count. `POST` to the same address with a `reason` (and the session's CSRF
+token) is how a user who may see personal data exports it unmasked: `masking.reveal` decides and audits it, as it
+does on screen; anyone else still gets the masked file. The file holds every row of the view and
 the same 合计 line as the screen (from the same SQL). A view larger than EXPORT_MAX_ROWS is refused with a message
 rather than cut, so a file's totals always equal the screen's.
 """
@@ -107,8 +109,9 @@ def export_view(key: str, fmt: str) -> Response:
                      outcome="denied", detail="too many rows")
         return Response(f"当前视图共 {totals['rows']:,} 行,超过导出上限 {limit:,} 行,请先缩小范围(区划、期间或筛选)。",
                         status=413, mimetype="text/plain")
+    reason = request.form.get("reason") if request.method == "POST" else None
     frame = mask_rows(table_all(req.scope, req.state, view.source, page, limit), view.columns, current_user(),
-                      page=topic.path, region=req.state.region)
+                      page=topic.path, region=req.state.region, reason=reason)
     region = req.tree.name(req.state.region)
     filters = ";".join(f"{s.label}:{s.choices[req.state.filter(s.name)]}" for s in req.specs
                        if req.state.filter(s.name) is not None)
@@ -125,4 +128,4 @@ def export_view(key: str, fmt: str) -> Response:
 
 def register_routes(server: Flask) -> None:
     """`/export/<topic>.<fmt>`; create_app calls this once."""
-    server.add_url_rule("/export/<key>.<fmt>", "topic_export", export_view)
+    server.add_url_rule("/export/<key>.<fmt>", "topic_export", export_view, methods=["GET", "POST"])

@@ -301,6 +301,36 @@ def test_a_reason_does_not_unmask_for_a_user_without_the_right_nor_a_too_short_o
     assert "至少" in text_of(by_id(component, f"{KEY}-reveal-bar"))
 
 
+def test_an_unmasked_export_takes_a_form_post_with_the_reason_and_the_session_token(client_as, duck):
+    """The reveal bar's export forms: the reason and the CSRF token as form fields (no header, as a browser posts a
+    form). A permitted user gets full ID numbers and both the unmask and the export are audited; without the right
+    the file stays masked; without the token nothing is exported."""
+    from dashboard import audit
+    from dashboard.web import CSRF_COOKIE
+
+    query = _payout_view(duck)
+    url = "/export/subsidies.csv?" + "&".join(f"{k}={v}" for k, v in query.items())
+    expected = {i for (i,) in own_sql(duck, f"""SELECT recipient_id_number FROM subsidy_payout
+                                                WHERE {_in_view('county_code', 2024, 1, 1)} AND program_id = :p""",
+                                      code="430121", p=int(query["program"]))}
+
+    def post(username: str, may_unmask: bool, token: bool = True):
+        browser = client_as(username, role="审核", region="430000", may_unmask=may_unmask)
+        csrf = browser.get_cookie(CSRF_COOKIE).value
+        del browser.environ_base["HTTP_X_CSRFTOKEN"]
+        return browser.post(url, data={"reason": "审计核查重复领取", **({"csrf_token": csrf} if token else {})})
+
+    full = post("auditor_export", True)
+    assert full.status_code == 200
+    assert set(ID_NUMBER.findall(full.get_data(as_text=True))) == expected
+    unmask, export = audit.search(action="unmask")[0], audit.search(action="export")[0]
+    assert (unmask["username"], unmask["outcome"], unmask["detail"]) == ("auditor_export", "ok", "审计核查重复领取")
+    assert (export["username"], export["rows"]) == ("auditor_export", len(expected))
+    masked = post("reviewer_export", False)
+    assert masked.status_code == 200 and not ID_NUMBER.search(masked.get_data(as_text=True))
+    assert post("auditor_export", True, token=False).status_code == 403
+
+
 def test_the_reason_is_kept_only_until_the_view_changes(app, client):
     """The reveal store holds the typed reason after 显示完整信息 and is emptied by a blank reason or a new view."""
     from tests.integration.conftest import find_callback
