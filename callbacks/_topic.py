@@ -13,8 +13,8 @@ from dashboard import settings
 from dashboard import views
 from dashboard.drill import clicked_point
 from dashboard.drilltable import has_personal_data, mask_rows, render, reveal_bar
-from dashboard.masking import may_reveal
 from dashboard.links import CLEAR, href, query_string
+from dashboard.masking import may_reveal
 from dashboard.scope import current_user
 from dashboard.topic_page import chart_id, ids
 from dashboard.topics import TOPICS, Request, Topic, resolve

@@ -24,8 +24,9 @@ from dashboard.scope import User
 
 @dataclass(frozen=True)
 class Column:
-    """One column: `kind` is money / text / date / int / percent (a ratio shown as 97.5%); `mask` a masking kind ('name', 'account', 'id_number')
-    applied to every row, or only to rows where the boolean column `mask_when` is true (a payee who is a person)."""
+    """One column: `kind` is money / text / date / int / percent (a ratio shown as 97.5%); `mask` a masking kind
+    ('name', 'account', 'id_number') applied to every row, or only to rows where the boolean column `mask_when` is
+    true (a payee who is a person)."""
 
     name: str
     label: str
@@ -37,8 +38,8 @@ class Column:
 @dataclass(frozen=True)
 class TableView:
     """A drill-through table as shown: `source` names its `queries._paging.TableSource`; `drill` is the URL filter
-    a row's first cell sets to the row's `drill_value` (the next level down), or None at the last level; `up` the levels
-    above as (label, href) links back up (全部单位 › 某单位 › …)."""
+    a row's first cell sets to the row's `drill_value` (the next level down), or None at the last level; `up` the
+    levels above as (label, href) links back up (全部单位 › 某单位 › …)."""
 
     source: str
     title: str
@@ -115,8 +116,8 @@ def reveal_bar(page_key: str, revealed: bool, hint: str | None = None, *, export
             dbc.Input(type="hidden", name="reason", value=reason),
             dbc.Input(type="hidden", name="csrf_token", value=csrf_token or ""),
             html.Button(f"导出完整信息 {label}", type="submit", className="btn btn-outline-danger btn-pager"),
-        ], method="post", action=f"/export/{page_key}.{fmt}?{export_query}", className="d-inline")
-            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"))]
+        ], method="post", action=f"/export/{page_key}.{suffix}?{export_query}", className="d-inline")
+            for suffix, label in (("csv", "CSV"), ("xlsx", "Excel"))]
         return html.Div([
             html.Span("已按所填查询事由显示完整个人信息,每次查看和导出均记入审计日志。", className="me-auto text-danger small"),
             *exports,

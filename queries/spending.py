@@ -242,7 +242,8 @@ def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
                       sa.func.coalesce(paid.c.payments, 0).label("payments"))
             .select_from(a.join(region, region.c.adcode == a.c.region_code)
                          .outerjoin(paid, paid.c.agency_id == a.c.id).outerjoin(budget, budget.c.agency_id == a.c.id))
-            .where(*in_drilled(a, scope, state), sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None))))
+            .where(*in_drilled(a, scope, state),
+                   sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None))))
 
 
 def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:

@@ -166,8 +166,8 @@ def region_ranking(scope: Scope, state: DrillState, *, category: str | None = No
     if region is None or where is None:
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
     paid = fetch(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
-    paid_to = fetch(by_child(sa.select(_recipients()).where(
-        *_selection(scope, state, category, program, table=recipient_mart)), recipient_mart, region.level), ["recipients", "code"])
+    recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
+    paid_to = fetch(by_child(recipients, recipient_mart, region.level), ["recipients", "code"])
     found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
     return with_averages(child_rows(region, found, {m: 0 for m in MEASURES}))
 
