@@ -121,12 +121,13 @@ def register_topic(app: Dash, topic: Topic) -> None:
         return {**table_state, "stack": stack}
 
     @app.callback(Output(i["reveal"], "data"),
-                  Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"), Input(i["query"], "data"),
+                  Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"),
                   State({"type": "topic-reveal-reason", "page": key, "part": ALL}, "value"),
                   prevent_initial_call=True)
-    def ask_to_reveal(clicks, _query, reasons):
-        """The reason typed to show personal data, kept in the browser's memory only until the view changes (a new
-        drill or filter is masked again); whether it suffices is decided, and audited, on every render."""
+    def ask_to_reveal(clicks, reasons):
+        """The reason typed to show personal data, kept in the page's memory store, which every new view (a drill,
+        a filter, a page of the list is not one) starts empty; whether it suffices is decided, and audited, on every
+        render."""
         trigger = ctx.triggered_id
         reason = reasons[0] if isinstance(reasons, list) and reasons else None
         if (isinstance(trigger, dict) and trigger.get("action") == "show" and any(clicks or [])

@@ -83,7 +83,7 @@ def topic_layout(key: str, query: dict, filters: Sequence[tuple[str, str]], char
         dcc.Location(id=i["nav"], refresh="callback-nav"),
         dcc.Store(id=i["table-state"], data={}),
         dcc.Store(id=i["table-page"], data={}),
-        dcc.Store(id=i["reveal"], data={}),  # the stated reason to show personal data (never in the URL)
+        dcc.Store(id=i["reveal"], data={}),  # the stated reason to show personal data: memory only, never the URL
         html.Div(id=i["notices"]),
         html.Div([
             html.Div([html.H1(id=i["title"], className="page-title"), html.Div(id=i["breadcrumb"])],

@@ -93,3 +93,30 @@ def test_an_auditor_states_a_reason_to_see_an_anomaly_list_unmasked_and_can_mask
     masked = wait_for(driver, f"document.querySelector('.reveal-reason') && {table_text}", timeout=60,
                       message="masked again")
     assert not re.search(full_id, masked)
+
+
+def test_an_unmasked_list_is_masked_again_when_the_auditor_opens_another_view(open_browser):
+    """The reason belongs to one view: following a link to another list (a new URL state) shows it masked, with the
+    reason box offered again, never with the old reason applied."""
+    driver = open_browser(1440, 900, user="browser_auditor", role="审核", may_unmask=True)
+    driver.set_script_timeout(120)
+    driver.go("/subsidies?region=430000&year=2024&flag=after_death")
+    reason = wait_for(driver, "document.querySelector('input.reveal-reason')", timeout=60, message="reason box")
+    wait_for_dash_idle(driver, timeout=60)
+    reason = driver.find_element("css selector", "input.reveal-reason")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", reason)
+    reason.send_keys("审计核查死亡后发放")
+    show = driver.find_element("css selector", ".reveal-bar .btn-outline-danger")
+    show.click()
+    full_id = r"(?<!\d)\d{17}[\dX](?!\d)"
+    table_text = "document.getElementById('subsidies-records').innerText"
+    wait_for(driver, f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && "
+                     f"/\\d{{17}}[\\dX]/.test({table_text})", timeout=60, message="shown unmasked")
+    link = driver.find_element("id", "subsidies-flag-duplicate_id-all")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", link)
+    link.click()
+    text = wait_for(driver, "/同一身份证/.test(document.getElementById('subsidies-table').innerText) && "
+                            f"document.querySelector('input.reveal-reason') && {table_text}", timeout=60,
+                    message="the other list, masked")
+    wait_for_dash_idle(driver, timeout=60)
+    assert not re.search(full_id, driver.execute_script(f"return {table_text}")), text
