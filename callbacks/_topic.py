@@ -153,7 +153,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
         reason = reveal_state.get("reason") if isinstance(reveal_state, dict) else None
         reason = reason if isinstance(reason, str) else None
         rows = mask_rows(page.rows, view.columns, user, page=topic.path, region=req.state.region, reason=reason)
-        offer = has_personal_data(view) and user is not None and user.may_unmask
+        offer = has_personal_data(view) and user is not None and user.may_unmask and int(totals["rows"]) > 0
         revealed = may_reveal(user, reason)
         hint = f"查询事由至少 {settings.get('UNMASK_REASON_MIN_LENGTH')} 个字" if reason and not revealed else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))

@@ -285,6 +285,17 @@ def test_a_user_who_may_unmask_sees_full_ids_after_stating_a_reason_and_it_is_au
         ("auditor_ok", "ok", "审计核查重复领取", len(expected))
 
 
+def test_an_empty_list_offers_no_reveal_bar(call_callback, client_as):
+    """Nothing is planted the year before: the after-death list of 2023 is empty, so there is nothing to unmask."""
+    auditor = client_as("auditor_empty", role="审核", region="430000", may_unmask=True)
+    component, _ = table(call_callback, KEY, {"region": "430000", "year": "2023", "flag": "after_death"},
+                         client=auditor)
+    assert row_count(component, KEY) == 0
+    assert not any(c.get("props", {}).get("id") == f"{KEY}-reveal-bar" for c in walk(component))
+    filled, _ = table(call_callback, KEY, {"region": "430000", "year": "2024", "flag": "after_death"}, client=auditor)
+    assert by_id(filled, f"{KEY}-reveal-bar")
+
+
 def test_a_reason_does_not_unmask_for_a_user_without_the_right_nor_a_too_short_one(call_callback, client_as, duck):
     from dashboard import audit
 
