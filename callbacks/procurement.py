@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, dcc, html
+from dash import Dash, Input, html
 
 from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures, settings
@@ -35,7 +35,6 @@ SPLIT_COLUMNS = [("agency_name", "采购单位", "text"), ("region_name", "区�
 
 
 FLAG_TITLES = {"high_ratio": "合同金额接近预算", "split": "疑似拆分规避公开招标"}
-PREVIEW_ROWS = 10  # per list on the card; the whole list pages in the drill table (flag filter) and exports
 
 
 def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
@@ -91,14 +90,6 @@ def _kpis(total: pd.Series, concentration: float | None, unit: str) -> dbc.Row:
     ], className="g-3")
 
 
-def _whole_list(state: DrillState, flag: str, n: int) -> list:
-    """The link that opens a red-flag list whole in the drill table, where it pages and exports."""
-    if n == 0:
-        return []
-    return [dcc.Link(f"全部 {n:,} 项 · 分页查看与导出" if n > PREVIEW_ROWS else "分页查看与导出",
-                     href=href(PATH, state, flag=flag), className="drill-link small", id=f"{KEY}-flag-{flag}-all")]
-
-
 def _red_flags(req: Request, high_ratio: pd.DataFrame, split: pd.DataFrame) -> dbc.Card:
     """The two red-flag lists: counts, the first few rows of each (agency names drill), and the whole list a click
     away."""
@@ -112,10 +103,8 @@ def _red_flags(req: Request, high_ratio: pd.DataFrame, split: pd.DataFrame) -> d
             ("split", f"风险提示 · 疑似拆分规避公开招标({len(split):,} 项:同一单位、同一供应商或品目、30日内、"
                       f"预算均在限额的{fmt.percent(settings.get('SPLIT_BAND'))}至100%之间)", split, SPLIT_COLUMNS,
              "本期没有疑似拆分的采购")):
-        sections += [html.Div([html.H2(title, className="section-title me-auto mb-0"),
-                               *_whole_list(state, key, len(frame))],
-                              className="d-flex flex-wrap align-items-baseline gap-2 mt-3 mb-1"),
-                     views.record_table(frame.head(PREVIEW_ROWS), columns, f"{KEY}-{key.replace('_', '-')}",
+        sections += [views.list_heading(title, PATH, KEY, state, key, len(frame), "项", html.H2, "section-title"),
+                     views.record_table(frame.head(views.PREVIEW_ROWS), columns, f"{KEY}-{key.replace('_', '-')}",
                                         empty_text, agency_link)]
     return dbc.Card(dbc.CardBody(sections), className="mb-3 section-card", id=f"{KEY}-red-flags")
 

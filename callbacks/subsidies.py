@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, dcc, html
+from dash import Dash, Input, html
 
 from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard import figures, views
@@ -40,7 +40,6 @@ FLAGS = {  # flag: (title, its detail column or None, what an empty list says)
     "account_mismatch": ("发放至非本人账户", ("account_name", "账户户名", "text"), "本期没有非本人账户发放"),
     "employee_dibao": ("财政供养人员领取低保", None, "本期没有财政供养人员领取低保"),
 }
-PREVIEW_ROWS = 10  # per list on the card; the whole list pages in the drill table (flag filter) and exports
 
 
 def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
@@ -135,15 +134,11 @@ def _anomalies(req: Request) -> dbc.Card:
                          className="caption")]
     for flag, (title, detail, empty_text) in FLAGS.items():
         n = int(counts.at[flag, "n"])
-        frame = mask_frame(q.flagged_payouts(req.scope, state, flag, **filters, limit=PREVIEW_ROWS),
+        frame = mask_frame(q.flagged_payouts(req.scope, state, flag, **filters, limit=views.PREVIEW_ROWS),
                            q.PERSONAL_COLUMNS, None)
         heading = [f"疑点 · {title}({n:,} 笔", html.Span(f",{fmt.money(counts.at[flag, 'amount'], '元')} 元,"
                                                          f"涉及 {int(counts.at[flag, 'recipients']):,} 人)")]
-        more = [] if n == 0 else [dcc.Link(f"全部 {n:,} 笔 · 分页查看与导出" if n > PREVIEW_ROWS else "分页查看与导出",
-                                           href=href(PATH, state, flag=flag), className="drill-link small",
-                                           id=f"{KEY}-flag-{flag}-all")]
-        sections += [html.Div([html.H3(heading, className="section-subtitle me-auto mb-0"), *more],
-                              className="d-flex flex-wrap align-items-baseline gap-2 mt-3 mb-1"),
+        sections += [views.list_heading(heading, PATH, KEY, state, flag, n, "笔"),
                      views.record_table(frame, [*PERSON_COLUMNS, *([detail] if detail else [])], f"{KEY}-{flag}",
                                         empty_text)]
     return dbc.Card(dbc.CardBody(sections), className="mb-3 section-card", id=f"{KEY}-anomalies")

@@ -149,6 +149,20 @@ def ranking_table(rows: pd.DataFrame, total: pd.Series, columns: list[tuple[str,
     ], className="table table-hover table-sm money-table mb-0", id=table_id), className="table-scroll")
 
 
+PREVIEW_ROWS = 10  # rows of an anomaly or red-flag list shown on its card; the whole list opens in the drill table
+
+
+def list_heading(title, path: str, page_key: str, state: DrillState, flag: str, n: int, noun: str,
+                 tag=html.H3, className: str = "section-subtitle") -> html.Div:
+    """A list's heading with the link that opens it whole in the drill table (`flag` filter), where it pages,
+    sorts and exports: "全部 N 笔 · 分页查看与导出" when the card shows only the first PREVIEW_ROWS."""
+    link = [] if n == 0 else [dcc.Link(f"全部 {n:,} {noun} · 分页查看与导出" if n > PREVIEW_ROWS else "分页查看与导出",
+                                       href=href(path, state, flag=flag), className="drill-link small",
+                                       id=f"{page_key}-flag-{flag}-all")]
+    return html.Div([tag(title, className=f"{className} me-auto mb-0"), *link],
+                    className="d-flex flex-wrap align-items-baseline gap-2 mt-3 mb-1")
+
+
 def record_table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], table_id: str, empty_text: str,
                  links: dict[str, Callable[[pd.Series], str]] | None = None) -> html.Div:
     """A short list of records without paging (red flags, anomaly lists): `columns` are (name, label, kind), kind
