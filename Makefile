@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB := data/cockpit.duckdb
 STATE := data/state.sqlite
 
-.PHONY: run test demo bench clean
+.PHONY: run test lint demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ $(STATE): | $(DB)  ## the demo users (demo only, README) when no state store exi
 run: $(STAMP) $(DB) $(STATE)  ## serve http://127.0.0.1:8050
 	$(PY) app.py
 
-test: $(STAMP)
+test: lint  ## lint, types, layers, then the whole test suite
 	$(PY) -m pytest -q
+
+lint: $(STAMP)  ## ruff (lint and format), the import contracts of the layers (ARCHITECTURE.md), mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part of the tests)
 	$(PY) bench/bench_build.py

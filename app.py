@@ -1,6 +1,7 @@
 """`python app.py` serves the cockpit on the configured host and port (default http://127.0.0.1:8050)."""
 
-from dashboard import create_app, settings
+from dashboard.core import settings
+from dashboard.web.app import create_app
 
 app = create_app()
 server = app.server

@@ -122,8 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    {'TOTAL facts':<22} {fact_rows:>11,}")
     print(f"    {'TOTAL marts':<22} {mart_rows:>11,}")
     print()
-    print(f"DuckDB build (generate + load): {wall:6.2f} s  "
-          f"[generate {generate_s:.2f} s, load+marts {load_s:.2f} s]")
+    print(f"DuckDB build (generate + load): {wall:6.2f} s  [generate {generate_s:.2f} s, load+marts {load_s:.2f} s]")
     print(f"  fact rows/s overall : {fact_rows / wall:>12,.0f}")
     print(f"  fact rows/s generate: {fact_rows / generate_s:>12,.0f}")
     print(f"  fact rows/s load    : {fact_rows / load_s:>12,.0f}")
@@ -133,27 +132,53 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"  target: build <= {TARGET_BUILD_S:.0f} s at scale 1 (this run is scale {args.scale}; not judged)")
 
-    result = {"scale": args.scale, "seed": args.seed, "province": args.province, "duckdb": {
-        "wall_s": wall, "generate_s": generate_s, "load_s": load_s, "fact_rows": fact_rows, "mart_rows": mart_rows,
-        "rows_per_s": fact_rows / wall, "file_mib": size_mb, "counts": counts, "marts": marts,
-        "steps": clock.steps(wall), "target_s": TARGET_BUILD_S,
-        "pass": (wall <= TARGET_BUILD_S) if args.scale == 1.0 else None}}
+    result = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "province": args.province,
+        "duckdb": {
+            "wall_s": wall,
+            "generate_s": generate_s,
+            "load_s": load_s,
+            "fact_rows": fact_rows,
+            "mart_rows": mart_rows,
+            "rows_per_s": fact_rows / wall,
+            "file_mib": size_mb,
+            "counts": counts,
+            "marts": marts,
+            "steps": clock.steps(wall),
+            "target_s": TARGET_BUILD_S,
+            "pass": (wall <= TARGET_BUILD_S) if args.scale == 1.0 else None,
+        },
+    }
 
     if args.pg:
         print()
         print(f"PostgreSQL load of the same frames: {make_url(args.pg).render_as_string(hide_password=True)}")
         pg_clock = StepClock(args.verbose)
         t1 = time.perf_counter()
-        pg_version = load_store(args.pg, data.frames, source=f"bench seed={args.seed} scale={args.scale}",
-                                province_code=args.province, data_through=data.data_through,
-                                note="bench_build", progress=pg_clock)
+        pg_version = load_store(
+            args.pg,
+            data.frames,
+            source=f"bench seed={args.seed} scale={args.scale}",
+            province_code=args.province,
+            data_through=data.data_through,
+            note="bench_build",
+            progress=pg_clock,
+        )
         pg_wall = time.perf_counter() - t1
         _print_steps(pg_clock, pg_wall)
-        print(f"PostgreSQL load (+marts, indexes, ANALYZE): {pg_wall:6.2f} s, "
-              f"{fact_rows / pg_wall:,.0f} fact rows/s (load id {pg_version.load_id})")
+        print(
+            f"PostgreSQL load (+marts, indexes, ANALYZE): {pg_wall:6.2f} s, "
+            f"{fact_rows / pg_wall:,.0f} fact rows/s (load id {pg_version.load_id})"
+        )
         print(f"  generate + PostgreSQL load would be {generate_s + pg_wall:6.2f} s")
-        result["postgres"] = {"wall_s": pg_wall, "rows_per_s": fact_rows / pg_wall,
-                              "generate_plus_load_s": generate_s + pg_wall, "steps": pg_clock.steps(pg_wall)}
+        result["postgres"] = {
+            "wall_s": pg_wall,
+            "rows_per_s": fact_rows / pg_wall,
+            "generate_plus_load_s": generate_s + pg_wall,
+            "steps": pg_clock.steps(pg_wall),
+        }
 
     if args.json:
         os.makedirs(os.path.dirname(args.json), exist_ok=True)

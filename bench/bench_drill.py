@@ -63,24 +63,31 @@ _CHILD = {"province": "coalesce(city_code, county_code)", "city": "county_code",
 _LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "county": "county_code"}
 
 
-def raw_statements(level: str, code: str, scope_column: str, scope_root: str,
-                   year: int, first: int, last: int) -> list[tuple[str, list]]:
+def raw_statements(
+    level: str, code: str, scope_column: str, scope_root: str, year: int, first: int, last: int
+) -> list[tuple[str, list]]:
     """(sql, params) for revenue, spending and budget, mirroring queries/overview.py filter for filter."""
     child, col = _CHILD[level], _LEVEL_COLUMN[level]
     out = []
     for mart, value in (("mart_revenue_month", "revenue"), ("mart_payment_month", "spending")):
-        out.append((
-            f"SELECT {child} AS code, "
-            f"sum(CASE WHEN (year = ?) THEN amount END) AS {value}, "
-            f"sum(CASE WHEN (year = ?) THEN amount END) AS {value}_prev "
-            f"FROM {mart} "
-            f"WHERE {scope_column} = ? AND {col} = ? AND year IN (?, ?) AND month BETWEEN ? AND ? "
-            f"GROUP BY {child}",
-            [year, year - 1, scope_root, code, year, year - 1, first, last]))
-    out.append((
-        f"SELECT {child} AS code, sum(amount) AS budget FROM mart_indicator_year "
-        f"WHERE {scope_column} = ? AND {col} = ? AND year = ? GROUP BY {child}",
-        [scope_root, code, year]))
+        out.append(
+            (
+                f"SELECT {child} AS code, "
+                f"sum(CASE WHEN (year = ?) THEN amount END) AS {value}, "
+                f"sum(CASE WHEN (year = ?) THEN amount END) AS {value}_prev "
+                f"FROM {mart} "
+                f"WHERE {scope_column} = ? AND {col} = ? AND year IN (?, ?) AND month BETWEEN ? AND ? "
+                f"GROUP BY {child}",
+                [year, year - 1, scope_root, code, year, year - 1, first, last],
+            )
+        )
+    out.append(
+        (
+            f"SELECT {child} AS code, sum(amount) AS budget FROM mart_indicator_year "
+            f"WHERE {scope_column} = ? AND {col} = ? AND year = ? GROUP BY {child}",
+            [scope_root, code, year],
+        )
+    )
     return out
 
 
@@ -109,10 +116,16 @@ def raw_call(path: str, con, stmts, *, fresh: bool, with_tree: bool) -> tuple[fl
 
 # -- statistics --------------------------------------------------------------------------------------------------------
 
+
 def stats_ms(samples: list[float]) -> dict:
     a = np.asarray(samples) * 1000.0
-    return {"n": len(a), "median_ms": float(np.median(a)), "p95_ms": float(np.percentile(a, 95)),
-            "min_ms": float(a.min()), "mean_ms": float(a.mean())}
+    return {
+        "n": len(a),
+        "median_ms": float(np.median(a)),
+        "p95_ms": float(np.percentile(a, 95)),
+        "min_ms": float(a.min()),
+        "mean_ms": float(a.mean()),
+    }
 
 
 def fmt(s: dict) -> str:
@@ -121,19 +134,27 @@ def fmt(s: dict) -> str:
 
 # -- the benchmark -----------------------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db-url", default=os.environ.get("COCKPIT_DB_URL", "duckdb:///data/cockpit.duckdb"),
-                    help="DuckDB store to read (read-only); default duckdb:///data/cockpit.duckdb")
+    ap.add_argument(
+        "--db-url",
+        default=os.environ.get("COCKPIT_DB_URL", "duckdb:///data/cockpit.duckdb"),
+        help="DuckDB store to read (read-only); default duckdb:///data/cockpit.duckdb",
+    )
     ap.add_argument("--rounds", type=int, default=30, help="measured rounds per mode (default 30)")
     ap.add_argument("--warmup", type=int, default=2, help="unmeasured rounds before each mode")
     ap.add_argument("--warm-repeats", type=int, default=100, help="repeats of each call in warm mode")
-    ap.add_argument("--regions", default=None,
-                    help="comma-separated adcodes to drill (default: the province, 430100, 430400)")
+    ap.add_argument(
+        "--regions", default=None, help="comma-separated adcodes to drill (default: the province, 430100, 430400)"
+    )
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--periods", default="1-12,1-6")
-    ap.add_argument("--cold-tree", action="store_true",
-                    help="count loading the region tree (and the raw side's region read) as part of cold")
+    ap.add_argument(
+        "--cold-tree",
+        action="store_true",
+        help="count loading the region tree (and the raw side's region read) as part of cold",
+    )
     ap.add_argument("--profile", action="store_true", help="cProfile the app layer and print the top entries")
     ap.add_argument("--profile-calls", type=int, default=60)
     ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "drill.json"))
@@ -153,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["COCKPIT_DB_URL"] = url
 
     # imported after COCKPIT_DB_URL is set (settings are read lazily anyway)
-    from dashboard.drill import DrillState
-    from dashboard.scope import Scope
+    from dashboard.core.drill import DrillState
+    from dashboard.core.scope import Scope
     from dashboard.store.engine import current_data_version, finance_engine, reset_finance_engine
     from dashboard.store.memo import bind_cache
     from queries import regions as qregions
@@ -163,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     version = current_data_version()
     tree = qregions.region_tree()
     scope = Scope(version.province_code, "province")
-    regions = (args.regions.split(",") if args.regions
-               else [version.province_code, "430100", "430400"])
+    regions = args.regions.split(",") if args.regions else [version.province_code, "430100", "430400"]
     periods = []
     for p in args.periods.split(","):
         lo, _, hi = p.partition("-")
@@ -173,12 +193,19 @@ def main(argv: list[str] | None = None) -> int:
     for code in regions:
         r = tree[code]
         for lo, hi in periods:
-            calls.append((f"{code} {r.level:<8} {lo}-{hi}", DrillState(code, args.year, lo, hi),
-                          raw_statements(r.level, code, scope.column, scope.root, args.year, lo, hi)))
+            calls.append(
+                (
+                    f"{code} {r.level:<8} {lo}-{hi}",
+                    DrillState(code, args.year, lo, hi),
+                    raw_statements(r.level, code, scope.column, scope.root, args.year, lo, hi),
+                )
+            )
 
     print(f"bench_drill: {url} -> {path}")
-    print(f"  load v{version.load_id}, scope {scope.root}/{scope.level}, year {args.year}, "
-          f"periods {args.periods}, regions {','.join(regions)}; rounds {args.rounds} (+{args.warmup} warm-up)")
+    print(
+        f"  load v{version.load_id}, scope {scope.root}/{scope.level}, year {args.year}, "
+        f"periods {args.periods}, regions {','.join(regions)}; rounds {args.rounds} (+{args.warmup} warm-up)"
+    )
 
     # correctness: the raw statements return what the query layer returns
     bind_cache(None)
@@ -186,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         df = region_breakdown(scope, state)
         reset_finance_engine()
         _f, _d, results = raw_call(path, None, stmts, fresh=True, with_tree=False)
-        for (rows, cols) in results:
+        for rows, cols in results:
             for row in rows:
                 rec = dict(zip(cols, row))
                 code = rec.pop("code")
@@ -251,8 +278,13 @@ def main(argv: list[str] | None = None) -> int:
         qregions.region_tree()
 
     # cold breakdown of one app call: engine creation / data-version read (first connect) / the breakdown itself
-    parts = {"create_engine": [], "connect+data_version": [], "region_breakdown": [], "raw_connect": [],
-             "raw_queries+fetch": []}
+    parts = {
+        "create_engine": [],
+        "connect+data_version": [],
+        "region_breakdown": [],
+        "raw_connect": [],
+        "raw_queries+fetch": [],
+    }
     state0, stmts0 = calls[0][1], calls[0][2]
     for _ in range(max(10, args.rounds // 2)):
         reset_finance_engine()
@@ -315,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = SimpleCache(threshold=10_000, default_timeout=3600)
     bind_cache(cache)
     warm = {label: [] for label, _, _ in calls}
-    for label, state, _ in calls:
+    for _label, state, _ in calls:
         region_breakdown(scope, state)  # prime
     for _ in range(args.warm_repeats):
         for label, state, _ in calls:
@@ -333,56 +365,98 @@ def main(argv: list[str] | None = None) -> int:
     miss_s = {k: stats_ms(v) for k, v in miss_rounds.items()}
     warm_s = stats_ms(warm_all)
     cold_ratio = ratio(cold_s["app"], cold_s["raw"])
-    tree_note = ("INCLUDED in cold (--cold-tree: tree caches cleared before each app call; raw reads the region "
-                 "table)" if args.cold_tree else
-                 "EXCLUDED from cold (loaded once per data version, shared by all pages; lru_cache kept)")
+    tree_note = (
+        "INCLUDED in cold (--cold-tree: tree caches cleared before each app call; raw reads the region table)"
+        if args.cold_tree
+        else "EXCLUDED from cold (loaded once per data version, shared by all pages; lru_cache kept)"
+    )
 
-    print(f"\n  region tree load: {tree_note}; load alone median {tree_stats['median_ms']:.2f} ms, "
-          f"p95 {tree_stats['p95_ms']:.2f} ms")
-    print("\n  per call (ms)                    | cold: app          raw(fetch)        raw+df     app/raw"
-          " | miss: app          raw(fetch)   app/raw | warm: app")
-    print("                                   |    median      p95   median      p95   median        "
-          " |    median      p95   median        |    median      p95")
+    print(
+        f"\n  region tree load: {tree_note}; load alone median {tree_stats['median_ms']:.2f} ms, "
+        f"p95 {tree_stats['p95_ms']:.2f} ms"
+    )
+    print(
+        "\n  per call (ms)                    | cold: app          raw(fetch)        raw+df     app/raw"
+        " | miss: app          raw(fetch)   app/raw | warm: app"
+    )
+    print(
+        "                                   |    median      p95   median      p95   median        "
+        " |    median      p95   median        |    median      p95"
+    )
     for label, _, _ in calls:
         c = {k: stats_ms(v) for k, v in cold[label].items()}
         m = {k: stats_ms(v) for k, v in miss[label].items()}
         w = stats_ms(warm[label])
-        print(f"  {label:<32} | {fmt(c['app'])} {fmt(c['raw'])} {c['raw_df']['median_ms']:8.2f} "
-              f"{ratio(c['app'], c['raw']):8.2f} | {fmt(m['app'])} {m['raw']['median_ms']:8.2f} "
-              f"{ratio(m['app'], m['raw']):8.2f} | {fmt(w)}")
+        print(
+            f"  {label:<32} | {fmt(c['app'])} {fmt(c['raw'])} {c['raw_df']['median_ms']:8.2f} "
+            f"{ratio(c['app'], c['raw']):8.2f} | {fmt(m['app'])} {m['raw']['median_ms']:8.2f} "
+            f"{ratio(m['app'], m['raw']):8.2f} | {fmt(w)}"
+        )
     print(f"\n  per round ({len(calls)} calls), ms       median      p95")
-    for name, s in (("cold app", cold_s["app"]), ("cold raw (fetch)", cold_s["raw"]),
-                    ("cold raw+df", cold_s["raw_df"]), ("miss app (engine open)", miss_s["app"]),
-                    ("miss raw (fetch)", miss_s["raw"]), ("miss raw+df", miss_s["raw_df"])):
+    for name, s in (
+        ("cold app", cold_s["app"]),
+        ("cold raw (fetch)", cold_s["raw"]),
+        ("cold raw+df", cold_s["raw_df"]),
+        ("miss app (engine open)", miss_s["app"]),
+        ("miss raw (fetch)", miss_s["raw"]),
+        ("miss raw+df", miss_s["raw_df"]),
+    ):
         print(f"  {name:<28} {fmt(s)}")
-    print("\n  cold call breakdown, first call only (ms, median): "
-          + ", ".join(f"{k} {v['median_ms']:.2f}" for k, v in breakdown.items()))
+    print(
+        "\n  cold call breakdown, first call only (ms, median): "
+        + ", ".join(f"{k} {v['median_ms']:.2f}" for k, v in breakdown.items())
+    )
     print()
     cold_verdict = "PASS" if cold_ratio <= TARGET_COLD_RATIO else "FAIL"
     warm_verdict = "PASS" if max(warm_s["median_ms"], warm_s["p95_ms"]) <= TARGET_WARM_MS else "FAIL"
-    print(f"HEADLINE cold: app {cold_s['app']['median_ms']:.1f} ms (p95 {cold_s['app']['p95_ms']:.1f}) vs raw SQL "
-          f"+ fetch {cold_s['raw']['median_ms']:.1f} ms (p95 {cold_s['raw']['p95_ms']:.1f}) per round; "
-          f"ratio {cold_ratio:.2f} (vs raw+df {ratio(cold_s['app'], cold_s['raw_df']):.2f}); "
-          f"target <= {TARGET_COLD_RATIO} -> {cold_verdict}")
-    print(f"HEADLINE miss: app {miss_s['app']['median_ms']:.1f} ms vs raw {miss_s['raw']['median_ms']:.1f} ms per "
-          f"round; ratio {ratio(miss_s['app'], miss_s['raw']):.2f} (informational)")
-    print(f"HEADLINE warm: median {warm_s['median_ms']:.3f} ms, p95 {warm_s['p95_ms']:.3f} ms per call; "
-          f"target <= {TARGET_WARM_MS:.0f} ms -> {warm_verdict}")
+    print(
+        f"HEADLINE cold: app {cold_s['app']['median_ms']:.1f} ms (p95 {cold_s['app']['p95_ms']:.1f}) vs raw SQL "
+        f"+ fetch {cold_s['raw']['median_ms']:.1f} ms (p95 {cold_s['raw']['p95_ms']:.1f}) per round; "
+        f"ratio {cold_ratio:.2f} (vs raw+df {ratio(cold_s['app'], cold_s['raw_df']):.2f}); "
+        f"target <= {TARGET_COLD_RATIO} -> {cold_verdict}"
+    )
+    print(
+        f"HEADLINE miss: app {miss_s['app']['median_ms']:.1f} ms vs raw {miss_s['raw']['median_ms']:.1f} ms per "
+        f"round; ratio {ratio(miss_s['app'], miss_s['raw']):.2f} (informational)"
+    )
+    print(
+        f"HEADLINE warm: median {warm_s['median_ms']:.3f} ms, p95 {warm_s['p95_ms']:.3f} ms per call; "
+        f"target <= {TARGET_WARM_MS:.0f} ms -> {warm_verdict}"
+    )
     print(f"  (cold mode took {cold_secs:.1f} s)")
 
     result = {
-        "db_url": url, "db_file": path, "load_id": version.load_id, "year": args.year, "periods": args.periods,
-        "regions": regions, "rounds": args.rounds, "warmup": args.warmup, "warm_repeats": args.warm_repeats,
-        "cold_tree_included": args.cold_tree, "tree_load": tree_stats,
-        "cold": {"per_round": cold_s, "ratio_app_over_raw": cold_ratio,
-                 "ratio_app_over_raw_df": ratio(cold_s["app"], cold_s["raw_df"]),
-                 "per_call": {lbl: {k: stats_ms(v) for k, v in d.items()} for lbl, d in cold.items()},
-                 "breakdown_first_call": breakdown, "target_ratio": TARGET_COLD_RATIO,
-                 "pass": cold_ratio <= TARGET_COLD_RATIO},
-        "miss": {"per_round": miss_s, "ratio_app_over_raw": ratio(miss_s["app"], miss_s["raw"]),
-                 "per_call": {lbl: {k: stats_ms(v) for k, v in d.items()} for lbl, d in miss.items()}},
-        "warm": {"per_call": warm_s, "by_call": {lbl: stats_ms(v) for lbl, v in warm.items()},
-                 "target_ms": TARGET_WARM_MS, "pass": warm_verdict == "PASS"},
+        "db_url": url,
+        "db_file": path,
+        "load_id": version.load_id,
+        "year": args.year,
+        "periods": args.periods,
+        "regions": regions,
+        "rounds": args.rounds,
+        "warmup": args.warmup,
+        "warm_repeats": args.warm_repeats,
+        "cold_tree_included": args.cold_tree,
+        "tree_load": tree_stats,
+        "cold": {
+            "per_round": cold_s,
+            "ratio_app_over_raw": cold_ratio,
+            "ratio_app_over_raw_df": ratio(cold_s["app"], cold_s["raw_df"]),
+            "per_call": {lbl: {k: stats_ms(v) for k, v in d.items()} for lbl, d in cold.items()},
+            "breakdown_first_call": breakdown,
+            "target_ratio": TARGET_COLD_RATIO,
+            "pass": cold_ratio <= TARGET_COLD_RATIO,
+        },
+        "miss": {
+            "per_round": miss_s,
+            "ratio_app_over_raw": ratio(miss_s["app"], miss_s["raw"]),
+            "per_call": {lbl: {k: stats_ms(v) for k, v in d.items()} for lbl, d in miss.items()},
+        },
+        "warm": {
+            "per_call": warm_s,
+            "by_call": {lbl: stats_ms(v) for lbl, v in warm.items()},
+            "target_ms": TARGET_WARM_MS,
+            "pass": warm_verdict == "PASS",
+        },
     }
 
     if args.profile:

@@ -26,19 +26,26 @@ import sqlalchemy as sa  # noqa: E402
 from dashboard.risk.measures import AsOf  # noqa: E402
 from dashboard.risk.rules import RULES  # noqa: E402
 from dashboard.risk.run import run_rules  # noqa: E402
-from dashboard.risk.store import risk_warning  # noqa: E402
-from dashboard.state import state_metadata  # noqa: E402
+from dashboard.state.engine import state_metadata  # noqa: E402
+from dashboard.state.warning_tables import risk_warning  # noqa: E402
 from dashboard.store.engine import finance_engine_for, read_data_version  # noqa: E402
 from dashboard.store.schema import demo_anomaly  # noqa: E402
 
 # planted kind → (rule, whether the period must match the planted month)
-KIND_RULE = {"direct_fund_lag": "DIRECT_PAY", "payment_weekend": "PAYMENT_WEEKEND",
-             "nontax_jump": "REVENUE_NONTAX_JUMP", "debt_ratio": "DEBT_RATIO", "treasury_cash_low": "TREASURY_CASH",
-             "subsidy_duplicate_id": "SUBSIDY_DUPLICATE_ID", "subsidy_after_death": "SUBSIDY_AFTER_DEATH",
-             "subsidy_above_standard": "SUBSIDY_ABOVE_STANDARD",
-             "subsidy_account_name_mismatch": "SUBSIDY_ACCOUNT_MISMATCH",
-             "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO",
-             "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO", "procurement_split": "PROCUREMENT_SPLIT"}
+KIND_RULE = {
+    "direct_fund_lag": "DIRECT_PAY",
+    "payment_weekend": "PAYMENT_WEEKEND",
+    "nontax_jump": "REVENUE_NONTAX_JUMP",
+    "debt_ratio": "DEBT_RATIO",
+    "treasury_cash_low": "TREASURY_CASH",
+    "subsidy_duplicate_id": "SUBSIDY_DUPLICATE_ID",
+    "subsidy_after_death": "SUBSIDY_AFTER_DEATH",
+    "subsidy_above_standard": "SUBSIDY_ABOVE_STANDARD",
+    "subsidy_account_name_mismatch": "SUBSIDY_ACCOUNT_MISMATCH",
+    "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO",
+    "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO",
+    "procurement_split": "PROCUREMENT_SPLIT",
+}
 SANBAO_RULE = {"保工资": "SANBAO_WAGE", "保运转": "SANBAO_RUNNING", "保基本民生": "SANBAO_LIVELIHOOD"}
 
 
@@ -61,14 +68,19 @@ def main() -> int:
             per_rule[rule.code] = round(time.monotonic() - started, 3)
     with tempfile.TemporaryDirectory() as tmp:
         state = sa.create_engine(f"sqlite:///{tmp}/state.sqlite")
-        import dashboard.risk.store  # noqa: F401  (defines the tables)
+        import dashboard.state.warning_tables  # noqa: F401  (defines the tables)
+
         state_metadata.create_all(state)
         started = time.monotonic()
         summary = run_rules(finance, state)
         total = time.monotonic() - started
         with state.connect() as conn:
-            warnings = [dict(r._mapping) for r in conn.execute(sa.select(
-                risk_warning.c.rule_code, risk_warning.c.region_code, risk_warning.c.grade))]
+            warnings = [
+                dict(r._mapping)
+                for r in conn.execute(
+                    sa.select(risk_warning.c.rule_code, risk_warning.c.region_code, risk_warning.c.grade)
+                )
+            ]
         state.dispose()
     with finance.connect() as conn:
         planted = [json.loads(row.detail) for row in conn.execute(sa.select(demo_anomaly.c.detail))]
@@ -85,11 +97,19 @@ def main() -> int:
     clean_by_rule: dict[str, int] = {}
     for w in clean_red:
         clean_by_rule[w["rule_code"]] = clean_by_rule.get(w["rule_code"], 0) + 1
-    result = {"db_url": args.db_url, "as_of": as_of.key, "run_rules_seconds": round(total, 2),
-              "evaluate_seconds": round(sum(per_rule.values()), 2), "per_rule_seconds": per_rule,
-              "warnings": summary.findings, "by_grade": summary.by_grade, "tickets": summary.tickets_issued,
-              "recall": {k: f"{a}/{b}" for k, (a, b) in sorted(recall.items())},
-              "red_on_clean_regions": len(clean_red), "red_on_clean_regions_by_rule": clean_by_rule}
+    result = {
+        "db_url": args.db_url,
+        "as_of": as_of.key,
+        "run_rules_seconds": round(total, 2),
+        "evaluate_seconds": round(sum(per_rule.values()), 2),
+        "per_rule_seconds": per_rule,
+        "warnings": summary.findings,
+        "by_grade": summary.by_grade,
+        "tickets": summary.tickets_issued,
+        "recall": {k: f"{a}/{b}" for k, (a, b) in sorted(recall.items())},
+        "red_on_clean_regions": len(clean_red),
+        "red_on_clean_regions_by_rule": clean_by_rule,
+    }
     print(json.dumps(result, ensure_ascii=False, indent=1))
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results", "rules.json"), "w", encoding="utf-8") as fh:

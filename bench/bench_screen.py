@@ -42,8 +42,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (one flag list)
 
-CITIES = ["430100", "430200", "430300", "430400", "430500", "430600", "430700", "430800", "430900", "431000",
-          "431100", "431200", "431300", "433100"]
+CITIES = [
+    "430100",
+    "430200",
+    "430300",
+    "430400",
+    "430500",
+    "430600",
+    "430700",
+    "430800",
+    "430900",
+    "431000",
+    "431100",
+    "431200",
+    "431300",
+    "433100",
+]
 RENDERED = """(() => {
   const g = document.querySelector('#screen-map .js-plotly-plot');
   const s = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot;
@@ -104,8 +118,8 @@ def callbacks(driver) -> list[tuple[int, float]]:
 def sign_in(driver, base: str) -> None:
     """Give the browser a session of a province leader made in the bench's own state store (the server shares it):
     every page and callback refuses anyone not signed in."""
-    from dashboard import accounts
-    from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
+    from dashboard.state import accounts
+    from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
 
     accounts.add_user("bench_leader", "bench", "领导", "430000", "Xiang#Jiang2024", actor="bench")
     token, csrf_token = accounts.start_session("bench_leader")
@@ -117,8 +131,12 @@ def sign_in(driver, base: str) -> None:
 def stats(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(samples), "median_ms": round(statistics.median(samples) * 1000, 1),
-            "p95_ms": round(p95 * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,10 +149,15 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-screen-state-')}/state.sqlite"
-    env = {**os.environ, "COCKPIT_PORT": str(port), "COCKPIT_DB_URL": args.db_url,
-           "COCKPIT_SCREEN_REFRESH_SECONDS": "3600"}
-    server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "COCKPIT_PORT": str(port),
+        "COCKPIT_DB_URL": args.db_url,
+        "COCKPIT_SCREEN_REFRESH_SECONDS": "3600",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -152,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.1)
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         sign_in(driver, base)
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
+        )
         province = "/screen?region=430000&year=2024&period=1-9"
         loads = []
         for _ in range(args.loads):
@@ -170,15 +195,18 @@ def main(argv: list[str] | None = None) -> int:
         names = json.loads(urllib.request.urlopen(base + "/assets/geo/430000.json").read())["features"]
         names = {f["id"]: f["properties"]["name"] for f in names}
         for phase in ("cold", "warm"):
-            for code in CITIES[:args.cities]:
+            for code in CITIES[: args.cities]:
                 check = RENDERED.replace("arguments[0]", json.dumps(f"/assets/geo/{code}.json")).replace(
-                    "arguments[1]", json.dumps(names[code]))
+                    "arguments[1]", json.dumps(names[code])
+                )
                 driver.execute_script(DRILL, code, names[code], check)
                 timed = None
                 deadline = time.perf_counter() + 60
                 while timed is None and time.perf_counter() < deadline:
                     time.sleep(0.05)  # WebDriver polls slowly; the page times itself
-                    timed = driver.execute_script("return window.__drill.rendered !== undefined ? window.__drill : null")
+                    timed = driver.execute_script(
+                        "return window.__drill.rendered !== undefined ? window.__drill : null"
+                    )
                 if timed is None:
                     raise TimeoutError(f"drill into {code}")
                 numbers[phase].append(timed["numbers"] / 1000)
@@ -190,9 +218,12 @@ def main(argv: list[str] | None = None) -> int:
                 wait(driver, RENDERED, "/assets/geo/430000.json", "湖南省")
                 callbacks(driver)
         result = {
-            "load_cold": stats(loads[:1]), "load_warm": stats(loads[1:] or loads),
-            "drill_cold": stats(drills["cold"]), "drill_warm": stats(drills["warm"]),
-            "drill_to_new_numbers_cold": stats(numbers["cold"]), "drill_to_new_numbers_warm": stats(numbers["warm"]),
+            "load_cold": stats(loads[:1]),
+            "load_warm": stats(loads[1:] or loads),
+            "drill_cold": stats(drills["cold"]),
+            "drill_warm": stats(drills["warm"]),
+            "drill_to_new_numbers_cold": stats(numbers["cold"]),
+            "drill_to_new_numbers_warm": stats(numbers["warm"]),
             "drill_callback_round_trip_cold": stats(round_trips["cold"]),
             "drill_callback_round_trip_warm": stats(round_trips["warm"]),
             "load_average_1min": os.getloadavg()[0],

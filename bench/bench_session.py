@@ -40,8 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["COCKPIT_STATE_URL"] = args.state_url or f"sqlite:///{tempfile.mkdtemp()}/state.sqlite"
 
-    from dashboard import accounts, create_app
-    from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
+    from dashboard.state import accounts
+    from dashboard.web.app import create_app
+    from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
 
     password = "Xiang#Jiang2024"
     if accounts.get_account("bench") is None:
@@ -57,8 +58,11 @@ def main() -> None:
     for label, fn, repeat in [
         ("resume_session (one indexed join)", lambda: accounts.resume_session(token), args.repeat),
         ("GET /_dash-layout signed in", lambda: signed_in.get("/_dash-layout"), args.repeat),
-        ("POST /_dash-update-component anonymous (401)",
-         lambda: anonymous.post("/_dash-update-component", json={}), args.repeat),
+        (
+            "POST /_dash-update-component anonymous (401)",
+            lambda: anonymous.post("/_dash-update-component", json={}),
+            args.repeat,
+        ),
         ("sign-in (argon2id verify + session)", lambda: accounts.authenticate("bench", password), 20),
     ]:
         median, p95 = timed(fn, repeat)

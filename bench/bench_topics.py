@@ -39,19 +39,46 @@ import sqlalchemy as sa  # noqa: E402
 
 CITY, COUNTY = {"region": "430100", "year": "2024", "period": "1-6"}, {"region": "430102", "year": "2024"}
 VIEWS: dict[str, list[dict]] = {
-    "revenue": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                {**CITY, "kind": "103"}, {**CITY, "item": "10101"}],
-    "spending": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                 {**CITY, "func": "205"}, {**CITY, "sanbao": "保工资", "pay_type": "直接支付"}],
-    "transfers": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                  {**CITY, "kind": "专项"}, {**CITY, "program": "均衡性转移支付"}],
+    "revenue": [
+        {"region": "430000", "year": "2024", "period": "1-12"},
+        CITY,
+        COUNTY,
+        {**CITY, "kind": "103"},
+        {**CITY, "item": "10101"},
+    ],
+    "spending": [
+        {"region": "430000", "year": "2024", "period": "1-12"},
+        CITY,
+        COUNTY,
+        {**CITY, "func": "205"},
+        {**CITY, "sanbao": "保工资", "pay_type": "直接支付"},
+    ],
+    "transfers": [
+        {"region": "430000", "year": "2024", "period": "1-12"},
+        CITY,
+        COUNTY,
+        {**CITY, "kind": "专项"},
+        {**CITY, "program": "均衡性转移支付"},
+    ],
     "debt": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "bond_kind": "专项"}],
-    "procurement": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                    {**CITY, "method": "竞争性磋商"}, {**CITY, "category": "服务"}, {**CITY, "flag": "split"}],
+    "procurement": [
+        {"region": "430000", "year": "2024", "period": "1-12"},
+        CITY,
+        COUNTY,
+        {**CITY, "method": "竞争性磋商"},
+        {**CITY, "category": "服务"},
+        {**CITY, "flag": "split"},
+    ],
     # program 91 is the province's 城乡居民最低生活保障 at every scale (the generator numbers programs by category,
     # the province's first, then each city's)
-    "subsidies": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY,
-                  {**CITY, "category": "高龄津贴"}, {**COUNTY, "program": "91"}, {**CITY, "flag": "after_death"}],
+    "subsidies": [
+        {"region": "430000", "year": "2024", "period": "1-12"},
+        CITY,
+        COUNTY,
+        {**CITY, "category": "高龄津贴"},
+        {**COUNTY, "program": "91"},
+        {**CITY, "flag": "after_death"},
+    ],
 }
 TARGET_WARM_MS, TARGET_COLD_MS = 300.0, 1000.0
 
@@ -70,23 +97,31 @@ def _body(app, prefix: str, inputs: list[tuple[str, str, object]]) -> dict:
             outputs.append([{"id": {**pattern, "filter": name}, "property": prop} for name, _label in filters])
         else:
             outputs.append({"id": pattern, "property": prop})
-    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs], "state": []}
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
+        "state": [],
+    }
 
 
 def _calls(key: str, query: dict) -> dict[str, tuple[str, list]]:
-    return {"render": (f"{key}-notices", [(f"{key}-query", "data", query)]),
-            "filters": (f"{key}-year.options", [(f"{key}-query", "data", query)]),
-            "table": (f"{key}-table.", [(f"{key}-query", "data", query), (f"{key}-table-state", "data", {}),
-                                        (f"{key}-reveal", "data", {})])}
+    return {
+        "render": (f"{key}-notices", [(f"{key}-query", "data", query)]),
+        "filters": (f"{key}-year.options", [(f"{key}-query", "data", query)]),
+        "table": (
+            f"{key}-table.",
+            [(f"{key}-query", "data", query), (f"{key}-table-state", "data", {}), (f"{key}-reveal", "data", {})],
+        ),
+    }
 
 
 def signed_in_client(app):
     """A test client with a session of the province analyst `bench_analyst` (made in the state store if missing),
     sending the CSRF header the Dash renderer sends: callbacks refuse anyone not signed in."""
-    from dashboard import accounts
-    from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
+    from dashboard.state import accounts
+    from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
 
     if accounts.get_account("bench_analyst") is None:
         accounts.add_user("bench_analyst", "bench", "分析", "430000", "Xiang#Jiang2024", actor="bench")
@@ -137,15 +172,20 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["COCKPIT_DB_URL"] = args.db_url
     os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/state.sqlite"  # the bench user's sessions
-    from dashboard import create_app
     from dashboard.store.engine import finance_engine, is_duckdb, reset_finance_engine
+    from dashboard.web.app import create_app
 
     with finance_engine().connect() as conn:  # a payment traced (agency → indicator → payment) of the county view
-        traced = conn.execute(sa.text("SELECT agency_id, indicator_id, id FROM payment WHERE county_code = :c "
-                                      "AND pay_date >= DATE '2024-01-01' ORDER BY id LIMIT 1"),
-                              {"c": COUNTY["region"]}).one()
-    VIEWS["spending"].append({**COUNTY, "agency": str(traced[0]), "indicator": str(traced[1]),
-                              "payment": str(traced[2])})
+        traced = conn.execute(
+            sa.text(
+                "SELECT agency_id, indicator_id, id FROM payment WHERE county_code = :c "
+                "AND pay_date >= DATE '2024-01-01' ORDER BY id LIMIT 1"
+            ),
+            {"c": COUNTY["region"]},
+        ).one()
+    VIEWS["spending"].append(
+        {**COUNTY, "agency": str(traced[0]), "indicator": str(traced[1]), "payment": str(traced[2])}
+    )
     reset_finance_engine()
     duck_path = os.path.realpath(args.db_url.removeprefix("duckdb:///")) if is_duckdb(args.db_url) else None
     results = {}
@@ -167,6 +207,7 @@ def main() -> None:
 
                     def listener(_conn, _cursor, sql, params, _context, _many, statements=statements):
                         statements.append((sql, params))
+
                     engine = finance_engine()
                     sa.event.listen(engine, "before_cursor_execute", listener)
                     timings[name]["cold"].append(_timed(client, body))
@@ -175,19 +216,29 @@ def main() -> None:
                     if round_ == 0 and duck_path:
                         reset_finance_engine()  # DuckDB allows one configuration per file in a process
                         scanned[name].append(_rows_scanned(duck_path, statements))
-        results[key] = {name: {mode: {"median_ms": statistics.median(v), "p95_ms": p95(v), "n": len(v)}
-                               for mode, v in modes.items()} | {"rows_scanned_max": max(scanned[name] or [0])}
-                        for name, modes in timings.items()}
-    print(f"{'page':<10} {'callback':<8} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} "
-          f"{'rows scanned (max)':>19}")
+        results[key] = {
+            name: {
+                mode: {"median_ms": statistics.median(v), "p95_ms": p95(v), "n": len(v)} for mode, v in modes.items()
+            }
+            | {"rows_scanned_max": max(scanned[name] or [0])}
+            for name, modes in timings.items()
+        }
+    print(
+        f"{'page':<10} {'callback':<8} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} "
+        f"{'rows scanned (max)':>19}"
+    )
     for key, calls in results.items():
         for name, r in calls.items():
-            print(f"{key:<10} {name:<8} {r['cold']['median_ms']:>8.0f}ms {r['cold']['p95_ms']:>8.0f}ms "
-                  f"{r['warm']['median_ms']:>8.1f}ms {r['warm']['p95_ms']:>8.1f}ms {r['rows_scanned_max']:>19,}")
+            print(
+                f"{key:<10} {name:<8} {r['cold']['median_ms']:>8.0f}ms {r['cold']['p95_ms']:>8.0f}ms "
+                f"{r['warm']['median_ms']:>8.1f}ms {r['warm']['p95_ms']:>8.1f}ms {r['rows_scanned_max']:>19,}"
+            )
     worst_warm = max(r["warm"]["p95_ms"] for calls in results.values() for r in calls.values())
     worst_cold = max(r["cold"]["p95_ms"] for calls in results.values() for r in calls.values())
-    print(f"worst p95: warm {worst_warm:.0f} ms (target ≤ {TARGET_WARM_MS:.0f}), cold {worst_cold:.0f} ms "
-          f"(target ≤ {TARGET_COLD_MS:.0f}) on {args.db_url}")
+    print(
+        f"worst p95: warm {worst_warm:.0f} ms (target ≤ {TARGET_WARM_MS:.0f}), cold {worst_cold:.0f} ms "
+        f"(target ≤ {TARGET_COLD_MS:.0f}) on {args.db_url}"
+    )
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results", "topics.json"), "w", encoding="utf-8") as fh:
         json.dump({"db_url": args.db_url, "rounds": args.rounds, "pages": results}, fh, indent=2)

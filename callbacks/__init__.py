@@ -1,5 +1,3 @@
-"""Callbacks: one module per page, each with `register(app)`; thin: state → queries → views."""
+"""Callbacks: `callbacks/<page>.py` beside `pages/<page>.py`, with `register(app)`; thin: state → queries → ui.
 
-CALLBACK_MODULES = ("callbacks.overview", "callbacks.screen", "callbacks.revenue", "callbacks.spending",
-                    "callbacks.procurement", "callbacks.subsidies", "callbacks.transfers", "callbacks.debt",
-                    "callbacks.risk", "callbacks.warnings", "callbacks.admin_users", "callbacks.admin_audit")
+Found by `dashboard.web.app` from the pages (same module name); a topic module also exports its `TOPIC`."""

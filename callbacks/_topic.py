@@ -8,16 +8,17 @@ from __future__ import annotations
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import g
 
-from dashboard import format as fmt
-from dashboard import settings
-from dashboard import views
-from dashboard.drill import clicked_point
-from dashboard.drilltable import has_personal_data, mask_rows, render, reveal_bar
-from dashboard.links import CLEAR, href, query_string
-from dashboard.masking import may_reveal
-from dashboard.scope import current_user
-from dashboard.topic_page import chart_id, ids
-from dashboard.topics import TOPICS, Request, Topic, resolve
+from dashboard.core import format as fmt
+from dashboard.core import settings
+from dashboard.core.drill import clicked_point
+from dashboard.core.links import CLEAR, href, query_string
+from dashboard.core.masking import may_reveal
+from dashboard.ui import views
+from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
+from dashboard.ui.topic_page import chart_id, ids
+from dashboard.web.context import current_user
+from dashboard.web.reveal import mask_rows
+from dashboard.web.topics import Request, Topic, resolve
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years
 
@@ -25,10 +26,12 @@ from queries.regions import available_years
 def header(topic: Topic, req: Request) -> tuple:
     """(notices, title, breadcrumb, freshness) of a topic page: the first four outputs of its render callback."""
     region = req.tree[req.state.region]
-    return (views.notices(req.state.notices),
-            f"{region.name} · {topic.title} · {req.state.period_label}",
-            views.breadcrumb(req.tree, req.scope.root, req.state, topic.path),
-            views.freshness(req.version))
+    return (
+        views.notices(req.state.notices),
+        f"{region.name} · {topic.title} · {req.state.period_label}",
+        views.breadcrumb(req.tree, req.scope.root, req.state, topic.path),
+        views.freshness(req.version),
+    )
 
 
 def unit_of(req: Request) -> str:
@@ -45,23 +48,31 @@ def _clicked_value(click: object) -> str | None:
 
 def page_outputs(key: str, charts) -> list[Output]:
     """What a topic page's render callback fills, in this order: notices, title, breadcrumb, freshness, KPIs, one
-    figure per chart slot, the ranking and the detail slot above the table (see `dashboard.topic_page`)."""
+    figure per chart slot, the ranking and the detail slot above the table (see `dashboard.ui.topic_page`)."""
     i = ids(key)
-    return [Output(i["notices"], "children"), Output(i["title"], "children"), Output(i["breadcrumb"], "children"),
-            Output(i["freshness"], "children"), Output(i["kpis"], "children"),
-            *(Output(chart_id(key, slot), "figure") for slot in charts),
-            Output(i["ranking"], "children"), Output(i["trace"], "children")]
+    return [
+        Output(i["notices"], "children"),
+        Output(i["title"], "children"),
+        Output(i["breadcrumb"], "children"),
+        Output(i["freshness"], "children"),
+        Output(i["kpis"], "children"),
+        *(Output(chart_id(key, slot), "figure") for slot in charts),
+        Output(i["ranking"], "children"),
+        Output(i["trace"], "children"),
+    ]
 
 
 def register_topic(app: Dash, topic: Topic) -> None:
-    """Register `topic` (for its export route too) and the kit callbacks of its page."""
-    TOPICS[topic.key] = topic
+    """Register the kit callbacks of `topic`'s page (its export route serves the module's `TOPIC`)."""
     i = ids(topic.key)
     key = topic.key
 
-    @app.callback(Output(i["nav"], "href", allow_duplicate=True),
-                  Input({"type": "topic-chart", "page": key, "slot": ALL, "filter": ALL}, "clickData"),
-                  State(i["query"], "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(i["nav"], "href", allow_duplicate=True),
+        Input({"type": "topic-chart", "page": key, "slot": ALL, "filter": ALL}, "clickData"),
+        State(i["query"], "data"),
+        prevent_initial_call=True,
+    )
     def cross_filter(_clicks, query):
         """A click on a bar or slice sets that chart's filter on the page (a second click on it clears it)."""
         trigger = ctx.triggered_id
@@ -72,38 +83,60 @@ def register_topic(app: Dash, topic: Topic) -> None:
         name = trigger["filter"]
         return href(topic.path, state, **{name: CLEAR if state.filter(name) == value else value})
 
-    @app.callback(Output(i["year"], "options"), Output(i["year"], "value"), Output(i["period"], "value"),
-                  Output({"type": "topic-filter", "page": key, "filter": ALL}, "options"),
-                  Output({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
-                  Input(i["query"], "data"))
+    @app.callback(
+        Output(i["year"], "options"),
+        Output(i["year"], "value"),
+        Output(i["period"], "value"),
+        Output({"type": "topic-filter", "page": key, "filter": ALL}, "options"),
+        Output({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
+        Input(i["query"], "data"),
+    )
     def fill_filter_bar(query):
         """The filter bar shows the validated state (an invalid URL value shows as cleared, with its notice)."""
         req = resolve(topic, query)
         specs = {s.name: s for s in req.specs}
         names = [o["id"]["filter"] for o in ctx.outputs_list[3]]
-        options = [[{"label": label, "value": value} for value, label in specs[n].choices.items()]
-                   if n in specs else [] for n in names]
-        return ([{"label": f"{y}年", "value": str(y)} for y in available_years()], str(req.state.year),
-                req.state.period, options, [req.state.filter(n) for n in names])
+        options = [
+            [{"label": label, "value": value} for value, label in specs[n].choices.items()] if n in specs else []
+            for n in names
+        ]
+        return (
+            [{"label": f"{y}年", "value": str(y)} for y in available_years()],
+            str(req.state.year),
+            req.state.period,
+            options,
+            [req.state.filter(n) for n in names],
+        )
 
-    @app.callback(Output(i["nav"], "href", allow_duplicate=True),
-                  Input(i["year"], "value"), Input(i["period"], "value"),
-                  Input({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
-                  State(i["query"], "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(i["nav"], "href", allow_duplicate=True),
+        Input(i["year"], "value"),
+        Input(i["period"], "value"),
+        Input({"type": "topic-filter", "page": key, "filter": ALL}, "value"),
+        State(i["query"], "data"),
+        prevent_initial_call=True,
+    )
     def filter_bar_navigates(year, period, values, query):
         state = resolve(topic, query).state
         names = [item["id"]["filter"] for item in ctx.inputs_list[2]]
         wanted = {n: (v or CLEAR) for n, v in zip(names, values)}
-        unchanged = (str(year) == str(state.year) and period == state.period
-                     and all((state.filter(n) or CLEAR) == v for n, v in wanted.items()))
+        unchanged = (
+            str(year) == str(state.year)
+            and period == state.period
+            and all((state.filter(n) or CLEAR) == v for n, v in wanted.items())
+        )
         if unchanged:
             return no_update
         return href(topic.path, state, year=year, period=period, **wanted)
 
-    @app.callback(Output(i["table-state"], "data"),
-                  Input({"type": "topic-sort", "page": key, "col": ALL}, "n_clicks"),
-                  Input({"type": "topic-pager", "page": key, "step": ALL}, "n_clicks"),
-                  State(i["table-state"], "data"), State(i["table-page"], "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(i["table-state"], "data"),
+        Input({"type": "topic-sort", "page": key, "col": ALL}, "n_clicks"),
+        Input({"type": "topic-pager", "page": key, "step": ALL}, "n_clicks"),
+        State(i["table-state"], "data"),
+        State(i["table-page"], "data"),
+        prevent_initial_call=True,
+    )
     def table_navigation(_sorts, _steps, table_state, shown):
         """Sorting restarts at page 1; 下一页 pushes the cursor of the page's last row, 上一页 pops it."""
         if not ctx.triggered or not ctx.triggered[0]["value"]:
@@ -120,23 +153,35 @@ def register_topic(app: Dash, topic: Topic) -> None:
             stack.pop()
         return {**table_state, "stack": stack}
 
-    @app.callback(Output(i["reveal"], "data"),
-                  Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"),
-                  State({"type": "topic-reveal-reason", "page": key, "part": ALL}, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(i["reveal"], "data"),
+        Input({"type": "topic-reveal", "page": key, "action": ALL}, "n_clicks"),
+        State({"type": "topic-reveal-reason", "page": key, "part": ALL}, "value"),
+        prevent_initial_call=True,
+    )
     def ask_to_reveal(clicks, reasons):
         """The reason typed to show personal data, kept in the page's memory store, which every new view (a drill,
         a filter, a page of the list is not one) starts empty; whether it suffices is decided, and audited, on every
         render."""
         trigger = ctx.triggered_id
         reason = reasons[0] if isinstance(reasons, list) and reasons else None
-        if (isinstance(trigger, dict) and trigger.get("action") == "show" and any(clicks or [])
-                and isinstance(reason, str) and reason.strip()):
+        if (
+            isinstance(trigger, dict)
+            and trigger.get("action") == "show"
+            and any(clicks or [])
+            and isinstance(reason, str)
+            and reason.strip()
+        ):
             return {"reason": reason.strip()[:200]}
         return {}
 
-    @app.callback(Output(i["table"], "children"), Output(i["table-page"], "data"),
-                  Input(i["query"], "data"), Input(i["table-state"], "data"), Input(i["reveal"], "data"))
+    @app.callback(
+        Output(i["table"], "children"),
+        Output(i["table-page"], "data"),
+        Input(i["query"], "data"),
+        Input(i["table-state"], "data"),
+        Input(i["reveal"], "data"),
+    )
     def render_table(query, table_state, reveal_state):
         """One page of the drill-through table for the URL's state; the store keeps the next page's cursor. Personal
         data is masked unless a user who may see it stated a reason (audited per view)."""
@@ -145,8 +190,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
         source = SOURCES[view.source]
         table_state = table_state or {}
         stack = table_state.get("stack") or []
-        request = PageRequest.of(source, table_state.get("sort"), table_state.get("desc"),
-                                 stack[-1] if stack else None)
+        request = PageRequest.of(source, table_state.get("sort"), table_state.get("desc"), stack[-1] if stack else None)
         page = table_page(req.scope, req.state, view.source, request)
         totals = table_totals(req.scope, req.state, view.source)
         user = current_user()
@@ -157,9 +201,29 @@ def register_topic(app: Dash, topic: Topic) -> None:
         revealed = may_reveal(user, reason)
         hint = f"查询事由至少 {settings.get('UNMASK_REASON_MIN_LENGTH')} 个字" if reason and not revealed else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
-        bar = reveal_bar(key, revealed, hint, export_query=export_query, reason=reason or "",
-                         csrf_token=g.get("csrf_token")) if offer else None
+        bar = (
+            reveal_bar(
+                key, revealed, hint, export_query=export_query, reason=reason or "", csrf_token=g.get("csrf_token")
+            )
+            if offer
+            else None
+        )
         following = cursor_of(page.rows.iloc[-1], request.sort) if page.has_next else None
-        return (render(view, key, topic.path, req.state, rows, totals, source.sortable, request.sort,
-                       request.descending, len(stack) + 1 if request.after else 1, page.has_next, export_query, bar),
-                {"next": following})
+        return (
+            render(
+                view,
+                key,
+                topic.path,
+                req.state,
+                rows,
+                totals,
+                source.sortable,
+                request.sort,
+                request.descending,
+                len(stack) + 1 if request.after else 1,
+                page.has_next,
+                export_query,
+                bar,
+            ),
+            {"next": following},
+        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import admin_views, audit
-from dashboard.accounts import AccountError, add_user, get_account, list_accounts, may, update_user, set_password
-from dashboard.regions import national_tree
-from dashboard.scope import current_user
+from dashboard.core.regions import national_tree
+from dashboard.core.roles import may
+from dashboard.state import audit
+from dashboard.state.accounts import AccountError, add_user, get_account, list_accounts, set_password, update_user
+from dashboard.ui import admin_views
+from dashboard.web.context import current_user
 
 
 def _manageable(admin, accounts):
@@ -37,8 +39,10 @@ def register(app: Dash) -> None:
             return _refuse(), None, [], [], []
         tree = national_tree()
         accounts = _manageable(admin, list_accounts())
-        regions = [{"label": f"{r.name}({r.adcode})", "value": r.adcode}
-                   for r in sorted(tree.subtree(admin.region).regions.values(), key=lambda r: r.adcode)]
+        regions = [
+            {"label": f"{r.name}({r.adcode})", "value": r.adcode}
+            for r in sorted(tree.subtree(admin.region).regions.values(), key=lambda r: r.adcode)
+        ]
         users = [{"label": f"{a.username}({a.display_name})", "value": a.username} for a in accounts]
         return admin_views.users_table(accounts, tree), admin_views.roles_table(), users, regions, regions
 
@@ -61,16 +65,38 @@ def register(app: Dash) -> None:
         Output("admin-users-version", "data"),
         Input("admin-new-submit", "n_clicks"),
         Input("admin-edit-submit", "n_clicks"),
-        State("admin-new-username", "value"), State("admin-new-name", "value"), State("admin-new-password", "value"),
-        State("admin-new-role", "value"), State("admin-new-region", "value"), State("admin-new-unmask", "value"),
-        State("admin-edit-username", "value"), State("admin-edit-role", "value"),
-        State("admin-edit-region", "value"), State("admin-edit-unmask", "value"),
-        State("admin-edit-enabled", "value"), State("admin-edit-password", "value"),
+        State("admin-new-username", "value"),
+        State("admin-new-name", "value"),
+        State("admin-new-password", "value"),
+        State("admin-new-role", "value"),
+        State("admin-new-region", "value"),
+        State("admin-new-unmask", "value"),
+        State("admin-edit-username", "value"),
+        State("admin-edit-role", "value"),
+        State("admin-edit-region", "value"),
+        State("admin-edit-unmask", "value"),
+        State("admin-edit-enabled", "value"),
+        State("admin-edit-password", "value"),
         State("admin-users-version", "data"),
         prevent_initial_call=True,
     )
-    def change_user(_new, _edit, new_username, new_name, new_password, new_role, new_region, new_unmask,
-                    username, role, region, unmask, enabled, password, version):
+    def change_user(
+        _new,
+        _edit,
+        new_username,
+        new_name,
+        new_password,
+        new_role,
+        new_region,
+        new_unmask,
+        username,
+        role,
+        region,
+        unmask,
+        enabled,
+        password,
+        version,
+    ):
         admin = current_user()
         if not may(admin, "admin"):
             return _refuse(), no_update
@@ -81,18 +107,26 @@ def register(app: Dash) -> None:
                     raise AccountError("请填写用户名、角色、区划和初始密码。")
                 if not tree.is_within(new_region, admin.region):
                     raise AccountError("只能在本人管辖区划内设置用户。")
-                add_user(new_username.strip(), new_name or new_username, new_role, new_region, new_password,
-                         may_unmask=bool(new_unmask))
+                add_user(
+                    new_username.strip(),
+                    new_name or new_username,
+                    new_role,
+                    new_region,
+                    new_password,
+                    may_unmask=bool(new_unmask),
+                )
                 message = f"已新建用户 {new_username.strip()}。"
             else:
                 account = get_account(username or "")
-                if account is None or not _manageable(admin, [account]) or not tree.is_within(region or "",
-                                                                                             admin.region):
+                if (
+                    account is None
+                    or not _manageable(admin, [account])
+                    or not tree.is_within(region or "", admin.region)
+                ):
                     raise AccountError("请选择本人管辖区划内的用户和区划。")
                 if account.username == admin.username and (not enabled or role != account.role):
                     raise AccountError("不能停用自己或修改自己的角色。")
-                update_user(account.username, role=role, region=region, may_unmask=bool(unmask),
-                            enabled=bool(enabled))
+                update_user(account.username, role=role, region=region, may_unmask=bool(unmask), enabled=bool(enabled))
                 if password:
                     set_password(account.username, password)
                 message = f"已保存用户 {account.username} 的修改,下一次请求起生效。"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks._drill import drill_state
-from dashboard import cockpit_views as cv
-from dashboard import cockpit_figures as figures, geo
-from dashboard import format as fmt
-from dashboard import views
-from dashboard.drill import clicked_point, viewport_size
-from dashboard.links import href
+from dashboard.core import format as fmt
+from dashboard.core.drill import clicked_point, viewport_size
+from dashboard.core.links import href
+from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
+from dashboard.ui import cockpit_figures as figures
+from dashboard.ui import cockpit_views as cv
+from dashboard.ui import geo, views
+from dashboard.web.context import drill_state
 from queries import cockpit
-from queries import risk
 from queries.overview import MONEY_COLUMNS, region_breakdown
 from queries.regions import available_years, region_tree
 
@@ -56,18 +56,28 @@ def register(app: Dash) -> None:
 
     app.clientside_callback(
         "function(data) { return {width: window.innerWidth, height: window.innerHeight}; }",
-        Output("overview-viewport", "data"), Input("overview-query", "data"))
+        Output("overview-viewport", "data"),
+        Input("overview-query", "data"),
+    )
 
     @app.callback(
-        Output("overview-year", "options"), Output("overview-year", "value"), Output("overview-period", "value"),
+        Output("overview-year", "options"),
+        Output("overview-year", "value"),
+        Output("overview-period", "value"),
         Output("overview-more-kpis", "children"),
-        Output("overview-map-title", "children"), Output("overview-map", "figure"),
+        Output("overview-map-title", "children"),
+        Output("overview-map", "figure"),
         Output("overview-map-legend", "children"),
-        Output("overview-mix-title", "children"), Output("overview-revenue-mix", "figure"),
-        Output("overview-functions-title", "children"), Output("overview-functions", "figure"),
-        Output("overview-trend-title", "children"), Output("overview-trend", "figure"),
+        Output("overview-mix-title", "children"),
+        Output("overview-revenue-mix", "figure"),
+        Output("overview-functions-title", "children"),
+        Output("overview-functions", "figure"),
+        Output("overview-trend-title", "children"),
+        Output("overview-trend", "figure"),
         Output("overview-leaf", "children"),
-        Input("overview-query", "data"), Input("overview-metric", "value"), Input("overview-viewport", "data"),
+        Input("overview-query", "data"),
+        Input("overview-metric", "value"),
+        Input("overview-viewport", "data"),
     )
     def render_cockpit(query, metric, viewport):
         """The cockpit's metrics on the analyst page: the same queries and builders as /screen, light theme."""
@@ -85,10 +95,16 @@ def register(app: Dash) -> None:
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
         width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)
         centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.85, 380)
-        leaf = None if tree.children(region.adcode) else cv.payee_tables(
-            cockpit.top_payees(scope, state, "agency", 8), cockpit.top_payees(scope, state, "project", 8), unit)
+        leaf = (
+            None
+            if tree.children(region.adcode)
+            else cv.payee_tables(
+                cockpit.top_payees(scope, state, "agency", 8), cockpit.top_payees(scope, state, "project", 8), unit
+            )
+        )
         return (
-            [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())], str(state.year),
+            [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())],
+            str(state.year),
             state.period,
             cv.desk_kpi_cards([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")]),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
@@ -105,8 +121,11 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output("overview-nav", "href"),
-        Input("overview-map", "clickData"), Input("overview-year", "value"), Input("overview-period", "value"),
-        State("overview-query", "data"), prevent_initial_call=True,
+        Input("overview-map", "clickData"),
+        Input("overview-year", "value"),
+        Input("overview-period", "value"),
+        State("overview-query", "data"),
+        prevent_initial_call=True,
     )
     def navigate(click, year, period, query):
         """A tapped region or a changed filter becomes a new URL (a history entry, so back returns)."""

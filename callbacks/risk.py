@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard import views
-from dashboard.risk import figures
-from dashboard.risk import views as risk_views
-from dashboard.drill import clicked_point
-from dashboard.links import href
-from dashboard.store.engine import current_data_version
-from callbacks._drill import drill_state
+from dashboard.core.drill import clicked_point
+from dashboard.core.links import href
+from dashboard.risk import monitor as risk
 from dashboard.risk.rules import TOPICS
-from queries import risk
+from dashboard.store.engine import current_data_version
+from dashboard.ui import risk_figures as figures
+from dashboard.ui import risk_views, views
+from dashboard.web.context import drill_state
 from queries.regions import region_tree
 
 PATH = "/risk"
@@ -20,12 +19,21 @@ PATH = "/risk"
 
 def register(app: Dash) -> None:
     @app.callback(
-        Output("risk-notices", "children"), Output("risk-title", "children"), Output("risk-breadcrumb", "children"),
-        Output("risk-freshness", "children"), Output("risk-kpis", "children"),
-        Output("risk-heatmap-title", "children"), Output("risk-heatmap", "figure"), Output("risk-heatmap", "style"),
-        Output("risk-health-title", "children"), Output("risk-health", "figure"), Output("risk-health", "style"),
-        Output("risk-distribution-title", "children"), Output("risk-distribution", "figure"),
-        Output("risk-health-table", "children"), Output("risk-evidence", "children"),
+        Output("risk-notices", "children"),
+        Output("risk-title", "children"),
+        Output("risk-breadcrumb", "children"),
+        Output("risk-freshness", "children"),
+        Output("risk-kpis", "children"),
+        Output("risk-heatmap-title", "children"),
+        Output("risk-heatmap", "figure"),
+        Output("risk-heatmap", "style"),
+        Output("risk-health-title", "children"),
+        Output("risk-health", "figure"),
+        Output("risk-health", "style"),
+        Output("risk-distribution-title", "children"),
+        Output("risk-distribution", "figure"),
+        Output("risk-health-table", "children"),
+        Output("risk-evidence", "children"),
         Input("risk-query", "data"),
     )
     def render_risk(query):
@@ -40,19 +48,29 @@ def register(app: Dash) -> None:
         as_of = f"截至{state.year}年{state.last_month}月末"
         heatmap, ranking = figures.risk_heatmap(risk.risk_matrix(scope, state)), figures.health_ranking(children)
         return (
-            views.notices(state.notices), f"{region.name} · 风险监测", views.breadcrumb(tree, scope.root, state, PATH),
+            views.notices(state.notices),
+            f"{region.name} · 风险监测",
+            views.breadcrumb(tree, scope.root, state, PATH),
             views.freshness(current_data_version()),
             risk_views.risk_kpis(own.iloc[0] if len(own) else None, counts, risk.ticket_summary(scope, state)),
             f"风险热力图 · {region.name}下级区划 × 预警专题 · 待处理预警",
-            heatmap, figures.height_style(heatmap),
-            f"财政健康指数排名(0–100)· {as_of}", ranking, figures.height_style(ranking),
-            f"下级区划按最高预警等级分布(个)· {region.name}", figures.grade_distribution(region_risk),
-            risk_views.health_table(children, region_risk, state), None,
+            heatmap,
+            figures.height_style(heatmap),
+            f"财政健康指数排名(0–100)· {as_of}",
+            ranking,
+            figures.height_style(ranking),
+            f"下级区划按最高预警等级分布(个)· {region.name}",
+            figures.grade_distribution(region_risk),
+            risk_views.health_table(children, region_risk, state),
+            None,
         )
 
     @app.callback(
-        Output("risk-evidence", "children", allow_duplicate=True), Output("risk-nav", "href"),
-        Input("risk-heatmap", "clickData"), State("risk-query", "data"), prevent_initial_call=True,
+        Output("risk-evidence", "children", allow_duplicate=True),
+        Output("risk-nav", "href"),
+        Input("risk-heatmap", "clickData"),
+        State("risk-query", "data"),
+        prevent_initial_call=True,
     )
     def open_cell(click, query):
         """A cell with warnings shows their evidence; a normal cell of a region with children drills into it."""

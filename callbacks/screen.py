@@ -8,24 +8,36 @@ from urllib.parse import parse_qs
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import cockpit_views as cv
-from dashboard import cockpit_figures as figures, geo
-from dashboard import format as fmt
-from dashboard import views
-from dashboard.drill import DrillState, clicked_point, parse_state, viewport_size
-from dashboard.links import href
-from dashboard.scope import current_scope
+from dashboard.core import format as fmt
+from dashboard.core.drill import DrillState, clicked_point, viewport_size
+from dashboard.core.links import href
+from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
+from dashboard.ui import cockpit_figures as figures
+from dashboard.ui import cockpit_views as cv
+from dashboard.ui import geo, views
+from dashboard.web.context import drill_state
 from pages.screen import BOARDS, PATH
 from queries import cockpit
-from queries import risk
-from queries.regions import available_years, region_tree
+from queries.regions import region_tree
 
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
-OUTPUTS = ["screen-notices.children", "screen-title.children", "screen-breadcrumb.children",
-           "screen-freshness.children", "screen-kpis.children", "screen-map-title.children", "screen-map.figure",
-           "screen-map-legend.children", "screen-revenue-mix.figure", "screen-functions.figure",
-           "screen-trend.figure", "screen-side-title.children", "screen-side.children", "screen-ticker.children"]
+OUTPUTS = [
+    "screen-notices.children",
+    "screen-title.children",
+    "screen-breadcrumb.children",
+    "screen-freshness.children",
+    "screen-kpis.children",
+    "screen-map-title.children",
+    "screen-map.figure",
+    "screen-map-legend.children",
+    "screen-revenue-mix.figure",
+    "screen-functions.figure",
+    "screen-trend.figure",
+    "screen-side-title.children",
+    "screen-side.children",
+    "screen-ticker.children",
+]
 
 
 def query_of(search: str | None) -> dict[str, list[str]]:
@@ -47,21 +59,23 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
 
     parent, only, selected = cv.map_scope(tree, state)
     shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
-    centre, zoom = figures.map_view(geo.bounds(parent, only), width * (0.36 if wall else 0.85),
-                                    height * 0.58 if wall else max(320, height * 0.56))
-    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px,
-                                    selected)
+    centre, zoom = figures.map_view(
+        geo.bounds(parent, only), width * (0.36 if wall else 0.85), height * 0.58 if wall else max(320, height * 0.56)
+    )
+    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px, selected)
 
     if tree.children(region.adcode):
         side_title = "重点关注地区 · 前五"
         side = cv.attention(indicators, risk_rows, state, PATH, unit, **link_params)
     else:
         side_title = f"{region.name} · 支出去向"
-        side = cv.payee_tables(cockpit.top_payees(scope, state, "agency", 6),
-                               cockpit.top_payees(scope, state, "project", 6), unit)
+        side = cv.payee_tables(
+            cockpit.top_payees(scope, state, "agency", 6), cockpit.top_payees(scope, state, "project", 6), unit
+        )
     child_level = tree.children(region.adcode)[0].level if tree.children(region.adcode) else None
-    map_title = (f"下级区划 · {figures.MAP_METRICS[metric]}" if child_level else
-                 f"{region.name} · {figures.MAP_METRICS[metric]}")
+    map_title = (
+        f"下级区划 · {figures.MAP_METRICS[metric]}" if child_level else f"{region.name} · {figures.MAP_METRICS[metric]}"
+    )
     return [
         views.notices(state.notices),
         f"{region.name}财政运行监测 · {state.period_label}",
@@ -83,7 +97,9 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
 def register(app: Dash) -> None:
     app.clientside_callback(
         "function(path) { return {width: window.innerWidth, height: window.innerHeight}; }",
-        Output("screen-viewport", "data"), Input("screen-url", "pathname"))
+        Output("screen-viewport", "data"),
+        Input("screen-url", "pathname"),
+    )
 
     app.clientside_callback(  # ?rotate=<seconds>: the next topic board, in the browser (no server round trip)
         f"""function(n) {{
@@ -91,14 +107,21 @@ def register(app: Dash) -> None:
             const board = order[(n || 0) % order.length];
             return ['screen-grid board-' + board, metrics[board]];
         }}""",
-        Output("screen-grid", "className"), Output("screen-metric", "value"),
-        Input("screen-rotate", "n_intervals"), prevent_initial_call=True)
+        Output("screen-grid", "className"),
+        Output("screen-metric", "value"),
+        Input("screen-rotate", "n_intervals"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
-        Output("screen-url", "search"), Output("screen-version", "data"),
+        Output("screen-url", "search"),
+        Output("screen-version", "data"),
         *(Output(*o.split(".")) for o in OUTPUTS),
-        Input("screen-url", "search"), Input("screen-viewport", "data"), Input("screen-map", "clickData"),
-        Input("screen-metric", "value"), Input("screen-refresh", "n_intervals"),
+        Input("screen-url", "search"),
+        Input("screen-viewport", "data"),
+        Input("screen-map", "clickData"),
+        Input("screen-metric", "value"),
+        Input("screen-refresh", "n_intervals"),
         State("screen-version", "data"),
     )
     def render_screen(search, viewport, click, metric, _tick, shown):
@@ -109,14 +132,13 @@ def register(app: Dash) -> None:
         version = current_data_version()
         shown = shown if isinstance(shown, dict) else {}
         unchanged = shown.get("version") == version.key
-        if unchanged and (ctx.triggered_id == "screen-refresh" or
-                          (ctx.triggered_id == "screen-url" and shown.get("search") == search)):
+        if unchanged and (
+            ctx.triggered_id == "screen-refresh" or (ctx.triggered_id == "screen-url" and shown.get("search") == search)
+        ):
             return [no_update] * (2 + len(OUTPUTS))  # nothing new: send nothing, redraw nothing
-        scope = current_scope()
         tree = region_tree()
         query = query_of(search)
-        state = parse_state(query, tree=tree, scope=scope, years=available_years(),
-                            data_through=version.data_through)
+        scope, state = drill_state(query)
         metric = metric if metric in figures.MAP_METRICS else "execution"
         link_params = {"metric": metric, "rotate": (query.get("rotate") or [None])[0]}
         new_search = no_update
@@ -125,8 +147,11 @@ def register(app: Dash) -> None:
             if code in tree and tree[code].parent == state.region:
                 state = DrillState(code, state.year, state.first_month, state.last_month)
                 new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
-        elif (ctx.triggered_id == "screen-metric" and not link_params["rotate"]
-              and query.get("metric", [None])[0] != metric):
+        elif (
+            ctx.triggered_id == "screen-metric"
+            and not link_params["rotate"]
+            and query.get("metric", [None])[0] != metric
+        ):
             new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
         on_screen = {"version": version.key, "search": search if new_search is no_update else new_search}
         return [new_search, on_screen, *render(state, scope, viewport, metric, link_params)]

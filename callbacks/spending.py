@@ -9,27 +9,31 @@ import pandas as pd
 from dash import Dash, Input, dcc, html
 
 from callbacks._topic import header, page_outputs, register_topic, unit_of
-from dashboard import figures
-from dashboard import format as fmt
-from dashboard import views
-from dashboard.drill import DrillState, Lookup, TopicFilter
-from dashboard.drilltable import Column, TableView, cell_text, mask_rows
-from dashboard.grades import execution_lag
-from dashboard.links import CLEAR, href
-from dashboard.scope import Scope, current_user
-from dashboard.topic_page import ids
-from dashboard.topics import Request, Topic, resolve
+from dashboard.core import format as fmt
+from dashboard.core.drill import DrillState, Lookup, TopicFilter
+from dashboard.core.grades import execution_lag
+from dashboard.core.links import CLEAR, href
+from dashboard.core.scope import Scope
+from dashboard.ui import figures, views
+from dashboard.ui.drilltable import Column, TableView, cell_text
+from dashboard.ui.topic_page import ids
+from dashboard.web.context import current_user
+from dashboard.web.reveal import mask_rows
+from dashboard.web.topics import Request, Topic, resolve
 from pages.spending import CHARTS, KEY
 from queries import spending as q
 from queries.classifications import classification_names
 
 PATH = "/spending"
-PAYEE = (Column("payee_name", "收款人", mask="name", mask_when="payee_is_person"),
-         Column("payee_account", "收款账号", mask="account"))
+PAYEE = (
+    Column("payee_name", "收款人", mask="name", mask_when="payee_is_person"),
+    Column("payee_account", "收款账号", mask="account"),
+)
 
 
 def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
     """The page's URL filters: classifications from the store; agency, indicator and payment looked up in scope."""
+
     def payment_label(value: str) -> str | None:
         trace = q.payment_trace(scope, state, value)
         return None if trace.empty else str(trace.iloc[0]["voucher_no"])
@@ -55,21 +59,51 @@ def table(req: Request) -> TableView:
             agency = q.agency_label(req.scope, state, state.filter("agency"))
             up.append((agency, href(PATH, state, indicator=CLEAR, payment=CLEAR)))
         doc = q.indicator_label(req.scope, state, state.filter("indicator"))
-        return TableView("spending.payments", f"指标 {doc} 的支付明细", (
-            Column("voucher_no", "支付凭证号"), Column("pay_date", "支付日期", "date"),
-            Column("pay_type", "支付方式"), Column("econ_item_code", "经济科目"), *PAYEE,
-            Column("amount", "金额", "money")), drill="payment", up=tuple(up))
+        return TableView(
+            "spending.payments",
+            f"指标 {doc} 的支付明细",
+            (
+                Column("voucher_no", "支付凭证号"),
+                Column("pay_date", "支付日期", "date"),
+                Column("pay_type", "支付方式"),
+                Column("econ_item_code", "经济科目"),
+                *PAYEE,
+                Column("amount", "金额", "money"),
+            ),
+            drill="payment",
+            up=tuple(up),
+        )
     if state.filter("agency") is not None:
         agency = q.agency_label(req.scope, state, state.filter("agency"))
-        return TableView("spending.indicators", f"{agency} · 预算指标", (
-            Column("doc_no", "指标文号"), Column("source", "指标来源"), Column("func_code", "功能科目"),
-            Column("econ_code", "经济科目"), Column("sanbao_type", "三保"), Column("amount", "指标金额", "money"),
-            Column("paid", "本期支付", "money"), Column("balance", "指标余额", "money")),
-            drill="indicator", up=(everything,))
-    return TableView("spending.agencies", "预算单位支出明细", (
-        Column("agency_name", "预算单位"), Column("department", "部门"), Column("region_name", "区划"),
-        Column("budget", "年度预算指标", "money"), Column("paid", "本期支付", "money"),
-        Column("payments", "支付笔数", "int")), drill="agency")
+        return TableView(
+            "spending.indicators",
+            f"{agency} · 预算指标",
+            (
+                Column("doc_no", "指标文号"),
+                Column("source", "指标来源"),
+                Column("func_code", "功能科目"),
+                Column("econ_code", "经济科目"),
+                Column("sanbao_type", "三保"),
+                Column("amount", "指标金额", "money"),
+                Column("paid", "本期支付", "money"),
+                Column("balance", "指标余额", "money"),
+            ),
+            drill="indicator",
+            up=(everything,),
+        )
+    return TableView(
+        "spending.agencies",
+        "预算单位支出明细",
+        (
+            Column("agency_name", "预算单位"),
+            Column("department", "部门"),
+            Column("region_name", "区划"),
+            Column("budget", "年度预算指标", "money"),
+            Column("paid", "本期支付", "money"),
+            Column("payments", "支付笔数", "int"),
+        ),
+        drill="agency",
+    )
 
 
 TOPIC = Topic(KEY, PATH, "支出分析", filters, table)
@@ -89,16 +123,38 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
     grade = execution_lag(total["rate"], state.time_progress)
     sanbao_grade = execution_lag(sanbao["rate"], state.time_progress)
     progress = f"序时进度 {fmt.percent(state.time_progress)}"
-    return dbc.Row([
-        views.kpi_card("一般公共预算支出", fmt.money(total["paid"], unit), unit, change, views.trend_class(direction),
-                       "kpi-paid"),
-        views.kpi_card("年度预算指标", fmt.money(total["budget"], unit), unit, f"{state.year}年已下达指标", "",
-                       "kpi-budget"),
-        views.kpi_card("预算执行率", fmt.percent(total["rate"]), "", f"{progress} · {grade.label}",
-                       f"grade grade-{grade.level or '正常'}", "kpi-rate"),
-        views.kpi_card("三保执行率", fmt.percent(sanbao["rate"]), "", f"{progress} · {sanbao_grade.label}",
-                       f"grade grade-{sanbao_grade.level or '正常'}", "kpi-sanbao"),
-    ], className="g-3")
+    return dbc.Row(
+        [
+            views.kpi_card(
+                "一般公共预算支出",
+                fmt.money(total["paid"], unit),
+                unit,
+                change,
+                views.trend_class(direction),
+                "kpi-paid",
+            ),
+            views.kpi_card(
+                "年度预算指标", fmt.money(total["budget"], unit), unit, f"{state.year}年已下达指标", "", "kpi-budget"
+            ),
+            views.kpi_card(
+                "预算执行率",
+                fmt.percent(total["rate"]),
+                "",
+                f"{progress} · {grade.label}",
+                f"grade grade-{grade.level or '正常'}",
+                "kpi-rate",
+            ),
+            views.kpi_card(
+                "三保执行率",
+                fmt.percent(sanbao["rate"]),
+                "",
+                f"{progress} · {sanbao_grade.label}",
+                f"grade grade-{sanbao_grade.level or '正常'}",
+                "kpi-sanbao",
+            ),
+        ],
+        className="g-3",
+    )
 
 
 def _trace(req: Request) -> list:
@@ -106,31 +162,66 @@ def _trace(req: Request) -> list:
     payment_id = req.state.filter("payment")
     if payment_id is None:
         return []
-    row = mask_rows(q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user(), page=PATH,
-                    region=req.state.region).iloc[0]
+    row = mask_rows(
+        q.payment_trace(req.scope, req.state, payment_id), PAYEE, current_user(), page=PATH, region=req.state.region
+    ).iloc[0]
     state = req.state
 
     def money(value) -> str:
         return f"{cell_text(value, 'money')} 元"
 
-    facts = [("支付凭证号", row["voucher_no"]), ("支付日期", cell_text(row["pay_date"], "date")),
-             ("支付方式", row["pay_type"]), ("金额", money(row["amount"])),
-             ("收款人", row["payee_name"]), ("收款账号", row["payee_account"]),
-             ("预算指标文号", row["doc_no"]), ("指标来源", row["source"]), ("指标金额", money(row["indicator_amount"])),
-             ("指标已支付", money(row["indicator_paid"])), ("指标余额", money(row["indicator_balance"])),
-             ("预算单位", row["agency_name"]), ("项目", row["project_name"] or "—"),
-             ("三保", row["sanbao_type"] or "—")]
-    return [dbc.Card(dbc.CardBody([
-        html.H2(f"支付追溯 · {row['voucher_no']}", className="section-title"),
-        html.Dl([item for label, value in facts for item in (html.Dt(label), html.Dd(str(value)))],
-                className="trace-list", id=f"{KEY}-trace-facts"),
-        html.Div([
-            dcc.Link("该指标的全部支付", href=href(PATH, state, agency=str(row["agency_id"]),
-                                            indicator=str(row["indicator_id"]), payment=CLEAR),
-                     className="btn btn-outline-primary btn-pager"),
-            dcc.Link("关闭", href=href(PATH, state, payment=CLEAR), className="btn btn-outline-secondary btn-pager"),
-        ], className="d-flex gap-2"),
-    ]), className="mb-3 section-card")]
+    facts = [
+        ("支付凭证号", row["voucher_no"]),
+        ("支付日期", cell_text(row["pay_date"], "date")),
+        ("支付方式", row["pay_type"]),
+        ("金额", money(row["amount"])),
+        ("收款人", row["payee_name"]),
+        ("收款账号", row["payee_account"]),
+        ("预算指标文号", row["doc_no"]),
+        ("指标来源", row["source"]),
+        ("指标金额", money(row["indicator_amount"])),
+        ("指标已支付", money(row["indicator_paid"])),
+        ("指标余额", money(row["indicator_balance"])),
+        ("预算单位", row["agency_name"]),
+        ("项目", row["project_name"] or "—"),
+        ("三保", row["sanbao_type"] or "—"),
+    ]
+    return [
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.H2(f"支付追溯 · {row['voucher_no']}", className="section-title"),
+                    html.Dl(
+                        [item for label, value in facts for item in (html.Dt(label), html.Dd(str(value)))],
+                        className="trace-list",
+                        id=f"{KEY}-trace-facts",
+                    ),
+                    html.Div(
+                        [
+                            dcc.Link(
+                                "该指标的全部支付",
+                                href=href(
+                                    PATH,
+                                    state,
+                                    agency=str(row["agency_id"]),
+                                    indicator=str(row["indicator_id"]),
+                                    payment=CLEAR,
+                                ),
+                                className="btn btn-outline-primary btn-pager",
+                            ),
+                            dcc.Link(
+                                "关闭",
+                                href=href(PATH, state, payment=CLEAR),
+                                className="btn btn-outline-secondary btn-pager",
+                            ),
+                        ],
+                        className="d-flex gap-2",
+                    ),
+                ]
+            ),
+            className="mb-3 section-card",
+        )
+    ]
 
 
 def register(app: Dash) -> None:
@@ -138,7 +229,8 @@ def register(app: Dash) -> None:
     i = ids(KEY)
 
     @app.callback(
-        *page_outputs(KEY, CHARTS), Input(i["query"], "data"),
+        *page_outputs(KEY, CHARTS),
+        Input(i["query"], "data"),
     )
     def render_spending(query):
         req = resolve(TOPIC, query)
@@ -149,46 +241,116 @@ def register(app: Dash) -> None:
         sanbao = q.breakdown(scope, state, "sanbao")
         regions_chart = regions.assign(key=regions["code"].fillna(state.region))
         figures_by_slot = {
-            "func": figures.bars(q.breakdown(scope, state, "func"), "name", "paid", "key", "按功能分类(类)支出",
-                                 unit, period, selected=state.filter("func")),
-            "func-items": figures.bars(q.function_items(scope, state), "name", "paid", "key",
-                                       "按功能分类(款)支出" + (f" · {state.filter('func')}" if state.filter("func")
-                                                         else " · 前15款"), unit, period),
-            "econ": figures.bars(q.breakdown(scope, state, "econ"), "name", "paid", "key", "按经济分类支出", unit,
-                                 period, selected=state.filter("econ")),
-            "pay-type": figures.donut(q.breakdown(scope, state, "pay_type").assign(name=lambda f: f["key"]), "name",
-                                      "paid", "key", "支付方式(直接/授权/实拨)", unit, period,
-                                      selected=state.filter("pay_type")),
-            "sanbao-amount": figures.budget_vs_paid(sanbao, "key", "key", "三保预算与支付", unit, period,
-                                                    selected=state.filter("sanbao")),
-            "sanbao-rate": figures.progress(sanbao, "key", "key", "三保执行率与序时进度", period,
-                                            state.time_progress, selected=state.filter("sanbao")),
-            "region-rate": figures.progress(regions_chart, "name", "key", "各地区预算执行率", period,
-                                            state.time_progress),
-            "dept-rate": figures.progress(q.by_department(scope, state), "name", "key", "各部门预算执行率(前20)",
-                                          period, state.time_progress),
-            "monthly": figures.monthly_compare(q.monthly(scope, state), "月度支出与上年同期", unit, state.year,
-                                               period),
-            "top-agencies": figures.bars(q.top_agencies(scope, state), "name", "paid", "key", "支出前十预算单位",
-                                         unit, period, selected=state.filter("agency")),
-            "top-projects": figures.bars(q.top_projects(scope, state), "name", "paid", "key", "支出前十项目", unit,
-                                         period),
+            "func": figures.bars(
+                q.breakdown(scope, state, "func"),
+                "name",
+                "paid",
+                "key",
+                "按功能分类(类)支出",
+                unit,
+                period,
+                selected=state.filter("func"),
+            ),
+            "func-items": figures.bars(
+                q.function_items(scope, state),
+                "name",
+                "paid",
+                "key",
+                "按功能分类(款)支出" + (f" · {state.filter('func')}" if state.filter("func") else " · 前15款"),
+                unit,
+                period,
+            ),
+            "econ": figures.bars(
+                q.breakdown(scope, state, "econ"),
+                "name",
+                "paid",
+                "key",
+                "按经济分类支出",
+                unit,
+                period,
+                selected=state.filter("econ"),
+            ),
+            "pay-type": figures.donut(
+                q.breakdown(scope, state, "pay_type").assign(name=lambda f: f["key"]),
+                "name",
+                "paid",
+                "key",
+                "支付方式(直接/授权/实拨)",
+                unit,
+                period,
+                selected=state.filter("pay_type"),
+            ),
+            "sanbao-amount": figures.budget_vs_paid(
+                sanbao, "key", "key", "三保预算与支付", unit, period, selected=state.filter("sanbao")
+            ),
+            "sanbao-rate": figures.progress(
+                sanbao,
+                "key",
+                "key",
+                "三保执行率与序时进度",
+                period,
+                state.time_progress,
+                selected=state.filter("sanbao"),
+            ),
+            "region-rate": figures.progress(
+                regions_chart, "name", "key", "各地区预算执行率", period, state.time_progress
+            ),
+            "dept-rate": figures.progress(
+                q.by_department(scope, state), "name", "key", "各部门预算执行率(前20)", period, state.time_progress
+            ),
+            "monthly": figures.monthly_compare(q.monthly(scope, state), "月度支出与上年同期", unit, state.year, period),
+            "top-agencies": figures.bars(
+                q.top_agencies(scope, state),
+                "name",
+                "paid",
+                "key",
+                "支出前十预算单位",
+                unit,
+                period,
+                selected=state.filter("agency"),
+            ),
+            "top-projects": figures.bars(
+                q.top_projects(scope, state), "name", "paid", "key", "支出前十项目", unit, period
+            ),
         }
-        ranking = regions.assign(paid_change=[fmt.change(p, b)[0] for p, b in zip(regions["paid"],
-                                                                                 regions["paid_prev"])],
-                                 lag_text=[_lag_text(r) for _, r in regions.iterrows()],
-                                 lag_text_level=regions["grade_level"])
-        total_row = pd.concat([total, pd.Series({"paid_change": fmt.change(total["paid"], total["paid_prev"])[0],
-                                                 "lag_text": _lag_text(total),
-                                                 "lag_text_level": total["grade_level"]})])
-        columns = [("paid", "本期支出", "money"), ("paid_change", "同比", "change"),
-                   ("budget", "年度预算指标", "money"),
-                   ("rate", "预算执行率", "percent"), ("lag_text", "较序时进度(百分点)", "grade")]
+        ranking = regions.assign(
+            paid_change=[fmt.change(p, b)[0] for p, b in zip(regions["paid"], regions["paid_prev"])],
+            lag_text=[_lag_text(r) for _, r in regions.iterrows()],
+            lag_text_level=regions["grade_level"],
+        )
+        total_row = pd.concat(
+            [
+                total,
+                pd.Series(
+                    {
+                        "paid_change": fmt.change(total["paid"], total["paid_prev"])[0],
+                        "lag_text": _lag_text(total),
+                        "lag_text_level": total["grade_level"],
+                    }
+                ),
+            ]
+        )
+        columns = [
+            ("paid", "本期支出", "money"),
+            ("paid_change", "同比", "change"),
+            ("budget", "年度预算指标", "money"),
+            ("rate", "预算执行率", "percent"),
+            ("lag_text", "较序时进度(百分点)", "grade"),
+        ]
         return (
             *header(TOPIC, req),
             _kpis(total, _total(sanbao, state), state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
-            views.ranking_table(ranking, total_row, columns, state, unit, PATH, f"{KEY}-ranking-table", "paid",
-                                f"{period} · 单位:{unit} · 序时进度 {fmt.percent(state.time_progress)}"),
+            views.ranking_table(
+                ranking,
+                total_row,
+                columns,
+                state,
+                unit,
+                PATH,
+                f"{KEY}-ranking-table",
+                "paid",
+                f"{period} · 单位:{unit} · 序时进度 {fmt.percent(state.time_progress)}",
+            ),
             _trace(req),
         )

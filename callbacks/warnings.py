@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
 import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, ctx, html, no_update
 
-from dashboard import audit, views
+from dashboard.core.links import CLEAR, href
+from dashboard.risk import monitor as risk
 from dashboard.risk import tickets
-from dashboard.risk import views as risk_views
-from dashboard.links import CLEAR, href
-from dashboard.scope import current_user
-from dashboard.state import state_engine
-from callbacks._drill import drill_state
-from queries import risk
+from dashboard.state import audit
+from dashboard.state.engine import state_engine
+from dashboard.ui import risk_views, views
+from dashboard.web.context import current_user, drill_state
 from queries.regions import region_tree
 
 PATH = "/warnings"
@@ -26,11 +25,17 @@ def _ticket_id(query: dict | None) -> int | None:
 
 def register(app: Dash) -> None:
     @app.callback(
-        Output("warnings-notices", "children"), Output("warnings-title", "children"),
-        Output("warnings-breadcrumb", "children"), Output("warnings-summary", "children"),
+        Output("warnings-notices", "children"),
+        Output("warnings-title", "children"),
+        Output("warnings-breadcrumb", "children"),
+        Output("warnings-summary", "children"),
         Output("warnings-list", "children"),
-        Input("warnings-query", "data"), Input("warnings-grade", "value"), Input("warnings-topic", "value"),
-        Input("warnings-state", "value"), Input("warnings-overdue", "value"), Input("ticket-changed", "data"),
+        Input("warnings-query", "data"),
+        Input("warnings-grade", "value"),
+        Input("warnings-topic", "value"),
+        Input("warnings-state", "value"),
+        Input("warnings-overdue", "value"),
+        Input("ticket-changed", "data"),
     )
     def render_list(query, grade, topic, ticket_state, overdue, _changed):
         scope, state = drill_state(query)
@@ -38,32 +43,57 @@ def register(app: Dash) -> None:
         filters = risk.TicketFilter(grade, topic, ticket_state, bool(overdue))
         found = risk.ticket_list(scope, state, filters)
         summary = risk.ticket_summary(scope, state)
-        suffix = "".join(f"&{k}={v}" for k, v in (("grade", grade), ("topic", topic), ("state", ticket_state),
-                                                  ("overdue", "1" if overdue else None)) if v)
-        return (views.notices(state.notices), f"{tree.name(state.region)} · 预警工单",
-                views.breadcrumb(tree, scope.root, state, PATH),
-                f"未销号 {summary['open']} 件 · 逾期 {summary['overdue']} 件",
-                [risk_views.region_links(tree, state, PATH, suffix), risk_views.ticket_table(found, state, suffix)])
+        suffix = "".join(
+            f"&{k}={v}"
+            for k, v in (
+                ("grade", grade),
+                ("topic", topic),
+                ("state", ticket_state),
+                ("overdue", "1" if overdue else None),
+            )
+            if v
+        )
+        return (
+            views.notices(state.notices),
+            f"{tree.name(state.region)} · 预警工单",
+            views.breadcrumb(tree, scope.root, state, PATH),
+            f"未销号 {summary['open']} 件 · 逾期 {summary['overdue']} 件",
+            [risk_views.region_links(tree, state, PATH, suffix), risk_views.ticket_table(found, state, suffix)],
+        )
 
     @app.callback(
         Output("warnings-nav", "href"),
-        Input("warnings-grade", "value"), Input("warnings-topic", "value"), Input("warnings-state", "value"),
-        Input("warnings-overdue", "value"), State("warnings-query", "data"), State("warnings-nav", "search"),
+        Input("warnings-grade", "value"),
+        Input("warnings-topic", "value"),
+        Input("warnings-state", "value"),
+        Input("warnings-overdue", "value"),
+        State("warnings-query", "data"),
+        State("warnings-nav", "search"),
         prevent_initial_call=True,
     )
     def filters_to_url(grade, topic, ticket_state, overdue, query, search):
         """A filter change becomes the URL (a reload, a bookmark or Back keeps it); the open ticket stays open."""
         _scope, state = drill_state(query)
         ticket = _ticket_id(query)
-        target = href(PATH, state, grade=grade or CLEAR, topic=topic or CLEAR, state=ticket_state or CLEAR,
-                      overdue="1" if overdue else CLEAR, ticket=str(ticket) if ticket else CLEAR)
+        target = href(
+            PATH,
+            state,
+            grade=grade or CLEAR,
+            topic=topic or CLEAR,
+            state=ticket_state or CLEAR,
+            overdue="1" if overdue else CLEAR,
+            ticket=str(ticket) if ticket else CLEAR,
+        )
         return no_update if target == f"{PATH}{search or ''}" else target
 
     @app.callback(
-        Output("ticket-detail", "children"), Output("ticket-actions", "hidden"),
-        Output("ticket-respond", "className"), Output("ticket-accept", "className"),
+        Output("ticket-detail", "children"),
+        Output("ticket-actions", "hidden"),
+        Output("ticket-respond", "className"),
+        Output("ticket-accept", "className"),
         Output("ticket-return", "className"),
-        Input("warnings-query", "data"), Input("ticket-changed", "data"),
+        Input("warnings-query", "data"),
+        Input("ticket-changed", "data"),
     )
     def show_ticket(query, _changed):
         ticket_id = _ticket_id(query)
@@ -83,7 +113,9 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output("ticket-upload-name", "children"),
-        Input("ticket-upload", "contents"), State("ticket-upload", "filename"), prevent_initial_call=True,
+        Input("ticket-upload", "contents"),
+        State("ticket-upload", "filename"),
+        prevent_initial_call=True,
     )
     def check_upload(contents, filename):
         try:
@@ -93,11 +125,19 @@ def register(app: Dash) -> None:
         return f"已选择附件:{attachment.filename}({len(attachment.content) / 1024:.1f} KB)"
 
     @app.callback(
-        Output("ticket-feedback", "children"), Output("ticket-changed", "data"),
-        Output("ticket-comment", "value"), Output("ticket-rectification", "value"),
-        Input("ticket-respond", "n_clicks"), Input("ticket-accept", "n_clicks"), Input("ticket-return", "n_clicks"),
-        State("warnings-query", "data"), State("ticket-comment", "value"), State("ticket-rectification", "value"),
-        State("ticket-upload", "contents"), State("ticket-upload", "filename"), State("ticket-changed", "data"),
+        Output("ticket-feedback", "children"),
+        Output("ticket-changed", "data"),
+        Output("ticket-comment", "value"),
+        Output("ticket-rectification", "value"),
+        Input("ticket-respond", "n_clicks"),
+        Input("ticket-accept", "n_clicks"),
+        Input("ticket-return", "n_clicks"),
+        State("warnings-query", "data"),
+        State("ticket-comment", "value"),
+        State("ticket-rectification", "value"),
+        State("ticket-upload", "contents"),
+        State("ticket-upload", "filename"),
+        State("ticket-changed", "data"),
         prevent_initial_call=True,
     )
     def act_on_ticket(_respond, _accept, _return, query, comment, rectification, contents, filename, changed):
@@ -109,9 +149,21 @@ def register(app: Dash) -> None:
             return no_update, no_update, no_update, no_update
         try:
             attachment = tickets.read_upload(filename, contents) if contents and action == tickets.RESPOND else None
-            new_state = tickets.act(state_engine(), ticket_id, action, user, tree=region_tree(),
-                                    comment=comment or "", rectification=rectification or "", attachment=attachment)
+            new_state = tickets.act(
+                state_engine(),
+                ticket_id,
+                action,
+                user,
+                tree=region_tree(),
+                comment=comment or "",
+                rectification=rectification or "",
+                attachment=attachment,
+            )
         except (tickets.TransitionDenied, tickets.AttachmentRejected) as refused:
             return dbc.Alert(str(refused), color="danger", className="py-2"), no_update, no_update, no_update
-        return (dbc.Alert(f"已{action},工单状态:{new_state}。", color="success", className="py-2"),
-                (changed or 0) + 1, "", "")
+        return (
+            dbc.Alert(f"已{action},工单状态:{new_state}。", color="success", className="py-2"),
+            (changed or 0) + 1,
+            "",
+            "",
+        )

@@ -9,7 +9,7 @@ import getpass
 import sys
 import time
 
-from dashboard import settings
+from dashboard.core import settings
 
 
 def _progress_bar(total_steps: int):
@@ -45,10 +45,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     sys.stderr.write("\n")
     rows = sum(data.counts.values())
-    print(f"演示数据已生成: {args.province} {','.join(map(str, data.years))}, 载入批次 {version.load_id}, "
-          f"数据截至 {version.data_through}")
-    print(f"  {rows:,} 行, {elapsed:.1f} 秒 ({rows / elapsed:,.0f} 行/秒); 支付 {data.counts['payment']:,} 笔, "
-          f"补贴发放 {data.counts['subsidy_payout']:,} 笔, 政府采购 {data.counts['procurement']:,} 条")
+    print(
+        f"演示数据已生成: {args.province} {','.join(map(str, data.years))}, 载入批次 {version.load_id}, "
+        f"数据截至 {version.data_through}"
+    )
+    print(
+        f"  {rows:,} 行, {elapsed:.1f} 秒 ({rows / elapsed:,.0f} 行/秒); 支付 {data.counts['payment']:,} 笔, "
+        f"补贴发放 {data.counts['subsidy_payout']:,} 笔, 政府采购 {data.counts['procurement']:,} 条"
+    )
     path = anomalies_path(url)
     if path:
         print(f"  预置异常清单: {path}")
@@ -77,8 +81,8 @@ DEMO_USERS = (  # demo only: fixed passwords, listed in the README; a real deplo
 def create_demo_users(province: str) -> list[str]:
     """The demo users that are missing (existing ones keep their password): province-level ones at `province`,
     the city and county ones only when their region lies in it. Returns the usernames created."""
-    from dashboard.accounts import add_user, get_account
-    from dashboard.regions import national_tree
+    from dashboard.core.regions import national_tree
+    from dashboard.state.accounts import add_user, get_account
 
     tree = national_tree()
     created = []
@@ -105,18 +109,27 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
-    from dashboard.accounts import AccountError, add_user, list_accounts, set_password, update_user
+    from dashboard.state.accounts import AccountError, add_user, list_accounts, set_password, update_user
 
     try:
         if args.action == "add":
-            add_user(args.username, args.name or args.username, args.role, args.region, _read_password(args),
-                     may_unmask=args.unmask, actor=_cli_actor())
+            add_user(
+                args.username,
+                args.name or args.username,
+                args.role,
+                args.region,
+                _read_password(args),
+                may_unmask=args.unmask,
+                actor=_cli_actor(),
+            )
             print(f"已创建用户 {args.username}({args.role},{args.region})")
         elif args.action == "list":
             print("用户名\t姓名\t角色\t区划\t可查看明文\t状态")
             for a in list_accounts():
-                print(f"{a.username}\t{a.display_name}\t{a.role}\t{a.region}\t{'是' if a.may_unmask else '否'}\t"
-                      f"{'启用' if a.enabled else '停用'}")
+                print(
+                    f"{a.username}\t{a.display_name}\t{a.role}\t{a.region}\t{'是' if a.may_unmask else '否'}\t"
+                    f"{'启用' if a.enabled else '停用'}"
+                )
         elif args.action == "disable":
             update_user(args.username, enabled=False, actor=_cli_actor())
             print(f"已停用用户 {args.username}")
@@ -142,11 +155,16 @@ def _date(text: str) -> dt.datetime:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from dashboard import audit
+    from dashboard.state import audit
 
-    rows = audit.search(username=args.user, action=args.action, since=args.since,
-                        until=args.until + dt.timedelta(days=1) if args.until else None, limit=None)
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    rows = audit.search(
+        username=args.user,
+        action=args.action,
+        since=args.since,
+        until=args.until + dt.timedelta(days=1) if args.until else None,
+        limit=None,
+    )
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115  (closed below unless stdout)
     try:
         writer = csv.DictWriter(out, fieldnames=audit.AUDIT_COLUMNS)
         writer.writeheader()
@@ -154,8 +172,12 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     finally:
         if args.output:
             out.close()
-    audit.append("audit_export", username=_cli_actor(), rows=len(rows),
-                 params={"user": args.user, "action": args.action, "since": args.since, "until": args.until})
+    audit.append(
+        "audit_export",
+        username=_cli_actor(),
+        rows=len(rows),
+        params={"user": args.user, "action": args.action, "since": args.since, "until": args.until},
+    )
     print(f"已导出 {len(rows)} 条审计记录", file=sys.stderr)
     return 0
 
@@ -173,7 +195,7 @@ def _as_of(text: str):
 def _run_rules(url: str, as_of_text: str | None) -> int:
     """Run every warning rule over the store at `url` and sync warnings and tickets in the state store."""
     from dashboard.risk.run import run_rules
-    from dashboard.state import state_engine
+    from dashboard.state.engine import state_engine
     from dashboard.store.engine import finance_engine_for
 
     as_of = _as_of(as_of_text) if as_of_text else None
@@ -186,9 +208,11 @@ def _run_rules(url: str, as_of_text: str | None) -> int:
     finally:
         engine.dispose()
     grades = "、".join(f"{g} {summary.by_grade.get(g, 0)}" for g in ("红", "橙", "黄", "蓝"))
-    print(f"预警规则已运行: 截至 {summary.as_of.key}, {summary.seconds:.1f} 秒; 预警 {summary.findings} 条({grades}),"
-          f"新增 {summary.new_warnings}, 解除 {summary.cleared}; 下发工单 {summary.tickets_issued}, "
-          f"逾期升级 {summary.escalated}")
+    print(
+        f"预警规则已运行: 截至 {summary.as_of.key}, {summary.seconds:.1f} 秒; 预警 {summary.findings} 条({grades}),"
+        f"新增 {summary.new_warnings}, 解除 {summary.cleared}; 下发工单 {summary.tickets_issued}, "
+        f"逾期升级 {summary.escalated}"
+    )
     return 0
 
 
@@ -197,7 +221,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from dashboard import create_app
+    from dashboard.web.app import create_app
 
     app = create_app()
     app.run(host=settings.get("HOST"), port=settings.get("PORT"), debug=settings.get("DEBUG"))

@@ -6,8 +6,8 @@ import functools
 
 import dash_bootstrap_components as dbc
 
-from dashboard.accounts import may
-from dashboard.scope import current_user
+from dashboard.core.roles import may
+from dashboard.web.context import current_user
 
 
 def admin_only(layout):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "debt"
 FILTERS = (("bond_kind", "债券类型"),)
 CHARTS = (
-    ChartSlot("balance", filter="region"), ChartSlot("maturity"),
-    ChartSlot("debt-ratio", filter="region"), ChartSlot("interest-ratio", filter="region"),
+    ChartSlot("balance", filter="region"),
+    ChartSlot("maturity"),
+    ChartSlot("debt-ratio", filter="region"),
+    ChartSlot("interest-ratio", filter="region"),
     ChartSlot("cash", width=12),
 )
 

@@ -7,55 +7,100 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.cockpit_figures import MAP_METRICS
+from dashboard.ui.cockpit_figures import MAP_METRICS
 
 _GRAPH_CONFIG = {"displayModeBar": False, "locale": "zh-CN", "scrollZoom": False, "doubleClick": False}
-PERIODS = [{"label": f"1-{m}月累计", "value": f"1-{m}"} for m in range(1, 13)] + \
-          [{"label": f"{m}月当月", "value": str(m)} for m in range(1, 13)]
+PERIODS = [{"label": f"1-{m}月累计", "value": f"1-{m}"} for m in range(1, 13)] + [
+    {"label": f"{m}月当月", "value": str(m)} for m in range(1, 13)
+]
 
 
 def _card(title_id: str, body, class_name: str = "") -> html.Section:
-    return html.Section([html.H2(id=title_id, className="card-heading"), body],
-                        className=f"overview-card {class_name}")
+    return html.Section([html.H2(id=title_id, className="card-heading"), body], className=f"overview-card {class_name}")
 
 
 def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
     """The page skeleton; `callbacks.overview` fills it from the query held in `overview-query`."""
-    return html.Div([
-        dcc.Store(id="overview-query", data={"region": region, "year": year, "period": period}),
-        dcc.Store(id="overview-viewport"),
-        dcc.Location(id="overview-nav", refresh="callback-nav"),
-        html.Div(id="overview-notices"),
-        html.Div([
-            html.Div([html.H1(id="overview-title", className="page-title"),
-                      html.Div(id="overview-breadcrumb")], className="me-auto"),
-            html.Div([
-                html.Label(["年度", dcc.Dropdown(id="overview-year", clearable=False, searchable=False)],
-                           className="filter"),
-                html.Label(["期间", dcc.Dropdown(id="overview-period", options=PERIODS, clearable=False,
-                                                 searchable=False)], className="filter filter-period"),
-            ], className="overview-filters"),
-            html.Div(id="overview-freshness", className="freshness text-muted"),
-        ], className="overview-head d-flex flex-wrap align-items-end gap-2 mb-3"),
-        dcc.Loading(html.Div(id="overview-kpis"), type="dot", delay_show=300),
-        html.Div(id="overview-more-kpis"),
-        html.Div([
-            _card("overview-map-title", html.Div([
-                dcc.RadioItems(id="overview-metric", value="execution", inline=True, className="metric-switch",
-                               options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()]),
-                dcc.Graph(id="overview-map", config=_GRAPH_CONFIG, className="overview-graph map-graph"),
-                html.Div(id="overview-map-legend"),
-            ]), "card-map"),
-            _card("overview-mix-title", dcc.Graph(id="overview-revenue-mix", config=_GRAPH_CONFIG,
-                                                  className="overview-graph"), "card-mix"),
-            _card("overview-functions-title", dcc.Graph(id="overview-functions", config=_GRAPH_CONFIG,
-                                                        className="overview-graph tall"), "card-functions"),
-            _card("overview-trend-title", dcc.Graph(id="overview-trend", config=_GRAPH_CONFIG,
-                                                    className="overview-graph"), "card-trend"),
-            html.Div(id="overview-leaf", className="card-leaf"),
-        ], className="overview-grid"),
-        html.Div(id="overview-table", className="mt-3"),
-    ], className="overview-page")
+    return html.Div(
+        [
+            dcc.Store(id="overview-query", data={"region": region, "year": year, "period": period}),
+            dcc.Store(id="overview-viewport"),
+            dcc.Location(id="overview-nav", refresh="callback-nav"),
+            html.Div(id="overview-notices"),
+            html.Div(
+                [
+                    html.Div(
+                        [html.H1(id="overview-title", className="page-title"), html.Div(id="overview-breadcrumb")],
+                        className="me-auto",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                ["年度", dcc.Dropdown(id="overview-year", clearable=False, searchable=False)],
+                                className="filter",
+                            ),
+                            html.Label(
+                                [
+                                    "期间",
+                                    dcc.Dropdown(
+                                        id="overview-period", options=PERIODS, clearable=False, searchable=False
+                                    ),
+                                ],
+                                className="filter filter-period",
+                            ),
+                        ],
+                        className="overview-filters",
+                    ),
+                    html.Div(id="overview-freshness", className="freshness text-muted"),
+                ],
+                className="overview-head d-flex flex-wrap align-items-end gap-2 mb-3",
+            ),
+            dcc.Loading(html.Div(id="overview-kpis"), type="dot", delay_show=300),
+            html.Div(id="overview-more-kpis"),
+            html.Div(
+                [
+                    _card(
+                        "overview-map-title",
+                        html.Div(
+                            [
+                                dcc.RadioItems(
+                                    id="overview-metric",
+                                    value="execution",
+                                    inline=True,
+                                    className="metric-switch",
+                                    options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()],
+                                ),
+                                dcc.Graph(
+                                    id="overview-map", config=_GRAPH_CONFIG, className="overview-graph map-graph"
+                                ),
+                                html.Div(id="overview-map-legend"),
+                            ]
+                        ),
+                        "card-map",
+                    ),
+                    _card(
+                        "overview-mix-title",
+                        dcc.Graph(id="overview-revenue-mix", config=_GRAPH_CONFIG, className="overview-graph"),
+                        "card-mix",
+                    ),
+                    _card(
+                        "overview-functions-title",
+                        dcc.Graph(id="overview-functions", config=_GRAPH_CONFIG, className="overview-graph tall"),
+                        "card-functions",
+                    ),
+                    _card(
+                        "overview-trend-title",
+                        dcc.Graph(id="overview-trend", config=_GRAPH_CONFIG, className="overview-graph"),
+                        "card-trend",
+                    ),
+                    html.Div(id="overview-leaf", className="card-leaf"),
+                ],
+                className="overview-grid",
+            ),
+            html.Div(id="overview-table", className="mt-3"),
+        ],
+        className="overview-page",
+    )
 
 
 dash.register_page(__name__, path="/", name="总览", title="财政运行总览", order=0, layout=layout)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "procurement"
 FILTERS = (("method", "采购方式"), ("category", "采购类别"), ("flag", "风险提示"))
 CHARTS = (
-    ChartSlot("category", filter="category", width=5), ChartSlot("method", filter="method", width=7),
-    ChartSlot("single-source"), ChartSlot("suppliers"),
+    ChartSlot("category", filter="category", width=5),
+    ChartSlot("method", filter="method", width=7),
+    ChartSlot("single-source"),
+    ChartSlot("suppliers"),
 )
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "revenue"
 FILTERS = (("kind", "收入类别"), ("item", "收入科目"))
 CHARTS = (
-    ChartSlot("kind", filter="kind", width=4), ChartSlot("items", filter="item", width=8),
+    ChartSlot("kind", filter="kind", width=4),
+    ChartSlot("items", filter="item", width=8),
     ChartSlot("monthly", width=12),
-    ChartSlot("drivers", filter="item"), ChartSlot("regions", filter="region"),
-    ChartSlot("tax-share", filter="region"), ChartSlot("self-sufficiency", filter="region"),
+    ChartSlot("drivers", filter="item"),
+    ChartSlot("regions", filter="region"),
+    ChartSlot("tax-share", filter="region"),
+    ChartSlot("self-sufficiency", filter="region"),
 )
 
 

@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.risk.views import rules_catalogue, weights_card
+from dashboard.ui.risk_views import rules_catalogue, weights_card
 
 
 def _card(title_id: str, body) -> dbc.Card:
@@ -17,34 +17,61 @@ def _card(title_id: str, body) -> dbc.Card:
 def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
     """The page skeleton; `callbacks.risk` fills it from the query held in `risk-query`."""
     graph = {"displayModeBar": False, "responsive": True}
-    return html.Div([
-        dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period}),
-        dcc.Location(id="risk-nav", refresh="callback-nav"),
-        html.Div(id="risk-notices"),
-        html.Div([
-            html.Div([html.H1(id="risk-title", className="page-title"), html.Div(id="risk-breadcrumb")],
-                     className="me-auto"),
-            html.Div(id="risk-freshness", className="freshness text-muted"),
-        ], className="d-flex flex-wrap align-items-end gap-2 mb-3"),
-        dcc.Loading(html.Div(id="risk-kpis"), type="dot", delay_show=300),
-        dbc.Card(dbc.CardBody([
-            html.H2(id="risk-heatmap-title", className="h6"),
-            html.P("格内文字为最高预警等级与待处理预警条数(蓝 记录、黄 提示、橙 需说明、红 需整改);"
-                   "点击有预警的格子查看证据,点击“正常”的格子进入该区划。", className="text-muted small mb-1"),
-            html.Div(dcc.Graph(id="risk-heatmap", config=graph, className="risk-heatmap"),
-                     className="risk-heatmap-scroll"),
-            html.Div(id="risk-evidence"),
-        ]), className="mt-1"),
-        dbc.Row([
-            dbc.Col(_card("risk-health-title", dcc.Graph(id="risk-health", config=graph)), lg=7, className="mt-3"),
-            dbc.Col(_card("risk-distribution-title",
-                          dcc.Graph(id="risk-distribution", config=graph, style={"height": "240px"})),
-                    lg=5, className="mt-3"),
-        ]),
-        html.Div(id="risk-health-table", className="mt-3"),
-        weights_card(),
-        rules_catalogue(),
-    ], className="risk-page")
+    return html.Div(
+        [
+            dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period}),
+            dcc.Location(id="risk-nav", refresh="callback-nav"),
+            html.Div(id="risk-notices"),
+            html.Div(
+                [
+                    html.Div(
+                        [html.H1(id="risk-title", className="page-title"), html.Div(id="risk-breadcrumb")],
+                        className="me-auto",
+                    ),
+                    html.Div(id="risk-freshness", className="freshness text-muted"),
+                ],
+                className="d-flex flex-wrap align-items-end gap-2 mb-3",
+            ),
+            dcc.Loading(html.Div(id="risk-kpis"), type="dot", delay_show=300),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H2(id="risk-heatmap-title", className="h6"),
+                        html.P(
+                            "格内文字为最高预警等级与待处理预警条数(蓝 记录、黄 提示、橙 需说明、红 需整改);"
+                            "点击有预警的格子查看证据,点击“正常”的格子进入该区划。",
+                            className="text-muted small mb-1",
+                        ),
+                        html.Div(
+                            dcc.Graph(id="risk-heatmap", config=graph, className="risk-heatmap"),
+                            className="risk-heatmap-scroll",
+                        ),
+                        html.Div(id="risk-evidence"),
+                    ]
+                ),
+                className="mt-1",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card("risk-health-title", dcc.Graph(id="risk-health", config=graph)), lg=7, className="mt-3"
+                    ),
+                    dbc.Col(
+                        _card(
+                            "risk-distribution-title",
+                            dcc.Graph(id="risk-distribution", config=graph, style={"height": "240px"}),
+                        ),
+                        lg=5,
+                        className="mt-3",
+                    ),
+                ]
+            ),
+            html.Div(id="risk-health-table", className="mt-3"),
+            weights_card(),
+            rules_catalogue(),
+        ],
+        className="risk-page",
+    )
 
 
 dash.register_page(__name__, path="/risk", name="风险监测", title="风险监测 · 财政健康指数", order=50, layout=layout)

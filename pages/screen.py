@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import dash
 from dash import dcc, html
 
-from dashboard import settings
-from dashboard.drill import rotate_seconds
-from dashboard.cockpit_figures import MAP_METRICS
+from dashboard.core import settings
+from dashboard.core.drill import rotate_seconds
+from dashboard.ui.cockpit_figures import MAP_METRICS
 
 PATH = "/screen"
 BOARDS = ("overview", "revenue", "spending", "risk")
@@ -21,48 +21,82 @@ _GRAPH_CONFIG = {"displayModeBar": False, "locale": "zh-CN", "scrollZoom": False
 
 
 def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:
-    return html.Section([html.H2(title, className="panel-title", id=title_id or f"{area}-title"), body],
-                        className=f"screen-panel panel-{area}")
+    return html.Section(
+        [html.H2(title, className="panel-title", id=title_id or f"{area}-title"), body],
+        className=f"screen-panel panel-{area}",
+    )
 
 
 def _graph(graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=_GRAPH_CONFIG, className="screen-graph", responsive=True)
 
 
-def layout(region: str | None = None, year: str | None = None, period: str | None = None,
-           metric: str | None = None, rotate: str | None = None, **_other) -> html.Div:
-    query = {k: v for k, v in (("region", region), ("year", year), ("period", period), ("metric", metric),
-                               ("rotate", rotate)) if v}
+def layout(
+    region: str | None = None,
+    year: str | None = None,
+    period: str | None = None,
+    metric: str | None = None,
+    rotate: str | None = None,
+    **_other,
+) -> html.Div:
+    query = {
+        k: v
+        for k, v in (("region", region), ("year", year), ("period", period), ("metric", metric), ("rotate", rotate))
+        if v
+    }
     seconds = rotate_seconds(rotate)
-    return html.Div([
-        dcc.Location(id="screen-url", refresh=False, pathname=PATH, search=f"?{urlencode(query)}" if query else ""),
-        dcc.Store(id="screen-viewport"),
-        dcc.Store(id="screen-version"),
-        dcc.Interval(id="screen-refresh", interval=settings.get("SCREEN_REFRESH_SECONDS") * 1000),
-        dcc.Interval(id="screen-rotate", interval=max(seconds, 5) * 1000, disabled=not seconds),
-        html.Header([
-            html.Div(id="screen-breadcrumb", className="screen-breadcrumb"),
-            html.H1(id="screen-title", className="screen-title"),
-            html.Div(id="screen-freshness", className="screen-freshness"),
-        ], className="screen-header"),
-        html.Div(id="screen-notices", className="screen-notices"),
-        html.Div(id="screen-kpis", className="screen-kpis"),
-        html.Div([
-            _panel("收入结构 · 税收与非税", _graph("screen-revenue-mix"), "revenue"),
-            _panel("支出结构 · 前10类", _graph("screen-functions"), "functions"),
-            html.Section([
-                html.Div([html.H2(id="screen-map-title", className="panel-title"),
-                          dcc.RadioItems(id="screen-metric", value=metric if metric in MAP_METRICS else "execution",
-                                         options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()],
-                                         className="metric-switch", inline=True)], className="map-head"),
-                _graph("screen-map"),
-                html.Div(id="screen-map-legend"),
-            ], className="screen-panel panel-map"),
-            _panel("月度趋势 · 本年与上年", _graph("screen-trend"), "trend"),
-            _panel("", html.Div(id="screen-side"), "side", "screen-side-title"),
-        ], id="screen-grid", className="screen-grid board-overview"),
-        html.Footer(id="screen-ticker", className="screen-ticker"),
-    ], className="screen-root", **{"data-boards": ",".join(BOARDS)})
+    return html.Div(
+        [
+            dcc.Location(id="screen-url", refresh=False, pathname=PATH, search=f"?{urlencode(query)}" if query else ""),
+            dcc.Store(id="screen-viewport"),
+            dcc.Store(id="screen-version"),
+            dcc.Interval(id="screen-refresh", interval=settings.get("SCREEN_REFRESH_SECONDS") * 1000),
+            dcc.Interval(id="screen-rotate", interval=max(seconds, 5) * 1000, disabled=not seconds),
+            html.Header(
+                [
+                    html.Div(id="screen-breadcrumb", className="screen-breadcrumb"),
+                    html.H1(id="screen-title", className="screen-title"),
+                    html.Div(id="screen-freshness", className="screen-freshness"),
+                ],
+                className="screen-header",
+            ),
+            html.Div(id="screen-notices", className="screen-notices"),
+            html.Div(id="screen-kpis", className="screen-kpis"),
+            html.Div(
+                [
+                    _panel("收入结构 · 税收与非税", _graph("screen-revenue-mix"), "revenue"),
+                    _panel("支出结构 · 前10类", _graph("screen-functions"), "functions"),
+                    html.Section(
+                        [
+                            html.Div(
+                                [
+                                    html.H2(id="screen-map-title", className="panel-title"),
+                                    dcc.RadioItems(
+                                        id="screen-metric",
+                                        value=metric if metric in MAP_METRICS else "execution",
+                                        options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()],
+                                        className="metric-switch",
+                                        inline=True,
+                                    ),
+                                ],
+                                className="map-head",
+                            ),
+                            _graph("screen-map"),
+                            html.Div(id="screen-map-legend"),
+                        ],
+                        className="screen-panel panel-map",
+                    ),
+                    _panel("月度趋势 · 本年与上年", _graph("screen-trend"), "trend"),
+                    _panel("", html.Div(id="screen-side"), "side", "screen-side-title"),
+                ],
+                id="screen-grid",
+                className="screen-grid board-overview",
+            ),
+            html.Footer(id="screen-ticker", className="screen-ticker"),
+        ],
+        className="screen-root",
+        **{"data-boards": ",".join(BOARDS)},
+    )
 
 
 dash.register_page(__name__, path=PATH, name="大屏", title="财政运行监测大屏", order=5, layout=layout)

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "spending"
 FILTERS = (("func", "功能分类"), ("econ", "经济分类"), ("pay_type", "支付方式"), ("sanbao", "三保类型"))
 CHARTS = (
-    ChartSlot("func", filter="func"), ChartSlot("func-items"),
-    ChartSlot("econ", filter="econ"), ChartSlot("pay-type", filter="pay_type"),
-    ChartSlot("sanbao-amount", filter="sanbao"), ChartSlot("sanbao-rate", filter="sanbao"),
-    ChartSlot("region-rate", filter="region"), ChartSlot("dept-rate"),
+    ChartSlot("func", filter="func"),
+    ChartSlot("func-items"),
+    ChartSlot("econ", filter="econ"),
+    ChartSlot("pay-type", filter="pay_type"),
+    ChartSlot("sanbao-amount", filter="sanbao"),
+    ChartSlot("sanbao-rate", filter="sanbao"),
+    ChartSlot("region-rate", filter="region"),
+    ChartSlot("dept-rate"),
     ChartSlot("monthly", width=12),
-    ChartSlot("top-agencies", filter="agency"), ChartSlot("top-projects"),
+    ChartSlot("top-agencies", filter="agency"),
+    ChartSlot("top-projects"),
 )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "subsidies"
 FILTERS = (("category", "补贴类别"), ("program", "补贴项目"), ("flag", "疑点类型"))
 CHARTS = (
-    ChartSlot("category", filter="category"), ChartSlot("program", filter="program"),
-    ChartSlot("monthly"), ChartSlot("township"),
+    ChartSlot("category", filter="category"),
+    ChartSlot("program", filter="program"),
+    ChartSlot("monthly"),
+    ChartSlot("township"),
 )
 
 

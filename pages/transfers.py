@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dash
 
-from dashboard.topic_page import ChartSlot, topic_layout
+from dashboard.ui.topic_page import ChartSlot, topic_layout
 
 KEY = "transfers"
 FILTERS = (("kind", "转移支付类型"), ("program", "转移支付项目"))
 CHARTS = (
-    ChartSlot("kind", filter="kind", width=4), ChartSlot("program", filter="program", width=8),
-    ChartSlot("direct-program", filter="program"), ChartSlot("direct-region", filter="region"),
+    ChartSlot("kind", filter="kind", width=4),
+    ChartSlot("program", filter="program", width=8),
+    ChartSlot("direct-program", filter="program"),
+    ChartSlot("direct-region", filter="region"),
     ChartSlot("direct-amounts", filter="program", width=12),
 )
 

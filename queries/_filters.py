@@ -8,14 +8,27 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.drill import DrillState
-from dashboard.regions import LEVEL_COLUMNS, Region, RegionTree
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.regions import LEVEL_COLUMNS, Region, RegionTree
+from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from queries.regions import region_tree
 
-__all__ = ["LEVEL_COLUMNS", "by_child", "child_key", "child_of", "child_rows", "drill_region", "fetch", "in_drill",
-           "in_drilled", "in_region", "month_range", "row_name", "visible_region"]
+__all__ = [
+    "LEVEL_COLUMNS",
+    "by_child",
+    "child_key",
+    "child_of",
+    "child_rows",
+    "drill_region",
+    "fetch",
+    "in_drill",
+    "in_drilled",
+    "in_region",
+    "month_range",
+    "row_name",
+    "visible_region",
+]
 
 
 def fetch(statement: sa.Executable, columns: list[str] | None = None) -> pd.DataFrame:
@@ -62,7 +75,7 @@ def drill_region(scope: Scope, state: DrillState) -> Region | None:
 def child_of(tree: RegionTree, region: str, code: str) -> str | None:
     """The child of `region` whose subtree holds `code` (None when `code` is `region` itself, its 本级)."""
     path = [r.adcode for r in tree.path(code)]
-    below = path[path.index(region) + 1:]
+    below = path[path.index(region) + 1 :]
     return below[0] if below else None
 
 
@@ -71,8 +84,9 @@ def row_name(tree: RegionTree, region: Region, code: str | None) -> str:
     return f"{region.name}本级" if code is None else tree.name(code)
 
 
-def in_region(table: sa.Table, scope_column: str | None, scope_root: str | None, region_level: str,
-              region_code: str) -> list[sa.ColumnElement[bool]]:
+def in_region(
+    table: sa.Table, scope_column: str | None, scope_root: str | None, region_level: str, region_code: str
+) -> list[sa.ColumnElement[bool]]:
     """Rows of `table` inside the caller's scope AND the drilled region's subtree (bound parameters). A query
     checks `tree.is_within(region, scope.root)` first; these conditions keep it honest in SQL too (fail closed)."""
     if scope_column is None or scope_root is None:
@@ -88,8 +102,12 @@ def in_drilled(table: sa.Table, scope: Scope, state: DrillState) -> list[sa.Colu
 def in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
     """Scope and drill region as bound parameters (:scope_root, :region), for statements built once per level and
     cached (the values come with each execution)."""
-    return [table.c[scope_column] == sa.bindparam("scope_root"),
-            table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region")]
+    return [
+        table.c[scope_column] == sa.bindparam("scope_root"),
+        table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region"),
+    ]
+
+
 def month_range(column: sa.ColumnElement, year: int, first_month: int, last_month: int) -> sa.ColumnElement[bool]:
     """`column` (a date) within the months of `year`, as a half-open date range an index can serve."""
     end = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
@@ -106,6 +124,12 @@ def child_rows(region: Region, found: pd.DataFrame, zero: dict[str, object]) -> 
     for code in [None, *(child.adcode for child in tree.children(region.adcode))]:
         row = lookup.get(code)
         values = {k: (row[k] if row is not None else v) for k, v in zero.items()}
-        records.append({"code": code, "name": f"{region.name}本级" if code is None else tree.name(code),
-                        "is_own_level": code is None, **values})
+        records.append(
+            {
+                "code": code,
+                "name": f"{region.name}本级" if code is None else tree.name(code),
+                "is_own_level": code is None,
+                **values,
+            }
+        )
     return pd.DataFrame(records, columns=["code", "name", "is_own_level", *zero])

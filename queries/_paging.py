@@ -10,15 +10,15 @@ table are the sum of every page. Export reads the same select in full, so a file
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from queries._filters import fetch
@@ -63,8 +63,9 @@ class PageRequest:
         return f"{self.sort}|{int(self.descending)}|{self.after!r}"
 
     @classmethod
-    def of(cls, source: TableSource, sort: object = None, descending: object = None,
-           after: object = None) -> "PageRequest":
+    def of(
+        cls, source: TableSource, sort: object = None, descending: object = None, after: object = None
+    ) -> PageRequest:
         """A safe request: an unknown sort column falls back to the default, a malformed cursor to page 1."""
         if sort not in source.sortable:
             sort, descending = source.default_sort, source.default_descending
@@ -128,15 +129,15 @@ def table_totals(scope: Scope, state: DrillState, source_name: str) -> pd.Series
     if select is None:
         return pd.Series({"rows": 0, **{c: Decimal("0.00") for c in source.money}}, dtype=object)
     sub = select.subquery()
-    query = sa.select(sa.func.count().label("rows"),
-                      *(sa.func.coalesce(sa.func.sum(sub.c[c]), 0).label(c) for c in source.money))
+    query = sa.select(
+        sa.func.count().label("rows"), *(sa.func.coalesce(sa.func.sum(sub.c[c]), 0).label(c) for c in source.money)
+    )
     with finance_engine().connect() as conn:
         row = conn.execute(query).mappings().one()
     return pd.Series({"rows": int(row["rows"]), **{c: Decimal(row[c]) for c in source.money}}, dtype=object)
 
 
-def table_all(scope: Scope, state: DrillState, source_name: str, request: PageRequest,
-              limit: int) -> pd.DataFrame:
+def table_all(scope: Scope, state: DrillState, source_name: str, request: PageRequest, limit: int) -> pd.DataFrame:
     """Every row of the table in the screen's order, at most `limit` (export refuses larger views rather than
     cutting them, so a file's totals always equal the screen's). Not memoised: files are one-off."""
     source = SOURCES[source_name]

@@ -18,7 +18,7 @@ def _names_for(version_key: str, kind: str) -> dict[str, str]:
     c = classification
     with finance_engine().connect() as conn:
         rows = conn.execute(sa.select(c.c.code, c.c.name).where(c.c.kind == kind).order_by(c.c.code))
-        return {code: name for code, name in rows}
+        return {code: name for code, name in rows}  # noqa: C416  (dict(result) would take it for a mapping)
 
 
 def classification_names(kind: str, digits: int | None = None) -> dict[str, str]:

@@ -14,9 +14,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import grades
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core import grades
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
@@ -36,9 +36,25 @@ from queries.overview import region_breakdown
 from queries.regions import region_tree
 
 EXTRA_COLUMNS = ["direct_paid", "direct_budget", "month_spending", "cash_closing", "cash_outflow_3m"]
-INDICATOR_COLUMNS = ["code", "name", "is_own_level", "revenue", "revenue_prev", "spending", "spending_prev",
-                     "budget", *EXTRA_COLUMNS, "execution", "lag_points", "revenue_yoy", "cash_level",
-                     "execution_grade", "execution_label", "cash_grade", "cash_label"]
+INDICATOR_COLUMNS = [
+    "code",
+    "name",
+    "is_own_level",
+    "revenue",
+    "revenue_prev",
+    "spending",
+    "spending_prev",
+    "budget",
+    *EXTRA_COLUMNS,
+    "execution",
+    "lag_points",
+    "revenue_yoy",
+    "cash_level",
+    "execution_grade",
+    "execution_label",
+    "cash_grade",
+    "cash_label",
+]
 
 
 def _visible(scope: Scope, region: str) -> bool:
@@ -47,8 +63,10 @@ def _visible(scope: Scope, region: str) -> bool:
 
 
 def _in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
-    return [table.c[scope_column] == sa.bindparam("scope_root"),
-            table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region")]
+    return [
+        table.c[scope_column] == sa.bindparam("scope_root"),
+        table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region"),
+    ]
 
 
 def _month_index(year_column, month_column):
@@ -63,32 +81,52 @@ def _extras_statement(scope_column: str, region_level: str) -> sa.Select:
 
     def branch(table, values: dict, *where) -> sa.Select:
         columns = [values.get(c, null).label(c) for c in EXTRA_COLUMNS]
-        return by_child(sa.select(*columns).where(*_in_drill(table, scope_column, region_level), *where),
-                        table, region_level)
+        return by_child(
+            sa.select(*columns).where(*_in_drill(table, scope_column, region_level), *where), table, region_level
+        )
 
     pay, ind, cash = mart_payment_month, mart_indicator_year, treasury_cash
     month_now = _month_index(sa.bindparam("year"), sa.bindparam("last_month"))
     parts = sa.union_all(
-        branch(pay, {
-            "direct_paid": sa.func.sum(sa.case((pay.c.direct_fund.is_(True), pay.c.amount))),
-            "month_spending": sa.func.sum(sa.case((pay.c.month == sa.bindparam("last_month"), pay.c.amount))),
-        }, pay.c.year == sa.bindparam("year"),
-            pay.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month"))),
-        branch(ind, {"direct_budget": sa.func.sum(sa.case((ind.c.direct_fund.is_(True), ind.c.amount)))},
-               ind.c.year == sa.bindparam("year")),
-        branch(cash, {
-            "cash_closing": sa.func.sum(sa.case((_month_index(cash.c.year, cash.c.month) == month_now,
-                                                 cash.c.closing))),
-            "cash_outflow_3m": sa.func.sum(cash.c.outflow),
-        }, _month_index(cash.c.year, cash.c.month).between(month_now - 2, month_now)),
+        branch(
+            pay,
+            {
+                "direct_paid": sa.func.sum(sa.case((pay.c.direct_fund.is_(True), pay.c.amount))),
+                "month_spending": sa.func.sum(sa.case((pay.c.month == sa.bindparam("last_month"), pay.c.amount))),
+            },
+            pay.c.year == sa.bindparam("year"),
+            pay.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
+        ),
+        branch(
+            ind,
+            {"direct_budget": sa.func.sum(sa.case((ind.c.direct_fund.is_(True), ind.c.amount)))},
+            ind.c.year == sa.bindparam("year"),
+        ),
+        branch(
+            cash,
+            {
+                "cash_closing": sa.func.sum(
+                    sa.case((_month_index(cash.c.year, cash.c.month) == month_now, cash.c.closing))
+                ),
+                "cash_outflow_3m": sa.func.sum(cash.c.outflow),
+            },
+            _month_index(cash.c.year, cash.c.month).between(month_now - 2, month_now),
+        ),
     ).subquery()
-    return (sa.select(parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in EXTRA_COLUMNS))
-            .group_by(parts.c.code))
+    return sa.select(
+        parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in EXTRA_COLUMNS)
+    ).group_by(parts.c.code)
 
 
 def _params(scope: Scope, state: DrillState) -> dict:
-    return {"scope_root": scope.root, "region": state.region, "year": state.year, "prev_year": state.year - 1,
-            "first_month": state.first_month, "last_month": state.last_month}
+    return {
+        "scope_root": scope.root,
+        "region": state.region,
+        "year": state.year,
+        "prev_year": state.year - 1,
+        "first_month": state.first_month,
+        "last_month": state.last_month,
+    }
 
 
 @memoized
@@ -105,8 +143,9 @@ def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
     tree = region_tree()
     region = tree[state.region]
     with finance_engine().connect() as conn:
-        found = {row.code: row for row in conn.execute(_extras_statement(scope.column, region.level),
-                                                        _params(scope, state))}
+        found = {
+            row.code: row for row in conn.execute(_extras_statement(scope.column, region.level), _params(scope, state))
+        }
     zero = Decimal("0.00")
     records = []
     for code in [None] + [child.adcode for child in tree.children(region.adcode)]:
@@ -135,7 +174,7 @@ def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
     """The overview breakdown joined with the extras, plus every ratio and grade the cockpit shows per region.
 
     execution = spending ÷ budget (预算执行率), lag_points = (序时进度 − execution) × 100, revenue_yoy as a share,
-    cash_level in months; grades from `dashboard.grades` with their labels. First row 本级, then the children.
+    cash_level in months; grades from `dashboard.core.grades` with their labels. First row 本级, then the children.
     """
     base = region_breakdown(scope, state)
     if base.empty:
@@ -169,16 +208,23 @@ def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     m, c, k = mart_revenue_month, classification.alias("item"), classification.alias("kind")
     statement = (
         sa.select(m.c.item_code, c.c.name, k.c.name.label("kind"), sa.func.sum(m.c.amount).label("amount"))
-        .select_from(m.join(c, sa.and_(c.c.kind == "revenue", c.c.code == m.c.item_code))
-                     .join(k, sa.and_(k.c.kind == "revenue", k.c.code == c.c.parent_code)))
-        .where(*_in_drill(m, scope.column, region.level), m.c.year == sa.bindparam("year"),
-               m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")))
+        .select_from(
+            m.join(c, sa.and_(c.c.kind == "revenue", c.c.code == m.c.item_code)).join(
+                k, sa.and_(k.c.kind == "revenue", k.c.code == c.c.parent_code)
+            )
+        )
+        .where(
+            *_in_drill(m, scope.column, region.level),
+            m.c.year == sa.bindparam("year"),
+            m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
+        )
         .group_by(m.c.item_code, c.c.name, k.c.name)
         .order_by(sa.func.sum(m.c.amount).desc(), m.c.item_code)
     )
     with finance_engine().connect() as conn:
-        return pd.DataFrame(conn.execute(statement, _params(scope, state)).all(),
-                            columns=["item_code", "name", "kind", "amount"])
+        return pd.DataFrame(
+            conn.execute(statement, _params(scope, state)).all(), columns=["item_code", "name", "kind", "amount"]
+        )
 
 
 @memoized
@@ -191,13 +237,18 @@ def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
     statement = (
         sa.select(m.c.func_code, c.c.name, sa.func.sum(m.c.amount).label("amount"))
         .select_from(m.join(c, sa.and_(c.c.kind == "function", c.c.code == m.c.func_code)))
-        .where(*_in_drill(m, scope.column, region.level), m.c.year == sa.bindparam("year"),
-               m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")))
+        .where(
+            *_in_drill(m, scope.column, region.level),
+            m.c.year == sa.bindparam("year"),
+            m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
+        )
         .group_by(m.c.func_code, c.c.name)
         .order_by(sa.func.sum(m.c.amount).desc(), m.c.func_code)
     )
     with finance_engine().connect() as conn:
-        return pd.DataFrame(conn.execute(statement, _params(scope, state)).all(), columns=["func_code", "name", "amount"])
+        return pd.DataFrame(
+            conn.execute(statement, _params(scope, state)).all(), columns=["func_code", "name", "amount"]
+        )
 
 
 @memoized
@@ -211,15 +262,30 @@ def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
     branches = []
     for mart, value in ((mart_revenue_month, "revenue"), (mart_payment_month, "spending")):
         amount = sa.func.sum(mart.c.amount)
-        branches.append(sa.select(mart.c.year, mart.c.month, (amount if value == "revenue" else null).label("revenue"),
-                                  (amount if value == "spending" else null).label("spending"))
-                        .where(*_in_drill(mart, scope.column, region.level),
-                               mart.c.year.in_([sa.bindparam("year"), sa.bindparam("prev_year")]))
-                        .group_by(mart.c.year, mart.c.month))
+        branches.append(
+            sa.select(
+                mart.c.year,
+                mart.c.month,
+                (amount if value == "revenue" else null).label("revenue"),
+                (amount if value == "spending" else null).label("spending"),
+            )
+            .where(
+                *_in_drill(mart, scope.column, region.level),
+                mart.c.year.in_([sa.bindparam("year"), sa.bindparam("prev_year")]),
+            )
+            .group_by(mart.c.year, mart.c.month)
+        )
     parts = sa.union_all(*branches).subquery()
-    statement = (sa.select(parts.c.year, parts.c.month, sa.func.coalesce(sa.func.sum(parts.c.revenue), 0),
-                           sa.func.coalesce(sa.func.sum(parts.c.spending), 0))
-                 .group_by(parts.c.year, parts.c.month).order_by(parts.c.year, parts.c.month))
+    statement = (
+        sa.select(
+            parts.c.year,
+            parts.c.month,
+            sa.func.coalesce(sa.func.sum(parts.c.revenue), 0),
+            sa.func.coalesce(sa.func.sum(parts.c.spending), 0),
+        )
+        .group_by(parts.c.year, parts.c.month)
+        .order_by(parts.c.year, parts.c.month)
+    )
     with finance_engine().connect() as conn:
         rows = conn.execute(statement, _params(scope, state)).all()
     frame = pd.DataFrame(rows, columns=["year", "month", "revenue", "spending"])
@@ -241,22 +307,32 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     region = region_tree()[state.region]
     p = payment
     levels = list(LEVEL_COLUMNS)
-    own_level = [p.c[LEVEL_COLUMNS[region.level]] == sa.bindparam("region"),
-                 *(p.c[LEVEL_COLUMNS[lower]].is_(None) for lower in levels[levels.index(region.level) + 1:])]
+    own_level = [
+        p.c[LEVEL_COLUMNS[region.level]] == sa.bindparam("region"),
+        *(p.c[LEVEL_COLUMNS[lower]].is_(None) for lower in levels[levels.index(region.level) + 1 :]),
+    ]
     if by == "agency":
         source, name = p.join(agency, agency.c.id == p.c.agency_id), agency.c.name
     else:
-        source = (p.join(budget_indicator, budget_indicator.c.id == p.c.indicator_id)
-                  .join(project, project.c.id == budget_indicator.c.project_id))
+        source = p.join(budget_indicator, budget_indicator.c.id == p.c.indicator_id).join(
+            project, project.c.id == budget_indicator.c.project_id
+        )
         name = project.c.name
     statement = (
         sa.select(name.label("name"), sa.func.sum(p.c.amount).label("amount"), sa.func.count().label("payments"))
         .select_from(source)
-        .where(p.c[scope.column] == sa.bindparam("scope_root"), *own_level,
-               p.c.pay_date >= sa.bindparam("start"), p.c.pay_date < sa.bindparam("end"))
-        .group_by(name).order_by(sa.func.sum(p.c.amount).desc(), name).limit(limit)
+        .where(
+            p.c[scope.column] == sa.bindparam("scope_root"),
+            *own_level,
+            p.c.pay_date >= sa.bindparam("start"),
+            p.c.pay_date < sa.bindparam("end"),
+        )
+        .group_by(name)
+        .order_by(sa.func.sum(p.c.amount).desc(), name)
+        .limit(limit)
     )
     with finance_engine().connect() as conn:
-        rows = conn.execute(statement, {"scope_root": scope.root, "region": state.region,
-                                        **_period_bounds(state)}).all()
+        rows = conn.execute(
+            statement, {"scope_root": scope.root, "region": state.region, **_period_bounds(state)}
+        ).all()
     return pd.DataFrame(rows, columns=["name", "amount", "payments"])

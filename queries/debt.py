@@ -15,9 +15,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import grades
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core import grades
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
@@ -27,9 +27,11 @@ from dashboard.store.schema import (
     fund_revenue,
     mart_payment_month,
     mart_revenue_month,
-    region as region_table,
     transfer,
     treasury_cash,
+)
+from dashboard.store.schema import (
+    region as region_table,
 )
 from queries._filters import by_child, child_key, child_of, drill_region, in_drill, in_region, row_name
 from queries._paging import TableSource, table_source
@@ -37,12 +39,32 @@ from queries.regions import region_tree
 
 BOND_KINDS = ("一般", "专项")
 INTEREST_FUNCTION = "232"  # 债务付息支出
-DEBT_MONEY = ["general_debt", "special_debt", "general_limit", "special_limit", "revenue", "fund_revenue",
-              "transfers_received", "transfers_passed_down", "interest"]
+DEBT_MONEY = [
+    "general_debt",
+    "special_debt",
+    "general_limit",
+    "special_limit",
+    "revenue",
+    "fund_revenue",
+    "transfers_received",
+    "transfers_passed_down",
+    "interest",
+]
 DEBT_COLUMNS = ["code", "name", "is_own_level", *DEBT_MONEY]
 MATURITY_YEARS = 5
-CASH_COLUMNS = ["unit", "unit_name", "code", "name", "year", "month", "closing", "average_outflow", "cash_level",
-                "grade", "grade_level"]
+CASH_COLUMNS = [
+    "unit",
+    "unit_name",
+    "code",
+    "name",
+    "year",
+    "month",
+    "closing",
+    "average_outflow",
+    "cash_level",
+    "grade",
+    "grade_level",
+]
 
 
 def balance_date(year: int) -> dt.date:
@@ -70,27 +92,70 @@ def _debt_statement(scope_column: str, level: str) -> sa.Select:
     t, r, f, m = transfer, mart_revenue_month, fund_revenue, mart_payment_month
     year_start, year_end = sa.bindparam("year_start"), sa.bindparam("year_end")
     branches = [
-        _money_branch({"general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
-                       "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal)))},
-                      bond, level, *in_drill(bond, scope_column, level), *_live_bonds(kind_filter=False)),
-        _money_branch({"revenue": sa.func.sum(r.c.amount)}, r, level, *in_drill(r, scope_column, level),
-                      r.c.year == sa.bindparam("year")),
-        _money_branch({"fund_revenue": sa.func.sum(f.c.amount)}, f, level, *in_drill(f, scope_column, level),
-                      f.c.collect_date >= year_start, f.c.collect_date < year_end),
-        _money_branch({"transfers_received": sa.func.sum(t.c.amount)}, t, level, *in_drill(t, scope_column, level),
-                      t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
-                      t.c.from_region.in_(sa.bindparam("path", expanding=True))),
-        sa.select(*(sa.func.sum(t.c.amount) if c == "transfers_passed_down" else sa.cast(sa.null(), MONEY)
-                    for c in DEBT_MONEY), sa.null().label("code"))
-        .where(*in_drill(t, scope_column, level), t.c.transfer_date >= year_start, t.c.transfer_date < year_end,
-               t.c.from_region == sa.bindparam("region")),
-        _money_branch({"interest": sa.func.sum(m.c.amount)}, m, level, *in_drill(m, scope_column, level),
-                      m.c.year == sa.bindparam("year"), m.c.func_code == INTEREST_FUNCTION),
+        _money_branch(
+            {
+                "general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
+                "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal))),
+            },
+            bond,
+            level,
+            *in_drill(bond, scope_column, level),
+            *_live_bonds(kind_filter=False),
+        ),
+        _money_branch(
+            {"revenue": sa.func.sum(r.c.amount)},
+            r,
+            level,
+            *in_drill(r, scope_column, level),
+            r.c.year == sa.bindparam("year"),
+        ),
+        _money_branch(
+            {"fund_revenue": sa.func.sum(f.c.amount)},
+            f,
+            level,
+            *in_drill(f, scope_column, level),
+            f.c.collect_date >= year_start,
+            f.c.collect_date < year_end,
+        ),
+        _money_branch(
+            {"transfers_received": sa.func.sum(t.c.amount)},
+            t,
+            level,
+            *in_drill(t, scope_column, level),
+            t.c.transfer_date >= year_start,
+            t.c.transfer_date < year_end,
+            t.c.from_region.in_(sa.bindparam("path", expanding=True)),
+        ),
+        sa.select(
+            *(
+                sa.func.sum(t.c.amount) if c == "transfers_passed_down" else sa.cast(sa.null(), MONEY)
+                for c in DEBT_MONEY
+            ),
+            sa.null().label("code"),
+        ).where(
+            *in_drill(t, scope_column, level),
+            t.c.transfer_date >= year_start,
+            t.c.transfer_date < year_end,
+            t.c.from_region == sa.bindparam("region"),
+        ),
+        _money_branch(
+            {"interest": sa.func.sum(m.c.amount)},
+            m,
+            level,
+            *in_drill(m, scope_column, level),
+            m.c.year == sa.bindparam("year"),
+            m.c.func_code == INTEREST_FUNCTION,
+        ),
     ]
     parts = sa.union_all(*branches).subquery()
-    return (sa.select(parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in DEBT_MONEY
-                                      if c not in ("general_limit", "special_limit")))
-            .group_by(parts.c.code))
+    return sa.select(
+        parts.c.code,
+        *(
+            sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c)
+            for c in DEBT_MONEY
+            if c not in ("general_limit", "special_limit")
+        ),
+    ).group_by(parts.c.code)
 
 
 @memoized
@@ -103,15 +168,23 @@ def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
     if region is None:
         return pd.DataFrame(columns=DEBT_COLUMNS)
     tree = region_tree()
-    params = {"scope_root": scope.root, "region": region.adcode, "year": state.year,
-              "year_start": dt.date(state.year, 1, 1), "year_end": dt.date(state.year + 1, 1, 1),
-              "balance_date": balance_date(state.year), "path": [r.adcode for r in tree.path(region.adcode)]}
+    params = {
+        "scope_root": scope.root,
+        "region": region.adcode,
+        "year": state.year,
+        "year_start": dt.date(state.year, 1, 1),
+        "year_end": dt.date(state.year + 1, 1, 1),
+        "balance_date": balance_date(state.year),
+        "path": [r.adcode for r in tree.path(region.adcode)],
+    }
     units = list(tree.subtree(region.adcode).regions)
     with finance_engine().connect() as conn:
         found = {row.code: row for row in conn.execute(_debt_statement(scope.column, region.level), params)}
         limits = conn.execute(
-            sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit)
-            .where(debt_limit.c.year == state.year, debt_limit.c.region_code.in_(units))).all()
+            sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit).where(
+                debt_limit.c.year == state.year, debt_limit.c.region_code.in_(units)
+            )
+        ).all()
     limit_of: dict[str | None, list[Decimal]] = {}
     for code, general, special in limits:
         total = limit_of.setdefault(child_of(tree, region.adcode, code), [Decimal(0), Decimal(0)])
@@ -121,8 +194,11 @@ def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
     for code in [None, *(child.adcode for child in tree.children(region.adcode))]:
         row = found.get(code)
         general_limit, special_limit = limit_of.get(code, [Decimal(0), Decimal(0)])
-        values = {c: Decimal(getattr(row, c)) if row is not None else Decimal(0) for c in DEBT_MONEY
-                  if c not in ("general_limit", "special_limit")}
+        values = {
+            c: Decimal(getattr(row, c)) if row is not None else Decimal(0)
+            for c in DEBT_MONEY
+            if c not in ("general_limit", "special_limit")
+        }
         values.update(general_limit=general_limit, special_limit=special_limit)
         records.append([code, row_name(tree, region, code), code is None, *(values[c] for c in DEBT_MONEY)])
     return pd.DataFrame(records, columns=DEBT_COLUMNS)
@@ -160,10 +236,15 @@ def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
 @functools.lru_cache(maxsize=16)
 def _maturity_statement(scope_column: str, level: str, kind_filter: bool) -> sa.Select:
     due_year = sa.cast(sa.extract("year", bond.c.maturity_date), sa.Integer)
-    return (sa.select(due_year.label("due_year"), bond.c.kind, sa.func.sum(bond.c.principal).label("amount"))
-            .where(*in_drill(bond, scope_column, level), *_live_bonds(kind_filter=kind_filter),
-                   due_year.between(sa.bindparam("first_year"), sa.bindparam("last_year")))
-            .group_by(due_year, bond.c.kind))
+    return (
+        sa.select(due_year.label("due_year"), bond.c.kind, sa.func.sum(bond.c.principal).label("amount"))
+        .where(
+            *in_drill(bond, scope_column, level),
+            *_live_bonds(kind_filter=kind_filter),
+            due_year.between(sa.bindparam("first_year"), sa.bindparam("last_year")),
+        )
+        .group_by(due_year, bond.c.kind)
+    )
 
 
 @memoized
@@ -175,15 +256,28 @@ def maturity_profile(scope: Scope, state: DrillState, bond_kind: str | None = No
     if region is None:
         return pd.DataFrame(columns=columns)
     start = balance_date(state.year)
-    params = {"scope_root": scope.root, "region": region.adcode, "balance_date": start,
-              "first_year": start.year + 1, "last_year": start.year + MATURITY_YEARS, "bond_kind": bond_kind}
+    params = {
+        "scope_root": scope.root,
+        "region": region.adcode,
+        "balance_date": start,
+        "first_year": start.year + 1,
+        "last_year": start.year + MATURITY_YEARS,
+        "bond_kind": bond_kind,
+    }
     with finance_engine().connect() as conn:
-        found = {(int(r.due_year), r.kind): Decimal(r.amount) for r in
-                 conn.execute(_maturity_statement(scope.column, region.level, bond_kind is not None), params)}
+        found = {
+            (int(r.due_year), r.kind): Decimal(r.amount)
+            for r in conn.execute(_maturity_statement(scope.column, region.level, bond_kind is not None), params)
+        }
     kinds = BOND_KINDS if bond_kind is None else (bond_kind,)
-    return pd.DataFrame([(year, kind, found.get((year, kind), Decimal(0)))
-                         for year in range(start.year + 1, start.year + MATURITY_YEARS + 1) for kind in kinds],
-                        columns=columns)
+    return pd.DataFrame(
+        [
+            (year, kind, found.get((year, kind), Decimal(0)))
+            for year in range(start.year + 1, start.year + MATURITY_YEARS + 1)
+            for kind in kinds
+        ],
+        columns=columns,
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -191,18 +285,36 @@ def _cash_statement(scope_column: str, level: str) -> sa.Select:
     c = treasury_cash
     month_index = c.c.year * 12 + c.c.month
     key = child_key(c, level)
-    windowed = (sa.select(c.c.region_code.label("unit"), (key if key is not None else sa.null()).label("code"),
-                          c.c.year, c.c.month, c.c.closing,
-                          sa.func.avg(c.c.outflow).over(partition_by=c.c.region_code, order_by=month_index,
-                                                        rows=(-2, 0)).label("average_outflow"),
-                          month_index.label("month_index"))
-                .where(*in_drill(c, scope_column, level),
-                       month_index.between(sa.bindparam("first_index") - 2, sa.bindparam("last_index")))
-                .subquery())
-    return (sa.select(windowed.c.unit, windowed.c.code, windowed.c.year, windowed.c.month, windowed.c.closing,
-                      windowed.c.average_outflow)
-            .where(windowed.c.month_index >= sa.bindparam("first_index"))
-            .order_by(windowed.c.unit, windowed.c.year, windowed.c.month))
+    windowed = (
+        sa.select(
+            c.c.region_code.label("unit"),
+            (key if key is not None else sa.null()).label("code"),
+            c.c.year,
+            c.c.month,
+            c.c.closing,
+            sa.func.avg(c.c.outflow)
+            .over(partition_by=c.c.region_code, order_by=month_index, rows=(-2, 0))
+            .label("average_outflow"),
+            month_index.label("month_index"),
+        )
+        .where(
+            *in_drill(c, scope_column, level),
+            month_index.between(sa.bindparam("first_index") - 2, sa.bindparam("last_index")),
+        )
+        .subquery()
+    )
+    return (
+        sa.select(
+            windowed.c.unit,
+            windowed.c.code,
+            windowed.c.year,
+            windowed.c.month,
+            windowed.c.closing,
+            windowed.c.average_outflow,
+        )
+        .where(windowed.c.month_index >= sa.bindparam("first_index"))
+        .order_by(windowed.c.unit, windowed.c.year, windowed.c.month)
+    )
 
 
 @memoized
@@ -215,8 +327,12 @@ def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
     if region is None:
         return pd.DataFrame(columns=CASH_COLUMNS)
     tree = region_tree()
-    params = {"scope_root": scope.root, "region": region.adcode,
-              "first_index": state.year * 12 + state.first_month, "last_index": state.year * 12 + state.last_month}
+    params = {
+        "scope_root": scope.root,
+        "region": region.adcode,
+        "first_index": state.year * 12 + state.first_month,
+        "last_index": state.year * 12 + state.last_month,
+    }
     with finance_engine().connect() as conn:
         rows = conn.execute(_cash_statement(scope.column, region.level), params).all()
     records = []
@@ -224,17 +340,33 @@ def cash_levels(scope: Scope, state: DrillState) -> pd.DataFrame:
         average = Decimal(r.average_outflow)
         level = float(Decimal(r.closing) / average) if average else None
         grade = grades.cash_level(level)
-        records.append([r.unit, tree.name(r.unit), r.code, row_name(tree, region, r.code), int(r.year),
-                        int(r.month), Decimal(r.closing), average, level, grade.label, grade.level])
+        records.append(
+            [
+                r.unit,
+                tree.name(r.unit),
+                r.code,
+                row_name(tree, region, r.code),
+                int(r.year),
+                int(r.month),
+                Decimal(r.closing),
+                average,
+                level,
+                grade.label,
+                grade.level,
+            ]
+        )
     return pd.DataFrame(records, columns=CASH_COLUMNS)
 
 
 def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
     """`cash_levels` summed per row of the drill and month (本级 and each child: cash and average outflow of all
     its units, sums first, then the ratio) with the grade of that ratio."""
-    out = (levels.assign(code=levels["code"].astype(object))
-           .groupby(["code", "name", "year", "month"], dropna=False, sort=False)[["closing", "average_outflow"]]
-           .sum().reset_index())
+    out = (
+        levels.assign(code=levels["code"].astype(object))
+        .groupby(["code", "name", "year", "month"], dropna=False, sort=False)[["closing", "average_outflow"]]
+        .sum()
+        .reset_index()
+    )
     out["cash_level"] = [float(c / a) if a else None for c, a in zip(out["closing"], out["average_outflow"])]
     graded = [grades.cash_level(level) for level in out["cash_level"]]
     out["grade"] = [g.label for g in graded]
@@ -254,8 +386,7 @@ def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: i
     return out
 
 
-def whole_region(rows: pd.DataFrame, levels: pd.DataFrame, code: str, name: str, year: int,
-                 month: int) -> pd.Series:
+def whole_region(rows: pd.DataFrame, levels: pd.DataFrame, code: str, name: str, year: int, month: int) -> pd.Series:
     """The 合计 line: `debt_total` of `rows` with its ratios and grades, and the 库款保障水平 of all the region's
     units together (sums first) at the end of `month` (None when there is no treasury data)."""
     total = debt_ratios(debt_total(rows).to_frame().T).iloc[0].copy()
@@ -273,16 +404,36 @@ def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     if drilled is None:
         return None
     b = bond
-    where = [*in_region(b, scope.column, scope.root, drilled.level, drilled.adcode),
-             b.c.issue_date <= balance_date(state.year), b.c.maturity_date > balance_date(state.year)]
+    where = [
+        *in_region(b, scope.column, scope.root, drilled.level, drilled.adcode),
+        b.c.issue_date <= balance_date(state.year),
+        b.c.maturity_date > balance_date(state.year),
+    ]
     if state.filter("bond_kind") is not None:
         where.append(b.c.kind == state.filter("bond_kind"))
     unit = sa.func.coalesce(b.c.county_code, b.c.city_code, b.c.province_code)
-    return (sa.select(b.c.id, b.c.name, region_table.c.name.label("region_name"), b.c.kind, b.c.issue_date,
-                      b.c.maturity_date, sa.cast(b.c.rate, sa.Numeric(6, 2)).label("rate"), b.c.principal)
-            .select_from(b.join(region_table, region_table.c.adcode == unit)).where(*where))
+    return (
+        sa.select(
+            b.c.id,
+            b.c.name,
+            region_table.c.name.label("region_name"),
+            b.c.kind,
+            b.c.issue_date,
+            b.c.maturity_date,
+            sa.cast(b.c.rate, sa.Numeric(6, 2)).label("rate"),
+            b.c.principal,
+        )
+        .select_from(b.join(region_table, region_table.c.adcode == unit))
+        .where(*where)
+    )
 
 
-BONDS = table_source(TableSource("debt.bonds", _bond_rows, ("principal",),
-                                 {"principal": "money", "maturity_date": "date", "issue_date": "date",
-                                  "name": "text"}, "principal"))
+BONDS = table_source(
+    TableSource(
+        "debt.bonds",
+        _bond_rows,
+        ("principal",),
+        {"principal": "money", "maturity_date": "date", "issue_date": "date", "name": "text"},
+        "principal",
+    )
+)

@@ -14,15 +14,15 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import settings
-from dashboard.drill import DrillState
-from dashboard.format import ratio
-from dashboard.scope import Scope
+from dashboard.core import settings
+from dashboard.core.drill import DrillState
+from dashboard.core.format import ratio
+from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, agency, procurement, region
-from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
+from queries._paging import TableSource, table_source
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
 CATEGORIES = ("货物", "工程", "服务")
@@ -34,9 +34,23 @@ RED_FLAGS = ("high_ratio", "split")
 
 MEASURES = ["n", "budget", "contract", "sme_contract", "single_source_contract"]
 RATES = ["saving_rate", "sme_share", "single_source_share"]
-RECORD_COLUMNS = ["id", "plan_no", "agency_id", "agency_name", "region_code", "region_name", "method", "category",
-                  "item_name", "supplier_name", "sme", "budget_amount", "contract_amount", "notice_date",
-                  "contract_date"]
+RECORD_COLUMNS = [
+    "id",
+    "plan_no",
+    "agency_id",
+    "agency_name",
+    "region_code",
+    "region_name",
+    "method",
+    "category",
+    "item_name",
+    "supplier_name",
+    "sme",
+    "budget_amount",
+    "contract_amount",
+    "notice_date",
+    "contract_date",
+]
 
 p = procurement
 
@@ -47,11 +61,13 @@ def _measures() -> list[sa.ColumnElement]:
     def money(value) -> sa.ColumnElement:
         return sa.func.coalesce(sa.func.sum(value), zero)
 
-    return [sa.func.count().label("n"), money(p.c.budget_amount).label("budget"),
-            money(p.c.contract_amount).label("contract"),
-            money(sa.case((p.c.sme, p.c.contract_amount), else_=zero)).label("sme_contract"),
-            money(sa.case((p.c.method == SINGLE_SOURCE, p.c.contract_amount), else_=zero))
-            .label("single_source_contract")]
+    return [
+        sa.func.count().label("n"),
+        money(p.c.budget_amount).label("budget"),
+        money(p.c.contract_amount).label("contract"),
+        money(sa.case((p.c.sme, p.c.contract_amount), else_=zero)).label("sme_contract"),
+        money(sa.case((p.c.method == SINGLE_SOURCE, p.c.contract_amount), else_=zero)).label("single_source_contract"),
+    ]
 
 
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,14 +83,22 @@ def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _selection(scope: Scope, state: DrillState, method: str | None, category: str | None,
-               agency_id: int | None = None, year: int | None = None) -> list[sa.ColumnElement[bool]] | None:
+def _selection(
+    scope: Scope,
+    state: DrillState,
+    method: str | None,
+    category: str | None,
+    agency_id: int | None = None,
+    year: int | None = None,
+) -> list[sa.ColumnElement[bool]] | None:
     """Predicates for the purchases of the view (None when the region is outside the scope: no rows)."""
     region = visible_region(scope, state.region)
     if region is None:
         return None
-    where = [*in_region(p, scope.column, scope.root, region.level, region.adcode),
-             month_range(p.c.contract_date, year or state.year, state.first_month, state.last_month)]
+    where = [
+        *in_region(p, scope.column, scope.root, region.level, region.adcode),
+        month_range(p.c.contract_date, year or state.year, state.first_month, state.last_month),
+    ]
     if method:
         where.append(p.c.method == method)
     if category:
@@ -89,8 +113,14 @@ def _empty() -> pd.DataFrame:
 
 
 @memoized
-def summary(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
-            agency_id: int | None = None) -> pd.DataFrame:
+def summary(
+    scope: Scope,
+    state: DrillState,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+) -> pd.DataFrame:
     """The headline of the view: one row with MEASURES and RATES for the period, plus `contract_prev`, the contract
     amount of the same months a year before (同比)."""
     current = _selection(scope, state, method, category, agency_id)
@@ -103,14 +133,24 @@ def summary(scope: Scope, state: DrillState, *, method: str | None = None, categ
 
 
 @memoized
-def breakdown(scope: Scope, state: DrillState, by: str, *, method: str | None = None,
-              category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
+def breakdown(
+    scope: Scope,
+    state: DrillState,
+    by: str,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+) -> pd.DataFrame:
     """Scale by `by` ('category': 货物/工程/服务, or 'method'): every value in its fixed order, zeros included, with
     MEASURES, RATES and `share` (of the view's contract amount)."""
     values = {"category": CATEGORIES, "method": METHODS}[by]
     where = _selection(scope, state, method, category, agency_id)
-    found = pd.DataFrame(columns=[by, *MEASURES]) if where is None else fetch(
-        sa.select(p.c[by], *_measures()).where(*where).group_by(p.c[by]), [by, *MEASURES])
+    found = (
+        pd.DataFrame(columns=[by, *MEASURES])
+        if where is None
+        else fetch(sa.select(p.c[by], *_measures()).where(*where).group_by(p.c[by]), [by, *MEASURES])
+    )
     frame = pd.DataFrame({by: list(values)}).merge(found, on=by, how="left")
     frame[MEASURES] = frame[MEASURES].astype(object).where(frame[MEASURES].notna(), 0)
     frame = with_rates(frame)
@@ -120,20 +160,27 @@ def breakdown(scope: Scope, state: DrillState, by: str, *, method: str | None = 
 
 
 @memoized
-def region_ranking(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
-                   agency_id: int | None = None) -> pd.DataFrame:
+def region_ranking(
+    scope: Scope,
+    state: DrillState,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+) -> pd.DataFrame:
     """本级 and each child region of the view with MEASURES and RATES; the rows add up to the region."""
     region = visible_region(scope, state.region)
     where = _selection(scope, state, method, category, agency_id)
     if region is None or where is None:
         return with_rates(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
     found = fetch(by_child(sa.select(*_measures()).where(*where), p, region.level), [*MEASURES, "code"])
-    return with_rates(child_rows(region, found.set_index("code"), {m: 0 for m in MEASURES}))
+    return with_rates(child_rows(region, found.set_index("code"), dict.fromkeys(MEASURES, 0)))
 
 
 @memoized
-def single_source_trend(scope: Scope, state: DrillState, *, category: str | None = None,
-                        agency_id: int | None = None) -> pd.DataFrame:
+def single_source_trend(
+    scope: Scope, state: DrillState, *, category: str | None = None, agency_id: int | None = None
+) -> pd.DataFrame:
     """单一来源 and all contracts by month for every year the store holds (year, month, contract,
     single_source_contract), so the chart shows the share's month-to-month course and each year against the last.
     The period does not apply: a trend needs the whole course."""
@@ -148,15 +195,27 @@ def single_source_trend(scope: Scope, state: DrillState, *, category: str | None
     if agency_id is not None:
         where.append(p.c.agency_id == agency_id)
     measures = {m.name: m for m in _measures()}
-    frame = fetch(sa.select(year, month, measures["contract"], measures["single_source_contract"]).where(*where)
-                   .group_by(year, month).order_by(year, month), columns)
+    frame = fetch(
+        sa.select(year, month, measures["contract"], measures["single_source_contract"])
+        .where(*where)
+        .group_by(year, month)
+        .order_by(year, month),
+        columns,
+    )
     frame[["year", "month"]] = frame[["year", "month"]].astype(int)
     return frame
 
 
 @memoized
-def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None, category: str | None = None,
-                  agency_id: int | None = None, limit: int = 10) -> pd.DataFrame:
+def top_suppliers(
+    scope: Scope,
+    state: DrillState,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
     """The `limit` suppliers with the largest contract amount in the view (supplier_id, supplier_name, sme, n,
     contract, share of the view's contract amount), largest first; the sum of `share` is the concentration."""
     columns = ["supplier_id", "supplier_name", "sme", "n", "contract", "share"]
@@ -164,10 +223,20 @@ def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None,
     if where is None:
         return pd.DataFrame(columns=columns)
     contract = sa.func.sum(p.c.contract_amount)
-    statement = (sa.select(p.c.supplier_id, sa.func.min(p.c.supplier_name), sa.func.bool_or(p.c.sme),
-                           sa.func.count(), contract, sa.func.sum(contract).over())
-                 .where(*where).group_by(p.c.supplier_id)
-                 .order_by(contract.desc(), p.c.supplier_id).limit(limit))
+    statement = (
+        sa.select(
+            p.c.supplier_id,
+            sa.func.min(p.c.supplier_name),
+            sa.func.bool_or(p.c.sme),
+            sa.func.count(),
+            contract,
+            sa.func.sum(contract).over(),
+        )
+        .where(*where)
+        .group_by(p.c.supplier_id)
+        .order_by(contract.desc(), p.c.supplier_id)
+        .limit(limit)
+    )
     frame = fetch(statement, [*columns[:-1], "total"])
     frame["contract"] = frame["contract"].map(Decimal)
     frame["share"] = [ratio(c, t) for c, t in zip(frame["contract"], frame["total"])]
@@ -175,16 +244,39 @@ def top_suppliers(scope: Scope, state: DrillState, *, method: str | None = None,
 
 
 def _records(where: list[sa.ColumnElement[bool]], *extra: sa.ColumnElement) -> sa.Select:
-    return (sa.select(p.c.id, p.c.plan_no, p.c.agency_id, agency.c.name, agency.c.region_code, region.c.name,
-                      p.c.method, p.c.category, p.c.item_name, p.c.supplier_name, p.c.sme, p.c.budget_amount,
-                      p.c.contract_amount, p.c.notice_date, p.c.contract_date, *extra)
-            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
-                         .join(region, region.c.adcode == agency.c.region_code)).where(*where))
+    return (
+        sa.select(
+            p.c.id,
+            p.c.plan_no,
+            p.c.agency_id,
+            agency.c.name,
+            agency.c.region_code,
+            region.c.name,
+            p.c.method,
+            p.c.category,
+            p.c.item_name,
+            p.c.supplier_name,
+            p.c.sme,
+            p.c.budget_amount,
+            p.c.contract_amount,
+            p.c.notice_date,
+            p.c.contract_date,
+            *extra,
+        )
+        .select_from(p.join(agency, agency.c.id == p.c.agency_id).join(region, region.c.adcode == agency.c.region_code))
+        .where(*where)
+    )
 
 
 @memoized
-def high_ratio_contracts(scope: Scope, state: DrillState, *, method: str | None = None,
-                         category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
+def high_ratio_contracts(
+    scope: Scope,
+    state: DrillState,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+) -> pd.DataFrame:
     """Red flag: purchases whose contract is at least CONTRACT_RATIO_FLAG of the budget (almost no 节约, a sign the
     budget was written to the price); RECORD_COLUMNS and `contract_ratio`, highest ratio first."""
     where = _selection(scope, state, method, category, agency_id)
@@ -197,15 +289,23 @@ def high_ratio_contracts(scope: Scope, state: DrillState, *, method: str | None 
 
 def tender_threshold(table: sa.Table) -> sa.ColumnElement:
     """The 公开招标 threshold (元) that applies to a purchase: the province's own agencies, or city and county ones."""
-    return sa.case((sa.and_(table.c.city_code.is_(None), table.c.county_code.is_(None)),
-                    settings.get("TENDER_THRESHOLD_PROVINCE")), else_=settings.get("TENDER_THRESHOLD_LOCAL"))
+    return sa.case(
+        (
+            sa.and_(table.c.city_code.is_(None), table.c.county_code.is_(None)),
+            settings.get("TENDER_THRESHOLD_PROVINCE"),
+        ),
+        else_=settings.get("TENDER_THRESHOLD_LOCAL"),
+    )
 
 
 def _just_under_threshold(table: sa.Table) -> list[sa.ColumnElement[bool]]:
     threshold = tender_threshold(table)
-    return [table.c.category != WORKS, table.c.method != OPEN_TENDER,
-            table.c.budget_amount >= threshold * Decimal(str(settings.get("SPLIT_BAND"))),
-            table.c.budget_amount < threshold]
+    return [
+        table.c.category != WORKS,
+        table.c.method != OPEN_TENDER,
+        table.c.budget_amount >= threshold * Decimal(str(settings.get("SPLIT_BAND"))),
+        table.c.budget_amount < threshold,
+    ]
 
 
 def _flag_predicates(flag: str) -> list[sa.ColumnElement[bool]]:
@@ -214,16 +314,24 @@ def _flag_predicates(flag: str) -> list[sa.ColumnElement[bool]]:
         return [p.c.contract_amount >= p.c.budget_amount * Decimal(str(settings.get("CONTRACT_RATIO_FLAG")))]
     other = p.alias("other")
     partner = sa.exists().where(
-        other.c.agency_id == p.c.agency_id, other.c.id != p.c.id,
+        other.c.agency_id == p.c.agency_id,
+        other.c.id != p.c.id,
         sa.or_(other.c.supplier_id == p.c.supplier_id, other.c.item_name == p.c.item_name),
         sa.func.abs(other.c.notice_date - p.c.notice_date) <= SPLIT_WINDOW_DAYS,
-        *_just_under_threshold(other))
+        *_just_under_threshold(other),
+    )
     return [*_just_under_threshold(p), partner]
 
 
 @memoized
-def split_purchases(scope: Scope, state: DrillState, *, method: str | None = None,
-                    category: str | None = None, agency_id: int | None = None) -> pd.DataFrame:
+def split_purchases(
+    scope: Scope,
+    state: DrillState,
+    *,
+    method: str | None = None,
+    category: str | None = None,
+    agency_id: int | None = None,
+) -> pd.DataFrame:
     """Red flag: goods and services bought without 公开招标 at SPLIT_BAND or more of the threshold, where the same
     agency bought from the same supplier or the same item, also just under the threshold, within 30 days — one
     purchase split to avoid a tender. RECORD_COLUMNS and `threshold`, grouped by agency then date. The partner may
@@ -239,11 +347,15 @@ def split_purchases(scope: Scope, state: DrillState, *, method: str | None = Non
 
 # -- drill-through: region → agency → purchases ---------------------------------------------------------------------
 
+
 def state_filters(state: DrillState) -> dict[str, object]:
     """The topic filters of a drill state as query keyword arguments (the agency as its integer id)."""
     agency_text = state.filter("agency")
-    return {"method": state.filter("method"), "category": state.filter("category"),
-            "agency_id": int(agency_text) if agency_text else None}
+    return {
+        "method": state.filter("method"),
+        "category": state.filter("category"),
+        "agency_id": int(agency_text) if agency_text else None,
+    }
 
 
 def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -254,12 +366,20 @@ def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     budget, contract = sa.func.sum(p.c.budget_amount), sa.func.sum(p.c.contract_amount)
     keys = [agency.c.id, agency.c.name, region.c.name]
-    return (sa.select(agency.c.id.label("id"), agency.c.name.label("agency_name"),
-                      region.c.name.label("region_name"), sa.func.count().label("n"), budget.label("budget"),
-                      contract.label("contract"), (budget - contract).label("saving"))
-            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
-                         .join(region, region.c.adcode == agency.c.region_code))
-            .where(*where).group_by(*keys))
+    return (
+        sa.select(
+            agency.c.id.label("id"),
+            agency.c.name.label("agency_name"),
+            region.c.name.label("region_name"),
+            sa.func.count().label("n"),
+            budget.label("budget"),
+            contract.label("contract"),
+            (budget - contract).label("saving"),
+        )
+        .select_from(p.join(agency, agency.c.id == p.c.agency_id).join(region, region.c.adcode == agency.c.region_code))
+        .where(*where)
+        .group_by(*keys)
+    )
 
 
 def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -267,13 +387,24 @@ def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     where = _selection(scope, state, **state_filters(state))
     if where is None:
         return None
-    return (sa.select(p.c.id.label("id"), p.c.plan_no.label("plan_no"), agency.c.name.label("agency_name"),
-                      p.c.method.label("method"), p.c.category.label("category"), p.c.item_name.label("item_name"),
-                      p.c.supplier_name.label("supplier_name"),
-                      sa.case((p.c.sme, "是"), else_="否").label("sme"),
-                      p.c.budget_amount.label("budget_amount"), p.c.contract_amount.label("contract_amount"),
-                      p.c.notice_date.label("notice_date"), p.c.contract_date.label("contract_date"))
-            .select_from(p.join(agency, agency.c.id == p.c.agency_id)).where(*where))
+    return (
+        sa.select(
+            p.c.id.label("id"),
+            p.c.plan_no.label("plan_no"),
+            agency.c.name.label("agency_name"),
+            p.c.method.label("method"),
+            p.c.category.label("category"),
+            p.c.item_name.label("item_name"),
+            p.c.supplier_name.label("supplier_name"),
+            sa.case((p.c.sme, "是"), else_="否").label("sme"),
+            p.c.budget_amount.label("budget_amount"),
+            p.c.contract_amount.label("contract_amount"),
+            p.c.notice_date.label("notice_date"),
+            p.c.contract_date.label("contract_date"),
+        )
+        .select_from(p.join(agency, agency.c.id == p.c.agency_id))
+        .where(*where)
+    )
 
 
 def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -282,32 +413,68 @@ def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     where = _selection(scope, state, **filters)
     if where is None or state.filter("flag") not in RED_FLAGS:
         return None
-    return (sa.select(p.c.id.label("id"), p.c.plan_no.label("plan_no"), agency.c.name.label("agency_name"),
-                      region.c.name.label("region_name"), p.c.method.label("method"), p.c.category.label("category"),
-                      p.c.item_name.label("item_name"), p.c.supplier_name.label("supplier_name"),
-                      p.c.budget_amount.label("budget_amount"), p.c.contract_amount.label("contract_amount"),
-                      (p.c.contract_amount / p.c.budget_amount).label("contract_ratio"),
-                      tender_threshold(p).label("threshold"), p.c.notice_date.label("notice_date"),
-                      p.c.contract_date.label("contract_date"))
-            .select_from(p.join(agency, agency.c.id == p.c.agency_id)
-                         .join(region, region.c.adcode == agency.c.region_code))
-            .where(*where, *_flag_predicates(state.filter("flag"))))
+    return (
+        sa.select(
+            p.c.id.label("id"),
+            p.c.plan_no.label("plan_no"),
+            agency.c.name.label("agency_name"),
+            region.c.name.label("region_name"),
+            p.c.method.label("method"),
+            p.c.category.label("category"),
+            p.c.item_name.label("item_name"),
+            p.c.supplier_name.label("supplier_name"),
+            p.c.budget_amount.label("budget_amount"),
+            p.c.contract_amount.label("contract_amount"),
+            (p.c.contract_amount / p.c.budget_amount).label("contract_ratio"),
+            tender_threshold(p).label("threshold"),
+            p.c.notice_date.label("notice_date"),
+            p.c.contract_date.label("contract_date"),
+        )
+        .select_from(p.join(agency, agency.c.id == p.c.agency_id).join(region, region.c.adcode == agency.c.region_code))
+        .where(*where, *_flag_predicates(state.filter("flag")))
+    )
 
 
-FLAGGED_TABLE = table_source(TableSource(
-    "procurement.flagged", _flagged_rows, money=("budget_amount", "contract_amount"),
-    sortable={"contract_amount": "money", "budget_amount": "money", "notice_date": "date", "agency_name": "text",
-              "plan_no": "text"},
-    default_sort="contract_amount"))
-AGENCY_TABLE = table_source(TableSource(
-    "procurement.agencies", _agency_rows, money=("budget", "contract", "saving"),
-    sortable={"contract": "money", "budget": "money", "saving": "money", "n": "int", "agency_name": "text"},
-    default_sort="contract"))
-PURCHASE_TABLE = table_source(TableSource(
-    "procurement.purchases", _purchase_rows, money=("budget_amount", "contract_amount"),
-    sortable={"contract_amount": "money", "budget_amount": "money", "contract_date": "date", "notice_date": "date",
-              "supplier_name": "text", "plan_no": "text"},
-    default_sort="contract_amount"))
+FLAGGED_TABLE = table_source(
+    TableSource(
+        "procurement.flagged",
+        _flagged_rows,
+        money=("budget_amount", "contract_amount"),
+        sortable={
+            "contract_amount": "money",
+            "budget_amount": "money",
+            "notice_date": "date",
+            "agency_name": "text",
+            "plan_no": "text",
+        },
+        default_sort="contract_amount",
+    )
+)
+AGENCY_TABLE = table_source(
+    TableSource(
+        "procurement.agencies",
+        _agency_rows,
+        money=("budget", "contract", "saving"),
+        sortable={"contract": "money", "budget": "money", "saving": "money", "n": "int", "agency_name": "text"},
+        default_sort="contract",
+    )
+)
+PURCHASE_TABLE = table_source(
+    TableSource(
+        "procurement.purchases",
+        _purchase_rows,
+        money=("budget_amount", "contract_amount"),
+        sortable={
+            "contract_amount": "money",
+            "budget_amount": "money",
+            "contract_date": "date",
+            "notice_date": "date",
+            "supplier_name": "text",
+            "plan_no": "text",
+        },
+        default_sort="contract_amount",
+    )
+)
 
 
 @memoized

@@ -6,7 +6,7 @@ import functools
 
 import sqlalchemy as sa
 
-from dashboard.regions import RegionTree
+from dashboard.core.regions import RegionTree
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.schema import mart_indicator_year, region
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, mart_payment_month, mart_revenue_month, region, revenue
 from queries._filters import child_key, drill_region, fetch, in_drilled
@@ -62,14 +62,22 @@ def by_item(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["key", "name", "current", "previous", "change"])
     m = mart_revenue_month
     key = m.c.item_code if by == "item" else _kind(m)
-    query = (sa.select(key.label("key"), _this(m, state, m.c.amount).label("current"),
-                       _this(m, state, m.c.amount, 1).label("previous"))
-             .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state, skip=by))
-             .group_by(key).order_by(key))
+    query = (
+        sa.select(
+            key.label("key"),
+            _this(m, state, m.c.amount).label("current"),
+            _this(m, state, m.c.amount, 1).label("previous"),
+        )
+        .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state, skip=by))
+        .group_by(key)
+        .order_by(key)
+    )
     frame = _money(fetch(query), ["current", "previous"])
     names = classification_names("revenue")
-    return frame.assign(name=frame["key"].map(lambda k: names.get(k, k)),
-                        change=[c - p for c, p in zip(frame["current"], frame["previous"])])
+    return frame.assign(
+        name=frame["key"].map(lambda k: names.get(k, k)),
+        change=[c - p for c, p in zip(frame["current"], frame["previous"])],
+    )
 
 
 @memoized
@@ -86,24 +94,43 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
     null = sa.cast(sa.null(), MONEY)
     branches = []
     for mart, sums in (
-        (r, [_this(r, state, r.c.amount), _this(r, state, r.c.amount, 1),
-             _this(r, state, sa.case((_kind(r) == "101", r.c.amount))), null]),
+        (
+            r,
+            [
+                _this(r, state, r.c.amount),
+                _this(r, state, r.c.amount, 1),
+                _this(r, state, sa.case((_kind(r) == "101", r.c.amount))),
+                null,
+            ],
+        ),
         (p, [null, null, null, _this(p, state, p.c.amount)]),
     ):
         key = child_key(mart, level)
-        branch = (sa.select((key if key is not None else sa.cast(sa.null(), sa.String)).label("code"),
-                            *(s.label(c) for s, c in zip(sums, columns)))
-                  .where(*in_drilled(mart, scope, state), *_in_period(mart, state),
-                         *(_filters(mart, state) if mart is r and filtered else [])))
+        branch = sa.select(
+            (key if key is not None else sa.cast(sa.null(), sa.String)).label("code"),
+            *(s.label(c) for s, c in zip(sums, columns)),
+        ).where(
+            *in_drilled(mart, scope, state),
+            *_in_period(mart, state),
+            *(_filters(mart, state) if mart is r and filtered else []),
+        )
         branches.append(branch.group_by(key) if key is not None else branch)
     parts = sa.union_all(*branches).subquery()
-    frame = fetch(sa.select(parts.c.code, *(sa.func.sum(parts.c[c]).label(c) for c in columns))
-                   .group_by(parts.c.code))
+    frame = fetch(sa.select(parts.c.code, *(sa.func.sum(parts.c[c]).label(c) for c in columns)).group_by(parts.c.code))
     found = {None if pd.isna(c) else c: row for c, row in _money(frame, columns).set_index("code").iterrows()}
     codes = [None] + [child.adcode for child in tree.children(state.region)]
-    return pd.DataFrame([[code, f"{tree.name(state.region)}本级" if code is None else tree.name(code), code is None,
-                          *(found[code][c] if code in found else ZERO for c in columns)] for code in codes],
-                        columns=["code", "name", "is_own_level", *columns])
+    return pd.DataFrame(
+        [
+            [
+                code,
+                f"{tree.name(state.region)}本级" if code is None else tree.name(code),
+                code is None,
+                *(found[code][c] if code in found else ZERO for c in columns),
+            ]
+            for code in codes
+        ],
+        columns=["code", "name", "is_own_level", *columns],
+    )
 
 
 @memoized
@@ -112,14 +139,21 @@ def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_revenue_month
-    query = (sa.select(m.c.month, sa.func.coalesce(_this(m, state, m.c.amount), 0).label("current"),
-                       sa.func.coalesce(_this(m, state, m.c.amount, 1), 0).label("previous"))
-             .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
-             .group_by(m.c.month).order_by(m.c.month))
+    query = (
+        sa.select(
+            m.c.month,
+            sa.func.coalesce(_this(m, state, m.c.amount), 0).label("current"),
+            sa.func.coalesce(_this(m, state, m.c.amount, 1), 0).label("previous"),
+        )
+        .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
+        .group_by(m.c.month)
+        .order_by(m.c.month)
+    )
     return fetch(query)
 
 
 # -- drill-through: item → collection records ----------------------------------------------------------------
+
 
 def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per item: the period against the same months last year (from the mart)."""
@@ -128,11 +162,18 @@ def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     m = mart_revenue_month
     current = sa.func.coalesce(_this(m, state, m.c.amount), 0)
     previous = sa.func.coalesce(_this(m, state, m.c.amount, 1), 0)
-    return (sa.select(sa.cast(m.c.item_code, sa.Integer).label("id"), m.c.item_code,
-                      sa.case((_kind(m) == "101", KINDS["101"]), else_=KINDS["103"]).label("kind_name"),
-                      current.label("current"), previous.label("previous"), (current - previous).label("change"))
-            .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
-            .group_by(m.c.item_code))
+    return (
+        sa.select(
+            sa.cast(m.c.item_code, sa.Integer).label("id"),
+            m.c.item_code,
+            sa.case((_kind(m) == "101", KINDS["101"]), else_=KINDS["103"]).label("kind_name"),
+            current.label("current"),
+            previous.label("previous"),
+            (current - previous).label("change"),
+        )
+        .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
+        .group_by(m.c.item_code)
+    )
 
 
 def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -143,14 +184,33 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     start = dt.date(state.year, state.first_month, 1)
     end = dt.date(state.year + 1, 1, 1) if state.last_month == 12 else dt.date(state.year, state.last_month + 1, 1)
     collected_in = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
-    return (sa.select(f.c.id, f.c.collect_date, f.c.item_code, region.c.name.label("region_name"), f.c.amount)
-            .join_from(f, region, region.c.adcode == collected_in)
-            .where(*in_drilled(f, scope, state), f.c.collect_date >= start, f.c.collect_date < end,
-                   f.c.item_code == state.filter("item")))
+    return (
+        sa.select(f.c.id, f.c.collect_date, f.c.item_code, region.c.name.label("region_name"), f.c.amount)
+        .join_from(f, region, region.c.adcode == collected_in)
+        .where(
+            *in_drilled(f, scope, state),
+            f.c.collect_date >= start,
+            f.c.collect_date < end,
+            f.c.item_code == state.filter("item"),
+        )
+    )
 
 
-ITEMS = table_source(TableSource("revenue.items", _item_rows, ("current", "previous", "change"),
-                                 {"current": "money", "previous": "money", "change": "money", "item_code": "text"},
-                                 "current"))
-RECORDS = table_source(TableSource("revenue.records", _record_rows, ("amount",),
-                                   {"amount": "money", "collect_date": "date", "region_name": "text"}, "amount"))
+ITEMS = table_source(
+    TableSource(
+        "revenue.items",
+        _item_rows,
+        ("current", "previous", "change"),
+        {"current": "money", "previous": "money", "change": "money", "item_code": "text"},
+        "current",
+    )
+)
+RECORDS = table_source(
+    TableSource(
+        "revenue.records",
+        _record_rows,
+        ("amount",),
+        {"amount": "money", "collect_date": "date", "region_name": "text"},
+        "amount",
+    )
+)

@@ -14,9 +14,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.drill import DrillState
-from dashboard.grades import execution_lag
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.grades import execution_lag
+from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
@@ -50,8 +50,13 @@ def _filters(table: sa.Table, state: DrillState, skip: str | None = None) -> lis
         if column in table.c:
             out.append(table.c[column] == value)
         elif table is payment and name == "sanbao":
-            out.append(table.c.indicator_id.in_(sa.select(budget_indicator.c.id).where(
-                budget_indicator.c.sanbao_type == value, budget_indicator.c.year == state.year)))
+            out.append(
+                table.c.indicator_id.in_(
+                    sa.select(budget_indicator.c.id).where(
+                        budget_indicator.c.sanbao_type == value, budget_indicator.c.year == state.year
+                    )
+                )
+            )
     return out
 
 
@@ -65,8 +70,12 @@ def with_execution(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
     """Adds rate (paid ÷ budget), lag (points behind 序时进度) and the lag's grade (dashboard.grades)."""
     rates = [float(p / b) if b else None for p, b in zip(frame["paid"], frame["budget"])]
     grades = [execution_lag(r, state.time_progress) for r in rates]
-    return frame.assign(rate=rates, lag=[None if r is None else (r - state.time_progress) * 100 for r in rates],
-                        grade_level=[g.level for g in grades], grade_label=[g.label for g in grades])
+    return frame.assign(
+        rate=rates,
+        lag=[None if r is None else (r - state.time_progress) * 100 for r in rates],
+        grade_level=[g.level for g in grades],
+        grade_label=[g.label for g in grades],
+    )
 
 
 @memoized
@@ -90,20 +99,30 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
         else:
             continue  # budget has no payment type
         if mart is mart_payment_month:
-            sums = [sa.func.sum(sa.case((mart.c.year == state.year, mart.c.amount))),
-                    sa.func.sum(sa.case((mart.c.year == state.year - 1, mart.c.amount))), sa.cast(sa.null(), MONEY)]
-            when = [mart.c.year.in_([state.year, state.year - 1]),
-                    mart.c.month.between(state.first_month, state.last_month)]
+            sums = [
+                sa.func.sum(sa.case((mart.c.year == state.year, mart.c.amount))),
+                sa.func.sum(sa.case((mart.c.year == state.year - 1, mart.c.amount))),
+                sa.cast(sa.null(), MONEY),
+            ]
+            when = [
+                mart.c.year.in_([state.year, state.year - 1]),
+                mart.c.month.between(state.first_month, state.last_month),
+            ]
         else:
             sums = [sa.cast(sa.null(), MONEY), sa.cast(sa.null(), MONEY), sa.func.sum(mart.c.amount)]
             when = [mart.c.year == state.year]
-        branch = sa.select((key if key is not None else sa.cast(sa.null(), sa.String)).label("key"),
-                           *(s.label(c) for s, c in zip(sums, columns[1:])))
+        branch = sa.select(
+            (key if key is not None else sa.cast(sa.null(), sa.String)).label("key"),
+            *(s.label(c) for s, c in zip(sums, columns[1:])),
+        )
         branch = branch.where(*in_drilled(mart, scope, state), *when, *_filters(mart, state, skip=by))
         branches.append(branch.group_by(key) if key is not None else branch)
     parts = sa.union_all(*branches).subquery()
-    query = (sa.select(parts.c.key, *(sa.func.sum(parts.c[c]).label(c) for c in columns[1:]))
-             .group_by(parts.c.key).order_by(parts.c.key))
+    query = (
+        sa.select(parts.c.key, *(sa.func.sum(parts.c[c]).label(c) for c in columns[1:]))
+        .group_by(parts.c.key)
+        .order_by(parts.c.key)
+    )
     frame = fetch(query)
     for column in columns[1:]:
         frame[column] = frame[column].map(lambda v: ZERO if v is None or pd.isna(v) else Decimal(v))
@@ -111,9 +130,18 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
         tree = region_tree()
         found = {None if pd.isna(k) else k: row for k, row in frame.set_index("key").iterrows()}
         codes = [None] + [child.adcode for child in tree.children(state.region)]
-        frame = pd.DataFrame([[code, f"{tree.name(state.region)}本级" if code is None else tree.name(code),
-                               code is None, *(found[code][c] if code in found else ZERO for c in columns[1:])]
-                              for code in codes], columns=["code", "name", "is_own_level", *columns[1:]])
+        frame = pd.DataFrame(
+            [
+                [
+                    code,
+                    f"{tree.name(state.region)}本级" if code is None else tree.name(code),
+                    code is None,
+                    *(found[code][c] if code in found else ZERO for c in columns[1:]),
+                ]
+                for code in codes
+            ],
+            columns=["code", "name", "is_own_level", *columns[1:]],
+        )
     elif by == "sanbao":
         frame = frame[frame["key"].isin(SANBAO_TYPES)]
         frame = frame.set_index("key").reindex(list(SANBAO_TYPES), fill_value=ZERO).reset_index()
@@ -137,12 +165,21 @@ def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     if not drill_region(scope, state) is not None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_payment_month
-    query = (sa.select(m.c.month,
-                       sa.func.sum(sa.case((m.c.year == state.year, m.c.amount), else_=0)).label("current"),
-                       sa.func.sum(sa.case((m.c.year == state.year - 1, m.c.amount), else_=0)).label("previous"))
-             .where(*in_drilled(m, scope, state), m.c.year.in_([state.year, state.year - 1]),
-                    m.c.month.between(state.first_month, state.last_month), *_filters(m, state))
-             .group_by(m.c.month).order_by(m.c.month))
+    query = (
+        sa.select(
+            m.c.month,
+            sa.func.sum(sa.case((m.c.year == state.year, m.c.amount), else_=0)).label("current"),
+            sa.func.sum(sa.case((m.c.year == state.year - 1, m.c.amount), else_=0)).label("previous"),
+        )
+        .where(
+            *in_drilled(m, scope, state),
+            m.c.year.in_([state.year, state.year - 1]),
+            m.c.month.between(state.first_month, state.last_month),
+            *_filters(m, state),
+        )
+        .group_by(m.c.month)
+        .order_by(m.c.month)
+    )
     return fetch(query)
 
 
@@ -154,9 +191,13 @@ def function_items(scope: Scope, state: DrillState) -> pd.DataFrame:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p = payment
     start, end = _period_dates(state)
-    query = (sa.select(p.c.func_item_code.label("key"), sa.func.sum(p.c.amount).label("paid"))
-             .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
-             .group_by(p.c.func_item_code).order_by(sa.func.sum(p.c.amount).desc()).limit(15))
+    query = (
+        sa.select(p.c.func_item_code.label("key"), sa.func.sum(p.c.amount).label("paid"))
+        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .group_by(p.c.func_item_code)
+        .order_by(sa.func.sum(p.c.amount).desc())
+        .limit(15)
+    )
     names = classification_names("function", 5)
     frame = fetch(query)
     return frame.assign(name=frame["key"].map(lambda k: names.get(k, k)))
@@ -169,11 +210,19 @@ def top_agencies(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, a = payment, agency
     start, end = _period_dates(state)
-    paid = (sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"))
-            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
-            .group_by(p.c.agency_id).order_by(sa.func.sum(p.c.amount).desc(), p.c.agency_id).limit(limit).subquery())
-    query = (sa.select(paid.c.agency_id.label("key"), a.c.name, paid.c.paid)
-             .join_from(paid, a, a.c.id == paid.c.agency_id).order_by(paid.c.paid.desc(), paid.c.agency_id))
+    paid = (
+        sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"))
+        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .group_by(p.c.agency_id)
+        .order_by(sa.func.sum(p.c.amount).desc(), p.c.agency_id)
+        .limit(limit)
+        .subquery()
+    )
+    query = (
+        sa.select(paid.c.agency_id.label("key"), a.c.name, paid.c.paid)
+        .join_from(paid, a, a.c.id == paid.c.agency_id)
+        .order_by(paid.c.paid.desc(), paid.c.agency_id)
+    )
     return fetch(query)
 
 
@@ -184,14 +233,26 @@ def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, i, pr = payment, budget_indicator, project
     start, end = _period_dates(state)
-    paid = (sa.select(i.c.project_id, sa.func.sum(p.c.amount).label("paid"))
-            .join_from(p, i, i.c.id == p.c.indicator_id)
-            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, i.c.project_id.is_not(None),
-                   *_filters(p, state))
-            .group_by(i.c.project_id).order_by(sa.func.sum(p.c.amount).desc(), i.c.project_id).limit(limit)
-            .subquery())
-    query = (sa.select(paid.c.project_id.label("key"), pr.c.name, paid.c.paid)
-             .join_from(paid, pr, pr.c.id == paid.c.project_id).order_by(paid.c.paid.desc(), paid.c.project_id))
+    paid = (
+        sa.select(i.c.project_id, sa.func.sum(p.c.amount).label("paid"))
+        .join_from(p, i, i.c.id == p.c.indicator_id)
+        .where(
+            *in_drilled(p, scope, state),
+            p.c.pay_date >= start,
+            p.c.pay_date < end,
+            i.c.project_id.is_not(None),
+            *_filters(p, state),
+        )
+        .group_by(i.c.project_id)
+        .order_by(sa.func.sum(p.c.amount).desc(), i.c.project_id)
+        .limit(limit)
+        .subquery()
+    )
+    query = (
+        sa.select(paid.c.project_id.label("key"), pr.c.name, paid.c.paid)
+        .join_from(paid, pr, pr.c.id == paid.c.project_id)
+        .order_by(paid.c.paid.desc(), paid.c.project_id)
+    )
     return fetch(query)
 
 
@@ -202,20 +263,36 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
         return pd.DataFrame(columns=["key", "name", "paid", "budget"])
     p, i, a = payment, budget_indicator, agency
     start, end = _period_dates(state)
-    paid = (sa.select(a.c.department.label("key"), sa.func.sum(p.c.amount).label("paid"),
-                      sa.cast(sa.null(), MONEY).label("budget"))
-            .join_from(p, a, a.c.id == p.c.agency_id)
-            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
-            .group_by(a.c.department))
-    budget = (sa.select(a.c.department.label("key"), sa.cast(sa.null(), MONEY).label("paid"),
-                        sa.func.sum(i.c.amount).label("budget"))
-              .join_from(i, a, a.c.id == i.c.agency_id)
-              .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
-              .group_by(a.c.department))
+    paid = (
+        sa.select(
+            a.c.department.label("key"),
+            sa.func.sum(p.c.amount).label("paid"),
+            sa.cast(sa.null(), MONEY).label("budget"),
+        )
+        .join_from(p, a, a.c.id == p.c.agency_id)
+        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .group_by(a.c.department)
+    )
+    budget = (
+        sa.select(
+            a.c.department.label("key"),
+            sa.cast(sa.null(), MONEY).label("paid"),
+            sa.func.sum(i.c.amount).label("budget"),
+        )
+        .join_from(i, a, a.c.id == i.c.agency_id)
+        .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
+        .group_by(a.c.department)
+    )
     parts = sa.union_all(paid, budget).subquery()
-    frame = fetch(sa.select(parts.c.key, sa.func.coalesce(sa.func.sum(parts.c.paid), 0).label("paid"),
-                             sa.func.coalesce(sa.func.sum(parts.c.budget), 0).label("budget"))
-                   .group_by(parts.c.key).order_by(parts.c.key))
+    frame = fetch(
+        sa.select(
+            parts.c.key,
+            sa.func.coalesce(sa.func.sum(parts.c.paid), 0).label("paid"),
+            sa.func.coalesce(sa.func.sum(parts.c.budget), 0).label("budget"),
+        )
+        .group_by(parts.c.key)
+        .order_by(parts.c.key)
+    )
     frame = frame.assign(name=frame["key"], paid=frame["paid"].map(Decimal), budget=frame["budget"].map(Decimal))
     frame = frame.sort_values(["budget", "key"], ascending=[False, True], kind="stable").head(20)
     return with_execution(frame.reset_index(drop=True), state)
@@ -223,27 +300,42 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 # -- drill-through: agency → indicator → payment ---------------------------------------------------------------
 
+
 def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per agency of the region: paid in the period, the year's budget, payments counted."""
     if not drill_region(scope, state) is not None:
         return None
     p, i, a = payment, budget_indicator, agency
     start, end = _period_dates(state)
-    paid = (sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"), sa.func.count().label("payments"))
-            .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
-            .group_by(p.c.agency_id).subquery())
-    budget = (sa.select(i.c.agency_id, sa.func.sum(i.c.amount).label("budget"))
-              .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
-              .group_by(i.c.agency_id).subquery())
-    return (sa.select(a.c.id.label("id"), a.c.name.label("agency_name"), a.c.department,
-                      region.c.name.label("region_name"),
-                      sa.func.coalesce(budget.c.budget, 0).label("budget"),
-                      sa.func.coalesce(paid.c.paid, 0).label("paid"),
-                      sa.func.coalesce(paid.c.payments, 0).label("payments"))
-            .select_from(a.join(region, region.c.adcode == a.c.region_code)
-                         .outerjoin(paid, paid.c.agency_id == a.c.id).outerjoin(budget, budget.c.agency_id == a.c.id))
-            .where(*in_drilled(a, scope, state),
-                   sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None))))
+    paid = (
+        sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"), sa.func.count().label("payments"))
+        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .group_by(p.c.agency_id)
+        .subquery()
+    )
+    budget = (
+        sa.select(i.c.agency_id, sa.func.sum(i.c.amount).label("budget"))
+        .where(*in_drilled(i, scope, state), i.c.year == state.year, *_filters(i, state))
+        .group_by(i.c.agency_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            a.c.id.label("id"),
+            a.c.name.label("agency_name"),
+            a.c.department,
+            region.c.name.label("region_name"),
+            sa.func.coalesce(budget.c.budget, 0).label("budget"),
+            sa.func.coalesce(paid.c.paid, 0).label("paid"),
+            sa.func.coalesce(paid.c.payments, 0).label("payments"),
+        )
+        .select_from(
+            a.join(region, region.c.adcode == a.c.region_code)
+            .outerjoin(paid, paid.c.agency_id == a.c.id)
+            .outerjoin(budget, budget.c.agency_id == a.c.id)
+        )
+        .where(*in_drilled(a, scope, state), sa.or_(paid.c.agency_id.is_not(None), budget.c.agency_id.is_not(None)))
+    )
 
 
 def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -254,19 +346,39 @@ def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     p, i = payment, budget_indicator
     start, end = _period_dates(state)
-    paid = (sa.select(p.c.indicator_id,
-                      sa.func.sum(sa.case((p.c.pay_date >= start, p.c.amount), else_=0)).label("paid"),
-                      sa.func.sum(p.c.amount).label("paid_to_date"))
-            .where(*in_drilled(p, scope, state), p.c.agency_id == int(agency_id),
-                   p.c.pay_date >= dt.date(state.year, 1, 1), p.c.pay_date < end, *_filters(p, state))
-            .group_by(p.c.indicator_id).subquery())
-    return (sa.select(i.c.id.label("id"), i.c.doc_no, i.c.source, i.c.func_code, i.c.econ_code,
-                      sa.func.coalesce(i.c.sanbao_type, "").label("sanbao_type"), i.c.amount,
-                      sa.func.coalesce(paid.c.paid, 0).label("paid"),
-                      (i.c.amount - sa.func.coalesce(paid.c.paid_to_date, 0)).label("balance"))
-            .select_from(i.outerjoin(paid, paid.c.indicator_id == i.c.id))
-            .where(*in_drilled(i, scope, state), i.c.agency_id == int(agency_id), i.c.year == state.year,
-                   *_filters(i, state)))
+    paid = (
+        sa.select(
+            p.c.indicator_id,
+            sa.func.sum(sa.case((p.c.pay_date >= start, p.c.amount), else_=0)).label("paid"),
+            sa.func.sum(p.c.amount).label("paid_to_date"),
+        )
+        .where(
+            *in_drilled(p, scope, state),
+            p.c.agency_id == int(agency_id),
+            p.c.pay_date >= dt.date(state.year, 1, 1),
+            p.c.pay_date < end,
+            *_filters(p, state),
+        )
+        .group_by(p.c.indicator_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            i.c.id.label("id"),
+            i.c.doc_no,
+            i.c.source,
+            i.c.func_code,
+            i.c.econ_code,
+            sa.func.coalesce(i.c.sanbao_type, "").label("sanbao_type"),
+            i.c.amount,
+            sa.func.coalesce(paid.c.paid, 0).label("paid"),
+            (i.c.amount - sa.func.coalesce(paid.c.paid_to_date, 0)).label("balance"),
+        )
+        .select_from(i.outerjoin(paid, paid.c.indicator_id == i.c.id))
+        .where(
+            *in_drilled(i, scope, state), i.c.agency_id == int(agency_id), i.c.year == state.year, *_filters(i, state)
+        )
+    )
 
 
 def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -276,20 +388,52 @@ def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     p = payment
     start, end = _period_dates(state)
-    return (sa.select(p.c.id, p.c.voucher_no, p.c.pay_date, p.c.pay_type, p.c.econ_item_code, p.c.payee_name,
-                      p.c.payee_account, p.c.payee_is_person, p.c.amount)
-            .where(*in_drilled(p, scope, state), p.c.indicator_id == int(indicator_id), p.c.pay_date >= start,
-                   p.c.pay_date < end, *_filters(p, state, skip="sanbao")))
+    return sa.select(
+        p.c.id,
+        p.c.voucher_no,
+        p.c.pay_date,
+        p.c.pay_type,
+        p.c.econ_item_code,
+        p.c.payee_name,
+        p.c.payee_account,
+        p.c.payee_is_person,
+        p.c.amount,
+    ).where(
+        *in_drilled(p, scope, state),
+        p.c.indicator_id == int(indicator_id),
+        p.c.pay_date >= start,
+        p.c.pay_date < end,
+        *_filters(p, state, skip="sanbao"),
+    )
 
 
-AGENCIES = table_source(TableSource("spending.agencies", _agency_rows, ("budget", "paid"),
-                                    {"paid": "money", "budget": "money", "agency_name": "text", "payments": "int"},
-                                    "paid"))
-INDICATORS = table_source(TableSource("spending.indicators", _indicator_rows, ("amount", "paid", "balance"),
-                                      {"amount": "money", "paid": "money", "balance": "money", "doc_no": "text"},
-                                      "amount"))
-PAYMENTS = table_source(TableSource("spending.payments", _payment_rows, ("amount",),
-                                    {"amount": "money", "pay_date": "date", "voucher_no": "text"}, "pay_date"))
+AGENCIES = table_source(
+    TableSource(
+        "spending.agencies",
+        _agency_rows,
+        ("budget", "paid"),
+        {"paid": "money", "budget": "money", "agency_name": "text", "payments": "int"},
+        "paid",
+    )
+)
+INDICATORS = table_source(
+    TableSource(
+        "spending.indicators",
+        _indicator_rows,
+        ("amount", "paid", "balance"),
+        {"amount": "money", "paid": "money", "balance": "money", "doc_no": "text"},
+        "amount",
+    )
+)
+PAYMENTS = table_source(
+    TableSource(
+        "spending.payments",
+        _payment_rows,
+        ("amount",),
+        {"amount": "money", "pay_date": "date", "voucher_no": "text"},
+        "pay_date",
+    )
+)
 
 
 def _label_of(query: sa.Select) -> str | None:
@@ -326,15 +470,39 @@ def payment_trace(scope: Scope, state: DrillState, payment_id: str) -> pd.DataFr
         return pd.DataFrame(columns=columns)
     p, i, a, pr = payment, budget_indicator, agency, project
     same_indicator = payment.alias("same_indicator")
-    paid = (sa.select(sa.func.sum(same_indicator.c.amount)).where(same_indicator.c.indicator_id == i.c.id)
-            .scalar_subquery())
-    query = (sa.select(p.c.id, p.c.voucher_no, p.c.pay_date, p.c.pay_type, p.c.amount, p.c.payee_name,
-                       p.c.payee_account, p.c.payee_is_person, p.c.func_item_code, p.c.econ_item_code,
-                       i.c.id.label("indicator_id"), i.c.doc_no, i.c.source, i.c.issue_date,
-                       i.c.amount.label("indicator_amount"), paid.label("indicator_paid"),
-                       (i.c.amount - paid).label("indicator_balance"), i.c.sanbao_type, i.c.direct_fund,
-                       a.c.id.label("agency_id"), a.c.name.label("agency_name"), pr.c.name.label("project_name"))
-             .select_from(p.join(i, i.c.id == p.c.indicator_id).join(a, a.c.id == p.c.agency_id)
-                          .outerjoin(pr, pr.c.id == i.c.project_id))
-             .where(p.c.id == int(payment_id), *in_drilled(p, scope, state)))
+    paid = (
+        sa.select(sa.func.sum(same_indicator.c.amount)).where(same_indicator.c.indicator_id == i.c.id).scalar_subquery()
+    )
+    query = (
+        sa.select(
+            p.c.id,
+            p.c.voucher_no,
+            p.c.pay_date,
+            p.c.pay_type,
+            p.c.amount,
+            p.c.payee_name,
+            p.c.payee_account,
+            p.c.payee_is_person,
+            p.c.func_item_code,
+            p.c.econ_item_code,
+            i.c.id.label("indicator_id"),
+            i.c.doc_no,
+            i.c.source,
+            i.c.issue_date,
+            i.c.amount.label("indicator_amount"),
+            paid.label("indicator_paid"),
+            (i.c.amount - paid).label("indicator_balance"),
+            i.c.sanbao_type,
+            i.c.direct_fund,
+            a.c.id.label("agency_id"),
+            a.c.name.label("agency_name"),
+            pr.c.name.label("project_name"),
+        )
+        .select_from(
+            p.join(i, i.c.id == p.c.indicator_id)
+            .join(a, a.c.id == p.c.agency_id)
+            .outerjoin(pr, pr.c.id == i.c.project_id)
+        )
+        .where(p.c.id == int(payment_id), *in_drilled(p, scope, state))
+    )
     return fetch(query)

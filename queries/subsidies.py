@@ -6,8 +6,8 @@ amounts come from the payouts; 受益人数 (distinct ID numbers) from `mart_sub
 `mart_subsidy_flag`, both decided once per load, so no view scans every payout twice. Topic filters
 (`category`, `program`) are keyword arguments; None means all. The drill-through tables (programs of a region, then
 one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry
-personal data (PERSONAL_COLUMNS) unmasked: callers mask them (`dashboard.masking.mask_frame`) before anything leaves
-the server.
+personal data (PERSONAL_COLUMNS) unmasked: callers mask them (`dashboard.core.masking.mask_frame`) before anything
+leaves the server.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.drill import DrillState
-from dashboard.format import ratio
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.format import ratio
+from dashboard.core.scope import Scope
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
     MONEY,
@@ -29,17 +29,34 @@ from dashboard.store.schema import (
     subsidy_payout,
     subsidy_program,
 )
-from queries._paging import TableSource, table_source
 from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
+from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
 MEASURES = ["n", "amount", "recipients"]  # recipients: distinct ID numbers (from mart_subsidy_recipient)
 PAYOUT_MEASURES = MEASURES[:2]
-RECORD_COLUMNS = ["id", "pay_date", "program_id", "program_name", "category", "region_code", "region_name",
-                  "township", "village", "recipient_id_number", "recipient_name", "bank_account", "account_name",
-                  "amount"]
-PERSONAL_COLUMNS = {"recipient_id_number": "id_number", "recipient_name": "name", "bank_account": "account",
-                    "account_name": "name"}
+RECORD_COLUMNS = [
+    "id",
+    "pay_date",
+    "program_id",
+    "program_name",
+    "category",
+    "region_code",
+    "region_name",
+    "township",
+    "village",
+    "recipient_id_number",
+    "recipient_name",
+    "bank_account",
+    "account_name",
+    "amount",
+]
+PERSONAL_COLUMNS = {
+    "recipient_id_number": "id_number",
+    "recipient_name": "name",
+    "bank_account": "account",
+    "account_name": "name",
+}
 
 s = subsidy_payout
 prog = subsidy_program
@@ -68,8 +85,14 @@ def with_averages(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _selection(scope: Scope, state: DrillState, category: str | None, program: int | None,
-               year: int | None = None, table: sa.Table = s) -> list[sa.ColumnElement[bool]] | None:
+def _selection(
+    scope: Scope,
+    state: DrillState,
+    category: str | None,
+    program: int | None,
+    year: int | None = None,
+    table: sa.Table = s,
+) -> list[sa.ColumnElement[bool]] | None:
     """Predicates for the payouts of the view (None when the region is outside the scope: no rows), on the payouts
     or on a subsidy mart (`table`, with the same columns, or a year and month mask for the recipients')."""
     region = visible_region(scope, state.region)
@@ -89,8 +112,9 @@ def _selection(scope: Scope, state: DrillState, category: str | None, program: i
 
 
 @memoized
-def summary(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
-            ) -> pd.DataFrame:
+def summary(
+    scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
+) -> pd.DataFrame:
     """The headline of the view: one row with 发放笔数 (n), 发放金额 (amount), 受益人数 (distinct recipients), the
     averages, and `amount_prev` / `n_prev` for the same months a year before (同比)."""
     current = _selection(scope, state, category, program)
@@ -101,11 +125,13 @@ def summary(scope: Scope, state: DrillState, *, category: str | None = None, pro
     paid = sa.select(*_measures()).where(*current).subquery()
     paid_before = sa.select(*_measures()).where(*previous).subquery()
     recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
-    statement = sa.select(paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n,
-                          paid_before.c.amount).select_from(paid.join(paid_before, sa.true()))
+    statement = sa.select(
+        paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n, paid_before.c.amount
+    ).select_from(paid.join(paid_before, sa.true()))
     frame = fetch(statement, [*MEASURES, "n_prev", "amount_prev"])
-    return with_averages(frame).assign(amount_prev=frame["amount_prev"].map(Decimal),
-                                       n_prev=frame["n_prev"].astype(int))
+    return with_averages(frame).assign(
+        amount_prev=frame["amount_prev"].map(Decimal), n_prev=frame["n_prev"].astype(int)
+    )
 
 
 @memoized
@@ -115,15 +141,13 @@ def by_category(scope: Scope, state: DrillState, *, program: int | None = None) 
     where = _selection(scope, state, None, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(share=pd.Series(dtype=float))
-    frame = with_averages(fetch(sa.select(s.c.category, *_measures()).where(*where)
-                                 .group_by(s.c.category), columns))
+    frame = with_averages(fetch(sa.select(s.c.category, *_measures()).where(*where).group_by(s.c.category), columns))
     total = frame["amount"].sum()
     frame["share"] = [ratio(a, total) for a in frame["amount"]]
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)
 
 
-def _program_rows(scope: Scope, state: DrillState, category: str | None, with_people: bool = True
-                  ) -> sa.Select | None:
+def _program_rows(scope: Scope, state: DrillState, category: str | None, with_people: bool = True) -> sa.Select | None:
     """One row per program paid in the view (id = the program's id), with the level that runs it."""
     where = _selection(scope, state, category, None)
     if where is None:
@@ -132,14 +156,22 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None, with_pe
     measures = [paid.c.n, paid.c.amount]
     source = paid.join(prog, prog.c.id == paid.c.program_id).join(region, region.c.adcode == prog.c.region_code)
     if with_people:
-        paid_to = (sa.select(recipient_mart.c.program_id, _recipients())
-                   .where(*_selection(scope, state, category, None, table=recipient_mart))
-                   .group_by(recipient_mart.c.program_id).subquery())
+        paid_to = (
+            sa.select(recipient_mart.c.program_id, _recipients())
+            .where(*_selection(scope, state, category, None, table=recipient_mart))
+            .group_by(recipient_mart.c.program_id)
+            .subquery()
+        )
         source = source.outerjoin(paid_to, paid_to.c.program_id == paid.c.program_id)
         measures.append(sa.func.coalesce(paid_to.c.recipients, 0).label("recipients"))
-    return (sa.select(prog.c.id.label("id"), prog.c.name.label("program_name"), prog.c.category.label("category"),
-                      region.c.name.label("run_by"), prog.c.standard_amount.label("standard_amount"), *measures)
-            .select_from(source))
+    return sa.select(
+        prog.c.id.label("id"),
+        prog.c.name.label("program_name"),
+        prog.c.category.label("category"),
+        region.c.name.label("run_by"),
+        prog.c.standard_amount.label("standard_amount"),
+        *measures,
+    ).select_from(source)
 
 
 @memoized
@@ -157,8 +189,9 @@ def by_program(scope: Scope, state: DrillState, *, category: str | None = None, 
 
 
 @memoized
-def region_ranking(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
-                   ) -> pd.DataFrame:
+def region_ranking(
+    scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
+) -> pd.DataFrame:
     """本级 and each child region with MEASURES and averages; payouts and amounts add up to the region (recipients
     need not: one person may be paid in two places)."""
     region = visible_region(scope, state.region)
@@ -169,12 +202,19 @@ def region_ranking(scope: Scope, state: DrillState, *, category: str | None = No
     recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
     paid_to = fetch(by_child(recipients, recipient_mart, region.level), ["recipients", "code"])
     found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
-    return with_averages(child_rows(region, found, {m: 0 for m in MEASURES}))
+    return with_averages(child_rows(region, found, dict.fromkeys(MEASURES, 0)))
 
 
 @memoized
-def township_ranking(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None,
-                     limit: int = 30, people: bool = True) -> pd.DataFrame:
+def township_ranking(
+    scope: Scope,
+    state: DrillState,
+    *,
+    category: str | None = None,
+    program: int | None = None,
+    limit: int = 30,
+    people: bool = True,
+) -> pd.DataFrame:
     """The 乡镇 of the view with the largest amounts (region_code and region_name of the county, township,
     PAYOUT_MEASURES, with recipients when `people`, averages): where the money lands below the county."""
     columns = ["region_code", "township", *(MEASURES if people else PAYOUT_MEASURES)]
@@ -182,18 +222,31 @@ def township_ranking(scope: Scope, state: DrillState, *, category: str | None = 
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(region_name=pd.Series(dtype=str))
     measures = _measures()
-    statement = (sa.select(s.c.county_code, s.c.township, *measures).where(*where)
-                 .group_by(s.c.county_code, s.c.township)
-                 .order_by(measures[1].desc(), s.c.county_code, s.c.township).limit(limit))
+    statement = (
+        sa.select(s.c.county_code, s.c.township, *measures)
+        .where(*where)
+        .group_by(s.c.county_code, s.c.township)
+        .order_by(measures[1].desc(), s.c.county_code, s.c.township)
+        .limit(limit)
+    )
     if people:
         towns = statement.subquery()
-        paid_to = (sa.select(recipient_mart.c.county_code, recipient_mart.c.township, _recipients())
-                   .where(*_selection(scope, state, category, program, table=recipient_mart))
-                   .group_by(recipient_mart.c.county_code, recipient_mart.c.township).subquery())
-        statement = (sa.select(towns, sa.func.coalesce(paid_to.c.recipients, 0))
-                     .select_from(towns.outerjoin(paid_to, sa.and_(paid_to.c.county_code == towns.c.county_code,
-                                                                   paid_to.c.township == towns.c.township)))
-                     .order_by(towns.c.amount.desc(), towns.c.county_code, towns.c.township))
+        paid_to = (
+            sa.select(recipient_mart.c.county_code, recipient_mart.c.township, _recipients())
+            .where(*_selection(scope, state, category, program, table=recipient_mart))
+            .group_by(recipient_mart.c.county_code, recipient_mart.c.township)
+            .subquery()
+        )
+        statement = (
+            sa.select(towns, sa.func.coalesce(paid_to.c.recipients, 0))
+            .select_from(
+                towns.outerjoin(
+                    paid_to,
+                    sa.and_(paid_to.c.county_code == towns.c.county_code, paid_to.c.township == towns.c.township),
+                )
+            )
+            .order_by(towns.c.amount.desc(), towns.c.county_code, towns.c.township)
+        )
     frame = with_averages(fetch(statement, columns))
     tree = region_tree()
     frame.insert(1, "region_name", [tree.name(c) if c in tree else "" for c in frame["region_code"]])
@@ -201,8 +254,9 @@ def township_ranking(scope: Scope, state: DrillState, *, category: str | None = 
 
 
 @memoized
-def monthly(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
-            ) -> pd.DataFrame:
+def monthly(
+    scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
+) -> pd.DataFrame:
     """Payouts per month of the period, this year and the year before (year, month, n, amount): 环比 along a
     year, 同比 between the two."""
     columns = ["year", "month", "n", "amount"]
@@ -212,8 +266,7 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
         if where is None:
             return pd.DataFrame(columns=columns)
         month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
-        found = fetch(sa.select(month, *_measures()).where(*where).group_by(month),
-                       ["month", *PAYOUT_MEASURES])
+        found = fetch(sa.select(month, *_measures()).where(*where).group_by(month), ["month", *PAYOUT_MEASURES])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
     frame[["year", "month", "n"]] = frame[["year", "month", "n"]].astype(int)
@@ -221,36 +274,66 @@ def monthly(scope: Scope, state: DrillState, *, category: str | None = None, pro
     return frame.sort_values(["year", "month"], ignore_index=True)
 
 
-FLAG_DETAIL = {"duplicate_id": "counties", "after_death": "death_date", "above_standard": "standard_amount",
-               "account_mismatch": None, "employee_dibao": None}  # the column that proves each flag, if any
+FLAG_DETAIL = {
+    "duplicate_id": "counties",
+    "after_death": "death_date",
+    "above_standard": "standard_amount",
+    "account_mismatch": None,
+    "employee_dibao": None,
+}  # the column that proves each flag, if any
 
 
-def _flag_where(scope: Scope, state: DrillState, flag: str, category: str | None, program: int | None
-                ) -> list[sa.ColumnElement[bool]] | None:
+def _flag_where(
+    scope: Scope, state: DrillState, flag: str, category: str | None, program: int | None
+) -> list[sa.ColumnElement[bool]] | None:
     where = _selection(scope, state, category, program, table=flag_mart)
     return None if where is None else [*where, flag_mart.c.flag == flag]
 
 
 @memoized
-def flag_summary(scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
-                 ) -> pd.DataFrame:
+def flag_summary(
+    scope: Scope, state: DrillState, *, category: str | None = None, program: int | None = None
+) -> pd.DataFrame:
     """Per anomaly flag (FLAG_DETAIL order, every flag present): payouts, amount and distinct recipients of the
     view that the checks flagged."""
     columns = ["flag", "n", "amount", "recipients"]
     where = _selection(scope, state, category, program, table=flag_mart)
-    found = pd.DataFrame(columns=columns) if where is None else fetch(
-        sa.select(flag_mart.c.flag, sa.func.count(), sa.func.sum(flag_mart.c.amount),
-                  sa.func.count(sa.distinct(flag_mart.c.recipient_id_number)))
-        .where(*where).group_by(flag_mart.c.flag), columns)
+    found = (
+        pd.DataFrame(columns=columns)
+        if where is None
+        else fetch(
+            sa.select(
+                flag_mart.c.flag,
+                sa.func.count(),
+                sa.func.sum(flag_mart.c.amount),
+                sa.func.count(sa.distinct(flag_mart.c.recipient_id_number)),
+            )
+            .where(*where)
+            .group_by(flag_mart.c.flag),
+            columns,
+        )
+    )
     found = found.set_index("flag").reindex(list(FLAG_DETAIL))
-    return pd.DataFrame({"flag": list(FLAG_DETAIL), "n": found["n"].fillna(0).astype(int).to_numpy(),
-                         "amount": [Decimal(0) if pd.isna(a) else Decimal(a) for a in found["amount"]],
-                         "recipients": found["recipients"].fillna(0).astype(int).to_numpy()})
+    return pd.DataFrame(
+        {
+            "flag": list(FLAG_DETAIL),
+            "n": found["n"].fillna(0).astype(int).to_numpy(),
+            "amount": [Decimal(0) if pd.isna(a) else Decimal(a) for a in found["amount"]],
+            "recipients": found["recipients"].fillna(0).astype(int).to_numpy(),
+        }
+    )
 
 
 @memoized
-def flagged_payouts(scope: Scope, state: DrillState, flag: str, *, category: str | None = None,
-                    program: int | None = None, limit: int | None = None) -> pd.DataFrame:
+def flagged_payouts(
+    scope: Scope,
+    state: DrillState,
+    flag: str,
+    *,
+    category: str | None = None,
+    program: int | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """The payouts of the view that check `flag` caught (RECORD_COLUMNS and the flag's detail column, see
     FLAG_DETAIL), largest amount first, at most `limit`. A duplicate's twin in another scope is counted in
     `counties`, never listed."""
@@ -261,10 +344,28 @@ def flagged_payouts(scope: Scope, state: DrillState, flag: str, *, category: str
         return pd.DataFrame(columns=[*RECORD_COLUMNS, *extra])
     f = flag_mart
     unit = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
-    statement = (sa.select(f.c.id, f.c.pay_date, f.c.program_id, f.c.program_name, f.c.category, unit, sa.null(),
-                           f.c.township, f.c.village, f.c.recipient_id_number, f.c.recipient_name, f.c.bank_account,
-                           f.c.account_name, f.c.amount, *(f.c[c] for c in extra))
-                 .where(*where).order_by(f.c.amount.desc(), f.c.id).limit(limit))
+    statement = (
+        sa.select(
+            f.c.id,
+            f.c.pay_date,
+            f.c.program_id,
+            f.c.program_name,
+            f.c.category,
+            unit,
+            sa.null(),
+            f.c.township,
+            f.c.village,
+            f.c.recipient_id_number,
+            f.c.recipient_name,
+            f.c.bank_account,
+            f.c.account_name,
+            f.c.amount,
+            *(f.c[c] for c in extra),
+        )
+        .where(*where)
+        .order_by(f.c.amount.desc(), f.c.id)
+        .limit(limit)
+    )
     frame = fetch(statement, [*RECORD_COLUMNS, *extra])
     tree = region_tree()
     frame["region_name"] = [tree.name(c) if c in tree else "" for c in frame["region_code"]]
@@ -275,6 +376,7 @@ def flagged_payouts(scope: Scope, state: DrillState, flag: str, *, category: str
 
 
 # -- drill-through: region → program → payouts ----------------------------------------------------------------------
+
 
 def state_filters(state: DrillState) -> dict[str, object]:
     """The topic filters of a drill state as query keyword arguments (the program as its integer id)."""
@@ -288,22 +390,42 @@ def _payout_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     if where is None:
         return None
     unit = sa.func.coalesce(s.c.county_code, s.c.city_code, s.c.province_code)
-    return (sa.select(s.c.id.label("id"), s.c.pay_date.label("pay_date"), prog.c.name.label("program_name"),
-                      region.c.name.label("region_name"), s.c.township.label("township"),
-                      s.c.village.label("village"), s.c.recipient_name.label("recipient_name"),
-                      s.c.recipient_id_number.label("recipient_id_number"), s.c.bank_account.label("bank_account"),
-                      s.c.amount.label("amount"))
-            .select_from(s.join(prog, prog.c.id == s.c.program_id).join(region, region.c.adcode == unit))
-            .where(*where))
+    return (
+        sa.select(
+            s.c.id.label("id"),
+            s.c.pay_date.label("pay_date"),
+            prog.c.name.label("program_name"),
+            region.c.name.label("region_name"),
+            s.c.township.label("township"),
+            s.c.village.label("village"),
+            s.c.recipient_name.label("recipient_name"),
+            s.c.recipient_id_number.label("recipient_id_number"),
+            s.c.bank_account.label("bank_account"),
+            s.c.amount.label("amount"),
+        )
+        .select_from(s.join(prog, prog.c.id == s.c.program_id).join(region, region.c.adcode == unit))
+        .where(*where)
+    )
 
 
-PROGRAM_TABLE = table_source(TableSource(
-    "subsidies.programs", lambda scope, state: _program_rows(scope, state, state.filter("category")),
-    money=("amount",), sortable={"amount": "money", "n": "int", "recipients": "int", "program_name": "text"},
-    default_sort="amount"))
-PAYOUT_TABLE = table_source(TableSource(
-    "subsidies.payouts", _payout_rows, money=("amount",),
-    sortable={"amount": "money", "pay_date": "date", "township": "text"}, default_sort="amount"))
+PROGRAM_TABLE = table_source(
+    TableSource(
+        "subsidies.programs",
+        lambda scope, state: _program_rows(scope, state, state.filter("category")),
+        money=("amount",),
+        sortable={"amount": "money", "n": "int", "recipients": "int", "program_name": "text"},
+        default_sort="amount",
+    )
+)
+PAYOUT_TABLE = table_source(
+    TableSource(
+        "subsidies.payouts",
+        _payout_rows,
+        money=("amount",),
+        sortable={"amount": "money", "pay_date": "date", "township": "text"},
+        default_sort="amount",
+    )
+)
 
 
 def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -314,20 +436,36 @@ def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     f = flag_mart
     unit = sa.func.coalesce(f.c.county_code, f.c.city_code, f.c.province_code)
-    return (sa.select(f.c.id.label("id"), f.c.pay_date.label("pay_date"), f.c.program_name.label("program_name"),
-                      region.c.name.label("region_name"), f.c.township.label("township"),
-                      f.c.recipient_name.label("recipient_name"),
-                      f.c.recipient_id_number.label("recipient_id_number"), f.c.bank_account.label("bank_account"),
-                      f.c.account_name.label("account_name"), f.c.amount.label("amount"),
-                      f.c.counties.label("counties"), f.c.death_date.label("death_date"),
-                      f.c.standard_amount.label("standard_amount"))
-            .select_from(f.join(region, region.c.adcode == unit)).where(*where))
+    return (
+        sa.select(
+            f.c.id.label("id"),
+            f.c.pay_date.label("pay_date"),
+            f.c.program_name.label("program_name"),
+            region.c.name.label("region_name"),
+            f.c.township.label("township"),
+            f.c.recipient_name.label("recipient_name"),
+            f.c.recipient_id_number.label("recipient_id_number"),
+            f.c.bank_account.label("bank_account"),
+            f.c.account_name.label("account_name"),
+            f.c.amount.label("amount"),
+            f.c.counties.label("counties"),
+            f.c.death_date.label("death_date"),
+            f.c.standard_amount.label("standard_amount"),
+        )
+        .select_from(f.join(region, region.c.adcode == unit))
+        .where(*where)
+    )
 
 
-FLAGGED_TABLE = table_source(TableSource(
-    "subsidies.flagged", _flagged_rows, money=("amount",),
-    sortable={"amount": "money", "pay_date": "date", "program_name": "text", "region_name": "text"},
-    default_sort="amount"))
+FLAGGED_TABLE = table_source(
+    TableSource(
+        "subsidies.flagged",
+        _flagged_rows,
+        money=("amount",),
+        sortable={"amount": "money", "pay_date": "date", "program_name": "text", "region_name": "text"},
+        default_sort="amount",
+    )
+)
 
 
 @memoized
@@ -338,6 +476,7 @@ def programs(scope: Scope) -> pd.DataFrame:
     if scope.column is None:
         return pd.DataFrame(columns=columns)
     paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
-    frame = fetch(sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here))
-                   .order_by(prog.c.id), columns)
+    frame = fetch(
+        sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here)).order_by(prog.c.id), columns
+    )
     return frame.assign(id=frame["id"].astype(str))

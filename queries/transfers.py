@@ -17,9 +17,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import grades
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core import grades
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
@@ -42,22 +42,37 @@ def _in_period(column: sa.ColumnElement) -> sa.ColumnElement[bool]:
     return sa.and_(column >= sa.bindparam("start"), column < sa.bindparam("end"))
 
 
-def _transfer_branches(scope_column: str, level: str, keys: list[sa.ColumnElement], tail: list, *where
-                       ) -> list[sa.Select]:
+def _transfer_branches(
+    scope_column: str, level: str, keys: list[sa.ColumnElement], tail: list, *where
+) -> list[sa.Select]:
     """Received from above (by child; 本级 gross) and passed down by the region itself (on the 本级 row), as
     (keys…, received, passed_down, tail…, code)."""
     t = transfer
     zero = sa.cast(sa.literal(0), MONEY)
     received = by_child(
         sa.select(*keys, sa.func.sum(t.c.amount).label("received"), zero.label("passed_down"), *tail)
-        .where(*in_drill(t, scope_column, level), _in_period(t.c.transfer_date),
-               t.c.from_region.in_(sa.bindparam("path", expanding=True)), *where)
-        .group_by(*keys), t, level)
-    passed = (sa.select(*keys, zero.label("received"), sa.func.sum(t.c.amount).label("passed_down"), *tail,
-                        sa.null().label("code"))
-              .where(*in_drill(t, scope_column, level), _in_period(t.c.transfer_date),
-                     t.c.from_region == sa.bindparam("region"), *where)
-              .group_by(*keys))
+        .where(
+            *in_drill(t, scope_column, level),
+            _in_period(t.c.transfer_date),
+            t.c.from_region.in_(sa.bindparam("path", expanding=True)),
+            *where,
+        )
+        .group_by(*keys),
+        t,
+        level,
+    )
+    passed = (
+        sa.select(
+            *keys, zero.label("received"), sa.func.sum(t.c.amount).label("passed_down"), *tail, sa.null().label("code")
+        )
+        .where(
+            *in_drill(t, scope_column, level),
+            _in_period(t.c.transfer_date),
+            t.c.from_region == sa.bindparam("region"),
+            *where,
+        )
+        .group_by(*keys)
+    )
     return [received, passed]
 
 
@@ -66,10 +81,14 @@ def _flows_statement(scope_column: str, level: str) -> sa.Select:
     t = transfer
     keys = [t.c.kind, t.c.program, t.c.direct_fund]
     parts = sa.union_all(*_transfer_branches(scope_column, level, keys, [])).subquery()
-    return (sa.select(parts.c.code, parts.c.kind, parts.c.program, parts.c.direct_fund,
-                      sa.func.sum(parts.c.received).label("received"),
-                      sa.func.sum(parts.c.passed_down).label("passed_down"))
-            .group_by(parts.c.code, parts.c.kind, parts.c.program, parts.c.direct_fund))
+    return sa.select(
+        parts.c.code,
+        parts.c.kind,
+        parts.c.program,
+        parts.c.direct_fund,
+        sa.func.sum(parts.c.received).label("received"),
+        sa.func.sum(parts.c.passed_down).label("passed_down"),
+    ).group_by(parts.c.code, parts.c.kind, parts.c.program, parts.c.direct_fund)
 
 
 def _params(scope: Scope, region: str, start: dt.date, end: dt.date) -> dict:
@@ -78,9 +97,16 @@ def _params(scope: Scope, region: str, start: dt.date, end: dt.date) -> dict:
 
 
 def _frame(rows, columns: list[str], money: list[str], region, tree) -> pd.DataFrame:
-    records = [[r.code, row_name(tree, region, r.code), r.code is None,
-                *(getattr(r, c) for c in columns[3:] if c not in money),
-                *(Decimal(getattr(r, c) or 0) for c in money)] for r in rows]
+    records = [
+        [
+            r.code,
+            row_name(tree, region, r.code),
+            r.code is None,
+            *(getattr(r, c) for c in columns[3:] if c not in money),
+            *(Decimal(getattr(r, c) or 0) for c in money),
+        ]
+        for r in rows
+    ]
     return pd.DataFrame(records, columns=columns)
 
 
@@ -95,8 +121,9 @@ def transfer_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
     region = drill_region(scope, state)
     if region is None:
         return pd.DataFrame(columns=FLOW_COLUMNS)
-    params = _params(scope, region.adcode, _first_day(state.year, state.first_month),
-                     _first_day(state.year, state.last_month + 1))
+    params = _params(
+        scope, region.adcode, _first_day(state.year, state.first_month), _first_day(state.year, state.last_month + 1)
+    )
     with finance_engine().connect() as conn:
         rows = conn.execute(_flows_statement(scope.column, region.level), params).all()
     return _frame(rows, FLOW_COLUMNS, ["received", "passed_down"], region, region_tree())
@@ -106,24 +133,54 @@ def transfer_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
 def _direct_statement(scope_column: str, level: str) -> sa.Select:
     t, i, p = transfer, budget_indicator, payment
     zero = sa.cast(sa.literal(0), MONEY)
-    transfers = _transfer_branches(scope_column, level, [t.c.program.label("program")],
-                                   [zero.label("allocated"), zero.label("paid")], t.c.direct_fund)
+    transfers = _transfer_branches(
+        scope_column,
+        level,
+        [t.c.program.label("program")],
+        [zero.label("allocated"), zero.label("paid")],
+        t.c.direct_fund,
+    )
     allocated = by_child(
-        sa.select(i.c.transfer_program.label("program"), zero.label("received"), zero.label("passed_down"),
-                  sa.func.sum(i.c.amount).label("allocated"), zero.label("paid"))
-        .where(*in_drill(i, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
-               i.c.issue_date < sa.bindparam("end"))
-        .group_by(i.c.transfer_program), i, level)
+        sa.select(
+            i.c.transfer_program.label("program"),
+            zero.label("received"),
+            zero.label("passed_down"),
+            sa.func.sum(i.c.amount).label("allocated"),
+            zero.label("paid"),
+        )
+        .where(
+            *in_drill(i, scope_column, level),
+            i.c.direct_fund,
+            i.c.year == sa.bindparam("year"),
+            i.c.issue_date < sa.bindparam("end"),
+        )
+        .group_by(i.c.transfer_program),
+        i,
+        level,
+    )
     paid = by_child(
-        sa.select(i.c.transfer_program.label("program"), zero.label("received"), zero.label("passed_down"),
-                  zero.label("allocated"), sa.func.sum(p.c.amount).label("paid"))
+        sa.select(
+            i.c.transfer_program.label("program"),
+            zero.label("received"),
+            zero.label("passed_down"),
+            zero.label("allocated"),
+            sa.func.sum(p.c.amount).label("paid"),
+        )
         .select_from(p.join(i, i.c.id == p.c.indicator_id))
-        .where(*in_drill(p, scope_column, level), i.c.direct_fund, i.c.year == sa.bindparam("year"),
-               _in_period(p.c.pay_date))
-        .group_by(i.c.transfer_program), p, level)
+        .where(
+            *in_drill(p, scope_column, level),
+            i.c.direct_fund,
+            i.c.year == sa.bindparam("year"),
+            _in_period(p.c.pay_date),
+        )
+        .group_by(i.c.transfer_program),
+        p,
+        level,
+    )
     parts = sa.union_all(*transfers, allocated, paid).subquery()
-    return (sa.select(parts.c.code, parts.c.program, *(sa.func.sum(parts.c[c]).label(c) for c in DIRECT_MONEY))
-            .group_by(parts.c.code, parts.c.program))
+    return sa.select(parts.c.code, parts.c.program, *(sa.func.sum(parts.c[c]).label(c) for c in DIRECT_MONEY)).group_by(
+        parts.c.code, parts.c.program
+    )
 
 
 @memoized
@@ -171,6 +228,7 @@ def direct_fund_progress(flows: pd.DataFrame, by: str | None, time_progress: flo
     out["payment_grade_level"] = [g.level for g in graded]
     return out
 
+
 def in_view(flows: pd.DataFrame, kind: str | None = None, program: str | None = None) -> pd.DataFrame:
     """The rows of `transfer_flows` or `direct_fund_flows` under the page's kind and program filters (None: all)."""
     keep = pd.Series(True, index=flows.index)
@@ -189,9 +247,12 @@ def _received_from_above(scope: Scope, state: DrillState) -> list[sa.ColumnEleme
         return None
     t = transfer
     above = [r.adcode for r in region_tree().path(drilled.adcode)][:-1]
-    where = [*in_region(t, scope.column, scope.root, drilled.level, drilled.adcode), t.c.from_region.in_(above),
-             t.c.transfer_date >= _first_day(state.year, state.first_month),
-             t.c.transfer_date < _first_day(state.year, state.last_month + 1)]
+    where = [
+        *in_region(t, scope.column, scope.root, drilled.level, drilled.adcode),
+        t.c.from_region.in_(above),
+        t.c.transfer_date >= _first_day(state.year, state.first_month),
+        t.c.transfer_date < _first_day(state.year, state.last_month + 1),
+    ]
     for name in ("kind", "program"):
         if state.filter(name) is not None:
             where.append(t.c[name] == state.filter(name))
@@ -205,11 +266,18 @@ def _program_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     if where is None:
         return None
     t = transfer
-    return (sa.select(sa.func.min(t.c.id).label("id"), t.c.program.label("program"), t.c.kind.label("kind"),
-                      sa.case((sa.func.max(sa.case((t.c.direct_fund, 1), else_=0)) == 1, "是"),
-                              else_="否").label("direct_fund"),
-                      sa.func.count().label("tranches"), sa.func.sum(t.c.amount).label("amount"))
-            .where(*where).group_by(t.c.program, t.c.kind))
+    return (
+        sa.select(
+            sa.func.min(t.c.id).label("id"),
+            t.c.program.label("program"),
+            t.c.kind.label("kind"),
+            sa.case((sa.func.max(sa.case((t.c.direct_fund, 1), else_=0)) == 1, "是"), else_="否").label("direct_fund"),
+            sa.func.count().label("tranches"),
+            sa.func.sum(t.c.amount).label("amount"),
+        )
+        .where(*where)
+        .group_by(t.c.program, t.c.kind)
+    )
 
 
 def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -219,18 +287,42 @@ def _record_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     t = transfer
     giver, receiver = region_table.alias("giver"), region_table.alias("receiver")
-    return (sa.select(t.c.id, t.c.transfer_date, giver.c.name.label("from_name"), receiver.c.name.label("to_name"),
-                      t.c.kind, t.c.program, sa.case((t.c.direct_fund, "是"), else_="否").label("direct_fund"),
-                      t.c.amount)
-            .select_from(t.join(giver, giver.c.adcode == t.c.from_region)
-                         .join(receiver, receiver.c.adcode == t.c.to_region))
-            .where(*where))
+    return (
+        sa.select(
+            t.c.id,
+            t.c.transfer_date,
+            giver.c.name.label("from_name"),
+            receiver.c.name.label("to_name"),
+            t.c.kind,
+            t.c.program,
+            sa.case((t.c.direct_fund, "是"), else_="否").label("direct_fund"),
+            t.c.amount,
+        )
+        .select_from(
+            t.join(giver, giver.c.adcode == t.c.from_region).join(receiver, receiver.c.adcode == t.c.to_region)
+        )
+        .where(*where)
+    )
 
 
-PROGRAMS = table_source(TableSource("transfers.programs", _program_rows, ("amount",),
-                                    {"amount": "money", "tranches": "int", "program": "text"}, "amount"))
-RECORDS = table_source(TableSource("transfers.records", _record_rows, ("amount",),
-                                   {"amount": "money", "transfer_date": "date", "program": "text"}, "amount"))
+PROGRAMS = table_source(
+    TableSource(
+        "transfers.programs",
+        _program_rows,
+        ("amount",),
+        {"amount": "money", "tranches": "int", "program": "text"},
+        "amount",
+    )
+)
+RECORDS = table_source(
+    TableSource(
+        "transfers.records",
+        _record_rows,
+        ("amount",),
+        {"amount": "money", "transfer_date": "date", "program": "text"},
+        "amount",
+    )
+)
 
 
 KIND_COLUMNS = {"一般性": "general", "专项": "special", "共同事权": "shared"}
@@ -261,8 +353,7 @@ def by_row(flows: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     `direct_fund_progress(…, "code", …)`). The nets add up to what the whole region received from above."""
     keys = ["code", "name", "is_own_level"]
     own = ""  # the 本级 row's code while grouping (a missing key would be dropped or never match)
-    frame = flows.assign(net=flows["received"] - flows["passed_down"],
-                         code=flows["code"].astype(object).fillna(own))
+    frame = flows.assign(net=flows["received"] - flows["passed_down"], code=flows["code"].astype(object).fillna(own))
     out = frame.groupby(keys, sort=False)[["received", "passed_down", "net"]].sum()
     kinds = frame.groupby([*keys, "kind"], sort=False)["net"].sum()
     for kind, column in KIND_COLUMNS.items():

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.demo import anomalies_path, build_demo
-from dashboard.state import reset_state_engine
+from dashboard.state.engine import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
 
 TEST_SCALE = 0.1
@@ -117,7 +117,7 @@ def use_store(monkeypatch):
 def risk_state_url(demo_url, tmp_path_factory):
     """A SQLite state store holding one run of every warning rule over the DuckDB demo store (tests read it)."""
     from dashboard.risk.run import run_rules
-    from dashboard.state import reset_state_engine, state_engine
+    from dashboard.state.engine import reset_state_engine, state_engine
     from dashboard.store.engine import finance_engine_for
 
     url = f"sqlite:///{tmp_path_factory.mktemp('state')}/state.sqlite"
@@ -135,7 +135,7 @@ def risk_state_url(demo_url, tmp_path_factory):
 @pytest.fixture
 def use_state(monkeypatch):
     """Point the app's state store at `url` for one test."""
-    from dashboard.state import reset_state_engine
+    from dashboard.state.engine import reset_state_engine
 
     def _use(url: str) -> None:
         monkeypatch.setenv("COCKPIT_STATE_URL", url)

@@ -10,9 +10,9 @@ import re
 
 from flask.testing import FlaskClient
 
-from dashboard import accounts
-from dashboard.scope import User
-from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
+from dashboard.core.scope import User
+from dashboard.state import accounts
+from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
 
 TEST_PASSWORD = "Test#Cockpit2024"
 PROVINCE_USER = "province_analyst"
@@ -23,13 +23,22 @@ def _test_password_hash() -> str:
     return accounts.hash_password(TEST_PASSWORD)
 
 
-def ensure_user(username: str, role: str = "分析", region: str = "430000", may_unmask: bool = False,
-                display_name: str | None = None) -> User:
+def ensure_user(
+    username: str, role: str = "分析", region: str = "430000", may_unmask: bool = False, display_name: str | None = None
+) -> User:
     """The user `username` in the current state store, created (password TEST_PASSWORD) if missing and otherwise
     brought to the given role, region and unmask permission."""
     if accounts.get_account(username) is None:
-        accounts.add_user(username, display_name or username, role, region, TEST_PASSWORD, may_unmask=may_unmask,
-                          actor="test-setup", password_hash=_test_password_hash())
+        accounts.add_user(
+            username,
+            display_name or username,
+            role,
+            region,
+            TEST_PASSWORD,
+            may_unmask=may_unmask,
+            actor="test-setup",
+            password_hash=_test_password_hash(),
+        )
     else:
         accounts.update_user(username, role=role, region=region, may_unmask=may_unmask, actor="test-setup")
     return User(username, display_name or username, role, region, may_unmask)
@@ -50,12 +59,14 @@ def sign_in_with_password(client: FlaskClient, username: str, password: str = TE
     """Sign in through the real form: GET /login for its CSRF field, then POST it. Returns the POST's response."""
     page = client.get(f"/login?next={next_path}").get_data(as_text=True)
     csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token,
-                                       "next": next_path})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": csrf_token, "next": next_path}
+    )
 
 
-def browser_session_cookies(flask_app, username: str, role: str = "分析", region: str = "430000",
-                            may_unmask: bool = False) -> list[dict]:
+def browser_session_cookies(
+    flask_app, username: str, role: str = "分析", region: str = "430000", may_unmask: bool = False
+) -> list[dict]:
     """Cookies that sign a browser in as `username` (made if missing, password TEST_PASSWORD) on a live server
     that shares this process's state store (same COCKPIT_STATE_URL), e.g. the browser harness's server thread.
 
@@ -70,6 +81,13 @@ def browser_session_cookies(flask_app, username: str, role: str = "分析", regi
     cookies = []
     for name in (SESSION_COOKIE, CSRF_COOKIE):
         cookie = client.get_cookie(name)
-        cookies.append({"name": name, "value": cookie.value, "path": "/", "httpOnly": name == SESSION_COOKIE,
-                        "sameSite": "Lax" if name == SESSION_COOKIE else "Strict"})
+        cookies.append(
+            {
+                "name": name,
+                "value": cookie.value,
+                "path": "/",
+                "httpOnly": name == SESSION_COOKIE,
+                "sameSite": "Lax" if name == SESSION_COOKIE else "Strict",
+            }
+        )
     return cookies

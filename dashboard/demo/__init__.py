@@ -18,18 +18,41 @@ def anomalies_path(url: str) -> str | None:
     return f"{stem}.anomalies.json"
 
 
-def build_demo(url: str, province: str = "430000", years: tuple[int, ...] = (2023, 2024), scale: float = 1.0,
-               seed: int = 7, progress: Progress = lambda _msg: None) -> tuple[DemoData, DataVersion]:
+def build_demo(
+    url: str,
+    province: str = "430000",
+    years: tuple[int, ...] = (2023, 2024),
+    scale: float = 1.0,
+    seed: int = 7,
+    progress: Progress = lambda _msg: None,
+) -> tuple[DemoData, DataVersion]:
     """Generate the demo province and publish it as a new load of the store at `url`."""
     data = generate(province, years, scale, seed, progress)
-    version = load_store(url, data.frames, source=f"demo seed={seed} scale={scale}", province_code=province,
-                         data_through=data.data_through,
-                         note=f"演示数据 {province} {','.join(map(str, data.years))}", progress=progress)
+    version = load_store(
+        url,
+        data.frames,
+        source=f"demo seed={seed} scale={scale}",
+        province_code=province,
+        data_through=data.data_through,
+        note=f"演示数据 {province} {','.join(map(str, data.years))}",
+        progress=progress,
+    )
     path = anomalies_path(url)
     if path:
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"province": province, "years": list(data.years), "seed": seed, "scale": scale,
-                       "anomalies": data.anomalies}, fh, ensure_ascii=False, indent=1, default=str)
+            json.dump(
+                {
+                    "province": province,
+                    "years": list(data.years),
+                    "seed": seed,
+                    "scale": scale,
+                    "anomalies": data.anomalies,
+                },
+                fh,
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
     return data, version
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from dashboard import settings
+from dashboard.core import settings
+from dashboard.core.regions import RegionTree, national_tree
 from dashboard.demo import catalog as cat
 from dashboard.demo import people
-from dashboard.regions import RegionTree, national_tree
 
 YI = 100_000_000 * 100  # one 亿元 in fen
 Progress = Callable[[str], None]
@@ -36,6 +36,7 @@ class DemoData:
 
 
 # -- exact splitting -------------------------------------------------------------------------------------------------
+
 
 def split_exact(totals: np.ndarray, group: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Split integer `totals[g]` over the items of each group `g` in proportion to `weights`, exactly.
@@ -80,8 +81,14 @@ def _month_start(years: np.ndarray, months: np.ndarray) -> np.ndarray:
     return ((years - 1970) * 12 + (months - 1)).astype("datetime64[M]").astype("datetime64[D]")
 
 
-def _dates(rng: np.random.Generator, years: np.ndarray, months: np.ndarray, lo: int = 1, hi: int | None = None,
-           workdays: bool = True) -> np.ndarray:
+def _dates(
+    rng: np.random.Generator,
+    years: np.ndarray,
+    months: np.ndarray,
+    lo: int = 1,
+    hi: int | None = None,
+    workdays: bool = True,
+) -> np.ndarray:
     month_start = _month_start(years, months)
     length = (_month_start(years, months + 1) - month_start).astype(np.int64)
     top = length if hi is None else np.minimum(hi, length)
@@ -91,6 +98,7 @@ def _dates(rng: np.random.Generator, years: np.ndarray, months: np.ndarray, lo: 
 
 
 # -- units: who spends (省本级, 市本级, counties) ------------------------------------------------------------------
+
 
 @dataclass
 class Units:
@@ -125,12 +133,12 @@ def _units(tree: RegionTree, province: str, rng: np.random.Generator) -> Units:
             city_size[c] = cat.HUNAN_CITIES[c]
         else:
             base = rng.lognormal(0.0, 0.45) * (3.0 if c.endswith("0100") else 1.0)
-            city_size[c] = (base * 200, base ** 0.6 * 420)
+            city_size[c] = (base * 200, base**0.6 * 420)
     for i in np.flatnonzero(~is_prov):
         c = city_of[i]
         if c in city_size:
             r_city, s_city = city_size[c]
-            kids = [k for k in tree.children(c)]
+            kids = list(tree.children(c))
             if level[i] == "city":
                 share_r, share_s = cat.CITY_LEVEL_SHARE if kids else (1.0, 1.0)
                 rev[i], spend[i] = r_city * share_r, s_city * share_s
@@ -171,6 +179,7 @@ def _year_totals(province: str, years: tuple[int, ...], n_units: int) -> dict[in
 
 # -- the generator ---------------------------------------------------------------------------------------------------
 
+
 class _Generator:
     def __init__(self, province: str, years: tuple[int, ...], scale: float, seed: int):
         self.rng = np.random.default_rng(seed)
@@ -197,23 +206,30 @@ class _Generator:
         """Unit indexes of `n` counties (from `among` if given) not used by an earlier plant, so every anomaly sits
         in its own place."""
         units = self.units
-        pool = [i for i in np.flatnonzero(units.level == "county")
-                if units.code[i] not in self._planted and (among is None or i in among)]
+        pool = [
+            i
+            for i in np.flatnonzero(units.level == "county")
+            if units.code[i] not in self._planted and (among is None or i in among)
+        ]
         chosen = list(self.rng.choice(pool, size=min(n, len(pool)), replace=False))
         self._planted.update(units.code[i] for i in chosen)
         return chosen
 
     def ancestry_frame(self, unit_idx: np.ndarray) -> dict[str, np.ndarray]:
         u = self.units
-        return {"province_code": u.province[unit_idx], "city_code": u.city[unit_idx],
-                "county_code": u.county[unit_idx]}
+        return {"province_code": u.province[unit_idx], "city_code": u.city[unit_idx], "county_code": u.county[unit_idx]}
 
     # ---- regions and classifications
     def regions(self) -> None:
         rows = [self.national["100000"], *self.tree.regions.values()]
-        self.frames["region"] = pd.DataFrame({
-            "adcode": [r.adcode for r in rows], "name": [r.name for r in rows],
-            "level": [r.level for r in rows], "parent_adcode": [r.parent for r in rows]})
+        self.frames["region"] = pd.DataFrame(
+            {
+                "adcode": [r.adcode for r in rows],
+                "name": [r.name for r in rows],
+                "level": [r.level for r in rows],
+                "parent_adcode": [r.parent for r in rows],
+            }
+        )
 
     def classifications(self) -> None:
         rows = [("revenue", c, n, None) for c, n in cat.REVENUE_CLASSES]
@@ -248,8 +264,23 @@ class _Generator:
     # ---- agencies and projects
     def agencies(self) -> None:
         u = self.units
-        core = {"财政", "教育", "公安", "人力资源和社会保障", "民政", "卫生健康", "农业农村", "住房和城乡建设",
-                "交通运输", "自然资源", "科学技术", "生态环境", "文化旅游广电", "应急管理", "水利"}
+        core = {
+            "财政",
+            "教育",
+            "公安",
+            "人力资源和社会保障",
+            "民政",
+            "卫生健康",
+            "农业农村",
+            "住房和城乡建设",
+            "交通运输",
+            "自然资源",
+            "科学技术",
+            "生态环境",
+            "文化旅游广电",
+            "应急管理",
+            "水利",
+        }
         rows = []
         for i, code in enumerate(u.code):
             level = u.level[i]
@@ -271,20 +302,40 @@ class _Generator:
         for k, v in anc.items():
             frame[k] = v
         self.agency_frame = frame
-        self.frames["agency"] = frame[["id", "code", "name", "region_code", "department", "kind", "func_code",
-                                       "province_code", "city_code", "county_code"]]
+        self.frames["agency"] = frame[
+            [
+                "id",
+                "code",
+                "name",
+                "region_code",
+                "department",
+                "kind",
+                "func_code",
+                "province_code",
+                "city_code",
+                "county_code",
+            ]
+        ]
 
     def _agency_for(self) -> dict[tuple[int, str], list[tuple[int, float]]]:
         """(unit, 类) → [(agency id, weight)]: who spends a class in a unit."""
         out: dict[tuple[int, str], list[tuple[int, float]]] = {}
         for unit, func, dept, aid in self.agency_frame[["unit", "func_code", "department", "id"]].itertuples(
-                index=False):
-            weight = 0.3 if dept in {"第一中学", "职业技术学院", "人民医院", "疾病预防控制中心", "残疾人联合会"} else 1.0
+            index=False
+        ):
+            weight = (
+                0.3 if dept in {"第一中学", "职业技术学院", "人民医院", "疾病预防控制中心", "残疾人联合会"} else 1.0
+            )
             out.setdefault((unit, func), []).append((aid, weight))
-        finance = {unit: aid for unit, dept, aid in
-                   self.agency_frame[["unit", "department", "id"]].itertuples(index=False) if dept == "财政"}
-        by_dept = {(unit, dept): aid for unit, dept, aid in
-                   self.agency_frame[["unit", "department", "id"]].itertuples(index=False)}
+        finance = {
+            unit: aid
+            for unit, dept, aid in self.agency_frame[["unit", "department", "id"]].itertuples(index=False)
+            if dept == "财政"
+        }
+        by_dept = {
+            (unit, dept): aid
+            for unit, dept, aid in self.agency_frame[["unit", "department", "id"]].itertuples(index=False)
+        }
         for unit in range(len(self.units.code)):
             for code, *_ in cat.FUNCTIONS:
                 if (unit, code) not in out:
@@ -318,8 +369,11 @@ class _Generator:
             cell_unit, cell_func, cell_agency, cell_weight, cell_parent = [], [], [], [], []
             for k, (unit, fi) in enumerate(zip(unit_idx, np.tile(np.arange(len(func_codes)), len(u.code)))):
                 for aid, w in agency_for[(unit, func_codes[fi])]:
-                    cell_unit.append(unit); cell_func.append(func_codes[fi]); cell_agency.append(aid)
-                    cell_weight.append(w * agency_noise.lognormal(0, 0.2)); cell_parent.append(k)
+                    cell_unit.append(unit)
+                    cell_func.append(func_codes[fi])
+                    cell_agency.append(aid)
+                    cell_weight.append(w * agency_noise.lognormal(0, 0.2))
+                    cell_parent.append(k)
             cell_paid = split_exact(paid_uf, np.array(cell_parent), np.array(cell_weight))
             cells = pd.DataFrame({"unit": cell_unit, "func": cell_func, "agency": cell_agency, "paid": cell_paid})
             cells = cells[cells["paid"] > 0].reset_index(drop=True)
@@ -329,22 +383,36 @@ class _Generator:
             project = cells["paid"].to_numpy() - wage - running
             # 基本支出 indicators: wages (保工资) and running costs (保运转)
             basic = []
-            for part, econ, item_choices, sanbao in ((wage, "301", ["30101", "30107", "30102"], "保工资"),
-                                                     (running, "302", ["30201", "30299", "30213"], "保运转")):
+            for part, econ, item_choices, sanbao in (
+                (wage, "301", ["30101", "30107", "30102"], "保工资"),
+                (running, "302", ["30201", "30299", "30213"], "保运转"),
+            ):
                 has = part > 0
-                basic.append(pd.DataFrame({
-                    "cell": np.flatnonzero(has), "paid": part[has], "econ_code": econ,
-                    "econ_item_code": np.array(item_choices)[rng.integers(0, 3, has.sum())],
-                    "sanbao_type": sanbao, "expense_kind": "基本支出", "source": "年初预算",
-                    "transfer_program": None, "direct_fund": False, "project_id": None}))
+                basic.append(
+                    pd.DataFrame(
+                        {
+                            "cell": np.flatnonzero(has),
+                            "paid": part[has],
+                            "econ_code": econ,
+                            "econ_item_code": np.array(item_choices)[rng.integers(0, 3, has.sum())],
+                            "sanbao_type": sanbao,
+                            "expense_kind": "基本支出",
+                            "source": "年初预算",
+                            "transfer_program": None,
+                            "direct_fund": False,
+                            "project_id": None,
+                        }
+                    )
+                )
             # 项目支出 indicators: several per cell, by sqrt of the money
             has = project > 0
             weight = np.sqrt(project[has].astype(float))
             per_cell = np.maximum(1, np.floor(weight / weight.sum() * n_project_per_year)).astype(np.int64)
             per_cell = np.minimum(per_cell, np.maximum(1, project[has] // 500_000))  # ≥ 5,000 元 each
             proj_cell = np.repeat(np.flatnonzero(has), per_cell)
-            proj_paid = split_exact(project[has], np.repeat(np.arange(has.sum()), per_cell),
-                                    rng.lognormal(0, 0.9, per_cell.sum()))
+            proj_paid = split_exact(
+                project[has], np.repeat(np.arange(has.sum()), per_cell), rng.lognormal(0, 0.9, per_cell.sum())
+            )
             funcs = cells["func"].to_numpy()[proj_cell]
             econ = np.empty(len(proj_cell), dtype=object)
             kuan_code = np.empty(len(proj_cell), dtype=object)
@@ -353,8 +421,10 @@ class _Generator:
                 mix = cat.PROJECT_ECON.get(f, cat.DEFAULT_PROJECT_ECON)
                 econ[sel] = rng.choice(list(mix), size=sel.sum(), p=np.array(list(mix.values())) / sum(mix.values()))
                 kuan_code[sel] = rng.choice(kuan[f], size=sel.sum())
-            econ_item = np.array([econ_items[e][j % len(econ_items[e])] for e, j in
-                                  zip(econ, rng.integers(0, 9, len(econ)))], dtype=object)
+            econ_item = np.array(
+                [econ_items[e][j % len(econ_items[e])] for e, j in zip(econ, rng.integers(0, 9, len(econ)))],
+                dtype=object,
+            )
             source = rng.choice(["年初预算", "追加", "上级转移支付"], size=len(proj_cell), p=[0.62, 0.10, 0.28])
             program = np.full(len(proj_cell), None, dtype=object)
             direct = np.zeros(len(proj_cell), dtype=bool)
@@ -365,20 +435,31 @@ class _Generator:
                 p = matching[rng.integers(0, len(matching))]
                 program[j], direct[j] = p[0], p[2]
             sanbao = np.where((econ == "303") & np.isin(kuan_code, list(cat.SANBAO_LIVELIHOOD)), "保基本民生", None)
-            projects = pd.DataFrame({
-                "cell": proj_cell, "paid": proj_paid, "econ_code": econ, "econ_item_code": econ_item,
-                "sanbao_type": sanbao, "expense_kind": "项目支出", "source": source, "transfer_program": program,
-                "direct_fund": direct, "project_id": None, "func_item_code": kuan_code})
+            projects = pd.DataFrame(
+                {
+                    "cell": proj_cell,
+                    "paid": proj_paid,
+                    "econ_code": econ,
+                    "econ_item_code": econ_item,
+                    "sanbao_type": sanbao,
+                    "expense_kind": "项目支出",
+                    "source": source,
+                    "transfer_program": program,
+                    "direct_fund": direct,
+                    "project_id": None,
+                    "func_item_code": kuan_code,
+                }
+            )
             ind = pd.concat([*basic, projects], ignore_index=True)
             ind = ind[ind["paid"] > 0].reset_index(drop=True)
             ind["unit"] = cells["unit"].to_numpy()[ind["cell"]]
             ind["func_code"] = cells["func"].to_numpy()[ind["cell"]]
             ind["agency_id"] = cells["agency"].to_numpy()[ind["cell"]]
             missing = ind["func_item_code"].isna()
-            ind.loc[missing, "func_item_code"] = [kuan[f][0] if f not in ("201", "205", "210") else
-                                                  kuan[f][int(h) % len(kuan[f])] for f, h in
-                                                  zip(ind.loc[missing, "func_code"],
-                                                      rng.integers(0, 99, missing.sum()))]
+            ind.loc[missing, "func_item_code"] = [
+                kuan[f][0] if f not in ("201", "205", "210") else kuan[f][int(h) % len(kuan[f])]
+                for f, h in zip(ind.loc[missing, "func_code"], rng.integers(0, 99, missing.sum()))
+            ]
             ind["year"] = year
             # execution rate → budget amount; evenly paid 三保 and planted lags
             m = len(ind)
@@ -386,25 +467,38 @@ class _Generator:
             units_arr = ind["unit"].to_numpy()
             unit_pace = rng.uniform(0.80, 0.99, len(u.code))  # how fast each unit spends its project money
             project_rate = np.clip(unit_pace[units_arr] + 0.12 * (rng.beta(5, 2, m) - 0.71), 0.55, 1.0)
-            rate = np.where(ind["sanbao_type"].eq("保工资"), rng.uniform(0.985, 1.0, m),
-                            np.where(even, rng.uniform(0.955, 1.0, m), project_rate))
+            rate = np.where(
+                ind["sanbao_type"].eq("保工资"),
+                rng.uniform(0.985, 1.0, m),
+                np.where(even, rng.uniform(0.955, 1.0, m), project_rate),
+            )
             if year == self.last_year:
                 # 三保 lag: three counties, each lagging in one 三保 type it really spends on
                 for kind in ("保基本民生", "保运转", "保基本民生"):
                     of_kind = ind["sanbao_type"].eq(kind).to_numpy()
                     money = pd.Series(ind["paid"].to_numpy()[of_kind]).groupby(units_arr[of_kind]).sum()
                     for i in self.pick_counties(1, among=set(money[money > 1_000_000_000].index)):
-                        self.plant("sanbao_lag", f"{u.code[i]}|{self.last_year}|{kind}", u.code[i],
-                                   year=self.last_year, sanbao_type=kind,
-                                   note="三保 paid evenly at 70–80% of budget: > 8 points behind 序时进度 from mid-year")
+                        self.plant(
+                            "sanbao_lag",
+                            f"{u.code[i]}|{self.last_year}|{kind}",
+                            u.code[i],
+                            year=self.last_year,
+                            sanbao_type=kind,
+                            note="三保 paid evenly at 70–80% of budget: > 8 points behind 序时进度 from mid-year",
+                        )
                         sel = (units_arr == i) & of_kind
                         rate[sel] = rng.uniform(0.70, 0.80, sel.sum())
                 direct = ind["direct_fund"].to_numpy()
                 # the 直达资金 lag goes where there is enough 直达资金 to see it
                 direct_money = pd.Series(ind["paid"].to_numpy()[direct]).groupby(units_arr[direct]).sum()
                 for i in self.pick_counties(2, among=set(direct_money[direct_money > 5_000_000_000].index)):
-                    self.plant("direct_fund_lag", f"{u.code[i]}|{self.last_year}", u.code[i], year=self.last_year,
-                               note="直达资金 paid at 55–65% of the allocated indicators by year end")
+                    self.plant(
+                        "direct_fund_lag",
+                        f"{u.code[i]}|{self.last_year}",
+                        u.code[i],
+                        year=self.last_year,
+                        note="直达资金 paid at 55–65% of the allocated indicators by year end",
+                    )
                     sel = (units_arr == i) & direct
                     rate[sel] = rng.uniform(0.55, 0.65, sel.sum())
             ind["amount"] = np.ceil(ind["paid"].to_numpy() / rate).astype(np.int64)
@@ -437,27 +531,45 @@ class _Generator:
         proj_func = pd.Series(funcs).groupby(pick).first().reindex(range(len(proj_id))).fillna("229").to_numpy()
         kinds = rng.choice(["其他运转类", "特定目标类", "资本性"], size=len(proj_id), p=[0.3, 0.5, 0.2])
         words = np.array(["专项", "能力提升", "建设", "补助", "运维", "改造", "保障"])
-        names = [f"{agency.at[a, 'name']}{func_name.get(f, '')}{words[k % len(words)]}项目{n}"
-                 for a, f, k, n in zip(proj_agency, proj_func, rng.integers(0, 99, len(proj_id)),
-                                       pd.Series(proj_agency).groupby(proj_agency).cumcount() + 1)]
+        names = [
+            f"{agency.at[a, 'name']}{func_name.get(f, '')}{words[k % len(words)]}项目{n}"
+            for a, f, k, n in zip(
+                proj_agency,
+                proj_func,
+                rng.integers(0, 99, len(proj_id)),
+                pd.Series(proj_agency).groupby(proj_agency).cumcount() + 1,
+            )
+        ]
         anc = agency.loc[proj_agency, ["province_code", "city_code", "county_code", "region_code"]]
-        self.frames["project"] = pd.DataFrame({
-            "id": proj_id, "code": [f"{r}-XM{p:06d}" for r, p in zip(anc["region_code"], proj_id)],
-            "name": names, "agency_id": proj_agency, "func_code": proj_func,
-            "start_year": rng.integers(self.years[0] - 3, self.last_year + 1, len(proj_id)),
-            "category": kinds, "province_code": anc["province_code"].to_numpy(),
-            "city_code": anc["city_code"].to_numpy(), "county_code": anc["county_code"].to_numpy()})
+        self.frames["project"] = pd.DataFrame(
+            {
+                "id": proj_id,
+                "code": [f"{r}-XM{p:06d}" for r, p in zip(anc["region_code"], proj_id)],
+                "name": names,
+                "agency_id": proj_agency,
+                "func_code": proj_func,
+                "start_year": rng.integers(self.years[0] - 3, self.last_year + 1, len(proj_id)),
+                "category": kinds,
+                "province_code": anc["province_code"].to_numpy(),
+                "city_code": anc["city_code"].to_numpy(),
+                "county_code": anc["county_code"].to_numpy(),
+            }
+        )
 
     def _indicator_frame(self, ind: pd.DataFrame) -> None:
         rng, u = self.rng, self.units
-        prefix = {c: (n.removesuffix("省").removesuffix("市")[:1] if u.level[i] != "province" else "湘")
-                  for i, (c, n) in enumerate(zip(u.code, u.name))}
+        prefix = {
+            c: (n.removesuffix("省").removesuffix("市")[:1] if u.level[i] != "province" else "湘")
+            for i, (c, n) in enumerate(zip(u.code, u.name))
+        }
         if self.province != "430000":
             prefix[self.province] = u.name[u.level == "province"][0][:1]
         unit_codes = u.code[ind["unit"].to_numpy()]
         doc_seq = rng.integers(1, 300, len(ind))
-        ind["doc_no"] = [f"{prefix[c]}财{'预' if s == '年初预算' else '追' if s == '追加' else '转'}〔{y}〕{n}号"
-                         for c, s, y, n in zip(unit_codes, ind["source"], ind["year"], doc_seq)]
+        ind["doc_no"] = [
+            f"{prefix[c]}财{'预' if s == '年初预算' else '追' if s == '追加' else '转'}〔{y}〕{n}号"
+            for c, s, y, n in zip(unit_codes, ind["source"], ind["year"], doc_seq)
+        ]
         starts_in_january = ind["source"].eq("年初预算").to_numpy() | ind["even"].to_numpy()
         months = np.where(starts_in_january, 1, rng.integers(2, 12, len(ind)))
         ind["issue_date"] = _dates(rng, ind["year"].to_numpy(), months, 1, 20)
@@ -465,9 +577,28 @@ class _Generator:
         for k, v in self.ancestry_frame(ind["unit"].to_numpy()).items():
             ind[k] = v
         self.indicators = ind
-        cols = ["id", "doc_no", "year", "issue_date", "source", "fund_nature", "expense_kind", "func_code",
-                "func_item_code", "econ_code", "econ_item_code", "agency_id", "project_id", "transfer_program",
-                "direct_fund", "sanbao_type", "amount", "province_code", "city_code", "county_code"]
+        cols = [
+            "id",
+            "doc_no",
+            "year",
+            "issue_date",
+            "source",
+            "fund_nature",
+            "expense_kind",
+            "func_code",
+            "func_item_code",
+            "econ_code",
+            "econ_item_code",
+            "agency_id",
+            "project_id",
+            "transfer_program",
+            "direct_fund",
+            "sanbao_type",
+            "amount",
+            "province_code",
+            "city_code",
+            "county_code",
+        ]
         frame = ind[cols].copy()
         frame["project_id"] = frame["project_id"].astype("Int64")
         self.frames["budget_indicator"] = frame
@@ -490,38 +621,62 @@ class _Generator:
         amount = split_exact(paid, group, weights)
         years = ind["year"].to_numpy()[group]
         month_w = np.array(cat.SPENDING_MONTH_WEIGHTS)
-        month = np.where(is_even, (position % 12) + 1,
-                         rng.choice(np.arange(1, 13), size=len(group), p=month_w / month_w.sum()))
+        month = np.where(
+            is_even, (position % 12) + 1, rng.choice(np.arange(1, 13), size=len(group), p=month_w / month_w.sum())
+        )
         issue_month = pd.to_datetime(ind["issue_date"]).dt.month.to_numpy()[group]
         month = np.where(is_even, month, np.maximum(month, issue_month))  # never paid before the money exists
         wage = ind["sanbao_type"].eq("保工资").to_numpy()[group]
         pay_date = np.where(wage, _dates(rng, years, month, 8, 15), _dates(rng, years, month, 1, None))
         econ = ind["econ_code"].to_numpy()[group]
-        pay_type = np.where(wage, "直接支付", np.where(
-            econ == "312", "实拨", rng.choice(["直接支付", "授权支付", "实拨"], size=len(group), p=[0.5, 0.42, 0.08])))
+        pay_type = np.where(
+            wage,
+            "直接支付",
+            np.where(
+                econ == "312",
+                "实拨",
+                rng.choice(["直接支付", "授权支付", "实拨"], size=len(group), p=[0.5, 0.42, 0.08]),
+            ),
+        )
         agency_ids = ind["agency_id"].to_numpy()[group]
         payee_name, payee_account, is_person = self._payees(agency_ids, econ, wage)
-        frame = pd.DataFrame({
-            "id": np.arange(1, len(group) + 1, dtype=np.int64), "indicator_id": ind["id"].to_numpy()[group],
-            "agency_id": agency_ids, "pay_type": pay_type, "pay_date": pay_date,
-            "func_code": ind["func_code"].to_numpy()[group], "func_item_code": ind["func_item_code"].to_numpy()[group],
-            "econ_code": econ, "econ_item_code": ind["econ_item_code"].to_numpy()[group],
-            "payee_name": payee_name, "payee_account": payee_account, "payee_is_person": is_person,
-            "amount": amount,
-            "province_code": ind["province_code"].to_numpy()[group], "city_code": ind["city_code"].to_numpy()[group],
-            "county_code": ind["county_code"].to_numpy()[group]})
+        frame = pd.DataFrame(
+            {
+                "id": np.arange(1, len(group) + 1, dtype=np.int64),
+                "indicator_id": ind["id"].to_numpy()[group],
+                "agency_id": agency_ids,
+                "pay_type": pay_type,
+                "pay_date": pay_date,
+                "func_code": ind["func_code"].to_numpy()[group],
+                "func_item_code": ind["func_item_code"].to_numpy()[group],
+                "econ_code": econ,
+                "econ_item_code": ind["econ_item_code"].to_numpy()[group],
+                "payee_name": payee_name,
+                "payee_account": payee_account,
+                "payee_is_person": is_person,
+                "amount": amount,
+                "province_code": ind["province_code"].to_numpy()[group],
+                "city_code": ind["city_code"].to_numpy()[group],
+                "county_code": ind["county_code"].to_numpy()[group],
+            }
+        )
         frame = frame[frame["amount"] > 0].reset_index(drop=True)
         self._plant_weekend_payments(frame)
-        frame["voucher_no"] = ("ZF" + pd.Series(pd.to_datetime(frame["pay_date"]).dt.year).astype(str)
-                               + frame["id"].astype(str).str.zfill(10))
+        frame["voucher_no"] = (
+            "ZF"
+            + pd.Series(pd.to_datetime(frame["pay_date"]).dt.year).astype(str)
+            + frame["id"].astype(str).str.zfill(10)
+        )
         self.frames["payment"] = frame
         self.payment_unit = agency_unit.reindex(frame["agency_id"]).to_numpy()
 
     def _plant_weekend_payments(self, frame: pd.DataFrame) -> None:
         """Five project payments moved onto a Saturday or Sunday (everything else is paid on workdays)."""
         rng = self.rng
-        candidates = np.flatnonzero((frame["econ_code"] == "310").to_numpy()
-                                    & (pd.to_datetime(frame["pay_date"]).dt.year == self.last_year).to_numpy())
+        candidates = np.flatnonzero(
+            (frame["econ_code"] == "310").to_numpy()
+            & (pd.to_datetime(frame["pay_date"]).dt.year == self.last_year).to_numpy()
+        )
         for row in rng.choice(candidates, size=min(5, len(candidates)), replace=False):
             date = np.datetime64(frame.at[row, "pay_date"], "D")
             dow = (date.astype(np.int64) + 3) % 7
@@ -529,8 +684,9 @@ class _Generator:
             if weekend.astype("datetime64[Y]") != date.astype("datetime64[Y]"):
                 weekend = weekend - np.timedelta64(7, "D")
             frame.at[row, "pay_date"] = weekend
-            region = next(frame.at[row, c] for c in ("county_code", "city_code", "province_code")
-                          if pd.notna(frame.at[row, c]))  # 本级 rows have NaN (truthy) below their own level
+            region = next(
+                frame.at[row, c] for c in ("county_code", "city_code", "province_code") if pd.notna(frame.at[row, c])
+            )  # 本级 rows have NaN (truthy) below their own level
             self.plant("payment_weekend", str(frame.at[row, "id"]), region, pay_date=str(weekend))
 
     def _payees(self, agency_ids, econ, wage):
@@ -562,21 +718,28 @@ class _Generator:
         rng, u = self.rng, self.units
         n_sup = max(300, int(4000 * min(1.0, self.scale) ** 0.5))
         home = rng.choice(np.arange(len(u.code)), size=n_sup, p=u.revenue_weight / u.revenue_weight.sum())
-        city_names = np.array([self.tree.name(u.city_of[i]) if u.city_of[i] in self.tree else u.name[i]
-                               for i in home])
+        city_names = np.array([self.tree.name(u.city_of[i]) if u.city_of[i] in self.tree else u.name[i] for i in home])
         names = people.company_names(rng, city_names)
-        self.supplier_frame = pd.DataFrame({
-            "id": np.arange(1, n_sup + 1, dtype=np.int64), "name": names,
-            "credit_code": ["91" + u.code[h] + f"{rng.integers(0, 10**9):09d}" + "X" for h in home],
-            "sme": rng.random(n_sup) < 0.8, "region_code": u.code[home],
-            "account": people.bank_accounts(rng, n_sup)})
+        self.supplier_frame = pd.DataFrame(
+            {
+                "id": np.arange(1, n_sup + 1, dtype=np.int64),
+                "name": names,
+                "credit_code": ["91" + u.code[h] + f"{rng.integers(0, 10**9):09d}" + "X" for h in home],
+                "sme": rng.random(n_sup) < 0.8,
+                "region_code": u.code[home],
+                "account": people.bank_accounts(rng, n_sup),
+            }
+        )
         self.frames["supplier"] = self.supplier_frame.drop(columns=["account"])
         counties = u.code[u.level == "county"]
         n_people = 3000
-        self.person_pool = pd.DataFrame({
-            "name": people.person_names(rng, n_people),
-            "account": people.bank_accounts(rng, n_people),
-            "county": rng.choice(counties, n_people)})
+        self.person_pool = pd.DataFrame(
+            {
+                "name": people.person_names(rng, n_people),
+                "account": people.bank_accounts(rng, n_people),
+                "county": rng.choice(counties, n_people),
+            }
+        )
 
     # ---- revenue
     def revenue(self) -> None:
@@ -585,8 +748,11 @@ class _Generator:
         item_codes = np.array([c for c, _n, _s in items])
         item_share = np.array([s for _c, _n, s in items])
         tax = np.array([c.startswith("101") for c in item_codes])
-        item_share = np.where(tax, item_share / item_share[tax].sum() * cat.TAX_SHARE,
-                              item_share / item_share[~tax].sum() * (1 - cat.TAX_SHARE))
+        item_share = np.where(
+            tax,
+            item_share / item_share[tax].sum() * cat.TAX_SHARE,
+            item_share / item_share[~tax].sum() * (1 - cat.TAX_SHARE),
+        )
         per_month = 3 if self.scale >= 0.5 else 1
         month_w = np.array(cat.REVENUE_MONTH_WEIGHTS)
         jump_unit = self.pick_counties(1)[0]
@@ -609,15 +775,28 @@ class _Generator:
             day = np.array([10, 20, 28])[slot_index] if per_month == 3 else np.full(len(slots), 25)
             dates = _month_start(np.full(len(slots), year), slots) + (day - 1).astype("timedelta64[D]")
             unit_of = ui[group]
-            parts.append(pd.DataFrame({"item_code": cell_item[group], "collect_date": dates, "amount": amount,
-                                       **self.ancestry_frame(unit_of)}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "item_code": cell_item[group],
+                        "collect_date": dates,
+                        "amount": amount,
+                        **self.ancestry_frame(unit_of),
+                    }
+                )
+            )
         frame = pd.concat(parts, ignore_index=True)
         frame = frame[frame["amount"] > 0].reset_index(drop=True)
         frame.insert(0, "id", np.arange(1, len(frame) + 1, dtype=np.int64))
         self.frames["revenue"] = frame
-        self.plant("nontax_jump", f"{u.code[jump_unit]}|{self.last_year}-{jump_month:02d}|10305", u.code[jump_unit],
-                   item_code="10305", month=f"{self.last_year}-{jump_month:02d}",
-                   note="罚没收入 of the year concentrated in one month (≈ 40× a normal month)")
+        self.plant(
+            "nontax_jump",
+            f"{u.code[jump_unit]}|{self.last_year}-{jump_month:02d}|10305",
+            u.code[jump_unit],
+            item_code="10305",
+            month=f"{self.last_year}-{jump_month:02d}",
+            note="罚没收入 of the year concentrated in one month (≈ 40× a normal month)",
+        )
 
     def fund_revenue(self) -> None:
         rng, u = self.rng, self.units
@@ -626,17 +805,25 @@ class _Generator:
         parts = []
         self.unit_fund: dict[int, np.ndarray] = {}
         for year in self.years:
-            unit_total = (self.unit_revenue[year] * cat.FUND_TO_GENERAL_REVENUE
-                          * rng.lognormal(0, 0.3, len(u.code))).astype(np.int64)
+            unit_total = (
+                self.unit_revenue[year] * cat.FUND_TO_GENERAL_REVENUE * rng.lognormal(0, 0.3, len(u.code))
+            ).astype(np.int64)
             self.unit_fund[year] = unit_total
             ui = np.repeat(np.arange(len(u.code)), len(codes))
             cell = split_exact(unit_total, ui, np.tile(shares, len(u.code)))
             group = np.repeat(np.arange(len(cell)), 12)
             months = np.tile(np.arange(1, 13), len(cell))
             amount = split_exact(cell, group, rng.lognormal(0, 0.5, len(group)))
-            parts.append(pd.DataFrame({"item_code": np.tile(codes, len(u.code))[group],
-                                       "collect_date": _dates(rng, np.full(len(group), year), months, 20, 28),
-                                       "amount": amount, **self.ancestry_frame(ui[group])}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "item_code": np.tile(codes, len(u.code))[group],
+                        "collect_date": _dates(rng, np.full(len(group), year), months, 20, 28),
+                        "amount": amount,
+                        **self.ancestry_frame(ui[group]),
+                    }
+                )
+            )
         frame = pd.concat(parts, ignore_index=True)
         frame = frame[frame["amount"] > 0].reset_index(drop=True)
         frame.insert(0, "id", np.arange(1, len(frame) + 1, dtype=np.int64))
@@ -658,8 +845,11 @@ class _Generator:
             gap[is_prov] = 0
             target = split_exact(np.array([int(central_fen * 0.9)]), np.zeros(len(gap), dtype=np.int64), gap)
             # what each unit issued from each program, grossed up by an allocation rate (分配进度) below 100%
-            issued = (ind[(ind["year"] == year) & ind["transfer_program"].notna()]
-                      .groupby(["unit", "transfer_program"])["amount"].sum())
+            issued = (
+                ind[(ind["year"] == year) & ind["transfer_program"].notna()]
+                .groupby(["unit", "transfer_program"])["amount"]
+                .sum()
+            )
             received = {}
             for (unit, program), amount in issued.items():
                 rate = rng.uniform(0.95, 1.0)
@@ -674,7 +864,7 @@ class _Generator:
                     totals[unit] += balance
             # the province receives from the centre what it passes down plus what it issues itself
             central_parts: dict[str, int] = {}
-            for (unit, program), amount in received.items():
+            for (_unit, program), amount in received.items():
                 central_parts[program] = central_parts.get(program, 0) + amount
             passed = sum(central_parts.values())
             if central_fen > passed:
@@ -693,12 +883,19 @@ class _Generator:
         months = np.tile(np.arange(1, 13), len(frame))
         unit = frame["unit"].to_numpy()[group]
         program = frame["program"].to_numpy()[group]
-        out = pd.DataFrame({
-            "id": np.arange(1, len(group) + 1, dtype=np.int64), "from_region": frame["from_region"].to_numpy()[group],
-            "to_region": u.code[unit], "kind": [program_kind[p][0] for p in program], "program": program,
-            "direct_fund": [program_kind[p][1] for p in program], "amount": amount,
-            "transfer_date": _dates(rng, frame["year"].to_numpy()[group], months, 5, 25),
-            **self.ancestry_frame(unit)})
+        out = pd.DataFrame(
+            {
+                "id": np.arange(1, len(group) + 1, dtype=np.int64),
+                "from_region": frame["from_region"].to_numpy()[group],
+                "to_region": u.code[unit],
+                "kind": [program_kind[p][0] for p in program],
+                "program": program,
+                "direct_fund": [program_kind[p][1] for p in program],
+                "amount": amount,
+                "transfer_date": _dates(rng, frame["year"].to_numpy()[group], months, 5, 25),
+                **self.ancestry_frame(unit),
+            }
+        )
         self.frames["transfer"] = out[out["amount"] > 0].reset_index(drop=True)
 
     # ---- debt
@@ -707,41 +904,65 @@ class _Generator:
         last = self.last_year
         capacity = self.unit_revenue[last] + self.unit_fund[last] + self.unit_transfers[last]  # 综合财力
         ratio = rng.uniform(0.3, 1.1, len(u.code))
-        bands = {"红": (settings.get("DEBT_RATIO_RED") + 0.1, settings.get("DEBT_RATIO_RED") + 0.7),
-                 "橙": (settings.get("DEBT_RATIO_ORANGE") + 0.1, settings.get("DEBT_RATIO_RED") - 0.1),
-                 "黄": (settings.get("DEBT_RATIO_YELLOW") + 0.1, settings.get("DEBT_RATIO_ORANGE") - 0.1)}
+        bands = {
+            "红": (settings.get("DEBT_RATIO_RED") + 0.1, settings.get("DEBT_RATIO_RED") + 0.7),
+            "橙": (settings.get("DEBT_RATIO_ORANGE") + 0.1, settings.get("DEBT_RATIO_RED") - 0.1),
+            "黄": (settings.get("DEBT_RATIO_YELLOW") + 0.1, settings.get("DEBT_RATIO_ORANGE") - 0.1),
+        }
         for grade, (lo, hi) in bands.items():
             for i in self.pick_counties(2):
                 ratio[i] = rng.uniform(lo, hi)
-                self.plant("debt_ratio", f"{u.code[i]}|{last}", u.code[i], grade=grade, year=last,
-                           ratio=round(float(ratio[i]), 4),
-                           note="债务率 = 年末债务余额 ÷ 综合财力 (一般公共预算收入 + 政府性基金收入 + 上级转移支付)")
+                self.plant(
+                    "debt_ratio",
+                    f"{u.code[i]}|{last}",
+                    u.code[i],
+                    grade=grade,
+                    year=last,
+                    ratio=round(float(ratio[i]), 4),
+                    note="债务率 = 年末债务余额 ÷ 综合财力 (一般公共预算收入 + 政府性基金收入 + 上级转移支付)",
+                )
         balance = (capacity * ratio).astype(np.int64)
         year_end = np.datetime64(f"{last}-12-31")
         rows = []
         for i in range(len(u.code)):
             n_live = int(rng.integers(3, 9))
             issue_year = rng.integers(last - 9, last + 1, n_live)
-            term = np.array([t for t in rng.choice([5, 7, 10, 15, 20, 30], n_live)])
+            term = np.array(list(rng.choice([5, 7, 10, 15, 20, 30], n_live)))
             term = np.where(issue_year + term <= last, last - issue_year + 2, term)  # still owed at year end
             principal = _split_one(int(balance[i]), rng.lognormal(0, 0.5, n_live))
             n_old = int(rng.integers(1, 4))  # bonds already repaid
             old_year = rng.integers(last - 14, last - 5, n_old)
             old_term = np.minimum(rng.choice([3, 5], n_old), last - old_year - 1)
             old_principal = (balance[i] * rng.uniform(0.02, 0.08, n_old)).astype(np.int64)
-            for yr, tm, p, live in [*zip(issue_year, term, principal, [True] * n_live),
-                                    *zip(old_year, old_term, old_principal, [False] * n_old)]:
+            for yr, tm, p, live in [
+                *zip(issue_year, term, principal, [True] * n_live),
+                *zip(old_year, old_term, old_principal, [False] * n_old),
+            ]:
                 issue = _dates(rng, np.array([yr]), rng.integers(3, 12, 1), 1, 28)[0]
                 if yr == last:
                     issue = min(issue, year_end - np.timedelta64(20, "D"))
-                maturity = np.datetime64(f"{yr + tm}-{str(issue)[5:]}") if str(issue)[5:] != "02-29" else \
-                    np.datetime64(f"{yr + tm}-02-28")
+                maturity = (
+                    np.datetime64(f"{yr + tm}-{str(issue)[5:]}")
+                    if str(issue)[5:] != "02-29"
+                    else np.datetime64(f"{yr + tm}-02-28")
+                )
                 kind = "专项" if rng.random() < 0.6 else "一般"
                 rate = round(float(rng.uniform(2.1, 2.9) if yr >= last - 3 else rng.uniform(2.9, 4.0)), 4)
-                rows.append((i, f"{yr}年{u.name[i]}{kind}债券({rng.integers(1, 30)}期)", kind, issue, maturity,
-                             int(p), rate, int(p) if live else 0))
-        frame = pd.DataFrame(rows, columns=["unit", "name", "kind", "issue_date", "maturity_date", "principal",
-                                            "rate", "outstanding"])
+                rows.append(
+                    (
+                        i,
+                        f"{yr}年{u.name[i]}{kind}债券({rng.integers(1, 30)}期)",
+                        kind,
+                        issue,
+                        maturity,
+                        int(p),
+                        rate,
+                        int(p) if live else 0,
+                    )
+                )
+        frame = pd.DataFrame(
+            rows, columns=["unit", "name", "kind", "issue_date", "maturity_date", "principal", "rate", "outstanding"]
+        )
         frame = frame[frame["principal"] > 0].reset_index(drop=True)
         frame.insert(0, "id", np.arange(1, len(frame) + 1, dtype=np.int64))
         for k, v in self.ancestry_frame(frame["unit"].to_numpy()).items():
@@ -756,8 +977,9 @@ class _Generator:
                 general = int(by.get((i, "一般"), 0) * rng.uniform(1.03, 1.15))
                 special = int(by.get((i, "专项"), 0) * rng.uniform(1.03, 1.15))
                 limits.append((u.code[i], year, general, special))
-        self.frames["debt_limit"] = pd.DataFrame(limits, columns=["region_code", "year", "general_limit",
-                                                                  "special_limit"])
+        self.frames["debt_limit"] = pd.DataFrame(
+            limits, columns=["region_code", "year", "general_limit", "special_limit"]
+        )
 
     # ---- treasury cash
     def treasury(self) -> None:
@@ -773,8 +995,11 @@ class _Generator:
         sent = tr[tr["from_region"] == self.province]
         tr_month = pd.to_datetime(sent["transfer_date"])
         prov_idx = int(np.flatnonzero(u.level == "province")[0])
-        np.add.at(outflow[prov_idx], (tr_month.dt.year.to_numpy() - self.years[0]) * 12
-                  + tr_month.dt.month.to_numpy() - 1, sent["amount"].to_numpy())
+        np.add.at(
+            outflow[prov_idx],
+            (tr_month.dt.year.to_numpy() - self.years[0]) * 12 + tr_month.dt.month.to_numpy() - 1,
+            sent["amount"].to_numpy(),
+        )
         ratio = np.clip(1.1 + np.cumsum(rng.normal(0, 0.06, (n_units, n_months)), axis=1), 0.85, 1.35)
         red = settings.get("CASH_RED")
         low_months = [n_months - 4, n_months - 3]  # September and October of the last year
@@ -783,11 +1008,15 @@ class _Generator:
             for mi in low_months:
                 ratio[i, mi] = rng.uniform(0.1, red - 0.08)
             y, m = months_all[low_months[0]]
-            self.plant("treasury_cash_low", f"{u.code[i]}|{y}-{m:02d}", u.code[i],
-                       months=[f"{months_all[mi][0]}-{months_all[mi][1]:02d}" for mi in low_months],
-                       note=f"库款保障水平 < {red}: month-end cash ÷ average outflow of the last 3 months")
+            self.plant(
+                "treasury_cash_low",
+                f"{u.code[i]}|{y}-{m:02d}",
+                u.code[i],
+                months=[f"{months_all[mi][0]}-{months_all[mi][1]:02d}" for mi in low_months],
+                note=f"库款保障水平 < {red}: month-end cash ÷ average outflow of the last 3 months",
+            )
         # month-end cash targets; a backward pass keeps every target reachable (cash falls at most by the outflow)
-        average = np.stack([outflow[:, max(0, mi - 2):mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
+        average = np.stack([outflow[:, max(0, mi - 2) : mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
         target = (ratio * average).astype(np.int64)
         for mi in range(n_months - 1, 0, -1):
             target[:, mi - 1] = np.minimum(target[:, mi - 1], target[:, mi] + outflow[:, mi])
@@ -799,13 +1028,14 @@ class _Generator:
                 inflow = closing - opening + int(outflow[i, mi])
                 rows.append((u.code[i], y, m, opening, inflow, int(outflow[i, mi]), closing, i))
                 opening = closing
-        frame = pd.DataFrame(rows, columns=["region_code", "year", "month", "opening", "inflow", "outflow",
-                                            "closing", "unit"])
+        frame = pd.DataFrame(
+            rows, columns=["region_code", "year", "month", "opening", "inflow", "outflow", "closing", "unit"]
+        )
         reached = frame.set_index(["unit", "year", "month"])["closing"]
         for i in planted_low:
             for mi in low_months:
                 y, m = months_all[mi]
-                level = reached[(i, y, m)] / outflow[i, max(0, mi - 2):mi + 1].mean()
+                level = reached[(i, y, m)] / outflow[i, max(0, mi - 2) : mi + 1].mean()
                 if level >= red:
                     raise AssertionError(f"planted 库款 shortfall not reached in {u.code[i]} {y}-{m}: {level:.2f}")
         for k, v in self.ancestry_frame(frame["unit"].to_numpy()).items():
@@ -825,21 +1055,28 @@ class _Generator:
         for name, freq, standard, _typical, _w in cats:
             programs.append((self.province, name, freq, standard, f"{name}"))
             for c in cities:
-                programs.append((c, name, freq, round(standard * rng.uniform(0.9, 1.2)),
-                                 f"{self.tree.name(c)}{name}"))
+                programs.append((c, name, freq, round(standard * rng.uniform(0.9, 1.2)), f"{self.tree.name(c)}{name}"))
         extra = max(0, cat.PROGRAMS_PER_PROVINCE - len(programs))
-        for j in range(extra):
+        for _ in range(extra):
             c_i = county_idx[rng.integers(0, len(county_idx))]
             name, freq, standard, _t, _w = cats[rng.integers(0, len(cats))]
-            programs.append((u.code[c_i], name, freq, round(standard * rng.uniform(0.9, 1.2)),
-                             f"{u.name[c_i]}{name}(县级配套)"))
+            programs.append(
+                (u.code[c_i], name, freq, round(standard * rng.uniform(0.9, 1.2)), f"{u.name[c_i]}{name}(县级配套)")
+            )
         prog = pd.DataFrame(programs, columns=["region_code", "category", "frequency", "standard", "name"])
         prog["id"] = np.arange(1, len(prog) + 1, dtype=np.int64)
         prog["code"] = "HM" + prog["region_code"] + "-" + prog["id"].astype(str).str.zfill(4)
-        self.frames["subsidy_program"] = pd.DataFrame({
-            "id": prog["id"], "code": prog["code"], "name": prog["name"], "category": prog["category"],
-            "region_code": prog["region_code"], "frequency": prog["frequency"],
-            "standard_amount": prog["standard"].astype(np.int64) * 100})
+        self.frames["subsidy_program"] = pd.DataFrame(
+            {
+                "id": prog["id"],
+                "code": prog["code"],
+                "name": prog["name"],
+                "category": prog["category"],
+                "region_code": prog["region_code"],
+                "frequency": prog["frequency"],
+                "standard_amount": prog["standard"].astype(np.int64) * 100,
+            }
+        )
         # people and their enrolments
         per_year = {"按月": 12, "按季": 4, "按年": 1, "一次性": 1}
         cat_w = np.array([c[4] for c in cats])
@@ -892,22 +1129,36 @@ class _Generator:
             sel = np.flatnonzero(freq == f)
             for year in self.years:
                 for m in months:
-                    rows_e.append(sel); rows_y.append(np.full(len(sel), year)); rows_m.append(np.full(len(sel), m))
+                    rows_e.append(sel)
+                    rows_y.append(np.full(len(sel), year))
+                    rows_m.append(np.full(len(sel), m))
         e = np.concatenate(rows_e)
         y = np.concatenate(rows_y)
         m = np.concatenate(rows_m)
         amount_fen = (np.round(base_amount[e] * rng.uniform(0.97, 1.0, len(e)), 0) * 100).astype(np.int64)
         pay_date = _dates(rng, y, m, 5, 25)
         person = enrol_person[e]
-        frame = pd.DataFrame({
-            "program_id": prog["id"].to_numpy()[program_idx[e]], "category": cat_names[enrol_cat[e]],
-            "township": township[person], "village": village[person], "recipient_id_number": ids[person],
-            "recipient_name": p_names[person], "bank_account": accounts[person], "account_name": p_names[person],
-            "amount": amount_fen, "pay_date": pay_date, "person": person, **self.ancestry_frame(home[person])})
+        frame = pd.DataFrame(
+            {
+                "program_id": prog["id"].to_numpy()[program_idx[e]],
+                "category": cat_names[enrol_cat[e]],
+                "township": township[person],
+                "village": village[person],
+                "recipient_id_number": ids[person],
+                "recipient_name": p_names[person],
+                "bank_account": accounts[person],
+                "account_name": p_names[person],
+                "amount": amount_fen,
+                "pay_date": pay_date,
+                "person": person,
+                **self.ancestry_frame(home[person]),
+            }
+        )
         # deaths: some elderly recipients die; their payouts stop (clean)
         deaths = rng.choice(n_people, size=max(10, n_people // 50), replace=False)
-        death_date = _dates(rng, np.full(len(deaths), self.last_year), rng.integers(1, 12, len(deaths)), 1, 28,
-                            workdays=False)
+        death_date = _dates(
+            rng, np.full(len(deaths), self.last_year), rng.integers(1, 12, len(deaths)), 1, 28, workdays=False
+        )
         death_of = pd.Series(death_date, index=deaths)
         dd = death_of.reindex(frame["person"]).to_numpy()
         frame = frame[~(pd.notna(dd) & (frame["pay_date"].to_numpy() > dd))].reset_index(drop=True)
@@ -916,9 +1167,14 @@ class _Generator:
         frame.insert(0, "id", np.arange(1, len(frame) + 1, dtype=np.int64))
         frame = self._plant_subsidy_anomalies(frame, prog, deaths, death_of, ids, p_names, home)
         self.frames["subsidy_payout"] = frame.drop(columns=["person"])
-        self.frames["person_death"] = pd.DataFrame({
-            "id_number": ids[death_of.index.to_numpy()], "name": p_names[death_of.index.to_numpy()],
-            "death_date": death_of.to_numpy(), "region_code": u.code[home[death_of.index.to_numpy()]]})
+        self.frames["person_death"] = pd.DataFrame(
+            {
+                "id_number": ids[death_of.index.to_numpy()],
+                "name": p_names[death_of.index.to_numpy()],
+                "death_date": death_of.to_numpy(),
+                "region_code": u.code[home[death_of.index.to_numpy()]],
+            }
+        )
         # 财政供养人员: employees (none on 低保 except the planted ones)
         agencies = self.agency_frame
         county_agencies = agencies[agencies["region_code"].isin(u.code[county_idx])]
@@ -926,22 +1182,39 @@ class _Generator:
         employees = pd.DataFrame({"id_number": emp_ids, "name": emp_names, "agency_id": emp_agency})
         dibao = frame[frame["category"] == "城乡居民最低生活保障"]
         planted = dibao.drop_duplicates("recipient_id_number").sample(n=min(4, len(dibao)), random_state=rng)
-        employees = pd.concat([employees, pd.DataFrame({
-            "id_number": planted["recipient_id_number"], "name": planted["recipient_name"],
-            "agency_id": county_agencies["id"].to_numpy()[rng.integers(0, len(county_agencies), len(planted))]})],
-            ignore_index=True)
+        employees = pd.concat(
+            [
+                employees,
+                pd.DataFrame(
+                    {
+                        "id_number": planted["recipient_id_number"],
+                        "name": planted["recipient_name"],
+                        "agency_id": county_agencies["id"].to_numpy()[
+                            rng.integers(0, len(county_agencies), len(planted))
+                        ],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
         for row in planted.itertuples():
             region = row.county_code or row.city_code
-            self.plant("subsidy_public_employee_dibao", row.recipient_id_number, region,
-                       note="财政供养人员 receiving 城乡居民最低生活保障")
+            self.plant(
+                "subsidy_public_employee_dibao",
+                row.recipient_id_number,
+                region,
+                note="财政供养人员 receiving 城乡居民最低生活保障",
+            )
         self.frames["public_employee"] = employees
 
     def _plant_subsidy_anomalies(self, frame, prog, deaths, death_of, ids, p_names, home):
         rng, u = self.rng, self.units
         province_programs = set(prog.loc[prog["region_code"] == self.province, "id"])
-        monthly = frame[frame["program_id"].isin(province_programs)
-                        & frame["category"].isin(["城乡居民最低生活保障", "高龄津贴", "困难残疾人生活补贴"])
-                        & (pd.to_datetime(frame["pay_date"]).dt.year == self.last_year)]
+        monthly = frame[
+            frame["program_id"].isin(province_programs)
+            & frame["category"].isin(["城乡居民最低生活保障", "高龄津贴", "困难残疾人生活补贴"])
+            & (pd.to_datetime(frame["pay_date"]).dt.year == self.last_year)
+        ]
         monthly = monthly[~monthly["person"].isin(deaths)]
         extra = []
         next_id = int(frame["id"].max()) + 1
@@ -959,8 +1232,13 @@ class _Generator:
             dup["bank_account"] = people.bank_accounts(rng, 1)[0]
             extra.append(dup)
             month = str(row.pay_date)[:7]
-            self.plant("subsidy_duplicate_id", f"{row.recipient_id_number}|{row.program_id}|{month}", county,
-                       counties=sorted([row.county_code, county]), payout_ids=[int(row.id), next_id])
+            self.plant(
+                "subsidy_duplicate_id",
+                f"{row.recipient_id_number}|{row.program_id}|{month}",
+                county,
+                counties=sorted([row.county_code, county]),
+                payout_ids=[int(row.id), next_id],
+            )
             next_id += 1
         # payouts after a recorded death
         duplicated_people = {int(d["person"]) for d in extra}
@@ -972,15 +1250,25 @@ class _Generator:
                 continue
             date = np.datetime64(row.pay_date, "D") + np.timedelta64(1, "D")
             death_of.loc[row.person] = date
-            self.plant("subsidy_after_death", row.recipient_id_number, row.county_code,
-                       death_date=str(date), payout_ids=[int(i) for i in later["id"]])
+            self.plant(
+                "subsidy_after_death",
+                row.recipient_id_number,
+                row.county_code,
+                death_date=str(date),
+                payout_ids=[int(i) for i in later["id"]],
+            )
         # amounts above the program's standard
         standard = prog.set_index("id")["standard"]
         for idx in rng.choice(monthly.index.to_numpy(), size=min(6, len(monthly)), replace=False):
             limit = int(standard[frame.at[idx, "program_id"]]) * 100
             frame.at[idx, "amount"] = int(limit * rng.uniform(1.3, 2.0))
-            self.plant("subsidy_above_standard", str(frame.at[idx, "id"]), frame.at[idx, "county_code"],
-                       standard_fen=limit, amount_fen=int(frame.at[idx, "amount"]))
+            self.plant(
+                "subsidy_above_standard",
+                str(frame.at[idx, "id"]),
+                frame.at[idx, "county_code"],
+                standard_fen=limit,
+                amount_fen=int(frame.at[idx, "amount"]),
+            )
         # paid to an account not in the recipient's name
         for idx in rng.choice(monthly.index.to_numpy(), size=min(5, len(monthly)), replace=False):
             frame.at[idx, "account_name"] = people.person_names(rng, 1)[0]
@@ -1010,25 +1298,53 @@ class _Generator:
             level = u.level[agencies["unit"].to_numpy()[a]]
             threshold = np.where(level == "province", t_province, t_local)
             over = np.where(category == "工程", budget >= 4_000_000 * 100, budget >= threshold)
-            method = np.where(over, rng.choice(["公开招标", "单一来源", "竞争性磋商"], n_year, p=[0.93, 0.03, 0.04]),
-                              rng.choice(["竞争性磋商", "询价", "竞争性谈判", "框架协议", "单一来源", "邀请招标", "公开招标"],
-                                         n_year, p=[0.38, 0.14, 0.10, 0.18, 0.05, 0.03, 0.12]))
+            method = np.where(
+                over,
+                rng.choice(["公开招标", "单一来源", "竞争性磋商"], n_year, p=[0.93, 0.03, 0.04]),
+                rng.choice(
+                    ["竞争性磋商", "询价", "竞争性谈判", "框架协议", "单一来源", "邀请招标", "公开招标"],
+                    n_year,
+                    p=[0.38, 0.14, 0.10, 0.18, 0.05, 0.03, 0.12],
+                ),
+            )
             # clean data keeps non-tender goods and services out of the band just under the threshold
-            in_band = (category != "工程") & (method != "公开招标") & (budget >= band * threshold) & (budget < threshold)
+            in_band = (
+                (category != "工程") & (method != "公开招标") & (budget >= band * threshold) & (budget < threshold)
+            )
             budget = np.where(in_band, (budget * 0.6).astype(np.int64) // 100 * 100, budget)
-            saving = np.where(method == "单一来源", rng.uniform(1 - flag + 0.005, 0.06, n_year),
-                              np.clip(rng.beta(2, 20, n_year) + (1 - flag) + 0.005, 0, 0.3))
+            saving = np.where(
+                method == "单一来源",
+                rng.uniform(1 - flag + 0.005, 0.06, n_year),
+                np.clip(rng.beta(2, 20, n_year) + (1 - flag) + 0.005, 0, 0.3),
+            )
             contract = (budget * (1 - saving)).astype(np.int64)
             supplier = (rng.zipf(1.25, n_year) - 1) % len(suppliers)
             notice = _dates(rng, np.full(n_year, year), rng.integers(1, 12, n_year), 1, 28)
-            contract_date = np.minimum(notice + rng.integers(15, 45, n_year).astype("timedelta64[D]"),
-                                       np.datetime64(f"{year}-12-31"))
-            items = np.array([cat.PROCUREMENT_ITEMS[c][k % len(cat.PROCUREMENT_ITEMS[c])]
-                              for c, k in zip(category, rng.integers(0, 60, n_year))])
-            parts.append(pd.DataFrame({
-                "agency_row": a, "year": year, "method": method, "category": category, "item_name": items,
-                "budget_amount": budget, "contract_amount": contract, "supplier_row": supplier,
-                "notice_date": notice, "contract_date": contract_date}))
+            contract_date = np.minimum(
+                notice + rng.integers(15, 45, n_year).astype("timedelta64[D]"), np.datetime64(f"{year}-12-31")
+            )
+            items = np.array(
+                [
+                    cat.PROCUREMENT_ITEMS[c][k % len(cat.PROCUREMENT_ITEMS[c])]
+                    for c, k in zip(category, rng.integers(0, 60, n_year))
+                ]
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "agency_row": a,
+                        "year": year,
+                        "method": method,
+                        "category": category,
+                        "item_name": items,
+                        "budget_amount": budget,
+                        "contract_amount": contract,
+                        "supplier_row": supplier,
+                        "notice_date": notice,
+                        "contract_date": contract_date,
+                    }
+                )
+            )
         frame = pd.concat(parts, ignore_index=True)
         frame = self._plant_procurement(frame, agencies, t_province, t_local, flag)
         frame["id"] = np.arange(1, len(frame) + 1, dtype=np.int64)
@@ -1038,8 +1354,13 @@ class _Generator:
         frame["supplier_id"] = sup["id"].to_numpy()
         frame["supplier_name"] = sup["name"].to_numpy()
         frame["sme"] = sup["sme"].to_numpy()
-        frame["plan_no"] = (ag["region_code"].to_numpy() + "-" + frame["year"].astype(str) + "-CG"
-                            + frame["id"].astype(str).str.zfill(6))
+        frame["plan_no"] = (
+            ag["region_code"].to_numpy()
+            + "-"
+            + frame["year"].astype(str)
+            + "-CG"
+            + frame["id"].astype(str).str.zfill(6)
+        )
         for k in ("province_code", "city_code", "county_code"):
             frame[k] = ag[k].to_numpy()
         for anomaly in self.anomalies:
@@ -1057,14 +1378,22 @@ class _Generator:
             ratio = rng.uniform(flag + 0.002, 1.0)
             frame.at[row, "contract_amount"] = int(frame.at[row, "budget_amount"] * ratio)
             unit = agencies["unit"].iat[frame.at[row, "agency_row"]]
-            self.anomalies.append({"kind": "procurement_high_ratio", "key": "", "region": u.code[unit],
-                                   "_rows": [int(row)], "ratio": round(float(ratio), 4)})
+            self.anomalies.append(
+                {
+                    "kind": "procurement_high_ratio",
+                    "key": "",
+                    "region": u.code[unit],
+                    "_rows": [int(row)],
+                    "ratio": round(float(ratio), 4),
+                }
+            )
         # purchases split just under the 公开招标 threshold: same agency and supplier, within 30 days
         extra = []
         next_row = len(frame)
-        county_agencies = np.flatnonzero(agencies["region_code"].isin(
-            [u.code[i] for i in self.pick_counties(3)]).to_numpy())
-        province_agencies = np.flatnonzero((u.level[agencies["unit"].to_numpy()] == "province"))
+        county_agencies = np.flatnonzero(
+            agencies["region_code"].isin([u.code[i] for i in self.pick_counties(3)]).to_numpy()
+        )
+        province_agencies = np.flatnonzero(u.level[agencies["unit"].to_numpy()] == "province")
         for a in [*rng.choice(county_agencies, 3, replace=False), rng.choice(province_agencies)]:
             threshold = t_province if u.level[agencies["unit"].iat[a]] == "province" else t_local
             supplier = int(rng.integers(0, len(self.supplier_frame)))
@@ -1075,37 +1404,73 @@ class _Generator:
             for k in range(int(rng.integers(2, 4))):
                 budget = int(threshold * rng.uniform(0.90, 0.99)) // 100 * 100
                 notice = _weekday(np.array([start + np.timedelta64(int(k * rng.integers(5, 12)), "D")]))[0]
-                extra.append({"agency_row": a, "year": self.last_year, "method": str(rng.choice(["询价", "竞争性磋商"])),
-                              "category": category, "item_name": item, "budget_amount": budget,
-                              "contract_amount": int(budget * rng.uniform(0.88, 0.95)), "supplier_row": supplier,
-                              "notice_date": notice, "contract_date": notice + np.timedelta64(10, "D")})
+                extra.append(
+                    {
+                        "agency_row": a,
+                        "year": self.last_year,
+                        "method": str(rng.choice(["询价", "竞争性磋商"])),
+                        "category": category,
+                        "item_name": item,
+                        "budget_amount": budget,
+                        "contract_amount": int(budget * rng.uniform(0.88, 0.95)),
+                        "supplier_row": supplier,
+                        "notice_date": notice,
+                        "contract_date": notice + np.timedelta64(10, "D"),
+                    }
+                )
                 rows.append(next_row)
                 next_row += 1
-            self.anomalies.append({"kind": "procurement_split", "key": "", "_rows": rows,
-                                   "region": agencies["region_code"].iat[a], "threshold_fen": int(threshold)})
+            self.anomalies.append(
+                {
+                    "kind": "procurement_split",
+                    "key": "",
+                    "_rows": rows,
+                    "region": agencies["region_code"].iat[a],
+                    "threshold_fen": int(threshold),
+                }
+            )
         return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
 
 
-def generate(province: str = "430000", years: tuple[int, ...] = (2023, 2024), scale: float = 1.0, seed: int = 7,
-             progress: Progress = lambda _msg: None) -> DemoData:
+def generate(
+    province: str = "430000",
+    years: tuple[int, ...] = (2023, 2024),
+    scale: float = 1.0,
+    seed: int = 7,
+    progress: Progress = lambda _msg: None,
+) -> DemoData:
     """Build every fact table of a demo province (see module docstring); pure: touches no store."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     g = _Generator(province, tuple(years), scale, seed)
-    steps = [("区划与分类", lambda: (g.regions(), g.classifications(), g.plan())),
-             ("预算单位、供应商与人员", lambda: (g.agencies(), g.pools())),
-             ("预算指标与支付", g.spending), ("一般公共预算收入", g.revenue), ("政府性基金收入", g.fund_revenue),
-             ("转移支付", g.transfers), ("政府债务", g.debt), ("库款", g.treasury),
-             ("惠民惠农补贴", g.subsidies), ("政府采购", g.procurement)]
+    steps = [
+        ("区划与分类", lambda: (g.regions(), g.classifications(), g.plan())),
+        ("预算单位、供应商与人员", lambda: (g.agencies(), g.pools())),
+        ("预算指标与支付", g.spending),
+        ("一般公共预算收入", g.revenue),
+        ("政府性基金收入", g.fund_revenue),
+        ("转移支付", g.transfers),
+        ("政府债务", g.debt),
+        ("库款", g.treasury),
+        ("惠民惠农补贴", g.subsidies),
+        ("政府采购", g.procurement),
+    ]
     for index, (label, step) in enumerate(steps):
         progress(label)
         g.rng = np.random.default_rng([seed, index])  # each step draws from its own stream: what one step draws
-        step()                                         # (which depends on scale) never shifts the next
+        step()  # (which depends on scale) never shifts the next
     frames = g.frames
-    frames["demo_anomaly"] = pd.DataFrame({
-        "kind": [a["kind"] for a in g.anomalies], "key": [a["key"] for a in g.anomalies],
-        "detail": [json.dumps(a, ensure_ascii=False, default=str) for a in g.anomalies]})
-    through = max(pd.Timestamp(frames[t][c].max()).date() for t, c in
-                  (("payment", "pay_date"), ("revenue", "collect_date"), ("subsidy_payout", "pay_date")))
-    return DemoData(frames, g.anomalies, province, g.years, through,
-                    {name: len(frame) for name, frame in frames.items()})
+    frames["demo_anomaly"] = pd.DataFrame(
+        {
+            "kind": [a["kind"] for a in g.anomalies],
+            "key": [a["key"] for a in g.anomalies],
+            "detail": [json.dumps(a, ensure_ascii=False, default=str) for a in g.anomalies],
+        }
+    )
+    through = max(
+        pd.Timestamp(frames[t][c].max()).date()
+        for t, c in (("payment", "pay_date"), ("revenue", "collect_date"), ("subsidy_payout", "pay_date"))
+    )
+    return DemoData(
+        frames, g.anomalies, province, g.years, through, {name: len(frame) for name, frame in frames.items()}
+    )

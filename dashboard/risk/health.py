@@ -7,13 +7,13 @@ weighted mean of the scores of the components the region has data for. The weigh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
-from dashboard import grades
-from dashboard.grades import Grade
+from dashboard.core import grades
+from dashboard.core.grades import Grade
 from dashboard.risk.measures import AsOf
 
 GRADE_SCORE = {None: 100, "蓝": 90, "黄": 60, "橙": 30, "红": 0}

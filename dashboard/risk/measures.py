@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from dashboard import settings
+from dashboard.core import settings
 from dashboard.store.schema import (
     agency,
     bond,
@@ -62,13 +62,13 @@ class AsOf:
     def key(self) -> str:
         return f"{self.year}-{self.month:02d}"
 
-    def previous_quarter_end(self) -> "AsOf":
+    def previous_quarter_end(self) -> AsOf:
         """The last month of the quarter before this month's quarter (September for November, December before)."""
         month = 3 * ((self.month - 1) // 3)
         return AsOf(self.year, month) if month else AsOf(self.year - 1, 12)
 
     @classmethod
-    def of(cls, day: dt.date) -> "AsOf":
+    def of(cls, day: dt.date) -> AsOf:
         return cls(day.year, day.month)
 
 
@@ -82,8 +82,14 @@ def _frame(conn: Connection, statement, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
-def _sums(conn: Connection, table: sa.Table, amount: sa.ColumnElement, *where, label: str,
-          region: sa.ColumnElement | None = None) -> pd.DataFrame:
+def _sums(
+    conn: Connection,
+    table: sa.Table,
+    amount: sa.ColumnElement,
+    *where,
+    label: str,
+    region: sa.ColumnElement | None = None,
+) -> pd.DataFrame:
     """region → SUM(amount) as float, over the rows matching `where`."""
     region = unit_of(table) if region is None else region
     frame = _frame(conn, sa.select(region, sa.func.sum(amount)).where(*where).group_by(region), ["region", label])
@@ -103,6 +109,7 @@ def _ytd(mart: sa.Table, as_of: AsOf) -> list:
 
 # -- spending ------------------------------------------------------------------------------------------------------
 
+
 def execution(conn: Connection, as_of: AsOf, only: Callable[[sa.Table], list] = lambda _mart: []) -> pd.DataFrame:
     """预算执行: payments of the year to date ÷ the year's budget indicators, both narrowed by `only(mart)` (a 三保
     type, 直达资金, an economic or functional class) when given."""
@@ -115,13 +122,22 @@ def execution(conn: Connection, as_of: AsOf, only: Callable[[sa.Table], list] = 
 def department_execution(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Per unit and department (主管部门): payments of the year to date ÷ the year's indicators."""
     p, i, a = payment, budget_indicator, agency
-    paid = _frame(conn, sa.select(unit_of(p), a.c.department, sa.func.sum(p.c.amount))
-                  .select_from(p.join(a, a.c.id == p.c.agency_id))
-                  .where(p.c.pay_date.between(as_of.start, as_of.end))
-                  .group_by(unit_of(p), a.c.department), ["region", "department", "num"])
-    budget = _frame(conn, sa.select(unit_of(i), a.c.department, sa.func.sum(i.c.amount))
-                    .select_from(i.join(a, a.c.id == i.c.agency_id)).where(i.c.year == as_of.year)
-                    .group_by(unit_of(i), a.c.department), ["region", "department", "den"])
+    paid = _frame(
+        conn,
+        sa.select(unit_of(p), a.c.department, sa.func.sum(p.c.amount))
+        .select_from(p.join(a, a.c.id == p.c.agency_id))
+        .where(p.c.pay_date.between(as_of.start, as_of.end))
+        .group_by(unit_of(p), a.c.department),
+        ["region", "department", "num"],
+    )
+    budget = _frame(
+        conn,
+        sa.select(unit_of(i), a.c.department, sa.func.sum(i.c.amount))
+        .select_from(i.join(a, a.c.id == i.c.agency_id))
+        .where(i.c.year == as_of.year)
+        .group_by(unit_of(i), a.c.department),
+        ["region", "department", "den"],
+    )
     out = budget.merge(paid, on=["region", "department"], how="left")
     out["num"] = out["num"].map(lambda v: 0.0 if v is None or pd.isna(v) else float(v))
     out["den"] = out["den"].map(float)
@@ -129,13 +145,21 @@ def department_execution(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def wage_months_paid(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """Units with 保工资 indicators this year: months of the year to date in which wages were paid (num) of all (den)."""
+    """Units with 保工资 indicators this year: months of the year to date in which wages were paid (num) of all
+    (den)."""
     p, b = mart_payment_month, mart_indicator_year
-    units = _frame(conn, sa.select(unit_of(b)).where(b.c.year == as_of.year, b.c.sanbao_type == "保工资",
-                                                     b.c.amount > 0).distinct(), ["region"])
-    months = _frame(conn, sa.select(unit_of(p), sa.func.count(sa.distinct(p.c.month)))
-                    .where(*_ytd(p, as_of), p.c.sanbao_type == "保工资", p.c.amount > 0)
-                    .group_by(unit_of(p)), ["region", "num"])
+    units = _frame(
+        conn,
+        sa.select(unit_of(b)).where(b.c.year == as_of.year, b.c.sanbao_type == "保工资", b.c.amount > 0).distinct(),
+        ["region"],
+    )
+    months = _frame(
+        conn,
+        sa.select(unit_of(p), sa.func.count(sa.distinct(p.c.month)))
+        .where(*_ytd(p, as_of), p.c.sanbao_type == "保工资", p.c.amount > 0)
+        .group_by(unit_of(p)),
+        ["region", "num"],
+    )
     out = units.merge(months, on="region", how="left").fillna({"num": 0})
     out["num"] = out["num"].astype(float)
     out["den"] = float(as_of.month)
@@ -152,16 +176,22 @@ def year_end_share(conn: Connection, year: int) -> pd.DataFrame:
 
 # -- treasury cash and debt ------------------------------------------------------------------------------------------
 
+
 def cash_levels(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """库款保障水平 of every unit for every month of the year to date: month-end closing (num) ÷ the average outflow
     of that month and the two before (den), which reach back into last year for January and February."""
     t = treasury_cash
-    average = sa.func.avg(t.c.outflow).over(partition_by=t.c.region_code, order_by=(t.c.year, t.c.month),
-                                            rows=(-2, 0))
-    inner = sa.select(t.c.region_code, t.c.year, t.c.month, t.c.closing, average.label("average")).where(
-        t.c.year.between(as_of.year - 1, as_of.year)).subquery()
-    frame = _frame(conn, sa.select(inner).where(inner.c.year == as_of.year, inner.c.month <= as_of.month),
-                   ["region", "year", "month", "num", "den"])
+    average = sa.func.avg(t.c.outflow).over(partition_by=t.c.region_code, order_by=(t.c.year, t.c.month), rows=(-2, 0))
+    inner = (
+        sa.select(t.c.region_code, t.c.year, t.c.month, t.c.closing, average.label("average"))
+        .where(t.c.year.between(as_of.year - 1, as_of.year))
+        .subquery()
+    )
+    frame = _frame(
+        conn,
+        sa.select(inner).where(inner.c.year == as_of.year, inner.c.month <= as_of.month),
+        ["region", "year", "month", "num", "den"],
+    )
     frame["num"] = frame["num"].map(float)
     frame["den"] = frame["den"].map(lambda v: float(v or 0))
     frame["month"] = frame["month"].astype(int)
@@ -176,10 +206,11 @@ def _live_bonds(as_of: AsOf) -> list:
 def _capacity(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """综合财力 of the year to date, annualised: (一般公共预算收入 + 政府性基金收入 + 上级转移支付) × 12 ÷ months."""
     r, f, t = mart_revenue_month, fund_revenue, transfer
-    parts = [_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="a"),
-             _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="a"),
-             _sums(conn, t, t.c.amount, t.c.transfer_date.between(as_of.start, as_of.end), label="a",
-                   region=t.c.to_region)]
+    parts = [
+        _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="a"),
+        _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="a"),
+        _sums(conn, t, t.c.amount, t.c.transfer_date.between(as_of.start, as_of.end), label="a", region=t.c.to_region),
+    ]
     total = pd.concat(parts).groupby("region", as_index=False)["a"].sum()
     return total.assign(den=total["a"] * 12 / as_of.month)[["region", "den"]]
 
@@ -194,8 +225,12 @@ def interest_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """利息支出率: 债务付息 payments (功能科目 232) ÷ (一般公共预算收入 + 政府性基金收入), year to date."""
     p, r, f = mart_payment_month, mart_revenue_month, fund_revenue
     interest = _sums(conn, p, p.c.amount, *_ytd(p, as_of), p.c.func_code == "232", label="num")
-    revenue = pd.concat([_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"),
-                         _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="den")])
+    revenue = pd.concat(
+        [
+            _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"),
+            _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="den"),
+        ]
+    )
     return _ratio(interest, revenue.groupby("region", as_index=False)["den"].sum())
 
 
@@ -204,18 +239,29 @@ def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     t = treasury_cash
     horizon = dt.date(as_of.end.year + 1, as_of.end.month, calendar.monthrange(as_of.end.year + 1, as_of.end.month)[1])
     maturing = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), bond.c.maturity_date <= horizon, label="num")
-    cash = _sums(conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den",
-                 region=t.c.region_code)
+    cash = _sums(
+        conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den", region=t.c.region_code
+    )
     out = maturing.merge(cash, on="region", how="left").fillna({"den": 0.0})
     return out[out["num"] > 0][RATIO_COLUMNS].reset_index(drop=True)
 
 
 def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Outstanding debt by kind (一般 / 专项) against the year's 限额: region, kind, num (debt), den (limit)."""
-    debt = _frame(conn, sa.select(unit_of(bond), bond.c.kind, sa.func.sum(bond.c.principal))
-                  .where(*_live_bonds(as_of)).group_by(unit_of(bond), bond.c.kind), ["region", "kind", "num"])
-    limits = _frame(conn, sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit)
-                    .where(debt_limit.c.year == as_of.year), ["region", "一般", "专项"])
+    debt = _frame(
+        conn,
+        sa.select(unit_of(bond), bond.c.kind, sa.func.sum(bond.c.principal))
+        .where(*_live_bonds(as_of))
+        .group_by(unit_of(bond), bond.c.kind),
+        ["region", "kind", "num"],
+    )
+    limits = _frame(
+        conn,
+        sa.select(debt_limit.c.region_code, debt_limit.c.general_limit, debt_limit.c.special_limit).where(
+            debt_limit.c.year == as_of.year
+        ),
+        ["region", "一般", "专项"],
+    )
     limits = limits.melt(id_vars="region", var_name="kind", value_name="den")
     out = debt.merge(limits, on=["region", "kind"], how="left")
     out["num"] = out["num"].map(float)
@@ -225,20 +271,32 @@ def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 # -- 直达资金 -------------------------------------------------------------------------------------------------------
 
+
 def direct_allocation(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """直达资金 分配进度: what a unit allocated (its own 直达 indicators issued to date + 直达 transfers it passed down)
     ÷ what it received (直达 transfers to it), year to date."""
     i, t = budget_indicator, transfer
     in_period = t.c.transfer_date.between(as_of.start, as_of.end)
-    allocated = pd.concat([
-        _sums(conn, i, i.c.amount, i.c.year == as_of.year, i.c.direct_fund.is_(True), i.c.issue_date <= as_of.end,
-              label="num"),
-        _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="num", region=t.c.from_region)])
+    allocated = pd.concat(
+        [
+            _sums(
+                conn,
+                i,
+                i.c.amount,
+                i.c.year == as_of.year,
+                i.c.direct_fund.is_(True),
+                i.c.issue_date <= as_of.end,
+                label="num",
+            ),
+            _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="num", region=t.c.from_region),
+        ]
+    )
     received = _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="den", region=t.c.to_region)
     return _ratio(allocated.groupby("region", as_index=False)["num"].sum(), received)
 
 
 # -- revenue ------------------------------------------------------------------------------------------------------
+
 
 def tax_share(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """税收 (101xx) ÷ 一般公共预算收入, year to date."""
@@ -250,8 +308,10 @@ def tax_share(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 def self_sufficiency(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """一般公共预算收入 ÷ 一般公共预算支出, year to date."""
     r, p = mart_revenue_month, mart_payment_month
-    return _ratio(_sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num"),
-                  _sums(conn, p, p.c.amount, *_ytd(p, as_of), label="den"))
+    return _ratio(
+        _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num"),
+        _sums(conn, p, p.c.amount, *_ytd(p, as_of), label="den"),
+    )
 
 
 def revenue_growth(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -265,15 +325,20 @@ def revenue_growth(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 def nontax_months(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Each unit's 非税收入 (103xx) by item and month of the year to date: region, item, month, amount."""
     r = mart_revenue_month
-    frame = _frame(conn, sa.select(unit_of(r), r.c.item_code, r.c.month, sa.func.sum(r.c.amount))
-                   .where(*_ytd(r, as_of), r.c.item_code.like("103%"))
-                   .group_by(unit_of(r), r.c.item_code, r.c.month), ["region", "item", "month", "amount"])
+    frame = _frame(
+        conn,
+        sa.select(unit_of(r), r.c.item_code, r.c.month, sa.func.sum(r.c.amount))
+        .where(*_ytd(r, as_of), r.c.item_code.like("103%"))
+        .group_by(unit_of(r), r.c.item_code, r.c.month),
+        ["region", "item", "month", "amount"],
+    )
     frame["amount"] = frame["amount"].map(float)
     frame["month"] = frame["month"].astype(int)
     return frame
 
 
 # -- procurement ----------------------------------------------------------------------------------------------------
+
 
 def _year_of_procurement(as_of: AsOf) -> list:
     return [procurement.c.year == as_of.year, procurement.c.contract_date <= as_of.end]
@@ -283,27 +348,51 @@ def single_source(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """单一来源 budget ÷ all procurement budget of the year to date."""
     t = procurement
     only = sa.case((t.c.method == "单一来源", t.c.budget_amount), else_=0)
-    return _ratio(_sums(conn, t, only, *_year_of_procurement(as_of), label="num"),
-                  _sums(conn, t, t.c.budget_amount, *_year_of_procurement(as_of), label="den"))
+    return _ratio(
+        _sums(conn, t, only, *_year_of_procurement(as_of), label="num"),
+        _sums(conn, t, t.c.budget_amount, *_year_of_procurement(as_of), label="den"),
+    )
 
 
 def _procurement_columns() -> list:
     t = procurement
-    return [unit_of(t).label("region"), t.c.id, t.c.plan_no, t.c.item_name, t.c.method, t.c.budget_amount,
-            t.c.contract_amount, t.c.supplier_name, t.c.notice_date]
+    return [
+        unit_of(t).label("region"),
+        t.c.id,
+        t.c.plan_no,
+        t.c.item_name,
+        t.c.method,
+        t.c.budget_amount,
+        t.c.contract_amount,
+        t.c.supplier_name,
+        t.c.notice_date,
+    ]
 
 
-PROCUREMENT_COLUMNS = ["region", "id", "plan_no", "item_name", "method", "budget_amount", "contract_amount",
-                       "supplier_name", "notice_date"]
+PROCUREMENT_COLUMNS = [
+    "region",
+    "id",
+    "plan_no",
+    "item_name",
+    "method",
+    "budget_amount",
+    "contract_amount",
+    "supplier_name",
+    "notice_date",
+]
 
 
 def procurement_high_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Contracts at or above CONTRACT_RATIO_FLAG of their budget."""
     t = procurement
     flag = sa.literal(Decimal(str(settings.get("CONTRACT_RATIO_FLAG"))), sa.Numeric(8, 4))
-    return _frame(conn, sa.select(*_procurement_columns()).where(
-        *_year_of_procurement(as_of), t.c.contract_amount >= t.c.budget_amount * flag).order_by(t.c.id),
-        PROCUREMENT_COLUMNS)
+    return _frame(
+        conn,
+        sa.select(*_procurement_columns())
+        .where(*_year_of_procurement(as_of), t.c.contract_amount >= t.c.budget_amount * flag)
+        .order_by(t.c.id),
+        PROCUREMENT_COLUMNS,
+    )
 
 
 def procurement_split(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -313,14 +402,23 @@ def procurement_split(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     t = procurement
     band = Decimal(str(settings.get("SPLIT_BAND")))
     province_level = sa.and_(t.c.city_code.is_(None), t.c.county_code.is_(None))
-    threshold = sa.case((province_level, Decimal(settings.get("TENDER_THRESHOLD_PROVINCE"))),
-                        else_=Decimal(settings.get("TENDER_THRESHOLD_LOCAL")))
-    rows = _frame(conn, sa.select(*_procurement_columns(), t.c.agency_id, t.c.supplier_id, t.c.category,
-                                  threshold.label("threshold"))
-                  .where(*_year_of_procurement(as_of), t.c.category != "工程", t.c.method != "公开招标",
-                         t.c.budget_amount >= threshold * band, t.c.budget_amount < threshold)
-                  .order_by(t.c.agency_id, t.c.supplier_id, t.c.category, t.c.notice_date, t.c.id),
-                  [*PROCUREMENT_COLUMNS, "agency_id", "supplier_id", "category", "threshold"])
+    threshold = sa.case(
+        (province_level, Decimal(settings.get("TENDER_THRESHOLD_PROVINCE"))),
+        else_=Decimal(settings.get("TENDER_THRESHOLD_LOCAL")),
+    )
+    rows = _frame(
+        conn,
+        sa.select(*_procurement_columns(), t.c.agency_id, t.c.supplier_id, t.c.category, threshold.label("threshold"))
+        .where(
+            *_year_of_procurement(as_of),
+            t.c.category != "工程",
+            t.c.method != "公开招标",
+            t.c.budget_amount >= threshold * band,
+            t.c.budget_amount < threshold,
+        )
+        .order_by(t.c.agency_id, t.c.supplier_id, t.c.category, t.c.notice_date, t.c.id),
+        [*PROCUREMENT_COLUMNS, "agency_id", "supplier_id", "category", "threshold"],
+    )
     if rows.empty:
         return rows.assign(group=pd.Series(dtype=int))
     window = pd.Timedelta(days=settings.get("SPLIT_WINDOW_DAYS"))
@@ -338,17 +436,28 @@ PAYOUT_COLUMNS = ["region", "id", "recipient_id_number", "recipient_name", "cate
 
 
 def _payout_columns(s: sa.Table) -> list:
-    return [unit_of(s).label("region"), s.c.id, s.c.recipient_id_number, s.c.recipient_name, s.c.category,
-            s.c.amount, s.c.pay_date]
+    return [
+        unit_of(s).label("region"),
+        s.c.id,
+        s.c.recipient_id_number,
+        s.c.recipient_name,
+        s.c.category,
+        s.c.amount,
+        s.c.pay_date,
+    ]
 
 
 def _flagged_payouts(conn: Connection, as_of: AsOf, flag: str) -> pd.DataFrame:
     """The year's payouts that check `flag` caught: the checks are decided once per load in `mart_subsidy_flag`
     (their definitions are there), so the rules and the /subsidies lists always agree."""
     f = mart_subsidy_flag
-    return _frame(conn, sa.select(*_payout_columns(f)).where(f.c.flag == flag, f.c.pay_date.between(as_of.start,
-                                                                                                   as_of.end))
-                  .order_by(f.c.id), PAYOUT_COLUMNS)
+    return _frame(
+        conn,
+        sa.select(*_payout_columns(f))
+        .where(f.c.flag == flag, f.c.pay_date.between(as_of.start, as_of.end))
+        .order_by(f.c.id),
+        PAYOUT_COLUMNS,
+    )
 
 
 def subsidy_duplicates(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -384,18 +493,29 @@ PAYMENT_COLUMNS = ["region", "id", "voucher_no", "pay_date", "amount", "func_cod
 def weekend_payments(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Payments dated on a Saturday or Sunday (day of week 6 or 0 in both DuckDB and PostgreSQL)."""
     p = payment
-    return _frame(conn, sa.select(unit_of(p), p.c.id, p.c.voucher_no, p.c.pay_date, p.c.amount, p.c.func_code,
-                                  p.c.econ_code)
-                  .where(p.c.pay_date.between(as_of.start, as_of.end), sa.extract("dow", p.c.pay_date).in_([0, 6]))
-                  .order_by(p.c.id), PAYMENT_COLUMNS)
+    return _frame(
+        conn,
+        sa.select(unit_of(p), p.c.id, p.c.voucher_no, p.c.pay_date, p.c.amount, p.c.func_code, p.c.econ_code)
+        .where(p.c.pay_date.between(as_of.start, as_of.end), sa.extract("dow", p.c.pay_date).in_([0, 6]))
+        .order_by(p.c.id),
+        PAYMENT_COLUMNS,
+    )
 
 
 def payments_over_indicator(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Indicators of the year paid beyond their amount: region, id, doc_no, amount (indicator), paid."""
     p, i = payment, budget_indicator
-    paid = (sa.select(p.c.indicator_id, sa.func.sum(p.c.amount).label("paid"))
-            .where(p.c.pay_date <= as_of.end).group_by(p.c.indicator_id).subquery())
-    return _frame(conn, sa.select(unit_of(i), i.c.id, i.c.doc_no, i.c.amount, paid.c.paid)
-                  .select_from(i.join(paid, paid.c.indicator_id == i.c.id))
-                  .where(i.c.year == as_of.year, paid.c.paid > i.c.amount).order_by(i.c.id),
-                  ["region", "id", "doc_no", "amount", "paid"])
+    paid = (
+        sa.select(p.c.indicator_id, sa.func.sum(p.c.amount).label("paid"))
+        .where(p.c.pay_date <= as_of.end)
+        .group_by(p.c.indicator_id)
+        .subquery()
+    )
+    return _frame(
+        conn,
+        sa.select(unit_of(i), i.c.id, i.c.doc_no, i.c.amount, paid.c.paid)
+        .select_from(i.join(paid, paid.c.indicator_id == i.c.id))
+        .where(i.c.year == as_of.year, paid.c.paid > i.c.amount)
+        .order_by(i.c.id),
+        ["region", "id", "doc_no", "amount", "paid"],
+    )

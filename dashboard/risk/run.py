@@ -17,12 +17,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from dashboard import audit
-from dashboard.regions import RegionTree
+from dashboard.core.regions import RegionTree
 from dashboard.risk.measures import AsOf
 from dashboard.risk.rules import RULES, Rule
-from dashboard.risk.store import WARNING_CLEARED, WARNING_OPEN, risk_run, risk_ticket, risk_warning
 from dashboard.risk.tickets import ISSUE, escalate_overdue, issue_tickets
+from dashboard.state import audit
+from dashboard.state.warning_tables import WARNING_CLEARED, WARNING_OPEN, risk_run, risk_ticket, risk_warning
 from dashboard.store.engine import read_data_version
 from dashboard.store.schema import region as region_table
 
@@ -44,8 +44,9 @@ class RunSummary:
 
 def region_tree_of(engine: Engine) -> RegionTree:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(region_table.c.adcode, region_table.c.name, region_table.c.level,
-                                      region_table.c.parent_adcode))
+        rows = conn.execute(
+            sa.select(region_table.c.adcode, region_table.c.name, region_table.c.level, region_table.c.parent_adcode)
+        )
         return RegionTree.from_rows([tuple(r) for r in rows])
 
 
@@ -63,13 +64,20 @@ def evaluate_all(finance: Engine, as_of: AsOf, rules: tuple[Rule, ...] = RULES) 
     with finance.connect() as conn:
         for rule in rules:
             found = rule.evaluate(conn, as_of)
-            parts.append(found.assign(rule_code=rule.code, rule_name=rule.name, topic=rule.topic,
-                                      threshold=rule.threshold()))
+            parts.append(
+                found.assign(rule_code=rule.code, rule_name=rule.name, topic=rule.topic, threshold=rule.threshold())
+            )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def run_rules(finance: Engine, state: Engine, *, as_of: AsOf | None = None, rules: tuple[Rule, ...] = RULES,
-              now: dt.datetime | None = None) -> RunSummary:
+def run_rules(
+    finance: Engine,
+    state: Engine,
+    *,
+    as_of: AsOf | None = None,
+    rules: tuple[Rule, ...] = RULES,
+    now: dt.datetime | None = None,
+) -> RunSummary:
     """Evaluate `rules` as of `as_of` (default: the month of the data's 数据截至) and sync the state store."""
     started = time.monotonic()
     now = now or dt.datetime.now()
@@ -82,25 +90,54 @@ def run_rules(finance: Engine, state: Engine, *, as_of: AsOf | None = None, rule
     findings["key"] = findings["rule_code"] + "|" + findings["region"] + "|" + findings["period"]
     w = risk_warning
     with state.begin() as conn:
-        run_id = conn.execute(risk_run.insert().values(
-            started_at=now, seconds=0.0, data_version=version.key, as_of=as_of.key, rules=len(rules),
-            findings=len(findings), new_warnings=0, tickets_issued=0)).inserted_primary_key[0]
-        existing = {row.key: row for row in conn.execute(
-            sa.select(w.c.id, w.c.key, w.c.state, w.c.rule_code, w.c.period)
-            .where(w.c.rule_code.in_([r.code for r in rules])))}
+        run_id = conn.execute(
+            risk_run.insert().values(
+                started_at=now,
+                seconds=0.0,
+                data_version=version.key,
+                as_of=as_of.key,
+                rules=len(rules),
+                findings=len(findings),
+                new_warnings=0,
+                tickets_issued=0,
+            )
+        ).inserted_primary_key[0]
+        existing = {
+            row.key: row
+            for row in conn.execute(
+                sa.select(w.c.id, w.c.key, w.c.state, w.c.rule_code, w.c.period).where(
+                    w.c.rule_code.in_([r.code for r in rules])
+                )
+            )
+        }
         inserts, updates = [], []
         for f in findings.itertuples(index=False):
-            values = {"grade": f.level, "grade_label": f.label, "value": None if pd.isna(f.value) else float(f.value),
-                      "value_text": f.value_text[:200], "threshold": f.threshold[:200],
-                      "message": f"{unit_name(tree, f.region)} {f.period_label}{f.rule_name}:{f.value_text}"
-                                 f"({f.label})",
-                      "evidence": json.dumps(f.evidence, ensure_ascii=False), "updated_at": now,
-                      "last_run_id": run_id}
+            values = {
+                "grade": f.level,
+                "grade_label": f.label,
+                "value": None if pd.isna(f.value) else float(f.value),
+                "value_text": f.value_text[:200],
+                "threshold": f.threshold[:200],
+                "message": f"{unit_name(tree, f.region)} {f.period_label}{f.rule_name}:{f.value_text}({f.label})",
+                "evidence": json.dumps(f.evidence, ensure_ascii=False),
+                "updated_at": now,
+                "last_run_id": run_id,
+            }
             known = existing.get(f.key)
             if known is None:
-                inserts.append({**values, "key": f.key, "rule_code": f.rule_code, "topic": f.topic,
-                                "region_code": f.region, "period": f.period, "period_label": f.period_label,
-                                "state": WARNING_OPEN, "raised_at": now})
+                inserts.append(
+                    {
+                        **values,
+                        "key": f.key,
+                        "rule_code": f.rule_code,
+                        "topic": f.topic,
+                        "region_code": f.region,
+                        "period": f.period,
+                        "period_label": f.period_label,
+                        "state": WARNING_OPEN,
+                        "raised_at": now,
+                    }
+                )
             elif known.state != "已销号":
                 updates.append({**values, "b_id": known.id, "state": WARNING_OPEN})
         if inserts:
@@ -109,23 +146,36 @@ def run_rules(finance: Engine, state: Engine, *, as_of: AsOf | None = None, rule
             conn.execute(w.update().where(w.c.id == sa.bindparam("b_id")), updates)
         judged = {(r.code, p) for r in rules for p in r.periods(as_of)}
         found_keys = set(findings["key"])
-        stale = [row.id for row in existing.values() if row.state == WARNING_OPEN and row.key not in found_keys
-                 and (row.rule_code, row.period) in judged]
+        stale = [
+            row.id
+            for row in existing.values()
+            if row.state == WARNING_OPEN and row.key not in found_keys and (row.rule_code, row.period) in judged
+        ]
         for start in range(0, len(stale), 500):
-            conn.execute(w.update().where(w.c.id.in_(stale[start:start + 500]))
-                         .values(state=WARNING_CLEARED, updated_at=now))
-        needing = conn.execute(sa.select(w.c.id, w.c.region_code).select_from(
-            w.outerjoin(risk_ticket, risk_ticket.c.warning_id == w.c.id)).where(
-            w.c.state == WARNING_OPEN, w.c.grade.in_(TICKET_GRADES), risk_ticket.c.id.is_(None))).all()
+            conn.execute(
+                w.update().where(w.c.id.in_(stale[start : start + 500])).values(state=WARNING_CLEARED, updated_at=now)
+            )
+        needing = conn.execute(
+            sa.select(w.c.id, w.c.region_code)
+            .select_from(w.outerjoin(risk_ticket, risk_ticket.c.warning_id == w.c.id))
+            .where(w.c.state == WARNING_OPEN, w.c.grade.in_(TICKET_GRADES), risk_ticket.c.id.is_(None))
+        ).all()
         issued = issue_tickets(conn, [(row.id, row.region_code) for row in needing], now)
     if issued:
         audit.record("ticket." + ISSUE, rows=issued, detail="tickets issued for new 橙 / 红 warnings")
     escalated = escalate_overdue(state, now=now)
     seconds = time.monotonic() - started
     with state.begin() as conn:
-        conn.execute(risk_run.update().where(risk_run.c.id == run_id).values(
-            seconds=seconds, new_warnings=len(inserts), tickets_issued=issued))
+        conn.execute(
+            risk_run.update()
+            .where(risk_run.c.id == run_id)
+            .values(seconds=seconds, new_warnings=len(inserts), tickets_issued=issued)
+        )
     by_grade = findings["level"].value_counts().to_dict() if len(findings) else {}
-    audit.record("rules.run", params={"as_of": as_of.key, "data_version": version.key}, rows=len(findings),
-                 detail=f"new={len(inserts)} cleared={len(stale)} tickets={issued} escalated={escalated}")
+    audit.record(
+        "rules.run",
+        params={"as_of": as_of.key, "data_version": version.key},
+        rows=len(findings),
+        detail=f"new={len(inserts)} cleared={len(stale)} tickets={issued} escalated={escalated}",
+    )
     return RunSummary(run_id, as_of, seconds, len(findings), by_grade, len(inserts), len(stale), issued, escalated)

@@ -2,8 +2,8 @@
 
 `next_state` is pure: (state, action, role, in scope?, comment) → the new state, or `TransitionDenied` with the
 reason in Chinese. Everything that changes a ticket goes through `act`, which checks the transition with an
-explicit actor (a `dashboard.scope.User`), records who, when and what was said as a ticket event, and calls
-`dashboard.audit.record`. The system itself issues tickets and escalates overdue ones, as the actor `SYSTEM`.
+explicit actor (a `dashboard.core.scope.User`), records who, when and what was said as a ticket event, and calls
+`dashboard.state.audit.record`. The system itself issues tickets and escalates overdue ones, as the actor `SYSTEM`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard import audit, settings
-from dashboard.regions import RegionTree
-from dashboard.risk.store import WARNING_CLOSED, risk_attachment, risk_ticket, risk_ticket_event, risk_warning
-from dashboard.scope import User
+from dashboard.core import settings
+from dashboard.core.regions import RegionTree
+from dashboard.core.scope import User
+from dashboard.state import audit
+from dashboard.state.warning_tables import WARNING_CLOSED, risk_attachment, risk_ticket, risk_ticket_event, risk_warning
 
 PENDING, RESPONDED, RETURNED, ESCALATED, CLOSED = "待反馈", "已反馈", "已退回", "已升级", "已销号"
 TICKET_STATES = (PENDING, RESPONDED, RETURNED, ESCALATED, CLOSED)
@@ -132,11 +133,33 @@ def read_upload(filename: str | None, contents: str | None) -> Attachment:
 
 # -- persistence ----------------------------------------------------------------------------------------------------
 
-def _event(conn: Connection, ticket_id: int, actor: User, action: str, from_state: str | None, to_state: str,
-           now: dt.datetime, comment: str = "", rectification: str = "", attachment_id: int | None = None) -> None:
-    conn.execute(risk_ticket_event.insert().values(
-        ticket_id=ticket_id, at=now, actor=actor.username, role=actor.role, action=action, from_state=from_state,
-        to_state=to_state, comment=comment, rectification=rectification, attachment_id=attachment_id))
+
+def _event(
+    conn: Connection,
+    ticket_id: int,
+    actor: User,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    now: dt.datetime,
+    comment: str = "",
+    rectification: str = "",
+    attachment_id: int | None = None,
+) -> None:
+    conn.execute(
+        risk_ticket_event.insert().values(
+            ticket_id=ticket_id,
+            at=now,
+            actor=actor.username,
+            role=actor.role,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            rectification=rectification,
+            attachment_id=attachment_id,
+        )
+    )
 
 
 def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.datetime) -> int:
@@ -145,62 +168,141 @@ def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.dat
     if not warnings:
         return 0
     deadline = now + dt.timedelta(days=settings.get("TICKET_DEADLINE_DAYS"))
-    conn.execute(risk_ticket.insert(), [
-        {"warning_id": warning_id, "region_code": region, "state": PENDING, "issued_at": now, "deadline": deadline,
-         "updated_at": now} for warning_id, region in warnings])
-    ids = conn.execute(sa.select(risk_ticket.c.id).where(risk_ticket.c.issued_at == now,
-                                                         risk_ticket.c.state == PENDING)).scalars().all()
+    conn.execute(
+        risk_ticket.insert(),
+        [
+            {
+                "warning_id": warning_id,
+                "region_code": region,
+                "state": PENDING,
+                "issued_at": now,
+                "deadline": deadline,
+                "updated_at": now,
+            }
+            for warning_id, region in warnings
+        ],
+    )
+    ids = (
+        conn.execute(sa.select(risk_ticket.c.id).where(risk_ticket.c.issued_at == now, risk_ticket.c.state == PENDING))
+        .scalars()
+        .all()
+    )
     _events(conn, ids, SYSTEM, ISSUE, None, PENDING, now, f"预警达到橙色及以上,下发至区划办理,期限 {deadline:%Y-%m-%d}")
     return len(ids)
 
 
-def _events(conn: Connection, ticket_ids: list[int], actor: User, action: str, from_state: str | None,
-            to_state: str, now: dt.datetime, comment: str) -> None:
-    conn.execute(risk_ticket_event.insert(), [
-        {"ticket_id": ticket_id, "at": now, "actor": actor.username, "role": actor.role, "action": action,
-         "from_state": from_state, "to_state": to_state, "comment": comment, "rectification": "",
-         "attachment_id": None} for ticket_id in ticket_ids])
+def _events(
+    conn: Connection,
+    ticket_ids: list[int],
+    actor: User,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    now: dt.datetime,
+    comment: str,
+) -> None:
+    conn.execute(
+        risk_ticket_event.insert(),
+        [
+            {
+                "ticket_id": ticket_id,
+                "at": now,
+                "actor": actor.username,
+                "role": actor.role,
+                "action": action,
+                "from_state": from_state,
+                "to_state": to_state,
+                "comment": comment,
+                "rectification": "",
+                "attachment_id": None,
+            }
+            for ticket_id in ticket_ids
+        ],
+    )
 
 
-def act(engine: Engine, ticket_id: int, action: str, actor: User, *, tree: RegionTree, comment: str = "",
-        rectification: str = "", attachment: Attachment | None = None, now: dt.datetime | None = None) -> str:
+def act(
+    engine: Engine,
+    ticket_id: int,
+    action: str,
+    actor: User,
+    *,
+    tree: RegionTree,
+    comment: str = "",
+    rectification: str = "",
+    attachment: Attachment | None = None,
+    now: dt.datetime | None = None,
+) -> str:
     """Take `action` on a ticket as `actor`; returns the new state. Refusals raise TransitionDenied (audited)."""
     now = now or dt.datetime.now()
     comment, rectification = comment.strip()[:2000], rectification.strip()[:2000]
     with engine.begin() as conn:
         ticket = conn.execute(sa.select(risk_ticket).where(risk_ticket.c.id == ticket_id)).first()
         if ticket is None:
-            audit.record("ticket." + action, page="/warnings", params={"ticket": ticket_id}, outcome="denied",
-                         detail="no such ticket")
+            audit.record(
+                "ticket." + action,
+                page="/warnings",
+                params={"ticket": ticket_id},
+                outcome="denied",
+                detail="no such ticket",
+            )
             raise TransitionDenied("工单不存在。")
-        in_scope = actor is SYSTEM or (actor.region in tree and ticket.region_code in tree
-                                       and tree.is_within(ticket.region_code, actor.region))
+        in_scope = actor is SYSTEM or (
+            actor.region in tree and ticket.region_code in tree and tree.is_within(ticket.region_code, actor.region)
+        )
         try:
             if attachment is not None and action != RESPOND:
                 raise TransitionDenied("只有反馈时可以上传附件。")
             new_state = next_state(ticket.state, action, actor.role, in_scope=in_scope, comment=comment)
         except TransitionDenied as denied:
-            audit.record("ticket." + action, page="/warnings", region=ticket.region_code,
-                         params={"ticket": ticket_id, "state": ticket.state}, outcome="denied", detail=str(denied))
+            audit.record(
+                "ticket." + action,
+                page="/warnings",
+                region=ticket.region_code,
+                params={"ticket": ticket_id, "state": ticket.state},
+                outcome="denied",
+                detail=str(denied),
+            )
             raise
-        changed = conn.execute(risk_ticket.update().where(risk_ticket.c.id == ticket_id,
-                                                          risk_ticket.c.state == ticket.state)
-                               .values(state=new_state, updated_at=now)).rowcount
+        changed = conn.execute(
+            risk_ticket.update()
+            .where(risk_ticket.c.id == ticket_id, risk_ticket.c.state == ticket.state)
+            .values(state=new_state, updated_at=now)
+        ).rowcount
         if changed != 1:
             raise TransitionDenied("工单状态已被他人更新,请刷新后重试。")
         attachment_id = None
         if attachment is not None:
-            attachment_id = conn.execute(risk_attachment.insert().values(
-                ticket_id=ticket_id, filename=attachment.filename, content_type=attachment.content_type,
-                size=len(attachment.content), content=attachment.content, uploaded_by=actor.username,
-                uploaded_at=now)).inserted_primary_key[0]
+            attachment_id = conn.execute(
+                risk_attachment.insert().values(
+                    ticket_id=ticket_id,
+                    filename=attachment.filename,
+                    content_type=attachment.content_type,
+                    size=len(attachment.content),
+                    content=attachment.content,
+                    uploaded_by=actor.username,
+                    uploaded_at=now,
+                )
+            ).inserted_primary_key[0]
         _event(conn, ticket_id, actor, action, ticket.state, new_state, now, comment, rectification, attachment_id)
         if new_state == CLOSED:
-            conn.execute(risk_warning.update().where(risk_warning.c.id == ticket.warning_id)
-                         .values(state=WARNING_CLOSED, updated_at=now))
-    audit.record("ticket." + action, page="/warnings", region=ticket.region_code,
-                 params={"ticket": ticket_id, "from": ticket.state, "to": new_state,
-                         "attachment": attachment.filename if attachment else None}, detail=comment[:200])
+            conn.execute(
+                risk_warning.update()
+                .where(risk_warning.c.id == ticket.warning_id)
+                .values(state=WARNING_CLOSED, updated_at=now)
+            )
+    audit.record(
+        "ticket." + action,
+        page="/warnings",
+        region=ticket.region_code,
+        params={
+            "ticket": ticket_id,
+            "from": ticket.state,
+            "to": new_state,
+            "attachment": attachment.filename if attachment else None,
+        },
+        detail=comment[:200],
+    )
     return new_state
 
 
@@ -211,12 +313,20 @@ def escalate_overdue(engine: Engine, *, now: dt.datetime | None = None) -> int:
     with engine.begin() as conn:
         for state in (PENDING, RETURNED):
             new_state = next_state(state, ESCALATE, SYSTEM.role, in_scope=True, comment="逾期")
-            overdue = conn.execute(sa.select(risk_ticket.c.id).where(
-                risk_ticket.c.state == state, risk_ticket.c.deadline < now)).scalars().all()
+            overdue = (
+                conn.execute(
+                    sa.select(risk_ticket.c.id).where(risk_ticket.c.state == state, risk_ticket.c.deadline < now)
+                )
+                .scalars()
+                .all()
+            )
             for start in range(0, len(overdue), 500):
-                chunk = overdue[start:start + 500]
-                conn.execute(risk_ticket.update().where(risk_ticket.c.id.in_(chunk), risk_ticket.c.state == state)
-                             .values(state=new_state, updated_at=now))
+                chunk = overdue[start : start + 500]
+                conn.execute(
+                    risk_ticket.update()
+                    .where(risk_ticket.c.id.in_(chunk), risk_ticket.c.state == state)
+                    .values(state=new_state, updated_at=now)
+                )
                 _events(conn, chunk, SYSTEM, ESCALATE, state, new_state, now, "超过办理期限未反馈,逾期升级至上级督办")
             escalated += len(overdue)
     if escalated:

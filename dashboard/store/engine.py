@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from dashboard import settings
+from dashboard.core import settings
 from dashboard.store.schema import data_version as data_version_table
 
 
@@ -136,7 +136,8 @@ def read_data_version(engine: Engine) -> DataVersion:
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(t.c.load_id, t.c.loaded_at, t.c.province_code, t.c.data_through)
-            .order_by(t.c.load_id.desc()).limit(1)
+            .order_by(t.c.load_id.desc())
+            .limit(1)
         ).first()
     if row is None:
         raise StoreMissing("finance store has no completed load")

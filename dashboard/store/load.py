@@ -12,7 +12,7 @@ import glob
 import io
 import os
 import re
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
@@ -74,9 +74,11 @@ def _postgres_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> 
     buffer = io.StringIO()
     text.to_csv(buffer, index=False, header=False)
     columns = ", ".join(f'"{c}"' for c in text.columns)
-    with conn.connection.dbapi_connection.cursor() as cur:
-        with cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
-            copy.write(buffer.getvalue())
+    with (
+        conn.connection.dbapi_connection.cursor() as cur,
+        cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy,
+    ):
+        copy.write(buffer.getvalue())
 
 
 def _generic_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame, chunk: int = 20_000) -> None:
@@ -84,7 +86,7 @@ def _generic_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame, chun
     text = text.astype(object).where(text.notna(), None)
     records = text.to_dict("records")
     for start in range(0, len(records), chunk):
-        conn.execute(table.insert(), records[start:start + chunk])
+        conn.execute(table.insert(), records[start : start + chunk])
 
 
 def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -111,11 +113,19 @@ def _fill(conn: Connection, frames: Mapping[str, pd.DataFrame], progress: Progre
     rebuild_marts(conn)
 
 
-def _record_version(conn: Connection, load_id: int, source: str, province_code: str,
-                    data_through: dt.date, note: str) -> None:
-    conn.execute(data_version.insert().values(
-        load_id=load_id, loaded_at=dt.datetime.now(), source=source,
-        province_code=province_code, data_through=data_through, note=note))
+def _record_version(
+    conn: Connection, load_id: int, source: str, province_code: str, data_through: dt.date, note: str
+) -> None:
+    conn.execute(
+        data_version.insert().values(
+            load_id=load_id,
+            loaded_at=dt.datetime.now(),
+            source=source,
+            province_code=province_code,
+            data_through=data_through,
+            note=note,
+        )
+    )
 
 
 def _previous_load_id(url: str) -> int:
@@ -155,8 +165,16 @@ def _publish_duckdb(path: str, new_file: str, keep: str | None) -> None:
             os.remove(candidate)
 
 
-def load_store(url: str, frames: Mapping[str, pd.DataFrame], *, source: str, province_code: str,
-               data_through: dt.date, note: str = "", progress: Progress = lambda _msg: None) -> DataVersion:
+def load_store(
+    url: str,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    province_code: str,
+    data_through: dt.date,
+    note: str = "",
+    progress: Progress = lambda _msg: None,
+) -> DataVersion:
     """Replace every fact table with `frames`, rebuild the marts and record a new data version."""
     load_id = _previous_load_id(url) + 1
     if is_duckdb(url):

@@ -40,11 +40,21 @@ def _ancestry(table):
 
 def _payment_select() -> sa.Select:
     p, i = payment, budget_indicator
-    keys = [_year(p.c.pay_date), _month(p.c.pay_date), *_ancestry(p), p.c.func_code, p.c.econ_code,
-            p.c.pay_type, i.c.sanbao_type, i.c.direct_fund]
-    return (sa.select(*keys, sa.func.sum(p.c.amount), sa.func.count())
-            .select_from(p.join(i, i.c.id == p.c.indicator_id))
-            .group_by(*keys))
+    keys = [
+        _year(p.c.pay_date),
+        _month(p.c.pay_date),
+        *_ancestry(p),
+        p.c.func_code,
+        p.c.econ_code,
+        p.c.pay_type,
+        i.c.sanbao_type,
+        i.c.direct_fund,
+    ]
+    return (
+        sa.select(*keys, sa.func.sum(p.c.amount), sa.func.count())
+        .select_from(p.join(i, i.c.id == p.c.indicator_id))
+        .group_by(*keys)
+    )
 
 
 def _indicator_select() -> sa.Select:
@@ -63,8 +73,7 @@ def _recipient_select() -> sa.Select:
     """Each recipient once per year, place, township and program, with the months paid as bits (bit m-1: month m),
     so 受益人数 of any months is COUNT(DISTINCT id) over the rows whose mask meets the period's."""
     s = subsidy_payout
-    keys = [_year(s.c.pay_date), *_ancestry(s), s.c.township, s.c.category, s.c.program_id,
-            s.c.recipient_id_number]
+    keys = [_year(s.c.pay_date), *_ancestry(s), s.c.township, s.c.category, s.c.program_id, s.c.recipient_id_number]
     month_bit = sa.literal(1).op("<<")(_month(s.c.pay_date) - 1)
     return sa.select(*keys, sa.cast(sa.func.bit_or(month_bit), sa.Integer)).group_by(*keys)
 
@@ -84,27 +93,41 @@ def _flag_select() -> sa.CompoundSelect:
     The twin of a duplicate may lie in another scope: it is counted here, and listed only where it is visible."""
     s, prog, death, employee = subsidy_payout, subsidy_program, person_death, public_employee
     record = [*s.columns, sa.func.coalesce(prog.c.name, "")]  # in mart_subsidy_flag's order
-    none_int, none_date, none_money = (sa.cast(sa.null(), t) for t in (sa.SmallInteger, sa.Date,
-                                                                          mart_subsidy_flag.c.amount.type))
+    none_int, none_date, none_money = (
+        sa.cast(sa.null(), t) for t in (sa.SmallInteger, sa.Date, mart_subsidy_flag.c.amount.type)
+    )
     payouts = s.outerjoin(prog, prog.c.id == s.c.program_id)  # a payout of an unknown program is still checked
     month = [_year(s.c.pay_date), _month(s.c.pay_date)]
-    twins = (sa.select(s.c.recipient_id_number.label("rid"), s.c.program_id.label("pid"),
-                       *(m.label(n) for m, n in zip(month, ("y", "m"))),
-                       sa.func.count(sa.distinct(_unit(s))).label("places"))
-             .group_by(s.c.recipient_id_number, s.c.program_id, *month)
-             .having(sa.func.count(sa.distinct(_unit(s))) >= 2).subquery())
-    same_month = sa.and_(twins.c.rid == s.c.recipient_id_number, twins.c.pid == s.c.program_id,
-                         twins.c.y == month[0], twins.c.m == month[1])
+    twins = (
+        sa.select(
+            s.c.recipient_id_number.label("rid"),
+            s.c.program_id.label("pid"),
+            *(m.label(n) for m, n in zip(month, ("y", "m"))),
+            sa.func.count(sa.distinct(_unit(s))).label("places"),
+        )
+        .group_by(s.c.recipient_id_number, s.c.program_id, *month)
+        .having(sa.func.count(sa.distinct(_unit(s))) >= 2)
+        .subquery()
+    )
+    same_month = sa.and_(
+        twins.c.rid == s.c.recipient_id_number,
+        twins.c.pid == s.c.program_id,
+        twins.c.y == month[0],
+        twins.c.m == month[1],
+    )
     return sa.union_all(
-        sa.select(sa.literal("duplicate_id"), *record, sa.cast(twins.c.places, sa.SmallInteger), none_date,
-                  none_money).select_from(payouts.join(twins, same_month)),
+        sa.select(
+            sa.literal("duplicate_id"), *record, sa.cast(twins.c.places, sa.SmallInteger), none_date, none_money
+        ).select_from(payouts.join(twins, same_month)),
         sa.select(sa.literal("after_death"), *record, none_int, death.c.death_date, none_money)
         .select_from(payouts.join(death, death.c.id_number == s.c.recipient_id_number))
         .where(s.c.pay_date > death.c.death_date),
         sa.select(sa.literal("above_standard"), *record, none_int, none_date, prog.c.standard_amount)
-        .select_from(payouts).where(s.c.amount > prog.c.standard_amount),
+        .select_from(payouts)
+        .where(s.c.amount > prog.c.standard_amount),
         sa.select(sa.literal("account_mismatch"), *record, none_int, none_date, none_money)
-        .select_from(payouts).where(s.c.account_name != s.c.recipient_name),
+        .select_from(payouts)
+        .where(s.c.account_name != s.c.recipient_name),
         sa.select(sa.literal("employee_dibao"), *record, none_int, none_date, none_money)
         .select_from(payouts.join(employee, employee.c.id_number == s.c.recipient_id_number))
         .where(s.c.category == "城乡居民最低生活保障"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from dashboard.store.engine import current_data_version
 
@@ -24,8 +25,14 @@ def bind_cache(backend: Any) -> None:
 
 
 def cache_key(fn: Callable, scope: Any, args: tuple, kwargs: dict) -> str:
-    parts = [fn.__module__, fn.__qualname__, scope.key, current_data_version().key,
-             *(getattr(a, "key", repr(a)) for a in args), *(f"{k}={v!r}" for k, v in sorted(kwargs.items()))]
+    parts = [
+        fn.__module__,
+        fn.__qualname__,
+        scope.key,
+        current_data_version().key,
+        *(getattr(a, "key", repr(a)) for a in args),
+        *(f"{k}={v!r}" for k, v in sorted(kwargs.items())),
+    ]
     return "q:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 

@@ -42,7 +42,8 @@ def _ancestry() -> list[Column]:
 
 
 region = Table(
-    "region", metadata,
+    "region",
+    metadata,
     Column("adcode", String(6), primary_key=True),
     Column("name", String(64), nullable=False),
     Column("level", String(16), nullable=False),  # country / province / city / county
@@ -50,7 +51,8 @@ region = Table(
 )
 
 classification = Table(
-    "classification", metadata,
+    "classification",
+    metadata,
     Column("kind", String(16), primary_key=True),  # revenue / fund_revenue / function / economic
     Column("code", String(10), primary_key=True),
     Column("name", String(64), nullable=False),
@@ -58,7 +60,8 @@ classification = Table(
 )
 
 agency = Table(
-    "agency", metadata,
+    "agency",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("code", String(24), nullable=False),
     Column("name", String(96), nullable=False),
@@ -70,7 +73,8 @@ agency = Table(
 )
 
 project = Table(
-    "project", metadata,
+    "project",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("code", String(32), nullable=False),
     Column("name", String(128), nullable=False),
@@ -82,7 +86,8 @@ project = Table(
 )
 
 budget_indicator = Table(
-    "budget_indicator", metadata,
+    "budget_indicator",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("doc_no", String(48), nullable=False),  # 文号
     Column("year", SmallInteger, nullable=False),
@@ -104,7 +109,8 @@ budget_indicator = Table(
 )
 
 payment = Table(
-    "payment", metadata,
+    "payment",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("voucher_no", String(24), nullable=False),  # 支付凭证号
     Column("indicator_id", BigInteger, nullable=False),
@@ -123,7 +129,8 @@ payment = Table(
 )
 
 revenue = Table(  # 一般公共预算收入 (税收 101xx + 非税 103xx)
-    "revenue", metadata,
+    "revenue",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("item_code", String(5), nullable=False),
     Column("collect_date", Date, nullable=False),
@@ -132,7 +139,8 @@ revenue = Table(  # 一般公共预算收入 (税收 101xx + 非税 103xx)
 )
 
 fund_revenue = Table(  # 政府性基金预算收入, kept apart so 一般公共预算 totals never mix the two budgets
-    "fund_revenue", metadata,
+    "fund_revenue",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("item_code", String(10), nullable=False),
     Column("collect_date", Date, nullable=False),
@@ -141,7 +149,8 @@ fund_revenue = Table(  # 政府性基金预算收入, kept apart so 一般公共
 )
 
 supplier = Table(
-    "supplier", metadata,
+    "supplier",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("name", String(96), nullable=False),
     Column("credit_code", String(18), nullable=False),  # 统一社会信用代码
@@ -150,12 +159,15 @@ supplier = Table(
 )
 
 procurement = Table(
-    "procurement", metadata,
+    "procurement",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("plan_no", String(32), nullable=False),  # 采购计划编号
     Column("agency_id", BigInteger, nullable=False),
     Column("year", SmallInteger, nullable=False),
-    Column("method", String(8), nullable=False),  # 公开招标 / 邀请招标 / 竞争性谈判 / 竞争性磋商 / 询价 / 单一来源 / 框架协议
+    Column(
+        "method", String(8), nullable=False
+    ),  # 公开招标 / 邀请招标 / 竞争性谈判 / 竞争性磋商 / 询价 / 单一来源 / 框架协议
     Column("category", String(4), nullable=False),  # 货物 / 工程 / 服务
     Column("item_name", String(64), nullable=False),  # 采购品目
     Column("budget_amount", MONEY, nullable=False),
@@ -169,7 +181,8 @@ procurement = Table(
 )
 
 subsidy_program = Table(
-    "subsidy_program", metadata,
+    "subsidy_program",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("code", String(24), nullable=False),
     Column("name", String(96), nullable=False),
@@ -180,7 +193,8 @@ subsidy_program = Table(
 )
 
 subsidy_payout = Table(
-    "subsidy_payout", metadata,
+    "subsidy_payout",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("program_id", BigInteger, nullable=False),
     Column("category", String(32), nullable=False),
@@ -196,7 +210,8 @@ subsidy_payout = Table(
 )
 
 person_death = Table(  # 死亡人员信息 (from civil affairs / public security), for the after-death check
-    "person_death", metadata,
+    "person_death",
+    metadata,
     Column("id_number", String(18), primary_key=True),
     Column("name", String(32), nullable=False),
     Column("death_date", Date, nullable=False),
@@ -204,14 +219,16 @@ person_death = Table(  # 死亡人员信息 (from civil affairs / public securit
 )
 
 public_employee = Table(  # 财政供养人员, for the 低保 cross-check
-    "public_employee", metadata,
+    "public_employee",
+    metadata,
     Column("id_number", String(18), primary_key=True),
     Column("name", String(32), nullable=False),
     Column("agency_id", BigInteger, nullable=False),
 )
 
 transfer = Table(
-    "transfer", metadata,
+    "transfer",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("from_region", String(6), nullable=False),
     Column("to_region", String(6), nullable=False),
@@ -224,7 +241,8 @@ transfer = Table(
 )
 
 bond = Table(
-    "bond", metadata,
+    "bond",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("name", String(96), nullable=False),
     Column("kind", String(4), nullable=False),  # 一般 / 专项
@@ -237,7 +255,8 @@ bond = Table(
 )
 
 debt_limit = Table(
-    "debt_limit", metadata,
+    "debt_limit",
+    metadata,
     Column("region_code", String(6), primary_key=True),
     Column("year", SmallInteger, primary_key=True),
     Column("general_limit", MONEY, nullable=False),
@@ -245,7 +264,8 @@ debt_limit = Table(
 )
 
 treasury_cash = Table(  # month-end 库款 of each level's own treasury
-    "treasury_cash", metadata,
+    "treasury_cash",
+    metadata,
     Column("region_code", String(6), primary_key=True),
     Column("year", SmallInteger, primary_key=True),
     Column("month", SmallInteger, primary_key=True),
@@ -257,14 +277,16 @@ treasury_cash = Table(  # month-end 库款 of each level's own treasury
 )
 
 demo_anomaly = Table(  # what the demo generator planted on purpose (also written beside the store as JSON)
-    "demo_anomaly", metadata,
+    "demo_anomaly",
+    metadata,
     Column("kind", String(32), primary_key=True),
     Column("key", String(64), primary_key=True),
     Column("detail", Text, nullable=False),
 )
 
 data_version = Table(
-    "data_version", metadata,
+    "data_version",
+    metadata,
     Column("load_id", Integer, primary_key=True, autoincrement=False),
     Column("loaded_at", DateTime, nullable=False),
     Column("source", String(64), nullable=False),
@@ -276,7 +298,8 @@ data_version = Table(
 # -- marts: rebuilt from the facts after every load (dashboard.store.marts) --------------------------------------
 
 mart_payment_month = Table(
-    "mart_payment_month", metadata,
+    "mart_payment_month",
+    metadata,
     Column("year", SmallInteger, nullable=False),
     Column("month", SmallInteger, nullable=False),
     *_ancestry(),
@@ -290,7 +313,8 @@ mart_payment_month = Table(
 )
 
 mart_indicator_year = Table(
-    "mart_indicator_year", metadata,
+    "mart_indicator_year",
+    metadata,
     Column("year", SmallInteger, nullable=False),
     *_ancestry(),
     Column("func_code", String(3), nullable=False),
@@ -303,7 +327,8 @@ mart_indicator_year = Table(
 )
 
 mart_revenue_month = Table(
-    "mart_revenue_month", metadata,
+    "mart_revenue_month",
+    metadata,
     Column("year", SmallInteger, nullable=False),
     Column("month", SmallInteger, nullable=False),
     *_ancestry(),
@@ -313,7 +338,8 @@ mart_revenue_month = Table(
 )
 
 mart_subsidy_recipient = Table(  # who was paid: 受益人数 (distinct ID numbers) without scanning every payout
-    "mart_subsidy_recipient", metadata,
+    "mart_subsidy_recipient",
+    metadata,
     Column("year", SmallInteger, nullable=False),
     *_ancestry(),
     Column("township", String(32), nullable=False),
@@ -324,7 +350,8 @@ mart_subsidy_recipient = Table(  # who was paid: 受益人数 (distinct ID numbe
 )
 
 mart_subsidy_flag = Table(  # the auditors' subsidy checks, decided once per load: one row per (flag, payout)
-    "mart_subsidy_flag", metadata,
+    "mart_subsidy_flag",
+    metadata,
     Column("flag", String(16), nullable=False),  # see dashboard.store.marts._flag_select
     *(Column(c.name, c.type, nullable=c.nullable) for c in subsidy_payout.columns),  # the payout, as it is
     Column("program_name", String(96), nullable=False),

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard.state import reset_state_engine
+from dashboard.state.engine import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
 from tests.signin import PROVINCE_USER, browser_session_cookies
 
@@ -38,10 +38,19 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _served: dict = {}  # the live server's Dash app, to sign browsers in through its /login
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--lang=zh-CN",
-                  "--enable-unsafe-swiftshader")  # software WebGL for the MapLibre map (no GPU in headless CI)
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=zh-CN",
+    "--enable-unsafe-swiftshader",
+)  # software WebGL for the MapLibre map (no GPU in headless CI)
 
 
 def is_local(url: str) -> bool:
@@ -71,7 +80,7 @@ def live_server(demo_url, tmp_path_factory):
         pytest.skip("chromium / chromedriver not installed")
     from werkzeug.serving import make_server
 
-    from dashboard import create_app
+    from dashboard.web.app import create_app
 
     saved = {k: os.environ.get(k) for k in ("COCKPIT_DB_URL", "COCKPIT_STATE_URL")}
     os.environ["COCKPIT_DB_URL"] = demo_url
@@ -117,8 +126,14 @@ def open_browser(live_server):
 
     drivers = []
 
-    def _open(width: int, height: int, user: str | None = PROVINCE_USER, role: str = "分析",
-              region: str = "430000", may_unmask: bool = False):
+    def _open(
+        width: int,
+        height: int,
+        user: str | None = PROVINCE_USER,
+        role: str = "分析",
+        region: str = "430000",
+        may_unmask: bool = False,
+    ):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in CHROMIUM_FLAGS:
@@ -128,8 +143,10 @@ def open_browser(live_server):
         options.add_argument(f"--window-size={width},{height}")
         options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768},
+        )
         if width < 768:
             driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
         driver.base_url = live_server
@@ -179,8 +196,12 @@ def wait_for(driver, script: str, timeout: float = 15.0, message: str = ""):
 
 def wait_for_dash_idle(driver, timeout: float = 15.0) -> None:
     """Wait until the Dash renderer has no callback in flight (nothing marked as loading)."""
-    wait_for(driver, "document.querySelector('#_dash-app-content, #react-entry-point') !== null && "
-                     "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0", timeout)
+    wait_for(
+        driver,
+        "document.querySelector('#_dash-app-content, #react-entry-point') !== null && "
+        "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+        timeout,
+    )
 
 
 def screenshot(driver, name: str) -> Path:
@@ -197,4 +218,5 @@ def page_overflow(driver) -> dict:
     return driver.execute_script(
         "const d = document.documentElement, b = document.body;"
         "return {scrollWidth: Math.max(d.scrollWidth, b.scrollWidth), scrollHeight: Math.max(d.scrollHeight,"
-        " b.scrollHeight), width: window.innerWidth, height: window.innerHeight, clientWidth: d.clientWidth};")
+        " b.scrollHeight), width: window.innerWidth, height: window.innerHeight, clientWidth: d.clientWidth};"
+    )

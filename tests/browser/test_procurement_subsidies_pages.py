@@ -14,22 +14,34 @@ from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for
 
 SIZES = [(1440, 900, "desktop"), (1024, 768, "tablet"), (390, 844, "phone")]
 PAGES = [
-    ("procurement", "/procurement?region=430000&year=2024&period=1-12", "kpi-contract",
-     "SELECT SUM(contract_amount) FROM procurement WHERE year = 2024", "procurement-high-ratio"),
-    ("subsidies", "/subsidies?region=430000&year=2024&period=1-12", "kpi-amount",
-     "SELECT SUM(amount) FROM subsidy_payout WHERE EXTRACT(year FROM pay_date) = 2024",
-     "subsidies-duplicate_id"),
+    (
+        "procurement",
+        "/procurement?region=430000&year=2024&period=1-12",
+        "kpi-contract",
+        "SELECT SUM(contract_amount) FROM procurement WHERE year = 2024",
+        "procurement-high-ratio",
+    ),
+    (
+        "subsidies",
+        "/subsidies?region=430000&year=2024&period=1-12",
+        "kpi-amount",
+        "SELECT SUM(amount) FROM subsidy_payout WHERE EXTRACT(year FROM pay_date) = 2024",
+        "subsidies-duplicate_id",
+    ),
 ]
 
 
 def _resize(driver, width: int, height: int) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768},
+    )
 
 
 @pytest.mark.parametrize("key, path, kpi, sql, flag_table", PAGES, ids=[p[0] for p in PAGES])
-def test_page_at_three_sizes_shows_the_store_total_without_sideways_scroll(open_browser, duck, key, path, kpi,
-                                                                          sql, flag_table):
+def test_page_at_three_sizes_shows_the_store_total_without_sideways_scroll(
+    open_browser, duck, key, path, kpi, sql, flag_table
+):
     with duck.connect() as conn:
         total = conn.execute(sa.text(sql)).scalar_one()
     expected = f"{(total / Decimal(10**8)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
@@ -38,11 +50,16 @@ def test_page_at_three_sizes_shows_the_store_total_without_sideways_scroll(open_
     for width, height, name in SIZES:
         _resize(driver, width, height)
         driver.go(path)
-        shown = wait_for(driver, f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent",
-                         timeout=60)
+        shown = wait_for(
+            driver, f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent", timeout=60
+        )
         assert shown == expected
-        wait_for(driver, f"document.getElementById('{flag_table}') && document.getElementById('{key}-records')",
-                 timeout=60, message="red-flag list and drill table rendered")
+        wait_for(
+            driver,
+            f"document.getElementById('{flag_table}') && document.getElementById('{key}-records')",
+            timeout=60,
+            message="red-flag list and drill table rendered",
+        )
         wait_for_dash_idle(driver, timeout=60)
         size = page_overflow(driver)
         assert size["width"] == width and size["scrollWidth"] <= width, (name, size)
@@ -58,10 +75,16 @@ def test_an_auditor_states_a_reason_to_see_an_anomaly_list_unmasked_and_can_mask
     """On the whole after-death list (flag filter): masked at first; a reason and 显示完整信息 show the ID numbers the
     store holds; 恢复脱敏 masks them again. The same browser session, as a user who may unmask."""
     with duck.connect() as conn:
-        ids = {r[0] for r in conn.execute(sa.text(
-            "SELECT s.recipient_id_number FROM subsidy_payout s JOIN person_death d "
-            "ON d.id_number = s.recipient_id_number WHERE s.pay_date > d.death_date "
-            "AND EXTRACT(year FROM s.pay_date) = 2024"))}
+        ids = {
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT s.recipient_id_number FROM subsidy_payout s JOIN person_death d "
+                    "ON d.id_number = s.recipient_id_number WHERE s.pay_date > d.death_date "
+                    "AND EXTRACT(year FROM s.pay_date) = 2024"
+                )
+            )
+        }
     driver = open_browser(1440, 900, user="browser_auditor", role="审核", may_unmask=True)
     driver.set_script_timeout(120)
     driver.go("/subsidies?region=430000&year=2024&flag=after_death")
@@ -77,21 +100,27 @@ def test_an_auditor_states_a_reason_to_see_an_anomaly_list_unmasked_and_can_mask
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", show)
     screenshot(driver, "subsidies-after-death-reason-1440x900")
     show.click()
-    shown = wait_for(driver, f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && "
-                             f"{table_text}", timeout=60, message="the table shown unmasked")
+    shown = wait_for(
+        driver,
+        f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && {table_text}",
+        timeout=60,
+        message="the table shown unmasked",
+    )
     assert set(re.findall(full_id, shown)) == ids
     screenshot(driver, "subsidies-after-death-unmasked-1440x900")
     forms = driver.execute_script("""return Array.from(document.querySelectorAll('.reveal-bar form')).map(f => [
         f.getAttribute('action'), f.method, f.querySelector('input[name=reason]').value,
         f.querySelector('input[name=csrf_token]').value.length])""")
     assert [f[0].split("?")[0] for f in forms] == ["/export/subsidies.csv", "/export/subsidies.xlsx"]
-    assert all("flag=after_death" in f[0] and f[1] == "post" and f[2] == "审计核查死亡后发放" and f[3] > 20
-               for f in forms), forms
+    assert all(
+        "flag=after_death" in f[0] and f[1] == "post" and f[2] == "审计核查死亡后发放" and f[3] > 20 for f in forms
+    ), forms
     hide = driver.find_element("css selector", ".reveal-bar .btn-outline-secondary")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", hide)
     hide.click()
-    masked = wait_for(driver, f"document.querySelector('.reveal-reason') && {table_text}", timeout=60,
-                      message="masked again")
+    masked = wait_for(
+        driver, f"document.querySelector('.reveal-reason') && {table_text}", timeout=60, message="masked again"
+    )
     assert not re.search(full_id, masked)
 
 
@@ -110,13 +139,22 @@ def test_an_unmasked_list_is_masked_again_when_the_auditor_opens_another_view(op
     show.click()
     full_id = r"(?<!\d)\d{17}[\dX](?!\d)"
     table_text = "document.getElementById('subsidies-records').innerText"
-    wait_for(driver, f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && "
-                     f"/\\d{{17}}[\\dX]/.test({table_text})", timeout=60, message="shown unmasked")
+    wait_for(
+        driver,
+        f"/恢复脱敏/.test(document.getElementById('subsidies-reveal-bar').innerText) && "
+        f"/\\d{{17}}[\\dX]/.test({table_text})",
+        timeout=60,
+        message="shown unmasked",
+    )
     link = driver.find_element("id", "subsidies-flag-duplicate_id-all")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", link)
     link.click()
-    text = wait_for(driver, "/同一身份证/.test(document.getElementById('subsidies-table').innerText) && "
-                            f"document.querySelector('input.reveal-reason') && {table_text}", timeout=60,
-                    message="the other list, masked")
+    text = wait_for(
+        driver,
+        "/同一身份证/.test(document.getElementById('subsidies-table').innerText) && "
+        f"document.querySelector('input.reveal-reason') && {table_text}",
+        timeout=60,
+        message="the other list, masked",
+    )
     wait_for_dash_idle(driver, timeout=60)
     assert not re.search(full_id, driver.execute_script(f"return {table_text}")), text

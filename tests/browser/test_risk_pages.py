@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.risk.run import run_rules
-from dashboard.state import state_engine
+from dashboard.state.engine import state_engine
 from dashboard.store.engine import finance_engine_for
 from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
@@ -29,14 +29,20 @@ def test_risk_page_fits_and_the_heatmap_has_a_row_per_city(open_browser, rules_r
     driver = open_browser(width, height)
     driver.set_script_timeout(120)
     driver.go("/risk?region=430000&year=2024&period=1-12")
-    wait_for(driver, "document.querySelectorAll('#risk-heatmap .heatmaplayer text, #risk-heatmap text.textpoint')"
-                     ".length > 0 || document.querySelectorAll('#risk-heatmap svg').length > 1", 30)
+    wait_for(
+        driver,
+        "document.querySelectorAll('#risk-heatmap .heatmaplayer text, #risk-heatmap text.textpoint')"
+        ".length > 0 || document.querySelectorAll('#risk-heatmap svg').length > 1",
+        30,
+    )
     wait_for_dash_idle(driver, 30)
     y_labels = driver.execute_script(
-        "return Array.from(document.querySelectorAll('#risk-heatmap .ytick text')).map(t => t.textContent)")
+        "return Array.from(document.querySelectorAll('#risk-heatmap .ytick text')).map(t => t.textContent)"
+    )
     assert len(y_labels) == 14 and "长沙市" in y_labels
-    assert wait_for(driver, "document.getElementById('kpi-health') && "
-                            "document.getElementById('kpi-health').textContent")
+    assert wait_for(
+        driver, "document.getElementById('kpi-health') && document.getElementById('kpi-health').textContent"
+    )
     size = page_overflow(driver)
     assert size["scrollWidth"] <= size["width"], size
     screenshot(driver, f"risk-{width}x{height}")
@@ -51,8 +57,11 @@ def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, r
     driver = open_browser(1440, 900, user="province_clerk", role="经办", region="430000")  # 经办 work tickets
     driver.set_script_timeout(120)
     driver.go("/warnings?region=430000&year=2024&period=1-12&ticket=1")
-    wait_for(driver, "document.getElementById('ticket-state') && document.getElementById('ticket-state').textContent "
-                     "=== '待反馈'", 60)
+    wait_for(
+        driver,
+        "document.getElementById('ticket-state') && document.getElementById('ticket-state').textContent === '待反馈'",
+        60,
+    )
     driver.find_element("id", "ticket-comment").send_keys("已核实,正在整改")
     driver.find_element("id", "ticket-respond").click()
     wait_for(driver, "document.getElementById('ticket-state').textContent === '已反馈'", 90)

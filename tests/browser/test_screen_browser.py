@@ -18,18 +18,24 @@ CHANGSHA_SEAT = (113.55, 28.25)  # a point well inside 长沙市 (浏阳), away 
 
 def province_revenue(duck, year: int, last: int) -> str:
     with duck.connect() as conn:
-        amount = conn.execute(sa.text(
-            "select sum(amount) from revenue where province_code = '430000' and extract(year from collect_date) = :y"
-            " and extract(month from collect_date) <= :m"), {"y": year, "m": last}).scalar_one()
+        amount = conn.execute(
+            sa.text(
+                "select sum(amount) from revenue where province_code = '430000' and extract(year from collect_date) = :y"
+                " and extract(month from collect_date) <= :m"
+            ),
+            {"y": year, "m": last},
+        ).scalar_one()
     return f"{(amount / Decimal(10**8)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
 def map_drawn(graph_id: str) -> str:
     """JS: the MapLibre map of `graph_id` has drawn its region layers."""
-    return (f"(() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');"
-            " const s = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot;"
-            " return !!(s && s.map && s.map.isStyleLoaded() &&"
-            " s.map.getStyle().layers.some(l => l.id.startsWith('plotly-trace-layer'))); })()")
+    return (
+        f"(() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        " const s = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot;"
+        " return !!(s && s.map && s.map.isStyleLoaded() &&"
+        " s.map.getStyle().layers.some(l => l.id.startsWith('plotly-trace-layer'))); })()"
+    )
 
 
 def click_map_at(driver, graph_id: str, lon: float, lat: float, url_part: str) -> None:
@@ -40,7 +46,11 @@ def click_map_at(driver, graph_id: str, lon: float, lat: float, url_part: str) -
             f"const g = document.querySelector('#{graph_id} .js-plotly-plot');"
             " const m = g._fullLayout.map._subplot.map; const p = m.project([arguments[0], arguments[1]]);"
             " const c = m.getCanvas().getBoundingClientRect(), e = arguments[2].getBoundingClientRect();"
-            " return [p.x + c.left - e.left - e.width / 2, p.y + c.top - e.top - e.height / 2];", lon, lat, graph)
+            " return [p.x + c.left - e.left - e.width / 2, p.y + c.top - e.top - e.height / 2];",
+            lon,
+            lat,
+            graph,
+        )
         ActionChains(driver).move_to_element_with_offset(graph, int(x), int(y)).pause(0.8).click().perform()
         try:
             wait_for(driver, f"location.search.includes('{url_part}')", timeout=3)
@@ -52,8 +62,10 @@ def click_map_at(driver, graph_id: str, lon: float, lat: float, url_part: str) -
 
 def resize(driver, width: int, height: int) -> None:
     """Give the open page a new viewport (cheaper than a new browser: CSS reflows, Plotly follows its box)."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768},
+    )
 
 
 def assert_fits_the_wall(driver, width: int, height: int) -> None:
@@ -65,13 +77,14 @@ def assert_fits_the_wall(driver, width: int, height: int) -> None:
     boxes = driver.execute_script(
         "return [...document.querySelectorAll('.screen-header, .screen-tile, .screen-panel, .screen-ticker')]"
         ".map(e => { const r = e.getBoundingClientRect(); return [e.className, r.left, r.top, r.right, r.bottom,"
-        " e.scrollHeight > e.clientHeight + 1]; })")
+        " e.scrollHeight > e.clientHeight + 1]; })"
+    )
     assert len(boxes) == 13
     for name, left, top, right, bottom, clipped in boxes:
-        assert 0 <= left and 0 <= top and right <= width + 0.5 and bottom <= height + 0.5, name
+        assert left >= 0 and top >= 0 and right <= width + 0.5 and bottom <= height + 0.5, name
         assert not clipped, f"{name} cuts off its content"
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             overlap = min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1
             assert not overlap, (a[0], b[0])
     assert not driver.find_element(By.CSS_SELECTOR, ".navbar").is_displayed()
@@ -92,8 +105,11 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
     wait_for(driver, "document.getElementById('screen-title').textContent.startsWith('长沙市')")
     assert "year=2024&period=1-9" in driver.current_url
     assert driver.find_element(By.ID, "screen-breadcrumb").text.replace("/", " ").split() == ["湖南省", "长沙市"]
-    wait_for(driver, "(() => { const g = document.querySelector('#screen-map .js-plotly-plot');"
-                     " return g && g._fullData[0].geojson === '/assets/geo/430100.json'; })()")
+    wait_for(
+        driver,
+        "(() => { const g = document.querySelector('#screen-map .js-plotly-plot');"
+        " return g && g._fullData[0].geojson === '/assets/geo/430100.json'; })()",
+    )
     wait_for(driver, map_drawn("screen-map"), timeout=30)
     screenshot(driver, "screen-1920x1080-drilled-changsha")
     driver.back()
@@ -109,8 +125,12 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
 def test_screen_reflows_on_tablets_and_phones_and_explains_an_unknown_region(open_browser):
     driver = open_browser(820, 1180)
     driver.go("/screen?region=999999&year=2024&period=1-9")
-    notice = wait_for(driver, "document.querySelector('#screen-notices .alert') &&"
-                              " document.querySelector('#screen-notices .alert').textContent", timeout=60)
+    notice = wait_for(
+        driver,
+        "document.querySelector('#screen-notices .alert') &&"
+        " document.querySelector('#screen-notices .alert').textContent",
+        timeout=60,
+    )
     assert "未找到区划代码“999999”" in notice
     assert driver.find_element(By.ID, "screen-title").text.startswith("湖南省")
     wait_for(driver, "document.getElementById('kpi-revenue')", timeout=60)
@@ -120,7 +140,8 @@ def test_screen_reflows_on_tablets_and_phones_and_explains_an_unknown_region(ope
         wait_for(driver, f"document.documentElement.scrollWidth <= {width}", message=f"sideways scroll at {width}")
         targets = driver.execute_script(
             "return [...document.querySelectorAll('.metric-switch label, .attention-link')]"
-            ".map(e => e.getBoundingClientRect().height)")
+            ".map(e => e.getBoundingClientRect().height)"
+        )
         assert targets and min(targets) >= 44
         screenshot(driver, f"screen-{width}x{height}")
 
@@ -128,8 +149,11 @@ def test_screen_reflows_on_tablets_and_phones_and_explains_an_unknown_region(ope
 def test_overview_fits_every_width_with_store_numbers(open_browser, duck):
     driver = open_browser(1440, 900)
     driver.go("/?region=430000&year=2024&period=1-9")
-    shown = wait_for(driver, "document.getElementById('kpi-revenue') &&"
-                             " document.getElementById('kpi-revenue').textContent", timeout=60)
+    shown = wait_for(
+        driver,
+        "document.getElementById('kpi-revenue') && document.getElementById('kpi-revenue').textContent",
+        timeout=60,
+    )
     assert shown == province_revenue(duck, 2024, 9)
     wait_for(driver, "document.getElementById('kpi-direct')", timeout=60)
     wait_for(driver, map_drawn("overview-map"), timeout=60)

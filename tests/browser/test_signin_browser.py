@@ -6,7 +6,7 @@ from __future__ import annotations
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
-from dashboard import accounts
+from dashboard.state import accounts
 from tests.browser.conftest import screenshot, wait_for, wait_for_dash_idle
 from tests.signin import TEST_PASSWORD, ensure_user
 
@@ -26,8 +26,11 @@ def test_signing_in_through_the_form_lands_on_the_asked_page_under_the_csp(open_
     driver.find_element(By.ID, "username").send_keys("changsha")
     driver.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "#sign-in-form button[type=submit]").click()
-    title = wait_for(driver, "document.querySelector('.page-title') && document.querySelector('.page-title')"
-                             ".textContent.includes('芙蓉区') && document.querySelector('.page-title').textContent")
+    title = wait_for(
+        driver,
+        "document.querySelector('.page-title') && document.querySelector('.page-title')"
+        ".textContent.includes('芙蓉区') && document.querySelector('.page-title').textContent",
+    )
     assert title.startswith("芙蓉区")
     wait_for_dash_idle(driver)
     assert driver.find_element(By.ID, "user-badge").text == "changsha · 分析 · 长沙市"
@@ -41,12 +44,13 @@ def test_a_name_full_of_markup_is_shown_as_text(open_browser):
     ensure_user("evil", "分析", "430100", display_name=EVIL)
     driver = open_browser(1440, 900, user="evil", region="430100")
     driver.go("/")
-    badge = wait_for(driver, "document.getElementById('user-badge') && "
-                             "document.getElementById('user-badge').textContent")
+    badge = wait_for(
+        driver, "document.getElementById('user-badge') && document.getElementById('user-badge').textContent"
+    )
     assert badge.startswith(EVIL)
     assert driver.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0
     try:
-        driver.switch_to.alert
+        _ = driver.switch_to.alert  # raises when no alert is open
         raise AssertionError("an alert() ran")
     except NoAlertPresentException:
         pass
@@ -60,7 +64,10 @@ def test_a_page_whose_session_ended_returns_to_sign_in(open_browser):
     # client-side navigation → callback → 401 (clicked by script: the table sits below the fold, under the map)
     # (a callback refused meanwhile may already have sent the page to sign-in: then there is nothing to click)
     driver.execute_script("const link = document.querySelector('.drill-link'); if (link) link.click();")
-    wait_for(driver, "document.getElementById('sign-in-form') !== null",
-             message="the page stayed put after its callbacks were refused")
+    wait_for(
+        driver,
+        "document.getElementById('sign-in-form') !== null",
+        message="the page stayed put after its callbacks were refused",
+    )
     assert "next=" in driver.current_url and "reason=disabled" in driver.current_url
     assert "账户已停用" in driver.find_element(By.ID, "sign-in-message").text

@@ -23,11 +23,13 @@ def _yi(amount: Decimal) -> str:
 
 def _expected(duck) -> dict[str, str]:
     with duck.connect() as conn:
-        revenue, paid = conn.execute(sa.text("""
+        revenue, paid = conn.execute(
+            sa.text("""
             select (select sum(amount) from revenue where city_code = '430100'
                       and collect_date between date '2024-01-01' and date '2024-06-30'),
                    (select sum(amount) from payment where city_code = '430100'
-                      and pay_date between date '2024-01-01' and date '2024-06-30')""")).one()
+                      and pay_date between date '2024-01-01' and date '2024-06-30')""")
+        ).one()
     return {"kpi-revenue": _yi(revenue), "kpi-paid": _yi(paid)}
 
 
@@ -50,20 +52,27 @@ def test_topic_pages_show_the_store_at_every_size(open_browser, duck, width, hei
     driver.set_script_timeout(120)  # a loaded CI machine may keep the page busy drawing eleven charts
     for path, kpi, name in (("/revenue", "kpi-revenue", "revenue"), ("/spending", "kpi-paid", "spending")):
         driver.go(f"{path}?{CITY}")
-        shown = wait_for(driver, f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent",
-                         timeout=90)
+        shown = wait_for(
+            driver, f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent", timeout=90
+        )
         assert shown == expected[kpi]
         wait_for(driver, f"document.getElementById('{name}-records') !== null", timeout=90)
         wait_for_dash_idle(driver, timeout=90)
-        wait_for(driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
-                 timeout=90)  # every chart drawn, so the page has its final height
+        wait_for(
+            driver,
+            "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
+            timeout=90,
+        )  # every chart drawn, so the page has its final height
         size = page_overflow(driver)
         assert size["scrollWidth"] <= size["width"], (path, size)
         if width < 768:
             assert _small_targets(driver) == []
         screenshot(driver, f"{name}-{width}x{height}")
-        driver.execute_script("const r = document.getElementById(arguments[0]).getBoundingClientRect();"
-                              "window.scrollTo(0, r.top + window.scrollY - 80);", f"{name}-records")
+        driver.execute_script(
+            "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+            "window.scrollTo(0, r.top + window.scrollY - 80);",
+            f"{name}-records",
+        )
         screenshot(driver, f"{name}-{width}x{height}-table")
 
 
@@ -71,20 +80,23 @@ def test_chart_click_filters_through_the_url_back_undoes_it_and_the_pager_walks(
     driver = open_browser(1440, 900)
     driver.set_script_timeout(120)  # a loaded CI machine may keep the page busy drawing eleven charts
     driver.go(f"/spending?{CITY}")
-    label = wait_for(driver, "document.getElementById('spending-page-label') && "
-                             "document.getElementById('spending-page-label').textContent", timeout=90)
+    label = wait_for(
+        driver,
+        "document.getElementById('spending-page-label') && document.getElementById('spending-page-label').textContent",
+        timeout=90,
+    )
     assert label.startswith("第 1 /")
     wait_for_dash_idle(driver, timeout=90)
     first_row = driver.execute_script("return document.querySelector('#spending-records tbody tr').textContent")
     driver.execute_script("""[...document.querySelectorAll('.btn-pager')].find(b => b.textContent === '下一页')
                              .click()""")
     wait_for(driver, "document.getElementById('spending-page-label').textContent.startsWith('第 2 /')", timeout=60)
-    assert driver.execute_script("return document.querySelector('#spending-records tbody tr').textContent") \
-        != first_row
+    assert driver.execute_script("return document.querySelector('#spending-records tbody tr').textContent") != first_row
 
     before = driver.execute_script("return document.getElementById('kpi-paid').textContent")
-    wait_for(driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
-             timeout=90)
+    wait_for(
+        driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))", timeout=90
+    )
     find_bar = """const econ = [...document.querySelectorAll('.topic-graph')].find(g => g.id.includes('"slot":"econ"'));
                   return econ.querySelector('.point path');"""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", driver.execute_script(find_bar))

@@ -22,14 +22,20 @@ def _yi(amount: Decimal) -> str:
 @pytest.fixture(scope="module")
 def expected(duck) -> dict[str, str]:
     """The headline of each page at 长沙市 for 2024, from our own SQL."""
-    city = ("SELECT adcode FROM region WHERE adcode = '430100' OR parent_adcode = '430100'")
+    city = "SELECT adcode FROM region WHERE adcode = '430100' OR parent_adcode = '430100'"
     with duck.connect() as conn:
-        received = conn.execute(sa.text(
-            f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({city}) AND from_region NOT IN ({city}) "
-            "AND EXTRACT(year FROM transfer_date) = 2024")).scalar_one()
-        debt = conn.execute(sa.text(
-            "SELECT SUM(principal) FROM bond WHERE city_code = '430100' AND issue_date <= DATE '2024-12-31' "
-            "AND maturity_date > DATE '2024-12-31'")).scalar_one()
+        received = conn.execute(
+            sa.text(
+                f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({city}) AND from_region NOT IN ({city}) "
+                "AND EXTRACT(year FROM transfer_date) = 2024"
+            )
+        ).scalar_one()
+        debt = conn.execute(
+            sa.text(
+                "SELECT SUM(principal) FROM bond WHERE city_code = '430100' AND issue_date <= DATE '2024-12-31' "
+                "AND maturity_date > DATE '2024-12-31'"
+            )
+        ).scalar_one()
     return {"transfers": _yi(received), "debt": _yi(debt)}
 
 
@@ -38,12 +44,20 @@ def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, 
     driver = open_browser(width, height)
     for key, kpi in (("transfers", "kpi-received"), ("debt", "kpi-debt")):
         driver.go(f"/{key}?region=430100&year=2024&period=1-12")
-        shown = wait_for(driver, f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent",
-                         timeout=90, message=f"{key} headline")
+        shown = wait_for(
+            driver,
+            f"document.getElementById('{kpi}') && document.getElementById('{kpi}').textContent",
+            timeout=90,
+            message=f"{key} headline",
+        )
         assert shown == expected[key]
-        drawn = wait_for(driver, f"document.querySelectorAll('.topic-{key} .js-plotly-plot .main-svg').length "
-                                 f">= {CHARTS[key]} && document.getElementById('{key}-records')",
-                         timeout=90, message=f"{key} charts and table")
+        drawn = wait_for(
+            driver,
+            f"document.querySelectorAll('.topic-{key} .js-plotly-plot .main-svg').length "
+            f">= {CHARTS[key]} && document.getElementById('{key}-records')",
+            timeout=90,
+            message=f"{key} charts and table",
+        )
         assert drawn
         wait_for_dash_idle(driver, timeout=60)
         size = page_overflow(driver)
@@ -51,6 +65,10 @@ def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, 
         screenshot(driver, f"{key}-{width}x{height}")
         for part in ("ranking", "table"):  # further down, for people to look at
             driver.execute_script(f"document.getElementById('{key}-{part}').scrollIntoView({{behavior: 'instant'}})")
-            wait_for(driver, f"Math.abs(document.getElementById('{key}-{part}').getBoundingClientRect().top) < 80 "
-                             "|| window.innerHeight + window.scrollY >= document.body.scrollHeight - 2", timeout=60)
+            wait_for(
+                driver,
+                f"Math.abs(document.getElementById('{key}-{part}').getBoundingClientRect().top) < 80 "
+                "|| window.innerHeight + window.scrollY >= document.body.scrollHeight - 2",
+                timeout=60,
+            )
             screenshot(driver, f"{key}-{width}x{height}-{part}")

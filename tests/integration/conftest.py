@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard import create_app
+from dashboard.web.app import create_app
 from tests.signin import PROVINCE_USER, ensure_user, sign_in_test_client
 
 
@@ -50,13 +50,15 @@ def _component_id(text: str):
     return json.loads(text) if text.startswith("{") else text
 
 
-def callback_body(app, output_id: str, inputs: list[tuple[str, str, object]],
-                  state: list[tuple[str, str, object]] = ()) -> dict:
+def callback_body(
+    app, output_id: str, inputs: list[tuple[str, str, object]], state: list[tuple[str, str, object]] = ()
+) -> dict:
     """The JSON the Dash renderer posts to /_dash-update-component for the callback that outputs `output_id`.
     States not given are sent as None (a component whose property has no value)."""
     key, spec = find_callback(app, output_id)
-    outputs = [{"id": _component_id(o.rsplit(".", 1)[0]), "property": o.rsplit(".", 1)[1]}
-               for o in key.strip(".").split("...")]
+    outputs = [
+        {"id": _component_id(o.rsplit(".", 1)[0]), "property": o.rsplit(".", 1)[1]} for o in key.strip(".").split("...")
+    ]
     given = {(i, p): v for i, p, v in state}
     return {
         "output": key,
@@ -73,8 +75,9 @@ def call_callback(app, client):
 
     Signed in as the province analyst of `client`; pass `client=client_as(...)` to call as someone else."""
 
-    def _call(output_id: str, inputs: list[tuple[str, str, object]], client=client,
-              state: list[tuple[str, str, object]] = ()) -> dict:
+    def _call(
+        output_id: str, inputs: list[tuple[str, str, object]], client=client, state: list[tuple[str, str, object]] = ()
+    ) -> dict:
         response = client.post("/_dash-update-component", json=callback_body(app, output_id, inputs, state))
         assert response.status_code == 200, response.get_data(as_text=True)[:2000]
         return json.loads(response.get_data(as_text=True))["response"]

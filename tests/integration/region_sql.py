@@ -16,8 +16,10 @@ def one(engine, sql: str, **params):
 
 def subtree_sql(code: str) -> str:
     """A subquery of the region and every region below it (two levels: 省 → 市 → 县), from the region table."""
-    return (f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
-            f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')")
+    return (
+        f"SELECT adcode FROM region WHERE adcode = '{code}' OR parent_adcode = '{code}' OR parent_adcode IN "
+        f"(SELECT adcode FROM region WHERE parent_adcode = '{code}')"
+    )
 
 
 def children(engine, code: str) -> list[str]:

@@ -13,9 +13,10 @@ import re
 import dash
 import pytest
 
-from dashboard import accounts, audit, create_app
-from dashboard.regions import national_tree
+from dashboard.core.regions import national_tree
+from dashboard.state import accounts, audit
 from dashboard.store import memo
+from dashboard.web.app import create_app
 from tests.integration.conftest import by_id, callback_body, text_of, walk
 
 COUNTY, SIBLING_COUNTY, CITY, OTHER_CITY, PROVINCE = "430102", "430103", "430100", "431200", "430000"
@@ -27,8 +28,9 @@ def _registered_app():
     return app
 
 
-CALLBACK_KEYS = sorted(key for key, spec in _registered_app().callback_map.items()
-                       if "callback" in spec)  # server callbacks (clientside ones never reach the server)
+CALLBACK_KEYS = sorted(
+    key for key, spec in _registered_app().callback_map.items() if "callback" in spec
+)  # server callbacks (clientside ones never reach the server)
 
 
 def _outputs(key: str) -> list[dict]:
@@ -38,7 +40,8 @@ def _outputs(key: str) -> list[dict]:
 def _matches(pattern: dict, component_id: dict) -> bool:
     """Whether a concrete dict id fits a pattern-matching id (wildcards ALL / MATCH / ALLSMALLER match anything)."""
     return set(pattern) == set(component_id) and all(
-        isinstance(value, list) or component_id[name] == value for name, value in pattern.items())
+        isinstance(value, list) or component_id[name] == value for name, value in pattern.items()
+    )
 
 
 def _concrete(dep: dict, props: dict) -> dict | list[dict]:
@@ -49,8 +52,11 @@ def _concrete(dep: dict, props: dict) -> dict | list[dict]:
     pattern = json.loads(dep["id"])
     if not any(isinstance(value, list) for value in pattern.values()):
         return {**dep, "id": pattern}
-    return [{**dep, "id": json.loads(text)} for text in props if text.startswith("{")
-            and _matches(pattern, json.loads(text))]
+    return [
+        {**dep, "id": json.loads(text)}
+        for text in props
+        if text.startswith("{") and _matches(pattern, json.loads(text))
+    ]
 
 
 def _layout_props(app, user) -> dict[str, dict]:
@@ -103,8 +109,11 @@ def _page_load_body(app, key: str, props: dict[str, dict], search: str = "") -> 
 
 
 def _id_text(component_id) -> str:
-    return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
+    return (
+        json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+        if isinstance(component_id, dict)
         else component_id
+    )
 
 
 def _flat(deps: list) -> list[dict]:
@@ -192,19 +201,23 @@ def test_a_county_user_posting_another_region_anywhere_sees_nothing_of_it(app, c
 
 
 def _user(username, role, region, may_unmask=False):
-    from dashboard.scope import User
+    from dashboard.core.scope import User
 
     return User(username, username, role, region, may_unmask)
 
 
 def _overview(call_callback, client, region) -> dict:
-    return call_callback("overview-kpis", [("overview-query", "data", {"region": region, "year": "2024",
-                                                                      "period": "1-6"})], client=client)
+    return call_callback(
+        "overview-kpis",
+        [("overview-query", "data", {"region": region, "year": "2024", "period": "1-6"})],
+        client=client,
+    )
 
 
 @pytest.mark.parametrize("foreign", [SIBLING_COUNTY, PROVINCE, OTHER_CITY])
 def test_outside_the_scope_a_county_user_gets_exactly_its_own_view_and_a_denial_is_audited(
-        call_callback, client_as, foreign):
+    call_callback, client_as, foreign
+):
     county_user = client_as("furong", "经办", COUNTY)
     own = _overview(call_callback, county_user, COUNTY)
     asked = _overview(call_callback, county_user, foreign)
@@ -237,14 +250,14 @@ class RecordingCache:
         self.values, self.set_by, self.hits = {}, {}, []
 
     def get(self, key):
-        from dashboard.scope import current_user
+        from dashboard.web.context import current_user
 
         if key in self.values:
             self.hits.append((current_user().username, key))
         return self.values.get(key)
 
     def set(self, key, value):
-        from dashboard.scope import current_user
+        from dashboard.web.context import current_user
 
         self.values[key] = value
         self.set_by.setdefault(key, current_user().username)
@@ -261,8 +274,9 @@ def test_two_users_with_the_same_parameters_never_share_a_cached_result(call_cal
     assert again == first and any(user == "changsha" for user, _ in recording.hits)  # the cache is in play
     assert not [key for user, key in recording.hits if recording.set_by[key] != user]
     assert other["overview-title"]["children"].startswith("怀化市")
-    assert text_of(by_id(other["overview-kpis"]["children"], "kpi-spending")) != \
-        text_of(by_id(first["overview-kpis"]["children"], "kpi-spending"))
+    assert text_of(by_id(other["overview-kpis"]["children"], "kpi-spending")) != text_of(
+        by_id(first["overview-kpis"]["children"], "kpi-spending")
+    )
 
 
 def test_disabling_a_user_takes_effect_on_their_next_request(app, client_as):
@@ -286,8 +300,10 @@ def test_a_new_region_or_role_takes_effect_on_the_next_request(call_callback, cl
     assert _overview(call_callback, bob, COUNTY)["overview-title"]["children"].startswith("怀化市")
 
 
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                       r"(?![0-9A-Za-z])")
+ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
 ACCOUNT = re.compile(r"(?<![\d.])\d{16,19}(?!\d)")  # not the fraction digits of a float in a figure
 
 
@@ -296,13 +312,14 @@ def personal_data_in(text: str) -> set[str]:
 
 
 def test_the_scanner_finds_the_stores_personal_data_and_not_its_masked_form(duck):
-    from dashboard.masking import mask_account, mask_id_number
+    from dashboard.core.masking import mask_account, mask_id_number
 
     with duck.connect() as conn:
         import sqlalchemy as sa
 
-        id_number, account = conn.execute(sa.text(
-            "select recipient_id_number, bank_account from subsidy_payout limit 1")).one()
+        id_number, account = conn.execute(
+            sa.text("select recipient_id_number, bank_account from subsidy_payout limit 1")
+        ).one()
     assert personal_data_in(json.dumps({"x": [f"身份证 {id_number}", account]})) == {id_number, account}
     assert personal_data_in(json.dumps([mask_id_number(id_number), mask_account(account)])) == set()
 
@@ -327,13 +344,21 @@ def _inject_text(value, text: str):
 @pytest.mark.parametrize("key", CALLBACK_KEYS)
 def test_no_callback_turns_a_javascript_url_into_a_link(app, client, key):
     attack = "javascript:alert(1)"
-    body = _page_load_body(app, key, _layout_props(app, _user("province_analyst", "分析", PROVINCE)),
-                           search=f"?region={attack}&next={attack}")
+    body = _page_load_body(
+        app,
+        key,
+        _layout_props(app, _user("province_analyst", "分析", PROVINCE)),
+        search=f"?region={attack}&next={attack}",
+    )
     for dep in _flat(body["inputs"] + body["state"]):
         if dep["id"] != "_pages_location":
             dep["value"] = _inject_text(dep["value"], attack)
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
-    links = [value for component in walk(response.get_json(silent=True) or {})
-             for prop, value in component["props"].items() if prop in ("href", "src", "action")]
+    links = [
+        value
+        for component in walk(response.get_json(silent=True) or {})
+        for prop, value in component["props"].items()
+        if prop in ("href", "src", "action")
+    ]
     assert not [v for v in links if re.match(r"\s*(javascript|vbscript|data):", str(v), re.I)]

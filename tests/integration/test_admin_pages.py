@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import accounts, audit
+from dashboard.state import accounts, audit
 from tests.integration.conftest import text_of, walk
 
-NEW_USER = ["admin-new-username", "admin-new-name", "admin-new-password", "admin-new-role", "admin-new-region",
-            "admin-new-unmask"]
-EDIT_USER = ["admin-edit-username", "admin-edit-role", "admin-edit-region", "admin-edit-unmask", "admin-edit-enabled",
-             "admin-edit-password"]
+NEW_USER = [
+    "admin-new-username",
+    "admin-new-name",
+    "admin-new-password",
+    "admin-new-role",
+    "admin-new-region",
+    "admin-new-unmask",
+]
+EDIT_USER = [
+    "admin-edit-username",
+    "admin-edit-role",
+    "admin-edit-region",
+    "admin-edit-unmask",
+    "admin-edit-enabled",
+    "admin-edit-password",
+]
 
 
 @pytest.fixture
@@ -27,11 +39,16 @@ def change_user(app, client, new: dict | None = None, edit: dict | None = None):
         for name, value in (filled or {}).items():
             values[f"{prefix}-{name}.value"] = value
     trigger = "admin-new-submit" if new else "admin-edit-submit"
-    body = {"output": key, "outputs": [{"id": "admin-users-message", "property": "children"},
-                                       {"id": "admin-users-version", "property": "data"}],
-            "inputs": [{**d, "value": 1 if d["id"] == trigger else None} for d in spec["inputs"]],
-            "state": [{**d, "value": values[f"{d['id']}.{d['property']}"]} for d in spec["state"]],
-            "changedPropIds": [f"{trigger}.n_clicks"]}
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": "admin-users-message", "property": "children"},
+            {"id": "admin-users-version", "property": "data"},
+        ],
+        "inputs": [{**d, "value": 1 if d["id"] == trigger else None} for d in spec["inputs"]],
+        "state": [{**d, "value": values[f"{d['id']}.{d['property']}"]} for d in spec["state"]],
+        "changedPropIds": [f"{trigger}.n_clicks"],
+    }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()["response"]
@@ -49,14 +66,44 @@ def test_the_users_table_lists_users_of_the_admins_region(call_callback, client_
 
 
 def test_an_admin_adds_a_user_and_a_weak_password_is_refused(app, admin):
-    weak = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "12345678",
-                                        "role": "分析", "region": "430100", "unmask": []})
+    weak = change_user(
+        app,
+        admin,
+        new={
+            "username": "wang",
+            "name": "王五",
+            "password": "12345678",
+            "role": "分析",
+            "region": "430100",
+            "unmask": [],
+        },
+    )
     assert "密码至少" in text_of(weak["admin-users-message"]["children"]) and accounts.get_account("wang") is None
-    common = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "Password123!",
-                                          "role": "分析", "region": "430100", "unmask": []})
+    common = change_user(
+        app,
+        admin,
+        new={
+            "username": "wang",
+            "name": "王五",
+            "password": "Password123!",
+            "role": "分析",
+            "region": "430100",
+            "unmask": [],
+        },
+    )
     assert "过于常见" in text_of(common["admin-users-message"]["children"])
-    done = change_user(app, admin, new={"username": "wang", "name": "王五", "password": "Xiang#Jiang2024",
-                                        "role": "分析", "region": "430100", "unmask": ["yes"]})
+    done = change_user(
+        app,
+        admin,
+        new={
+            "username": "wang",
+            "name": "王五",
+            "password": "Xiang#Jiang2024",
+            "role": "分析",
+            "region": "430100",
+            "unmask": ["yes"],
+        },
+    )
     assert "已新建用户 wang" in text_of(done["admin-users-message"]["children"])
     account = accounts.get_account("wang")
     assert (account.role, account.region, account.may_unmask) == ("分析", "430100", True)
@@ -66,25 +113,49 @@ def test_an_admin_adds_a_user_and_a_weak_password_is_refused(app, admin):
 
 def test_an_admin_change_is_audited_and_bites_on_the_users_next_request(app, admin, client_as, call_callback):
     bob = client_as("bob", "分析", "430100")
-    change_user(app, admin, edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [],
-                                  "enabled": ["yes"], "password": None})
+    change_user(
+        app,
+        admin,
+        edit={
+            "username": "bob",
+            "role": "领导",
+            "region": "431200",
+            "unmask": [],
+            "enabled": ["yes"],
+            "password": None,
+        },
+    )
     out = call_callback("overview-title", [("overview-query", "data", {})], client=bob)
     assert out["overview-title"]["children"].startswith("怀化市")
     change = audit.search(action="user_changed", username="root_admin")[0]
     assert "431200" in change["params"] and "领导" in change["params"]
-    change_user(app, admin, edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [],
-                                  "enabled": [], "password": None})
+    change_user(
+        app,
+        admin,
+        edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [], "enabled": [], "password": None},
+    )
     assert bob.get("/").status_code == 302
 
 
 def test_a_non_admin_gets_neither_the_page_nor_its_callbacks(app, client, call_callback):
-    refused = change_user(app, client, new={"username": "mallory", "name": "m", "password": "Xiang#Jiang2024",
-                                            "role": "管理员", "region": "430000", "unmask": ["yes"]})
+    refused = change_user(
+        app,
+        client,
+        new={
+            "username": "mallory",
+            "name": "m",
+            "password": "Xiang#Jiang2024",
+            "role": "管理员",
+            "region": "430000",
+            "unmask": ["yes"],
+        },
+    )
     assert "无权" in text_of(refused["admin-users-message"]["children"])
     assert accounts.get_account("mallory") is None
     assert audit.search(action="denied")[0]["username"] == "province_analyst"
-    page = call_callback("_pages_content", [("_pages_location", "pathname", "/admin/users"),
-                                            ("_pages_location", "search", "")])
+    page = call_callback(
+        "_pages_content", [("_pages_location", "pathname", "/admin/users"), ("_pages_location", "search", "")]
+    )
     assert "仅限管理员" in text_of(page["_pages_content"]["children"])
     out = call_callback("audit-results", [("audit-search", "n_clicks", 1)])
     assert "无权" in text_of(out["audit-results"]["children"])
@@ -122,17 +193,37 @@ def test_the_audit_search_filters_by_user_and_event(app, admin, call_callback):
     audit.append("export", username="someone", page="/revenue", region="430100", rows=120)
     audit.append("export", username="someone", page="/revenue", region="431200", rows=7)
     audit.append("view", username="someone", page="/")
-    out = call_callback("audit-results", [("audit-search", "n_clicks", 1)], client=admin,
-                        state=[("audit-user", "value", "someone"), ("audit-action", "value", "export"),
-                               ("audit-region", "value", " 430100 ")])
+    out = call_callback(
+        "audit-results",
+        [("audit-search", "n_clicks", 1)],
+        client=admin,
+        state=[
+            ("audit-user", "value", "someone"),
+            ("audit-action", "value", "export"),
+            ("audit-region", "value", " 430100 "),
+        ],
+    )
     rows = [n for n in walk(out["audit-results"]["children"]) if n["type"] == "Tr"][1:]
     assert len(rows) == 1
-    assert [text_of(td) for td in rows[0]["props"]["children"]][1:8] == \
-        ["someone", "", "导出", "/revenue", "长沙市(430100)", "", "120"]
+    assert [text_of(td) for td in rows[0]["props"]["children"]][1:8] == [
+        "someone",
+        "",
+        "导出",
+        "/revenue",
+        "长沙市(430100)",
+        "",
+        "120",
+    ]
 
 
-@pytest.mark.parametrize("edit", [{}, {"username": "bob", "role": None, "region": "430100"},
-                                  {"username": "bob", "role": "分析", "region": "431200"}])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {},
+        {"username": "bob", "role": None, "region": "430100"},
+        {"username": "bob", "role": "分析", "region": "431200"},
+    ],
+)
 def test_an_incomplete_or_out_of_reach_edit_gets_a_message_and_changes_nothing(app, client_as, edit):
     city_admin = client_as("cs_admin", "管理员", "430100")
     client_as("bob", "分析", "430100")
@@ -144,7 +235,14 @@ def test_an_incomplete_or_out_of_reach_edit_gets_a_message_and_changes_nothing(a
 @pytest.mark.parametrize("start, end, found", [(None, None, 1), ("2999-01-01", None, 0), (None, "2000-01-01", 0)])
 def test_the_audit_search_filters_by_date(admin, call_callback, start, end, found):
     audit.append("export", username="someone", page="/revenue", rows=1)
-    out = call_callback("audit-results", [("audit-search", "n_clicks", 1)], client=admin,
-                        state=[("audit-user", "value", "someone"), ("audit-dates", "start_date", start),
-                               ("audit-dates", "end_date", end)])
+    out = call_callback(
+        "audit-results",
+        [("audit-search", "n_clicks", 1)],
+        client=admin,
+        state=[
+            ("audit-user", "value", "someone"),
+            ("audit-dates", "start_date", start),
+            ("audit-dates", "end_date", end),
+        ],
+    )
     assert f"最近 {found} 条" in text_of(out["audit-results"]["children"])

@@ -9,11 +9,24 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from tests.integration.region_sql import rows
 
-KINDS = ["sanbao_lag", "direct_fund_lag", "payment_weekend", "nontax_jump", "debt_ratio", "treasury_cash_low",
-         "subsidy_duplicate_id", "subsidy_after_death", "subsidy_above_standard", "subsidy_account_name_mismatch",
-         "subsidy_public_employee_dibao", "procurement_high_ratio", "procurement_split"]
+KINDS = [
+    "sanbao_lag",
+    "direct_fund_lag",
+    "payment_weekend",
+    "nontax_jump",
+    "debt_ratio",
+    "treasury_cash_low",
+    "subsidy_duplicate_id",
+    "subsidy_after_death",
+    "subsidy_above_standard",
+    "subsidy_account_name_mismatch",
+    "subsidy_public_employee_dibao",
+    "procurement_high_ratio",
+    "procurement_split",
+]
 LAST_YEAR = 2024
 UNIT = "COALESCE(county_code, city_code, province_code)"  # the spending unit a fact row belongs to
 
@@ -37,27 +50,39 @@ def test_anomaly_json_matches_the_demo_anomaly_table(duck, demo_anomalies):
 
 # -- payments ---------------------------------------------------------------------------------------------------
 
+
 def test_weekend_payments_are_exactly_the_planted_ones(duck, demo_anomalies):
     expected = {int(a["key"]) for a in planted(demo_anomalies, "payment_weekend")}
     found = {r[0] for r in rows(duck, "SELECT id FROM payment WHERE ISODOW(pay_date) IN (6, 7)")}
     assert found == expected
-    dates = dict(rows(duck, "SELECT id, CAST(pay_date AS VARCHAR) FROM payment WHERE id IN ({})".format(
-        ",".join(map(str, expected)))))
+    dates = dict(
+        rows(
+            duck,
+            "SELECT id, CAST(pay_date AS VARCHAR) FROM payment WHERE id IN ({})".format(",".join(map(str, expected))),
+        )
+    )
     assert dates == {int(a["key"]): a["pay_date"] for a in planted(demo_anomalies, "payment_weekend")}
 
 
 def _sanbao_rates(duck):
     """(unit, 三保 type) → paid ÷ budgeted for the last year."""
-    got = rows(duck, f"""
+    got = rows(
+        duck,
+        f"""
         WITH budget AS (SELECT {UNIT} AS u, sanbao_type, SUM(amount) AS amount FROM budget_indicator
                         WHERE year = :y AND sanbao_type IS NOT NULL GROUP BY 1, 2),
-             paid AS (SELECT {UNIT.replace('county_code', 'p.county_code').replace('city_code', 'p.city_code')
-                              .replace('province_code', 'p.province_code')} AS u, i.sanbao_type,
+             paid AS (SELECT {
+            UNIT.replace("county_code", "p.county_code")
+            .replace("city_code", "p.city_code")
+            .replace("province_code", "p.province_code")
+        } AS u, i.sanbao_type,
                              SUM(p.amount) AS amount
                       FROM payment p JOIN budget_indicator i ON i.id = p.indicator_id
                       WHERE i.year = :y AND i.sanbao_type IS NOT NULL GROUP BY 1, 2)
         SELECT b.u, b.sanbao_type, COALESCE(p.amount, 0) / b.amount FROM budget b
-        LEFT JOIN paid p ON p.u = b.u AND p.sanbao_type = b.sanbao_type""", y=LAST_YEAR)
+        LEFT JOIN paid p ON p.u = b.u AND p.sanbao_type = b.sanbao_type""",
+        y=LAST_YEAR,
+    )
     return {(u, t): r for u, t, r in got}
 
 
@@ -76,14 +101,18 @@ def test_sanbao_lag_planted_units_pay_70_to_80pct_and_clean_ones_above_95pct(duc
 
 def _direct_fund_rates(duck) -> dict:
     """unit → paid ÷ budgeted of its 直达资金 indicators in the last year (units without any are absent)."""
-    got = rows(duck, f"""
+    got = rows(
+        duck,
+        f"""
         WITH budget AS (SELECT {UNIT} AS u, SUM(amount) AS amount FROM budget_indicator
                         WHERE year = :y AND direct_fund GROUP BY 1),
              paid AS (SELECT COALESCE(p.county_code, p.city_code, p.province_code) AS u, SUM(p.amount) AS amount
                       FROM payment p JOIN budget_indicator i ON i.id = p.indicator_id
                       WHERE i.year = :y AND i.direct_fund GROUP BY 1)
         SELECT b.u, CAST(COALESCE(p.amount, 0) AS DOUBLE) / CAST(b.amount AS DOUBLE)
-        FROM budget b LEFT JOIN paid p ON p.u = b.u""", y=LAST_YEAR)
+        FROM budget b LEFT JOIN paid p ON p.u = b.u""",
+        y=LAST_YEAR,
+    )
     return dict(got)
 
 
@@ -105,14 +134,18 @@ def test_direct_fund_clean_units_pay_at_least_70pct(duck, demo_anomalies):
 
 # -- revenue ----------------------------------------------------------------------------------------------------
 
+
 def test_nontax_jump_is_the_only_month_far_above_its_units_other_months(duck, demo_anomalies):
-    got = rows(duck, f"""
+    got = rows(
+        duck,
+        f"""
         WITH m AS (SELECT {UNIT} AS u, item_code, EXTRACT(year FROM collect_date) AS y,
                           EXTRACT(month FROM collect_date) AS mo, SUM(amount) AS a
                    FROM revenue WHERE item_code LIKE '103%' GROUP BY 1, 2, 3, 4),
              r AS (SELECT u, item_code, y, mo, a, (SUM(a) OVER (PARTITION BY u, item_code, y) - a) / 11 AS other
                    FROM m)
-        SELECT u, item_code, CAST(y AS INTEGER), CAST(mo AS INTEGER), a / other FROM r WHERE other > 0""")
+        SELECT u, item_code, CAST(y AS INTEGER), CAST(mo AS INTEGER), a / other FROM r WHERE other > 0""",
+    )
     jump_keys = {f"{u}|{y}-{mo:02d}|{item}" for u, item, y, mo, x in got if x >= 10}
     assert jump_keys == {a["key"] for a in planted(demo_anomalies, "nontax_jump")}
     clean_max = max(x for u, item, y, mo, x in got if f"{u}|{y}-{mo:02d}|{item}" not in jump_keys)
@@ -121,9 +154,12 @@ def test_nontax_jump_is_the_only_month_far_above_its_units_other_months(duck, de
 
 # -- debt -------------------------------------------------------------------------------------------------------
 
+
 def _debt_ratios(duck, year: int) -> dict[str, Decimal]:
     """unit → 年末债务余额 ÷ 综合财力 (一般公共预算收入 + 政府性基金收入 + 上级转移支付 received)."""
-    got = rows(duck, f"""
+    got = rows(
+        duck,
+        f"""
         WITH debt AS (SELECT {UNIT} AS u, SUM(principal) AS d FROM bond
                       WHERE issue_date <= :end AND maturity_date > :end GROUP BY 1),
              rev AS (SELECT {UNIT} AS u, SUM(amount) AS a FROM revenue
@@ -134,12 +170,18 @@ def _debt_ratios(duck, year: int) -> dict[str, Decimal]:
                     WHERE EXTRACT(year FROM transfer_date) = :y GROUP BY 1)
         SELECT debt.u, debt.d / (COALESCE(rev.a, 0) + COALESCE(fund.a, 0) + COALESCE(tr.a, 0))
         FROM debt LEFT JOIN rev ON rev.u = debt.u LEFT JOIN fund ON fund.u = debt.u LEFT JOIN tr ON tr.u = debt.u
-        """, end=f"{year}-12-31", y=year)
+        """,
+        end=f"{year}-12-31",
+        y=year,
+    )
     return dict(got)
 
 
-GRADE_BANDS = {"红": (Decimal("3.0"), Decimal("1e9")), "橙": (Decimal("2.0"), Decimal("3.0")),
-               "黄": (Decimal("1.2"), Decimal("2.0"))}
+GRADE_BANDS = {
+    "红": (Decimal("3.0"), Decimal("1e9")),
+    "橙": (Decimal("2.0"), Decimal("3.0")),
+    "黄": (Decimal("1.2"), Decimal("2.0")),
+}
 
 
 def test_debt_ratio_planted_regions_fall_in_their_grade_band(duck, demo_anomalies):
@@ -166,25 +208,33 @@ def test_debt_ratio_no_clean_unit_reaches_yellow(duck, demo_anomalies):
 
 # -- treasury cash ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cash_levels(duck):
     """(region, 'YYYY-MM') → closing ÷ average outflow of the month and the two before (fewer at the start)."""
-    got = rows(duck, """
+    got = rows(
+        duck,
+        """
         SELECT region_code, CAST(year AS INTEGER), CAST(month AS INTEGER), closing,
                AVG(outflow) OVER (PARTITION BY region_code ORDER BY year, month
                                   ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS avg_out
-        FROM treasury_cash""")
+        FROM treasury_cash""",
+    )
     return {(r, f"{y}-{m:02d}"): (float(closing) / avg if avg else None) for r, y, m, closing, avg in got}
 
 
 def test_treasury_rows_balance(duck):
-    bad = rows(duck, "SELECT region_code, year, month FROM treasury_cash "
-                     "WHERE closing <> opening + inflow - outflow LIMIT 10")
+    bad = rows(
+        duck, "SELECT region_code, year, month FROM treasury_cash WHERE closing <> opening + inflow - outflow LIMIT 10"
+    )
     assert bad == []
-    gaps = rows(duck, """
+    gaps = rows(
+        duck,
+        """
         SELECT a.region_code, a.year, a.month FROM treasury_cash a JOIN treasury_cash b
           ON b.region_code = a.region_code AND b.year * 12 + b.month = a.year * 12 + a.month + 1
-        WHERE b.opening <> a.closing LIMIT 10""")
+        WHERE b.opening <> a.closing LIMIT 10""",
+    )
     assert gaps == []
 
 
@@ -212,21 +262,28 @@ def test_treasury_cash_clean_region_months_are_at_least_0_5(cash_levels, demo_an
 
 # -- subsidies --------------------------------------------------------------------------------------------------
 
+
 def test_subsidy_duplicate_id_is_exactly_the_planted_keys(duck, demo_anomalies):
-    got = rows(duck, """
+    got = rows(
+        duck,
+        """
         SELECT recipient_id_number, program_id, STRFTIME(pay_date, '%Y-%m') AS ym,
                LIST(DISTINCT county_code ORDER BY county_code) AS counties
-        FROM subsidy_payout GROUP BY 1, 2, 3 HAVING COUNT(DISTINCT county_code) >= 2""")
+        FROM subsidy_payout GROUP BY 1, 2, 3 HAVING COUNT(DISTINCT county_code) >= 2""",
+    )
     found = {f"{rid}|{prog}|{ym}": sorted(c) for rid, prog, ym, c in got}
     expected = {a["key"]: sorted(a["counties"]) for a in planted(demo_anomalies, "subsidy_duplicate_id")}
     assert found == expected
 
 
 def test_subsidy_after_death_is_exactly_the_planted_payouts(duck, demo_anomalies):
-    got = rows(duck, """
+    got = rows(
+        duck,
+        """
         SELECT s.id, s.recipient_id_number FROM subsidy_payout s
         JOIN person_death d ON d.id_number = s.recipient_id_number
-        WHERE s.pay_date > d.death_date""")
+        WHERE s.pay_date > d.death_date""",
+    )
     anomalies = planted(demo_anomalies, "subsidy_after_death")
     assert {r[0] for r in got} == {i for a in anomalies for i in a["payout_ids"]}
     assert {r[1] for r in got} == {a["key"] for a in anomalies}
@@ -235,9 +292,12 @@ def test_subsidy_after_death_is_exactly_the_planted_payouts(duck, demo_anomalies
 
 
 def test_subsidy_above_standard_is_exactly_the_planted_payouts(duck, demo_anomalies):
-    got = rows(duck, """
+    got = rows(
+        duck,
+        """
         SELECT s.id FROM subsidy_payout s JOIN subsidy_program p ON p.id = s.program_id
-        WHERE s.amount > p.standard_amount""")
+        WHERE s.amount > p.standard_amount""",
+    )
     assert {r[0] for r in got} == {int(a["key"]) for a in planted(demo_anomalies, "subsidy_above_standard")}
 
 
@@ -247,14 +307,18 @@ def test_subsidy_account_name_mismatch_is_exactly_the_planted_payouts(duck, demo
 
 
 def test_public_employees_on_dibao_are_exactly_the_planted_ones(duck, demo_anomalies):
-    got = rows(duck, """
+    got = rows(
+        duck,
+        """
         SELECT DISTINCT s.recipient_id_number FROM subsidy_payout s
         JOIN public_employee e ON e.id_number = s.recipient_id_number
-        WHERE s.category = '城乡居民最低生活保障'""")
+        WHERE s.category = '城乡居民最低生活保障'""",
+    )
     assert {r[0] for r in got} == {a["key"] for a in planted(demo_anomalies, "subsidy_public_employee_dibao")}
 
 
 # -- procurement ------------------------------------------------------------------------------------------------
+
 
 def test_procurement_high_ratio_is_exactly_the_planted_contracts(duck, demo_anomalies):
     got = rows(duck, "SELECT id FROM procurement WHERE contract_amount >= 0.97 * budget_amount")
@@ -270,11 +334,14 @@ def test_procurement_split_groups_sit_just_under_the_tender_threshold(duck, demo
     for a in planted(demo_anomalies, "procurement_split"):
         ids = a["procurement_ids"]
         assert len(ids) >= 2
-        got = rows(duck, f"""
+        got = rows(
+            duck,
+            f"""
             SELECT COUNT(DISTINCT agency_id), COUNT(DISTINCT supplier_id), MAX(notice_date) - MIN(notice_date),
                    MIN(budget_amount / ({_THRESHOLD})), MAX(budget_amount / ({_THRESHOLD})),
                    SUM(budget_amount) / MIN({_THRESHOLD}), COUNT(*) FILTER (WHERE method = '公开招标')
-            FROM procurement WHERE id IN ({','.join(map(str, ids))})""")[0]
+            FROM procurement WHERE id IN ({",".join(map(str, ids))})""",
+        )[0]
         agencies, suppliers, span, lo, hi, combined, tendered = got
         assert (agencies, suppliers, tendered) == (1, 1, 0), a
         assert span <= 30 and Decimal("0.8") <= lo and hi < 1, got
@@ -282,9 +349,12 @@ def test_procurement_split_groups_sit_just_under_the_tender_threshold(duck, demo
 
 
 def test_clean_non_tender_goods_and_services_stay_out_of_the_band_below_the_threshold(duck, demo_anomalies):
-    got = rows(duck, f"""
+    got = rows(
+        duck,
+        f"""
         SELECT id FROM procurement
         WHERE category <> '工程' AND method <> '公开招标'
-          AND budget_amount >= 0.8 * ({_THRESHOLD}) AND budget_amount < ({_THRESHOLD})""")
+          AND budget_amount >= 0.8 * ({_THRESHOLD}) AND budget_amount < ({_THRESHOLD})""",
+    )
     expected = {i for a in planted(demo_anomalies, "procurement_split") for i in a["procurement_ids"]}
     assert {r[0] for r in got} == expected

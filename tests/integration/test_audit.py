@@ -8,8 +8,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from dashboard import audit
-from dashboard.state import state_engine
+from dashboard.state import audit
+from dashboard.state.engine import state_engine
 from tests.integration.conftest import callback_body, find_callback
 from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
 
@@ -19,11 +19,15 @@ PERSONAL = re.compile(r"\d{17}[\dXx]|\d{12,}")
 def _navigate(client, app, path: str, search: str = ""):
     """What the browser does on a page load or a dcc.Link click: ask the pages router for the page."""
     key, spec = find_callback(app, "_pages_content")
-    body = {"output": key, "outputs": [{"id": "_pages_content", "property": "children"},
-                                       {"id": "_pages_store", "property": "data"}],
-            "inputs": [{**dep, "value": {"pathname": path, "search": search}.get(dep["property"])}
-                       for dep in spec["inputs"]],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    body = {
+        "output": key,
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {**dep, "value": {"pathname": path, "search": search}.get(dep["property"])} for dep in spec["inputs"]
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
 
@@ -33,15 +37,19 @@ def test_a_scripted_session_leaves_exactly_its_events_in_order(app):
     marker = len(audit.search(limit=None))
     client = app.server.test_client()
     client.get("/live")
-    assert client.get("/?region=430102").status_code == 302                         # not signed in: no event
+    assert client.get("/?region=430102").status_code == 302  # not signed in: no event
     assert sign_in_with_password(client, "changsha", "Wrong#Password9").status_code == 401
     assert sign_in_with_password(client, "changsha").status_code == 302
     client.environ_base["HTTP_X_CSRFTOKEN"] = client.get_cookie("_csrf_token").value
     _navigate(client, app, "/")
     _navigate(client, app, "/", "?region=430102&year=2024&period=1-6")
     denied_body = callback_body(app, "overview-kpis", [("overview-query", "data", {"region": "431200"})])
-    assert client.post("/_dash-update-component", json=denied_body,
-                       headers={"Referer": "http://localhost/?region=431200"}).status_code == 200
+    assert (
+        client.post(
+            "/_dash-update-component", json=denied_body, headers={"Referer": "http://localhost/?region=431200"}
+        ).status_code
+        == 200
+    )
     assert client.post("/logout", data={"csrf_token": client.get_cookie("_csrf_token").value}).status_code == 302
     assert client.post("/_dash-update-component", json=denied_body).status_code == 401  # signed out: no event
 
@@ -63,8 +71,13 @@ def test_a_scripted_session_leaves_exactly_its_events_in_order(app):
 
 
 def test_personal_data_passed_by_mistake_is_masked_on_the_way_in():
-    audit.append("export", username="u", params={"filter": "430102199001011234", "acct": "6217001234567890123"},
-                 detail="身份证 43010219900101123X 账户 6217 0012 3456 7890", rows=3)
+    audit.append(
+        "export",
+        username="u",
+        params={"filter": "430102199001011234", "acct": "6217001234567890123"},
+        detail="身份证 43010219900101123X 账户 6217 0012 3456 7890",
+        rows=3,
+    )
     row = audit.search(action="export")[0]
     assert "430***********1234" in row["params"] and "****0123" in row["params"]
     assert "430***********123X" in row["detail"]
@@ -74,9 +87,8 @@ def test_personal_data_passed_by_mistake_is_masked_on_the_way_in():
 @pytest.mark.parametrize("statement", ["update audit_event set action = 'x'", "delete from audit_event"])
 def test_rows_can_neither_change_nor_be_deleted_young(statement):
     audit.append("view", username="u", page="/")
-    with pytest.raises(sa.exc.DatabaseError):
-        with state_engine().begin() as conn:
-            conn.execute(sa.text(statement))
+    with pytest.raises(sa.exc.DatabaseError), state_engine().begin() as conn:
+        conn.execute(sa.text(statement))
     assert [r["action"] for r in audit.search()] == ["view"]
 
 
@@ -92,7 +104,7 @@ def test_unmask_needs_the_permission_and_a_reason_and_is_audited(app):
     import pandas as pd
     from flask import g
 
-    from dashboard.masking import reveal
+    from dashboard.web.reveal import reveal
     from tests.integration.test_access_control import _user
 
     frame = pd.DataFrame({"id": ["430102199001011234"], "acct": ["6217001234567890123"]})
@@ -104,5 +116,8 @@ def test_unmask_needs_the_permission_and_a_reason_and_is_audited(app):
         g.user = _user("viewer", "分析", "430000")
         assert reveal(frame, columns, g.user, "核查重复领取", page="/subsidies").loc[0, "acct"] == "****0123"
     rows = [(r["username"], r["outcome"], r["rows"], r["detail"]) for r in reversed(audit.search(action="unmask"))]
-    assert rows == [("auditor", "ok", 1, "核查重复领取"), ("auditor", "denied", 0, "no reason given"),
-                    ("viewer", "denied", 0, "no permission")]
+    assert rows == [
+        ("auditor", "ok", 1, "核查重复领取"),
+        ("auditor", "denied", 0, "no reason given"),
+        ("viewer", "denied", 0, "no permission"),
+    ]

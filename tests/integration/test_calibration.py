@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+
 from tests.integration.region_sql import rows
 
 YI = Decimal(100_000_000)  # 元 per 亿元
@@ -32,9 +33,12 @@ def test_2024_general_budget_spending_is_9533_8_yi_within_3pct(duck):
 
 
 def test_2024_tax_share_of_revenue_is_between_60_and_70pct(duck):
-    tax, total = rows(duck, """
+    tax, total = rows(
+        duck,
+        """
         SELECT SUM(CASE WHEN item_code LIKE '101%' THEN amount ELSE 0 END), SUM(amount)
-        FROM revenue WHERE EXTRACT(year FROM collect_date) = 2024""")[0]
+        FROM revenue WHERE EXTRACT(year FROM collect_date) = 2024""",
+    )[0]
     assert Decimal("0.60") <= tax / total <= Decimal("0.70"), tax / total
     # and everything else is non-tax (103xx), no third kind of item slipped in
     other = scalar(duck, "SELECT COUNT(*) FROM revenue WHERE item_code NOT LIKE '101%' AND item_code NOT LIKE '103%'")
@@ -42,17 +46,23 @@ def test_2024_tax_share_of_revenue_is_between_60_and_70pct(duck):
 
 
 def test_2024_province_own_level_spending_is_1100_yi_within_10pct(duck):
-    total = scalar(duck, """
+    total = scalar(
+        duck,
+        """
         SELECT SUM(amount) FROM payment
-        WHERE EXTRACT(year FROM pay_date) = 2024 AND city_code IS NULL AND county_code IS NULL""")
+        WHERE EXTRACT(year FROM pay_date) = 2024 AND city_code IS NULL AND county_code IS NULL""",
+    )
     assert within(total, 1100, 0.10), total / YI
 
 
 def test_changsha_is_the_largest_city_by_2024_spending(duck):
-    ranked = rows(duck, """
+    ranked = rows(
+        duck,
+        """
         SELECT city_code, SUM(amount) AS s FROM payment
         WHERE EXTRACT(year FROM pay_date) = 2024 AND city_code IS NOT NULL
-        GROUP BY city_code ORDER BY s DESC""")
+        GROUP BY city_code ORDER BY s DESC""",
+    )
     assert len(ranked) == 14, ranked
     assert ranked[0][0] == "430100", ranked[:3]
     assert ranked[0][1] > ranked[1][1]
@@ -68,23 +78,33 @@ def test_2023_is_present_for_year_on_year(duck, table, date_col):
 
 
 def test_december_has_the_most_2024_spending(duck):
-    by_month = rows(duck, """
+    by_month = rows(
+        duck,
+        """
         SELECT EXTRACT(month FROM pay_date) AS m, SUM(amount) AS s FROM payment
-        WHERE EXTRACT(year FROM pay_date) = 2024 GROUP BY m ORDER BY s DESC""")
+        WHERE EXTRACT(year FROM pay_date) = 2024 GROUP BY m ORDER BY s DESC""",
+    )
     assert len(by_month) == 12
     assert int(by_month[0][0]) == 12, by_month[:3]
     assert by_month[0][1] > by_month[1][1]
 
 
-@pytest.mark.parametrize("func_code,name,lo,hi", [
-    ("208", "社会保障和就业", 0.14, 0.20),
-    ("205", "教育", 0.12, 0.18),
-    ("213", "农林水", 0.08, 0.14),
-    ("210", "卫生健康", 0.06, 0.10),
-])
+@pytest.mark.parametrize(
+    "func_code,name,lo,hi",
+    [
+        ("208", "社会保障和就业", 0.14, 0.20),
+        ("205", "教育", 0.12, 0.18),
+        ("213", "农林水", 0.08, 0.14),
+        ("210", "卫生健康", 0.06, 0.10),
+    ],
+)
 def test_2024_function_share_of_spending(duck, func_code, name, lo, hi):
-    part, total = rows(duck, """
+    part, total = rows(
+        duck,
+        """
         SELECT SUM(CASE WHEN func_code = :f THEN amount ELSE 0 END), SUM(amount)
-        FROM payment WHERE EXTRACT(year FROM pay_date) = 2024""", f=func_code)[0]
+        FROM payment WHERE EXTRACT(year FROM pay_date) = 2024""",
+        f=func_code,
+    )[0]
     share = part / total
     assert Decimal(str(lo)) <= share <= Decimal(str(hi)), (name, share)

@@ -37,7 +37,9 @@ UNIT = "COALESCE(county_code, city_code, province_code)"
 def figures_of(duck, code: str) -> dict[str, Decimal]:
     """The region's 2024 debt figures with our own SQL (the whole subtree; transfers from outside it)."""
     units = subtree_sql(code)
-    general, special, limit, revenue, fund, transfers, interest = one(duck, f"""SELECT
+    general, special, limit, revenue, fund, transfers, interest = one(
+        duck,
+        f"""SELECT
         (SELECT COALESCE(SUM(principal), 0) FROM bond WHERE {UNIT} IN ({units}) AND kind = '一般'
            AND issue_date <= {END} AND maturity_date > {END}),
         (SELECT COALESCE(SUM(principal), 0) FROM bond WHERE {UNIT} IN ({units}) AND kind = '专项'
@@ -48,9 +50,17 @@ def figures_of(duck, code: str) -> dict[str, Decimal]:
         (SELECT SUM(amount) FROM transfer WHERE to_region IN ({units}) AND from_region NOT IN ({units})
            AND EXTRACT(year FROM transfer_date) = 2024),
         (SELECT COALESCE(SUM(amount), 0) FROM payment WHERE {UNIT} IN ({units}) AND func_code = '232'
-           AND EXTRACT(year FROM pay_date) = 2024)""")
-    return {"general": general, "special": special, "debt": general + special, "limit": limit,
-            "capacity": revenue + fund + transfers, "interest": interest, "own_revenue": revenue + fund}
+           AND EXTRACT(year FROM pay_date) = 2024)""",
+    )
+    return {
+        "general": general,
+        "special": special,
+        "debt": general + special,
+        "limit": limit,
+        "capacity": revenue + fund + transfers,
+        "interest": interest,
+        "own_revenue": revenue + fund,
+    }
 
 
 @pytest.mark.parametrize("code, level", CASES)
@@ -62,16 +72,22 @@ def test_kpis_equal_the_store(call_callback, duck, code, level):
     assert f"债务限额 {shown(f['limit'], level)} · 占限额 {percent(f['debt'], f['limit'])}" in text_of(kpis)
     assert text_of(by_id(kpis, "kpi-debt-ratio")) == percent(f["debt"], f["capacity"])
     assert text_of(by_id(kpis, "kpi-interest-ratio")) == percent(f["interest"], f["own_revenue"])
-    due = one(duck, f"""SELECT SUM(principal) FROM bond WHERE {UNIT} IN ({subtree_sql(code)})
-        AND issue_date <= {END} AND maturity_date > {END} AND EXTRACT(year FROM maturity_date) = 2025""")[0]
+    due = one(
+        duck,
+        f"""SELECT SUM(principal) FROM bond WHERE {UNIT} IN ({subtree_sql(code)})
+        AND issue_date <= {END} AND maturity_date > {END} AND EXTRACT(year FROM maturity_date) = 2025""",
+    )[0]
     maturity = next(v["figure"] for k, v in out.items() if '"slot":"maturity"' in k)
     first_year = sum(numbers(trace["y"])[list(trace["x"]).index("2025")] for trace in maturity["data"])
     assert first_year == pytest.approx(float(due or 0) / float(10**8 if level != "county" else 10**4))
-    closing, outflow = one(duck, f"""SELECT
+    closing, outflow = one(
+        duck,
+        f"""SELECT
         (SELECT SUM(closing) FROM treasury_cash WHERE region_code IN ({subtree_sql(code)}) AND year = 2024
            AND month = 12),
         (SELECT SUM(outflow) / 3.0 FROM treasury_cash WHERE region_code IN ({subtree_sql(code)}) AND year = 2024
-           AND month BETWEEN 10 AND 12)""")
+           AND month BETWEEN 10 AND 12)""",
+    )
     assert text_of(by_id(kpis, "kpi-cash")) == f"{float(closing) / float(outflow):.2f}"
 
 
@@ -79,8 +95,10 @@ def test_bond_kind_filter_narrows_balance_limit_and_table(call_callback, duck):
     q = {"region": "431200", "year": "2024", "period": "1-12", "bond_kind": "专项"}
     out = render(call_callback, KEY, q)
     f = figures_of(duck, "431200")
-    special_limit = one(duck, f"SELECT SUM(special_limit) FROM debt_limit WHERE region_code IN "
-                              f"({subtree_sql('431200')}) AND year = 2024")[0]
+    special_limit = one(
+        duck,
+        f"SELECT SUM(special_limit) FROM debt_limit WHERE region_code IN ({subtree_sql('431200')}) AND year = 2024",
+    )[0]
     kpis = out[f"{KEY}-kpis"]["children"]
     assert text_of(by_id(kpis, "kpi-debt")) == shown(f["special"], "city")
     assert f"专项债务限额 {shown(special_limit, 'city')}" in text_of(kpis)
@@ -91,8 +109,9 @@ def test_bond_kind_filter_narrows_balance_limit_and_table(call_callback, duck):
 def _ranking(out) -> dict[str, list[str]]:
     component = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    cells = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
-             if tr["type"] == "Tr"]
+    cells = [
+        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
+    ]
     return {r[1]: r[2:] for r in cells}
 
 
@@ -100,7 +119,7 @@ def test_ranking_shows_every_planted_debt_grade_and_no_other(call_callback, duck
     planted = {a["region"]: a["grade"] for a in demo_anomalies if a["kind"] == "debt_ratio"}
     labels = {"红": "高风险", "橙": "较高风险", "黄": "关注"}
     names = dict(rows(duck, "SELECT adcode, name FROM region"))
-    cities = [c for c, in rows(duck, "SELECT adcode FROM region WHERE level = 'city'")]
+    cities = [c for (c,) in rows(duck, "SELECT adcode FROM region WHERE level = 'city'")]
     seen = {}
     for city in cities:
         ranking = _ranking(render(call_callback, KEY, {"region": city, "year": "2024", "period": "1-12"}))
@@ -123,11 +142,18 @@ def test_every_planted_cash_shortfall_is_listed_red_at_the_province(call_callbac
     out = render(call_callback, KEY, {"region": "430000", "year": "2024", "period": "1-12"})
     warnings = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-cash-warnings")
     body = next(c for c in walk(warnings) if c["type"] == "Tbody")
-    listed = {(text_of(tr["props"]["children"][0]), text_of(tr["props"]["children"][1]),
-               text_of(tr["props"]["children"][3])) for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"}
+    listed = {
+        (text_of(tr["props"]["children"][0]), text_of(tr["props"]["children"][1]), text_of(tr["props"]["children"][3]))
+        for tr in walk(body["props"]["children"])
+        if tr["type"] == "Tr"
+    }
     names = dict(rows(duck, "SELECT adcode, name FROM region"))
-    expected = {(names[a["region"]], f"{m[:4]}年{int(m[5:])}月", "库款预警") for a in demo_anomalies
-                if a["kind"] == "treasury_cash_low" for m in a["months"]}
+    expected = {
+        (names[a["region"]], f"{m[:4]}年{int(m[5:])}月", "库款预警")
+        for a in demo_anomalies
+        if a["kind"] == "treasury_cash_low"
+        for m in a["months"]
+    }
     assert listed == expected
 
 
@@ -145,8 +171,9 @@ def test_bond_table_pages_through_every_bond_once(call_callback, duck):
     q = {"region": "430000", "year": "2024", "period": "1-12"}
     pages = walk_table(call_callback, KEY, q, sort="maturity_date", descending=False)
     rows = [r for page_rows, _links in pages for r in page_rows]
-    count, total = one(duck, f"SELECT COUNT(*), SUM(principal) FROM bond WHERE issue_date <= {END} "
-                             f"AND maturity_date > {END}")
+    count, total = one(
+        duck, f"SELECT COUNT(*), SUM(principal) FROM bond WHERE issue_date <= {END} AND maturity_date > {END}"
+    )
     assert len(rows) == count > 50 and len({r[0] + r[3] for r in rows}) == count
     assert sum(Decimal(r[-1].replace(",", "")) for r in rows) == total
     assert [r[4] for r in rows] == sorted(r[4] for r in rows)

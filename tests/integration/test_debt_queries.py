@@ -8,8 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from queries.debt import cash_levels, debt_breakdown, debt_ratios, debt_total, maturity_profile
 from tests.integration.region_sql import children, rows, subtree_sql
 
@@ -30,29 +30,49 @@ def expected_set(duck, units_sql: str, outside_sql: str, year: int) -> dict[str,
     unit = "COALESCE(county_code, city_code, province_code)"
     one = lambda sql: rows(duck, sql, y=year, end=f"{year}-12-31")[0][0] or ZERO  # noqa: E731
     return {
-        "general_debt": one(f"SELECT SUM(principal) FROM bond WHERE {unit} IN ({units_sql}) AND kind = '一般' "
-                            "AND issue_date <= :end AND maturity_date > :end"),
-        "special_debt": one(f"SELECT SUM(principal) FROM bond WHERE {unit} IN ({units_sql}) AND kind = '专项' "
-                            "AND issue_date <= :end AND maturity_date > :end"),
-        "general_limit": one(f"SELECT SUM(general_limit) FROM debt_limit WHERE region_code IN ({units_sql}) "
-                             "AND year = :y"),
-        "special_limit": one(f"SELECT SUM(special_limit) FROM debt_limit WHERE region_code IN ({units_sql}) "
-                             "AND year = :y"),
-        "revenue": one(f"SELECT SUM(amount) FROM revenue WHERE {unit} IN ({units_sql}) "
-                       "AND EXTRACT(year FROM collect_date) = :y"),
-        "fund_revenue": one(f"SELECT SUM(amount) FROM fund_revenue WHERE {unit} IN ({units_sql}) "
-                            "AND EXTRACT(year FROM collect_date) = :y"),
-        "transfers": one(f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({units_sql}) "
-                         f"AND from_region NOT IN ({outside_sql}) AND EXTRACT(year FROM transfer_date) = :y"),
-        "interest": one(f"SELECT SUM(amount) FROM payment WHERE {unit} IN ({units_sql}) AND func_code = '232' "
-                        "AND EXTRACT(year FROM pay_date) = :y"),
+        "general_debt": one(
+            f"SELECT SUM(principal) FROM bond WHERE {unit} IN ({units_sql}) AND kind = '一般' "
+            "AND issue_date <= :end AND maturity_date > :end"
+        ),
+        "special_debt": one(
+            f"SELECT SUM(principal) FROM bond WHERE {unit} IN ({units_sql}) AND kind = '专项' "
+            "AND issue_date <= :end AND maturity_date > :end"
+        ),
+        "general_limit": one(
+            f"SELECT SUM(general_limit) FROM debt_limit WHERE region_code IN ({units_sql}) AND year = :y"
+        ),
+        "special_limit": one(
+            f"SELECT SUM(special_limit) FROM debt_limit WHERE region_code IN ({units_sql}) AND year = :y"
+        ),
+        "revenue": one(
+            f"SELECT SUM(amount) FROM revenue WHERE {unit} IN ({units_sql}) AND EXTRACT(year FROM collect_date) = :y"
+        ),
+        "fund_revenue": one(
+            f"SELECT SUM(amount) FROM fund_revenue WHERE {unit} IN ({units_sql}) "
+            "AND EXTRACT(year FROM collect_date) = :y"
+        ),
+        "transfers": one(
+            f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({units_sql}) "
+            f"AND from_region NOT IN ({outside_sql}) AND EXTRACT(year FROM transfer_date) = :y"
+        ),
+        "interest": one(
+            f"SELECT SUM(amount) FROM payment WHERE {unit} IN ({units_sql}) AND func_code = '232' "
+            "AND EXTRACT(year FROM pay_date) = :y"
+        ),
     }
 
 
 def shown(row) -> dict[str, Decimal]:
-    return {"general_debt": row["general_debt"], "special_debt": row["special_debt"],
-            "general_limit": row["general_limit"], "special_limit": row["special_limit"], "revenue": row["revenue"],
-            "fund_revenue": row["fund_revenue"], "transfers": row["transfers_received"], "interest": row["interest"]}
+    return {
+        "general_debt": row["general_debt"],
+        "special_debt": row["special_debt"],
+        "general_limit": row["general_limit"],
+        "special_limit": row["special_limit"],
+        "revenue": row["revenue"],
+        "fund_revenue": row["fund_revenue"],
+        "transfers": row["transfers_received"],
+        "interest": row["interest"],
+    }
 
 
 @pytest.mark.parametrize("code, level", CASES)
@@ -79,7 +99,8 @@ def test_ratios_are_sums_first_then_the_ratio(duck):
     capacity = expected["revenue"] + expected["fund_revenue"] + expected["transfers"]
     assert total["debt_ratio"].iloc[0] == pytest.approx(float(debt / capacity))
     assert total["interest_ratio"].iloc[0] == pytest.approx(
-        float(expected["interest"] / (expected["revenue"] + expected["fund_revenue"])))
+        float(expected["interest"] / (expected["revenue"] + expected["fund_revenue"]))
+    )
 
 
 def test_every_planted_debt_ratio_has_its_grade_and_no_clean_region_is_graded(duck, demo_anomalies):
@@ -99,10 +120,16 @@ def test_every_planted_debt_ratio_has_its_grade_and_no_clean_region_is_graded(du
 
 def test_maturity_profile_equals_the_store(duck):
     got = maturity_profile(PROVINCE, DrillState("431200", 2024, 1, 12))
-    expected = dict(((int(y), k), a) for y, k, a in rows(duck, """
+    expected = {
+        (int(y), k): a
+        for y, k, a in rows(
+            duck,
+            """
         SELECT EXTRACT(year FROM maturity_date), kind, SUM(principal) FROM bond WHERE city_code = '431200'
         AND issue_date <= DATE '2024-12-31' AND maturity_date > DATE '2024-12-31'
-        AND EXTRACT(year FROM maturity_date) BETWEEN 2025 AND 2029 GROUP BY 1, 2"""))
+        AND EXTRACT(year FROM maturity_date) BETWEEN 2025 AND 2029 GROUP BY 1, 2""",
+        )
+    }
     assert {(r.due_year, r.kind): r.amount for r in got.itertuples() if r.amount} == expected
     assert sorted(set(got["due_year"])) == [2025, 2026, 2027, 2028, 2029]
     special = maturity_profile(PROVINCE, DrillState("431200", 2024, 1, 12), bond_kind="专项")
@@ -113,11 +140,18 @@ def test_maturity_profile_equals_the_store(duck):
 @pytest.mark.parametrize("code, level", CASES)
 def test_cash_levels_equal_the_store(duck, code, level):
     got = cash_levels(PROVINCE, DrillState(code, 2024, 3, 10))
-    expected = {(u, int(m)): float(c) / float(a) for u, m, c, a in rows(duck, f"""
+    expected = {
+        (u, int(m)): float(c) / float(a)
+        for u, m, c, a in rows(
+            duck,
+            f"""
         WITH w AS (SELECT region_code, year, month, closing, AVG(outflow) OVER (PARTITION BY region_code
                    ORDER BY year, month ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS a
                    FROM treasury_cash WHERE {LEVEL_COLUMN[level]} = :c)
-        SELECT region_code, month, closing, a FROM w WHERE year = 2024 AND month BETWEEN 3 AND 10""", c=code)}
+        SELECT region_code, month, closing, a FROM w WHERE year = 2024 AND month BETWEEN 3 AND 10""",
+            c=code,
+        )
+    }
     assert {(r.unit, r.month): r.cash_level for r in got.itertuples()} == pytest.approx(expected)
     assert len(expected) == 8 * len(rows(duck, subtree_sql(code)))
 
@@ -130,18 +164,24 @@ def test_january_levels_average_the_months_before_it():
 
 
 def test_every_planted_cash_shortfall_is_red_and_clean_months_are_normal(demo_anomalies):
-    planted = {(a["region"], month) for a in demo_anomalies if a["kind"] == "treasury_cash_low"
-               for month in a["months"]}
+    planted = {
+        (a["region"], month) for a in demo_anomalies if a["kind"] == "treasury_cash_low" for month in a["months"]
+    }
     assert len(planted) == 6
     levels = cash_levels(PROVINCE, DrillState("430000", 2024, 1, 12))
-    graded = {(r.unit, f"{r.year}-{r.month:02d}"): (r.grade_level, r.grade) for r in levels.itertuples()
-              if pd.notna(r.grade_level)}
-    assert graded == {key: ("红", "库款预警") for key in planted}
+    graded = {
+        (r.unit, f"{r.year}-{r.month:02d}"): (r.grade_level, r.grade)
+        for r in levels.itertuples()
+        if pd.notna(r.grade_level)
+    }
+    assert graded == dict.fromkeys(planted, ("红", "库款预警"))
     assert len(levels) == 137 * 12
 
 
-@pytest.mark.parametrize("scope, region", [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000"),
-                                           (Scope("431202", "county"), "431200")])
+@pytest.mark.parametrize(
+    "scope, region",
+    [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000"), (Scope("431202", "county"), "431200")],
+)
 def test_nothing_outside_the_scope(scope, region):
     state = DrillState(region, 2024, 1, 12)
     assert debt_breakdown(scope, state).empty

@@ -49,8 +49,11 @@ def test_money_sums_are_compared_as_exact_decimals(both):
 def test_per_city_2024_payment_sums_are_identical(both):
     duck, pg = both
     year = sa.cast(sa.extract("year", payment.c.pay_date), sa.Integer)
-    query = (sa.select(payment.c.city_code, sa.func.sum(payment.c.amount), sa.func.count())
-             .where(year == 2024).group_by(payment.c.city_code))
+    query = (
+        sa.select(payment.c.city_code, sa.func.sum(payment.c.amount), sa.func.count())
+        .where(year == 2024)
+        .group_by(payment.c.city_code)
+    )
     with duck.connect() as conn:
         d = {r[0]: (r[1], r[2]) for r in conn.execute(query)}
     with pg.connect() as conn:

@@ -14,9 +14,14 @@ SCALE = 0.02
 
 
 def _snapshot(conn) -> tuple:
-    return tuple(conn.execute(sa.text(
-        "SELECT (SELECT MAX(load_id) FROM data_version), (SELECT COUNT(*) FROM payment), "
-        "(SELECT SUM(amount) FROM payment)")).one())
+    return tuple(
+        conn.execute(
+            sa.text(
+                "SELECT (SELECT MAX(load_id) FROM data_version), (SELECT COUNT(*) FROM payment), "
+                "(SELECT SUM(amount) FROM payment)"
+            )
+        ).one()
+    )
 
 
 def test_reader_keeps_working_during_a_second_load_and_app_sees_the_new_load_id(tmp_path, use_store):

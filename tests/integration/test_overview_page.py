@@ -43,8 +43,9 @@ CASES = [
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES)
 def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, first, last):
     period = f"{first}-{last}" if first != last else str(first)
-    out = call_callback("overview-kpis", [("overview-query", "data",
-                                          {"region": code, "year": str(year), "period": period})])
+    out = call_callback(
+        "overview-kpis", [("overview-query", "data", {"region": code, "year": str(year), "period": period})]
+    )
     expected = store_totals(duck, column, code, year, first, last)
     kpis = out["overview-kpis"]["children"]
     assert text_of(by_id(kpis, "kpi-revenue")) == shown(expected["revenue"], level)
@@ -53,8 +54,9 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, fi
     execution = (expected["spending"] / expected["budget"] * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert text_of(by_id(kpis, "kpi-execution")) == f"{execution}%"
     assert f"{level != 'county' and '亿元' or '万元'}" in text_of(kpis)
-    assert out["overview-title"]["children"].endswith(f"{year}年{first}-{last}月" if first != last
-                                                      else f"{year}年{first}月")
+    assert out["overview-title"]["children"].endswith(
+        f"{year}年{first}-{last}月" if first != last else f"{year}年{first}月"
+    )
 
 
 def _table_rows(out) -> list[list[str]]:
@@ -67,20 +69,25 @@ def _table_rows(out) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES[:2])
-def test_table_rows_are_own_level_plus_children_and_add_up(call_callback, duck, code, level, column, year, first,
-                                                           last):
-    out = call_callback("overview-table", [("overview-query", "data",
-                                           {"region": code, "year": str(year), "period": f"{first}-{last}"})])
+def test_table_rows_are_own_level_plus_children_and_add_up(call_callback, duck, code, level, column, year, first, last):
+    out = call_callback(
+        "overview-table", [("overview-query", "data", {"region": code, "year": str(year), "period": f"{first}-{last}"})]
+    )
     rows = _table_rows(out)
     child_column = "coalesce(city_code, county_code)" if level == "province" else "county_code"
     with duck.connect() as conn:
-        per_child = dict(conn.execute(sa.text(f"""
+        per_child = dict(
+            conn.execute(
+                sa.text(f"""
             select coalesce({child_column}, 'own'), sum(amount) from payment
             where {column} = :code and extract(year from pay_date) = :y
               and extract(month from pay_date) between :a and :b group by 1"""),
-            {"code": code, "y": year, "a": first, "b": last}).all())
-        names = dict(conn.execute(sa.text("select adcode, name from region where parent_adcode = :code"),
-                                  {"code": code}).all())
+                {"code": code, "y": year, "a": first, "b": last},
+            ).all()
+        )
+        names = dict(
+            conn.execute(sa.text("select adcode, name from region where parent_adcode = :code"), {"code": code}).all()
+        )
         own_name = conn.execute(sa.text("select name from region where adcode = :code"), {"code": code}).scalar()
     total, own, children = rows[0], rows[1], rows[2:]
     assert total[0] == "合计"
@@ -94,8 +101,9 @@ def test_table_rows_are_own_level_plus_children_and_add_up(call_callback, duck, 
 
 
 def test_child_names_are_drill_links_that_keep_year_and_period(call_callback):
-    out = call_callback("overview-table", [("overview-query", "data",
-                                           {"region": "430000", "year": "2024", "period": "1-6"})])
+    out = call_callback(
+        "overview-table", [("overview-query", "data", {"region": "430000", "year": "2024", "period": "1-6"})]
+    )
     links = {text_of(c): c["props"]["href"] for c in walk(out["overview-table"]["children"]) if c["type"] == "Link"}
     assert links["长沙市"] == "/?region=430100&year=2024&period=1-6"
     assert len(links) == 14
@@ -130,8 +138,9 @@ def test_bad_url_values_show_a_notice_and_the_root(call_callback, query, words):
 def test_freshness_comes_from_the_data_version(call_callback, duck):
     out = call_callback("overview-freshness", [("overview-query", "data", {})])
     with duck.connect() as conn:
-        through, load_id = conn.execute(sa.text(
-            "select data_through, load_id from data_version order by load_id desc limit 1")).one()
+        through, load_id = conn.execute(
+            sa.text("select data_through, load_id from data_version order by load_id desc limit 1")
+        ).one()
     text = out["overview-freshness"]["children"]
     assert f"数据截至 {through:%Y年%m月%d日}" in text
     assert f"批次 {load_id}" in text

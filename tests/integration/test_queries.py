@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from cachelib import SimpleCache
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from dashboard.store import memo
 from dashboard.store.engine import current_data_version
 from queries.overview import MONEY_COLUMNS, region_breakdown
@@ -36,9 +36,15 @@ def store(demo_url, use_store):
 @pytest.mark.parametrize(
     "scope, region, visible",
     [
-        (PROVINCE, "430000", True), (PROVINCE, "430102", True), (CHANGSHA, "430100", True),
-        (CHANGSHA, "430102", True), (CHANGSHA, "430200", False), (CHANGSHA, "430000", False),
-        (ZHUZHOU, "430102", False), (Scope.nothing(), "430000", False), (Scope.nothing(), "430102", False),
+        (PROVINCE, "430000", True),
+        (PROVINCE, "430102", True),
+        (CHANGSHA, "430100", True),
+        (CHANGSHA, "430102", True),
+        (CHANGSHA, "430200", False),
+        (CHANGSHA, "430000", False),
+        (ZHUZHOU, "430102", False),
+        (Scope.nothing(), "430000", False),
+        (Scope.nothing(), "430102", False),
     ],
 )
 def test_scope_decides_what_rows_exist(store, scope, region, visible):
@@ -51,9 +57,9 @@ def test_scope_decides_what_rows_exist(store, scope, region, visible):
 def test_rows_of_a_city_add_up_to_the_city(store, duck):
     rows = region_breakdown(PROVINCE, DrillState("430100", 2024, 1, 12))
     with duck.connect() as conn:
-        total = conn.execute(sa.text(
-            "select sum(amount) from payment where city_code = '430100' and extract(year from pay_date) = 2024"
-        )).scalar()
+        total = conn.execute(
+            sa.text("select sum(amount) from payment where city_code = '430100' and extract(year from pay_date) = 2024")
+        ).scalar()
     assert rows["spending"].sum() == total
     assert rows["is_own_level"].sum() == 1
 
@@ -72,9 +78,10 @@ def test_cache_key_changes_with_the_data_version(store, cache, monkeypatch):
     state = DrillState("430000", 2024, 1, 12)
     before = memo.cache_key(region_breakdown.uncached, PROVINCE, (state,), {})
     version = current_data_version()
-    monkeypatch.setattr("dashboard.store.memo.current_data_version",
-                        lambda: type(version)(version.load_id + 1, version.loaded_at, version.province_code,
-                                              version.data_through))
+    monkeypatch.setattr(
+        "dashboard.store.memo.current_data_version",
+        lambda: type(version)(version.load_id + 1, version.loaded_at, version.province_code, version.data_through),
+    )
     assert memo.cache_key(region_breakdown.uncached, PROVINCE, (state,), {}) != before
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from dashboard.regions import national_tree
+from dashboard.core.regions import national_tree
 
 PROVINCE = "430000"
 _TREE = national_tree().subtree(PROVINCE)
@@ -34,16 +34,19 @@ def _sums(conn, table: str, year_expr: str) -> dict:
     """(kind, level, code, year) → SUM(amount); kind is 'total' (subtree) or 'own' (本级); year None = all years."""
     out: dict = defaultdict(lambda: ZERO)
     for level, column in LEVEL_COLUMN.items():
-        sql = (f"SELECT {column}, CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
-               f"WHERE {column} IS NOT NULL GROUP BY 1, 2")
+        sql = (
+            f"SELECT {column}, CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
+            f"WHERE {column} IS NOT NULL GROUP BY 1, 2"
+        )
         for code, year, amount in conn.execute(sa.text(sql)):
             out[("total", level, code, int(year))] += amount
             out[("total", level, code, None)] += amount
-    own = {"province": ("province_code", "city_code IS NULL AND county_code IS NULL"),
-           "city": ("city_code", "city_code IS NOT NULL AND county_code IS NULL")}
+    own = {
+        "province": ("province_code", "city_code IS NULL AND county_code IS NULL"),
+        "city": ("city_code", "city_code IS NOT NULL AND county_code IS NULL"),
+    }
     for level, (column, where) in own.items():
-        sql = (f"SELECT {column}, CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} WHERE {where} "
-               f"GROUP BY 1, 2")
+        sql = f"SELECT {column}, CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} WHERE {where} GROUP BY 1, 2"
         for code, year, amount in conn.execute(sa.text(sql)):
             out[("own", level, code, int(year))] += amount
             out[("own", level, code, None)] += amount
@@ -55,14 +58,20 @@ def sums(duck):
     with duck.connect() as conn:
         facts = {fact: _sums(conn, fact, year_expr) for fact, year_expr, _mart in PAIRS}
         marts = {mart: _sums(conn, mart, "year") for _fact, _y, mart in PAIRS}
-        store_regions = sorted(tuple(r) for r in conn.execute(sa.text(
-            "SELECT adcode, level FROM region WHERE level IN ('province', 'city', 'county')")))
+        store_regions = sorted(
+            tuple(r)
+            for r in conn.execute(
+                sa.text("SELECT adcode, level FROM region WHERE level IN ('province', 'city', 'county')")
+            )
+        )
         children = defaultdict(list)
-        for code, level, parent in conn.execute(sa.text(
-                "SELECT adcode, level, parent_adcode FROM region WHERE level IN ('city', 'county')")):
+        for code, level, parent in conn.execute(
+            sa.text("SELECT adcode, level, parent_adcode FROM region WHERE level IN ('city', 'county')")
+        ):
             children[parent].append((code, level))
-        years = sorted(int(y) for (y,) in conn.execute(sa.text(
-            "SELECT DISTINCT EXTRACT(year FROM pay_date) FROM payment")))
+        years = sorted(
+            int(y) for (y,) in conn.execute(sa.text("SELECT DISTINCT EXTRACT(year FROM pay_date) FROM payment"))
+        )
     return {"facts": facts, "marts": marts, "regions": store_regions, "children": dict(children), "years": years}
 
 
@@ -75,14 +84,16 @@ def test_parametrized_regions_are_exactly_the_stores_regions(sums):
 def test_no_fact_row_outside_the_region_tree(duck):
     with duck.connect() as conn:
         for table, _y, _m in PAIRS:
-            bad = conn.execute(sa.text(f"""
+            bad = conn.execute(
+                sa.text(f"""
                 SELECT t.province_code, t.city_code, t.county_code, COUNT(*) FROM {table} t
                 LEFT JOIN region c ON c.adcode = t.city_code AND c.level = 'city'
                 LEFT JOIN region k ON k.adcode = t.county_code AND k.level = 'county'
                 WHERE t.province_code <> '{PROVINCE}'
                    OR (t.city_code IS NOT NULL AND c.adcode IS NULL)
                    OR (t.county_code IS NOT NULL AND k.adcode IS NULL)
-                GROUP BY 1, 2, 3 LIMIT 10""")).all()
+                GROUP BY 1, 2, 3 LIMIT 10""")
+            ).all()
             assert bad == [], table
 
 
@@ -122,15 +133,28 @@ def test_province_own_level_plus_children_grouped_by_first_lower_code(duck):
     """The brief's form: 省 total = 省本级 + Σ over COALESCE(city_code, county_code) groups, per fact and year."""
     with duck.connect() as conn:
         for table, year_expr, _m in PAIRS:
-            total = dict(conn.execute(sa.text(
-                f"SELECT CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
-                f"WHERE province_code = '{PROVINCE}' GROUP BY 1")).all())
-            own = dict(conn.execute(sa.text(
-                f"SELECT CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
-                f"WHERE city_code IS NULL AND county_code IS NULL GROUP BY 1")).all())
-            per_child = conn.execute(sa.text(
-                f"SELECT CAST({year_expr} AS INTEGER), COALESCE(city_code, county_code) AS child, SUM(amount) "
-                f"FROM {table} WHERE NOT (city_code IS NULL AND county_code IS NULL) GROUP BY 1, 2")).all()
+            total = dict(
+                conn.execute(
+                    sa.text(
+                        f"SELECT CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
+                        f"WHERE province_code = '{PROVINCE}' GROUP BY 1"
+                    )
+                ).all()
+            )
+            own = dict(
+                conn.execute(
+                    sa.text(
+                        f"SELECT CAST({year_expr} AS INTEGER), SUM(amount) FROM {table} "
+                        f"WHERE city_code IS NULL AND county_code IS NULL GROUP BY 1"
+                    )
+                ).all()
+            )
+            per_child = conn.execute(
+                sa.text(
+                    f"SELECT CAST({year_expr} AS INTEGER), COALESCE(city_code, county_code) AS child, SUM(amount) "
+                    f"FROM {table} WHERE NOT (city_code IS NULL AND county_code IS NULL) GROUP BY 1, 2"
+                )
+            ).all()
             children = defaultdict(lambda: ZERO)
             child_codes = set()
             for year, child, amount in per_child:

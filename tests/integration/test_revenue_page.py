@@ -34,15 +34,17 @@ def store(duck, column, code, year, first, last):
     """Revenue, tax, last year's revenue and 一般公共预算支出 of the subtree over the months, from the facts."""
     revenue_period = IN_PERIOD.format(d="collect_date")
     with duck.connect() as conn:
-        return conn.execute(sa.text(f"""
+        return conn.execute(
+            sa.text(f"""
             select (select coalesce(sum(amount), 0) from revenue where {column} = :code and {revenue_period}),
                    (select coalesce(sum(amount), 0) from revenue where {column} = :code and {revenue_period}
                       and item_code like '101%'),
                    (select coalesce(sum(amount), 0) from revenue where {column} = :code
-                      and {revenue_period.replace(':y', ':y - 1')}),
+                      and {revenue_period.replace(":y", ":y - 1")}),
                    (select coalesce(sum(amount), 0) from payment where {column} = :code
                       and {IN_PERIOD.format(d="pay_date")})"""),
-            {"code": code, "y": year, "a": first, "b": last}).one()
+            {"code": code, "y": year, "a": first, "b": last},
+        ).one()
 
 
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES)
@@ -62,25 +64,31 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, fi
 
 
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES[:2])
-def test_ranking_has_own_level_and_every_child_and_adds_up(call_callback, duck, code, level, column, year, first,
-                                                           last):
+def test_ranking_has_own_level_and_every_child_and_adds_up(call_callback, duck, code, level, column, year, first, last):
     out = render(call_callback, "revenue", {"region": code, "year": str(year), "period": f"{first}-{last}"})
     ranking = by_id(out["revenue-ranking"]["children"], "revenue-ranking-table")
-    rows = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(ranking)
-            if tr["type"] == "Tr" and tr["props"].get("className", "").startswith("row-")]
+    rows = [
+        [text_of(td) for td in tr["props"]["children"]]
+        for tr in walk(ranking)
+        if tr["type"] == "Tr" and tr["props"].get("className", "").startswith("row-")
+    ]
     child = "coalesce(city_code, county_code)" if level == "province" else "county_code"
     with duck.connect() as conn:
-        per_child = dict(conn.execute(sa.text(f"""
+        per_child = dict(
+            conn.execute(
+                sa.text(f"""
             select coalesce({child}, 'own'), sum(amount) from revenue where {column} = :code
                and {IN_PERIOD.format(d="collect_date")} group by 1"""),
-            {"code": code, "y": year, "a": first, "b": last}).all())
-        names = dict(conn.execute(sa.text("select name, adcode from region where parent_adcode = :c"),
-                                  {"c": code}).all())
+                {"code": code, "y": year, "a": first, "b": last},
+            ).all()
+        )
+        names = dict(
+            conn.execute(sa.text("select name, adcode from region where parent_adcode = :c"), {"c": code}).all()
+        )
     total, own, children = rows[0], rows[1], rows[2:]
     assert total[2] == shown(sum(per_child.values()), level)
     assert own[1].endswith("本级") and own[2] == shown(per_child["own"], level)
-    assert {r[1]: r[2] for r in children} == {n: shown(per_child.get(c, Decimal(0)), level)
-                                              for n, c in names.items()}
+    assert {r[1]: r[2] for r in children} == {n: shown(per_child.get(c, Decimal(0)), level) for n, c in names.items()}
 
 
 def test_drivers_chart_shows_the_planted_non_tax_jump(call_callback, demo_anomalies):
@@ -109,9 +117,12 @@ def test_item_drills_to_its_collection_records(call_callback, duck):
     query = {"region": "430100", "year": "2024", "period": "1-6", "item": "10101"}
     component, page = table(call_callback, "revenue", query)
     with duck.connect() as conn:
-        count, total = conn.execute(sa.text(f"""
+        count, total = conn.execute(
+            sa.text(f"""
             select count(*), sum(amount) from revenue where city_code = '430100' and item_code = '10101'
-               and {IN_PERIOD.format(d="collect_date")}"""), {"y": 2024, "a": 1, "b": 6}).one()
+               and {IN_PERIOD.format(d="collect_date")}"""),
+            {"y": 2024, "a": 1, "b": 6},
+        ).one()
     assert row_count(component, "revenue") == count
     assert total_text(component, "revenue", "amount") == yuan(total)
     assert "入库明细" in text_of(component)

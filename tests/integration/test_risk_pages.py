@@ -9,9 +9,9 @@ import base64
 import pytest
 import sqlalchemy as sa
 
-from queries import risk
-from dashboard.drill import DrillState
-from dashboard.scope import Scope, User
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope, User
+from dashboard.risk import monitor as risk
 from tests.integration.conftest import by_id, find_callback, text_of, walk
 
 QUERY = {"region": "430000", "year": "2024", "period": "1-12"}
@@ -57,8 +57,10 @@ def test_heatmap_has_a_row_per_city_and_words_in_every_cell(call_callback, state
     words = {cell.split(" ")[0] for row in trace["text"] for cell in row}
     assert words <= {"红", "橙", "黄", "蓝", "正常"} and "红" in words
     changsha = trace["y"].index("长沙市")
-    count = _scalar(state_store, "select count(*) from risk_warning where state = '待处理' and topic = '预算执行' "
-                                 "and region_code like '4301%'")
+    count = _scalar(
+        state_store,
+        "select count(*) from risk_warning where state = '待处理' and topic = '预算执行' and region_code like '4301%'",
+    )
     assert trace["customdata"][changsha][0] == ["430100", "预算执行", count]
 
 
@@ -69,8 +71,11 @@ def test_region_risk_counts_and_worst_grade_per_child(state_store, use_store, de
     assert list(frame.columns) == ["code", "name", "grade", "health_index", "red", "orange", "yellow", "blue"]
     row = frame.set_index("code").loc["430100"]
     for grade, column in (("红", "red"), ("橙", "orange"), ("黄", "yellow")):
-        expected = _scalar(state_store, "select count(*) from risk_warning where state = '待处理' and grade = :g "
-                                        "and region_code like '4301%'", g=grade)
+        expected = _scalar(
+            state_store,
+            "select count(*) from risk_warning where state = '待处理' and grade = :g and region_code like '4301%'",
+            g=grade,
+        )
         assert row[column] == expected
     assert row["grade"] == "红" and 0 <= row["health_index"] <= 100
     assert risk.region_risk(Scope("430100", "city"), state).empty  # the province is outside a city's scope
@@ -80,8 +85,16 @@ def test_latest_warnings_and_ticket_summary_stay_in_the_subtree(state_store, use
     use_store(demo_url)
     state = DrillState("430100", 2024, 1, 12)
     latest = risk.latest_warnings(Scope("430000", "province"), state, limit=7)
-    assert list(latest.columns) == ["raised_at", "region_code", "region_name", "rule_code", "rule_name", "topic",
-                                    "grade", "message"]
+    assert list(latest.columns) == [
+        "raised_at",
+        "region_code",
+        "region_name",
+        "rule_code",
+        "rule_name",
+        "topic",
+        "grade",
+        "message",
+    ]
     assert len(latest) == 7 and latest["region_code"].str.startswith("4301").all()
     summary = risk.ticket_summary(Scope("430000", "province"), state)
     expected = _scalar(state_store, "select count(*) from risk_ticket where region_code like '4301%'")
@@ -90,26 +103,41 @@ def test_latest_warnings_and_ticket_summary_stay_in_the_subtree(state_store, use
 
 
 def test_ticket_list_filters_by_grade_and_topic(call_callback, state_store):
-    out = call_callback("warnings-list", [("warnings-query", "data", QUERY), ("warnings-grade", "value", "橙"),
-                                          ("warnings-topic", "value", "惠民补贴"), ("warnings-state", "value", None),
-                                          ("warnings-overdue", "value", []), ("ticket-changed", "data", 0)])
+    out = call_callback(
+        "warnings-list",
+        [
+            ("warnings-query", "data", QUERY),
+            ("warnings-grade", "value", "橙"),
+            ("warnings-topic", "value", "惠民补贴"),
+            ("warnings-state", "value", None),
+            ("warnings-overdue", "value", []),
+            ("ticket-changed", "data", 0),
+        ],
+    )
     rows = [c for c in walk(out["warnings-list"]["children"]) if c["props"].get("className") == "ticket-row"]
-    expected = _scalar(state_store, "select count(*) from risk_ticket k join risk_warning w on w.id = k.warning_id "
-                                    "where w.grade = '橙' and w.topic = '惠民补贴'")
+    expected = _scalar(
+        state_store,
+        "select count(*) from risk_ticket k join risk_warning w on w.id = k.warning_id "
+        "where w.grade = '橙' and w.topic = '惠民补贴'",
+    )
     assert len(rows) == expected > 0
     assert all("橙" in text_of(r) for r in rows)
 
 
 def _call_with_state(app, client, output_id, inputs, states, changed: list[str] | None = None):
-    from tests.integration.conftest import find_callback
     import json
+
+    from tests.integration.conftest import find_callback
 
     key, _spec = find_callback(app, output_id)
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
-    body = {"output": key, "outputs": outputs,
-            "changedPropIds": changed or [f"{i}.{p}" for i, p, _ in inputs],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "state": [{"id": i, "property": p, "value": v} for i, p, v in states]}
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "changedPropIds": changed or [f"{i}.{p}" for i, p, _ in inputs],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
+    }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return json.loads(response.get_data(as_text=True))["response"]
@@ -120,9 +148,14 @@ BUTTONS = ["ticket-respond", "ticket-accept", "ticket-return"]
 
 def _press(app, client, button: str, ticket: int, comment: str = "", upload=(None, None)):
     inputs = [(b, "n_clicks", 1 if b == button else None) for b in BUTTONS]
-    states = [("warnings-query", "data", {**QUERY, "ticket": str(ticket)}), ("ticket-comment", "value", comment),
-              ("ticket-rectification", "value", "已补发"), ("ticket-upload", "contents", upload[0]),
-              ("ticket-upload", "filename", upload[1]), ("ticket-changed", "data", 0)]
+    states = [
+        ("warnings-query", "data", {**QUERY, "ticket": str(ticket)}),
+        ("ticket-comment", "value", comment),
+        ("ticket-rectification", "value", "已补发"),
+        ("ticket-upload", "contents", upload[0]),
+        ("ticket-upload", "filename", upload[1]),
+        ("ticket-changed", "data", 0),
+    ]
     return _call_with_state(app, client, "ticket-feedback", inputs, states, [f"{button}.n_clicks"])
 
 
@@ -142,19 +175,33 @@ def test_work_a_ticket_through_respond_return_respond_accept_with_history(app, c
     out = _press(app, reviewer, "ticket-accept", 1, "同意销号")
     assert "已销号" in text_of(out["ticket-feedback"]["children"])
     with state_store.connect() as conn:
-        history = conn.execute(sa.text("select action, actor, from_state, to_state, comment from risk_ticket_event "
-                                       "where ticket_id = 1 order by id")).all()
-        warning_state = conn.execute(sa.text("select w.state from risk_warning w join risk_ticket k "
-                                             "on k.warning_id = w.id where k.id = 1")).scalar_one()
+        history = conn.execute(
+            sa.text(
+                "select action, actor, from_state, to_state, comment from risk_ticket_event "
+                "where ticket_id = 1 order by id"
+            )
+        ).all()
+        warning_state = conn.execute(
+            sa.text("select w.state from risk_warning w join risk_ticket k on k.warning_id = w.id where k.id = 1")
+        ).scalar_one()
         attachment = conn.execute(sa.text("select filename, size from risk_attachment where ticket_id = 1")).one()
     assert [(a, f, t) for a, _who, f, t, _c in history] == [
-        ("下发", None, "待反馈"), ("反馈", "待反馈", "已反馈"), ("退回", "已反馈", "已退回"), ("反馈", "已退回", "已反馈"),
-        ("销号", "已反馈", "已销号")]
+        ("下发", None, "待反馈"),
+        ("反馈", "待反馈", "已反馈"),
+        ("退回", "已反馈", "已退回"),
+        ("反馈", "已退回", "已反馈"),
+        ("销号", "已反馈", "已销号"),
+    ]
     assert [who for _a, who, *_r in history[1:]] == ["clerk", "reviewer", "clerk", "reviewer"]
     assert history[2][4] == "整改材料不全"
     assert warning_state == "已销号" and attachment == ("整改报告.pdf", len(b"%PDF-1.4 rectification report"))
-    detail = _call_with_state(app, reviewer, "ticket-detail", [("warnings-query", "data", {**QUERY, "ticket": "1"}),
-                                                             ("ticket-changed", "data", 1)], [])
+    detail = _call_with_state(
+        app,
+        reviewer,
+        "ticket-detail",
+        [("warnings-query", "data", {**QUERY, "ticket": "1"}), ("ticket-changed", "data", 1)],
+        [],
+    )
     shown = text_of(by_id(detail["ticket-detail"]["children"], "ticket-history"))
     assert "整改材料不全" in shown and "整改报告.pdf" in shown and "销号" in shown
     assert "下发 待反馈" in shown and "nan" not in shown  # the issue has no state before it
@@ -179,55 +226,88 @@ def test_a_bad_attachment_is_refused_in_chinese(app, client, state_store):
 
 
 def test_unknown_or_foreign_ticket_in_the_url_gets_a_notice(app, client, state_store):
-    out = _call_with_state(app, client, "ticket-detail", [("warnings-query", "data", {**QUERY, "ticket": "999999"}),
-                                                          ("ticket-changed", "data", 0)], [])
+    out = _call_with_state(
+        app,
+        client,
+        "ticket-detail",
+        [("warnings-query", "data", {**QUERY, "ticket": "999999"}), ("ticket-changed", "data", 0)],
+        [],
+    )
     assert "未找到工单 #999999" in text_of(out["ticket-detail"]["children"])
 
 
 def test_heatmap_click_on_a_cell_with_warnings_opens_its_evidence(app, client, state_store):
     click = {"points": [{"curveNumber": 0, "x": "惠民补贴", "y": "长沙市", "customdata": ["430100", "惠民补贴", 7]}]}
-    out = _call_with_state(app, client, "risk-nav", [("risk-heatmap", "clickData", click)],
-                           [("risk-query", "data", QUERY)])
+    out = _call_with_state(
+        app, client, "risk-nav", [("risk-heatmap", "clickData", click)], [("risk-query", "data", QUERY)]
+    )
     card = text_of(out["risk-evidence"]["children"])
-    expected = _scalar(state_store, "select count(*) from risk_warning where state = '待处理' and topic = '惠民补贴' "
-                                    "and region_code like '4301%'")
+    expected = _scalar(
+        state_store,
+        "select count(*) from risk_warning where state = '待处理' and topic = '惠民补贴' and region_code like '4301%'",
+    )
     assert "长沙市 · 惠民补贴 · 预警证据" in card and "***" in card  # masked ID numbers in the evidence
     assert card.count("阈值:") == min(expected, 20) and "risk-nav" not in out
 
 
 def test_heatmap_click_on_a_normal_cell_drills_and_nonsense_is_ignored(app, client, state_store):
     click = {"points": [{"customdata": ["430100", "库款", 0]}]}
-    out = _call_with_state(app, client, "risk-nav", [("risk-heatmap", "clickData", click)],
-                           [("risk-query", "data", QUERY)])
+    out = _call_with_state(
+        app, client, "risk-nav", [("risk-heatmap", "clickData", click)], [("risk-query", "data", QUERY)]
+    )
     assert out["risk-nav"]["href"] == "/risk?region=430100&year=2024&period=1-12"
-    for junk in ({"points": [{"customdata": "x"}]}, {"points": []}, {"points": [{"customdata": ["999999", "库款", 0]}]}):
-        response = client.post("/_dash-update-component", json={
-            "output": find_callback(app, "risk-nav")[0], "outputs": [{"id": "risk-evidence", "property": "children"},
-                                                                    {"id": "risk-nav", "property": "href"}],
-            "inputs": [{"id": "risk-heatmap", "property": "clickData", "value": junk}],
-            "changedPropIds": ["risk-heatmap.clickData"], "state": [{"id": "risk-query", "property": "data",
-                                                                     "value": QUERY}]})
+    for junk in (
+        {"points": [{"customdata": "x"}]},
+        {"points": []},
+        {"points": [{"customdata": ["999999", "库款", 0]}]},
+    ):
+        response = client.post(
+            "/_dash-update-component",
+            json={
+                "output": find_callback(app, "risk-nav")[0],
+                "outputs": [{"id": "risk-evidence", "property": "children"}, {"id": "risk-nav", "property": "href"}],
+                "inputs": [{"id": "risk-heatmap", "property": "clickData", "value": junk}],
+                "changedPropIds": ["risk-heatmap.clickData"],
+                "state": [{"id": "risk-query", "property": "data", "value": QUERY}],
+            },
+        )
         assert response.status_code in (200, 204), junk  # no error …
-        assert response.status_code == 204 or not response.get_json().get("response"), response.get_json()  # … no update
+        assert response.status_code == 204 or not response.get_json().get("response"), (
+            response.get_json()
+        )  # … no update
 
 
 def test_a_warnings_filter_change_is_written_to_the_url_with_the_open_ticket(app, client):
     key, _spec = find_callback(app, "warnings-nav")
-    inputs = [("warnings-grade", "value", "红"), ("warnings-topic", "value", "惠民补贴"),
-              ("warnings-state", "value", None), ("warnings-overdue", "value", ["1"])]
+    inputs = [
+        ("warnings-grade", "value", "红"),
+        ("warnings-topic", "value", "惠民补贴"),
+        ("warnings-state", "value", None),
+        ("warnings-overdue", "value", ["1"]),
+    ]
     query = {"region": "430100", "year": "2024", "period": "1-9", "ticket": "7"}
 
     def post(search: str):
-        return client.post("/_dash-update-component", json={
-            "output": key, "outputs": {"id": "warnings-nav", "property": "href"},
-            "changedPropIds": ["warnings-grade.value"],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "state": [{"id": "warnings-query", "property": "data", "value": query},
-                      {"id": "warnings-nav", "property": "search", "value": search}]})
+        return client.post(
+            "/_dash-update-component",
+            json={
+                "output": key,
+                "outputs": {"id": "warnings-nav", "property": "href"},
+                "changedPropIds": ["warnings-grade.value"],
+                "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+                "state": [
+                    {"id": "warnings-query", "property": "data", "value": query},
+                    {"id": "warnings-nav", "property": "search", "value": search},
+                ],
+            },
+        )
 
     href = post("?region=430100").get_json()["response"]["warnings-nav"]["href"]
-    assert href == ("/warnings?region=430100&year=2024&period=1-9&grade=%E7%BA%A2"
-                    "&topic=%E6%83%A0%E6%B0%91%E8%A1%A5%E8%B4%B4&overdue=1&ticket=7")
+    assert href == (
+        "/warnings?region=430100&year=2024&period=1-9&grade=%E7%BA%A2"
+        "&topic=%E6%83%A0%E6%B0%91%E8%A1%A5%E8%B4%B4&overdue=1&ticket=7"
+    )
     same = post(href.removeprefix("/warnings"))
-    assert same.status_code == 204 or "warnings-nav" not in same.get_json()["response"], \
+    assert same.status_code == 204 or "warnings-nav" not in same.get_json()["response"], (
         "the URL already says so: no navigation"
+    )

@@ -11,22 +11,28 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
+from dashboard.core.scope import User
 from dashboard.demo import build_demo
 from dashboard.risk import tickets as t
 from dashboard.risk.rules import RULES_BY_CODE
 from dashboard.risk.run import region_tree_of, run_rules
-from dashboard.risk.store import risk_ticket, risk_ticket_event, risk_warning
-from dashboard.scope import User
-from dashboard.state import reset_state_engine, state_engine
+from dashboard.state.engine import reset_state_engine, state_engine
+from dashboard.state.warning_tables import risk_ticket, risk_ticket_event, risk_warning
 from dashboard.store.engine import finance_engine_for
 
 # planted kind → the rule that must find it
 KIND_RULE = {
-    "direct_fund_lag": "DIRECT_PAY", "payment_weekend": "PAYMENT_WEEKEND", "nontax_jump": "REVENUE_NONTAX_JUMP",
-    "debt_ratio": "DEBT_RATIO", "treasury_cash_low": "TREASURY_CASH", "subsidy_duplicate_id": "SUBSIDY_DUPLICATE_ID",
-    "subsidy_after_death": "SUBSIDY_AFTER_DEATH", "subsidy_above_standard": "SUBSIDY_ABOVE_STANDARD",
+    "direct_fund_lag": "DIRECT_PAY",
+    "payment_weekend": "PAYMENT_WEEKEND",
+    "nontax_jump": "REVENUE_NONTAX_JUMP",
+    "debt_ratio": "DEBT_RATIO",
+    "treasury_cash_low": "TREASURY_CASH",
+    "subsidy_duplicate_id": "SUBSIDY_DUPLICATE_ID",
+    "subsidy_after_death": "SUBSIDY_AFTER_DEATH",
+    "subsidy_above_standard": "SUBSIDY_ABOVE_STANDARD",
     "subsidy_account_name_mismatch": "SUBSIDY_ACCOUNT_MISMATCH",
-    "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO", "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO",
+    "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO",
+    "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO",
     "procurement_split": "PROCUREMENT_SPLIT",
 }
 SANBAO_RULE = {"保工资": "SANBAO_WAGE", "保运转": "SANBAO_RUNNING", "保基本民生": "SANBAO_LIVELIHOOD"}
@@ -43,8 +49,11 @@ def warnings(risk_state_url):
 
 
 def _found(warnings, rule: str, region: str, period: str | None = None) -> list[dict]:
-    return [w for w in warnings if w["rule_code"] == rule and w["region_code"] == region
-            and (period is None or w["period"] == period)]
+    return [
+        w
+        for w in warnings
+        if w["rule_code"] == rule and w["region_code"] == region and (period is None or w["period"] == period)
+    ]
 
 
 def _expected_finds(anomaly: dict) -> list[tuple[str, str, str | None, str | None]]:
@@ -78,8 +87,13 @@ def test_every_planted_anomaly_of_the_kind_is_found(warnings, demo_anomalies, ki
 
 
 def test_record_warnings_count_every_planted_record(warnings, demo_anomalies):
-    for kind in ("payment_weekend", "subsidy_after_death", "subsidy_above_standard", "subsidy_account_name_mismatch",
-                 "procurement_high_ratio"):
+    for kind in (
+        "payment_weekend",
+        "subsidy_after_death",
+        "subsidy_above_standard",
+        "subsidy_account_name_mismatch",
+        "procurement_high_ratio",
+    ):
         planted: dict[str, int] = {}
         for a in demo_anomalies:
             if a["kind"] == kind:
@@ -89,17 +103,32 @@ def test_record_warnings_count_every_planted_record(warnings, demo_anomalies):
         assert got == planted, kind
 
 
-CLEAN_BY_CONSTRUCTION = ["TREASURY_CASH", "DEBT_RATIO", "REVENUE_NONTAX_JUMP", "SUBSIDY_DUPLICATE_ID",
-                         "SUBSIDY_AFTER_DEATH", "SUBSIDY_ABOVE_STANDARD", "SUBSIDY_ACCOUNT_MISMATCH",
-                         "SUBSIDY_EMPLOYEE_DIBAO", "PROCUREMENT_HIGH_RATIO", "PROCUREMENT_SPLIT", "PAYMENT_WEEKEND",
-                         "PAYMENT_OVER_INDICATOR", "DEBT_LIMIT", "SANBAO_WAGE_MONTHS"]
+CLEAN_BY_CONSTRUCTION = [
+    "TREASURY_CASH",
+    "DEBT_RATIO",
+    "REVENUE_NONTAX_JUMP",
+    "SUBSIDY_DUPLICATE_ID",
+    "SUBSIDY_AFTER_DEATH",
+    "SUBSIDY_ABOVE_STANDARD",
+    "SUBSIDY_ACCOUNT_MISMATCH",
+    "SUBSIDY_EMPLOYEE_DIBAO",
+    "PROCUREMENT_HIGH_RATIO",
+    "PROCUREMENT_SPLIT",
+    "PAYMENT_WEEKEND",
+    "PAYMENT_OVER_INDICATOR",
+    "DEBT_LIMIT",
+    "SANBAO_WAGE_MONTHS",
+]
 
 
 @pytest.mark.parametrize("rule", CLEAN_BY_CONSTRUCTION)
 def test_rules_the_generator_keeps_clean_warn_only_where_something_was_planted(warnings, demo_anomalies, rule):
-    planted_regions = {region for a in demo_anomalies for *_r, region, _p, _g in
-                       [(None, *f[1:]) for f in _expected_finds(a)] if f"{a['kind']}" and
-                       KIND_RULE.get(a["kind"], SANBAO_RULE.get(a.get("sanbao_type"))) == rule}
+    planted_regions = {
+        region
+        for a in demo_anomalies
+        for *_r, region, _p, _g in [(None, *f[1:]) for f in _expected_finds(a)]
+        if f"{a['kind']}" and KIND_RULE.get(a["kind"], SANBAO_RULE.get(a.get("sanbao_type"))) == rule
+    }
     assert {w["region_code"] for w in warnings if w["rule_code"] == rule} == planted_regions
 
 
@@ -124,11 +153,13 @@ def test_warning_evidence_is_json_with_masked_people(warnings):
 def test_orange_and_red_warnings_have_one_ticket_each(risk_state_url):
     engine = sa.create_engine(risk_state_url)
     with engine.connect() as conn:
-        needing = conn.execute(sa.select(sa.func.count()).select_from(risk_warning)
-                               .where(risk_warning.c.grade.in_(["橙", "红"]))).scalar_one()
+        needing = conn.execute(
+            sa.select(sa.func.count()).select_from(risk_warning).where(risk_warning.c.grade.in_(["橙", "红"]))
+        ).scalar_one()
         tickets = conn.execute(sa.select(risk_ticket.c.warning_id, risk_ticket.c.state)).all()
-        issued = conn.execute(sa.select(sa.func.count()).select_from(risk_ticket_event)
-                              .where(risk_ticket_event.c.action == t.ISSUE)).scalar_one()
+        issued = conn.execute(
+            sa.select(sa.func.count()).select_from(risk_ticket_event).where(risk_ticket_event.c.action == t.ISSUE)
+        ).scalar_one()
     engine.dispose()
     assert len(tickets) == needing == issued > 0
     assert {state for _w, state in tickets} == {t.PENDING}
@@ -136,12 +167,10 @@ def test_orange_and_red_warnings_have_one_ticket_each(risk_state_url):
 
 # -- the state store across re-runs, reloads and transitions (SQLite and PostgreSQL) ---------------------------------
 
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def state_url(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/state.sqlite"
-    else:
-        url = request.getfixturevalue("pg_state_url")
+    url = f"sqlite:///{tmp_path}/state.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_state_url")
     monkeypatch.setenv("COCKPIT_STATE_URL", url)
     reset_state_engine()
     yield url
@@ -161,8 +190,10 @@ def pg_state_url(pg_url):
 
 def _counts(engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
-        return tuple(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                     for table in (risk_warning, risk_ticket, risk_ticket_event))
+        return tuple(
+            conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in (risk_warning, risk_ticket, risk_ticket_event)
+        )
 
 
 SOME_RULES = tuple(RULES_BY_CODE[c] for c in ("TREASURY_CASH", "DEBT_RATIO", "SUBSIDY_AFTER_DEATH", "PAYMENT_WEEKEND"))
@@ -170,8 +201,11 @@ SOME_RULES = tuple(RULES_BY_CODE[c] for c in ("TREASURY_CASH", "DEBT_RATIO", "SU
 
 def _first_ticket(state) -> tuple[int, str]:
     with state.connect() as conn:
-        return tuple(conn.execute(sa.select(risk_ticket.c.id, risk_ticket.c.region_code)
-                                  .order_by(risk_ticket.c.id).limit(1)).one())
+        return tuple(
+            conn.execute(
+                sa.select(risk_ticket.c.id, risk_ticket.c.region_code).order_by(risk_ticket.c.id).limit(1)
+            ).one()
+        )
 
 
 def test_rerun_never_duplicates_open_warnings_or_tickets(state_url, demo_url):
@@ -182,8 +216,12 @@ def test_rerun_never_duplicates_open_warnings_or_tickets(state_url, demo_url):
         counts = _counts(state)
         ticket_id, region = _first_ticket(state)
         clerk = User("jingban", "经办员", "经办", region)
-        assert t.act(state, ticket_id, t.RESPOND, clerk, tree=region_tree_of(finance), comment="已整改",
-                     rectification="补发") == t.RESPONDED
+        assert (
+            t.act(
+                state, ticket_id, t.RESPOND, clerk, tree=region_tree_of(finance), comment="已整改", rectification="补发"
+            )
+            == t.RESPONDED
+        )
         second = run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 6, 9))
     finally:
         finance.dispose()
@@ -192,11 +230,22 @@ def test_rerun_never_duplicates_open_warnings_or_tickets(state_url, demo_url):
     assert _counts(state) == (counts[0], counts[1], counts[2] + 1)  # + the response
     with state.connect() as conn:
         keys = conn.execute(sa.select(risk_warning.c.key)).scalars().all()
-        event = conn.execute(sa.select(risk_ticket_event).where(risk_ticket_event.c.ticket_id == ticket_id)
-                             .order_by(risk_ticket_event.c.id.desc()).limit(1)).one()
+        event = conn.execute(
+            sa.select(risk_ticket_event)
+            .where(risk_ticket_event.c.ticket_id == ticket_id)
+            .order_by(risk_ticket_event.c.id.desc())
+            .limit(1)
+        ).one()
     assert len(keys) == len(set(keys))
-    assert (event.actor, event.role, event.action, event.from_state, event.to_state, event.comment,
-            event.rectification) == ("jingban", "经办", t.RESPOND, t.PENDING, t.RESPONDED, "已整改", "补发")
+    assert (
+        event.actor,
+        event.role,
+        event.action,
+        event.from_state,
+        event.to_state,
+        event.comment,
+        event.rectification,
+    ) == ("jingban", "经办", t.RESPOND, t.PENDING, t.RESPONDED, "已整改", "补发")
 
 
 def test_reloading_the_finance_store_keeps_tickets_and_their_state(tmp_path, use_state, demo_url):
@@ -209,8 +258,14 @@ def test_reloading_the_finance_store_keeps_tickets_and_their_state(tmp_path, use
     try:
         run_rules(finance, state, rules=SOME_RULES, now=dt.datetime(2025, 1, 5, 9))
         ticket_id, region = _first_ticket(state)
-        t.act(state, ticket_id, t.RESPOND, User("jb", "经办员", "经办", region), tree=region_tree_of(finance),
-              comment="已整改")
+        t.act(
+            state,
+            ticket_id,
+            t.RESPOND,
+            User("jb", "经办员", "经办", region),
+            tree=region_tree_of(finance),
+            comment="已整改",
+        )
     finally:
         finance.dispose()
     before = _counts(state)
@@ -223,8 +278,10 @@ def test_reloading_the_finance_store_keeps_tickets_and_their_state(tmp_path, use
     after = _counts(state)
     assert after[1] >= before[1] and after[2] >= before[2]
     with state.connect() as conn:
-        assert conn.execute(sa.select(risk_ticket.c.state).where(risk_ticket.c.id == ticket_id)).scalar_one() == \
-            t.RESPONDED
+        assert (
+            conn.execute(sa.select(risk_ticket.c.state).where(risk_ticket.c.id == ticket_id)).scalar_one()
+            == t.RESPONDED
+        )
 
 
 def test_overdue_tickets_escalate_once_and_keep_their_history(state_url, demo_url):
@@ -238,8 +295,9 @@ def test_overdue_tickets_escalate_once_and_keep_their_history(state_url, demo_ur
         finance.dispose()
     with state.connect() as conn:
         states = set(conn.execute(sa.select(risk_ticket.c.state)).scalars())
-        history = conn.execute(sa.select(risk_ticket_event.c.action, risk_ticket_event.c.actor)
-                               .order_by(risk_ticket_event.c.id)).all()
+        history = conn.execute(
+            sa.select(risk_ticket_event.c.action, risk_ticket_event.c.actor).order_by(risk_ticket_event.c.id)
+        ).all()
     assert later.escalated > 0 and again.escalated == 0
     assert states == {t.ESCALATED}
     assert {(a, who) for a, who in history} == {(t.ISSUE, "system"), (t.ESCALATE, "system")}

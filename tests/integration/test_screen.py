@@ -31,11 +31,11 @@ def store_figures(duck, column: str, code: str, year: int, first: int, last: int
     months = "extract(year from {d}) = :y and extract(month from {d}) between :a and :b"
     sql = f"""
         select
-          (select coalesce(sum(amount), 0) from revenue where {column} = :code and {months.format(d='collect_date')}),
-          (select coalesce(sum(amount), 0) from payment where {column} = :code and {months.format(d='pay_date')}),
+          (select coalesce(sum(amount), 0) from revenue where {column} = :code and {months.format(d="collect_date")}),
+          (select coalesce(sum(amount), 0) from payment where {column} = :code and {months.format(d="pay_date")}),
           (select coalesce(sum(amount), 0) from budget_indicator where {column} = :code and year = :y),
           (select coalesce(sum(p.amount), 0) from payment p join budget_indicator i on i.id = p.indicator_id
-             where i.direct_fund and p.{column} = :code and {months.format(d='p.pay_date')}),
+             where i.direct_fund and p.{column} = :code and {months.format(d="p.pay_date")}),
           (select coalesce(sum(amount), 0) from budget_indicator where direct_fund and {column} = :code
              and year = :y),
           (select coalesce(sum(amount), 0) from payment where {column} = :code
@@ -56,15 +56,29 @@ def screen(app, client):
     key, _spec = find_callback(app, "screen-kpis")
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
 
-    def _post(search: str, *, trigger: str = "screen-url.search", click=None, metric: str = "execution",
-              version=None, viewport=VIEWPORT):
-        inputs = [("screen-url", "search", search), ("screen-viewport", "data", viewport),
-                  ("screen-map", "clickData", click), ("screen-metric", "value", metric),
-                  ("screen-refresh", "n_intervals", 1 if trigger == "screen-refresh.n_intervals" else None)]
-        body = {"output": key, "outputs": outputs,
-                "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-                "changedPropIds": [trigger],
-                "state": [{"id": "screen-version", "property": "data", "value": version}]}
+    def _post(
+        search: str,
+        *,
+        trigger: str = "screen-url.search",
+        click=None,
+        metric: str = "execution",
+        version=None,
+        viewport=VIEWPORT,
+    ):
+        inputs = [
+            ("screen-url", "search", search),
+            ("screen-viewport", "data", viewport),
+            ("screen-map", "clickData", click),
+            ("screen-metric", "value", metric),
+            ("screen-refresh", "n_intervals", 1 if trigger == "screen-refresh.n_intervals" else None),
+        ]
+        body = {
+            "output": key,
+            "outputs": outputs,
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [trigger],
+            "state": [{"id": "screen-version", "property": "data", "value": version}],
+        }
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code in (200, 204), response.get_data(as_text=True)[:2000]
         payload = json.loads(response.get_data(as_text=True))["response"] if response.status_code == 200 else {}
@@ -111,8 +125,7 @@ def test_map_ships_codes_and_values_with_the_outline_as_a_url(screen, duck):
 
 
 def test_risk_metric_colours_by_grade_and_says_it_in_words(screen):
-    _status, out, _size = screen("?region=430000&year=2024&period=1-9", trigger="screen-metric.value",
-                                 metric="risk")
+    _status, out, _size = screen("?region=430000&year=2024&period=1-9", trigger="screen-metric.value", metric="risk")
     trace = out["screen-map"]["figure"]["data"][0]
     assert set(trace["z"]) <= {0, 1, 2, 3, 4}
     assert all(label in ("无预警", "蓝色预警", "黄色预警", "橙色预警", "红色预警") for label in trace["customdata"])
@@ -150,8 +163,7 @@ def test_refresh_with_an_unchanged_data_version_sends_nothing(screen):
 
 def test_the_echo_of_a_drill_url_is_not_rendered_twice(screen):
     click = {"points": [{"location": "430100"}]}
-    _status, drilled, _size = screen("?region=430000&year=2024&period=1-9", trigger="screen-map.clickData",
-                                     click=click)
+    _status, drilled, _size = screen("?region=430000&year=2024&period=1-9", trigger="screen-map.clickData", click=click)
     pushed = drilled["screen-url"]["search"]
     _status, echo, _size = screen(pushed, version=drilled["screen-version"]["data"])
     assert echo == {}
@@ -159,13 +171,16 @@ def test_the_echo_of_a_drill_url_is_not_rendered_twice(screen):
     assert back["screen-title"]["children"].startswith("湖南省")  # the back button is not an echo
 
 
-@pytest.mark.parametrize("search, words, title", [
-    ("?region=999999", ["未找到区划代码“999999”"], "湖南省"),
-    ("?region=abc'--", ["未找到区划代码"], "湖南省"),
-    ("?region=430100&year=1999", ["没有1999年的数据"], "长沙市"),
-    ("?region=430100&period=9-2", ["无效"], "长沙市"),
-    ("", [], "湖南省"),
-])
+@pytest.mark.parametrize(
+    "search, words, title",
+    [
+        ("?region=999999", ["未找到区划代码“999999”"], "湖南省"),
+        ("?region=abc'--", ["未找到区划代码"], "湖南省"),
+        ("?region=430100&year=1999", ["没有1999年的数据"], "长沙市"),
+        ("?region=430100&period=9-2", ["无效"], "长沙市"),
+        ("", [], "湖南省"),
+    ],
+)
 def test_bad_urls_show_a_notice_and_a_valid_view(screen, search, words, title):
     _status, out, _size = screen(search)
     notices = text_of(out["screen-notices"]["children"])
@@ -181,13 +196,21 @@ def test_attention_lists_five_children_worst_first_as_drill_links(screen, duck):
     links = [c for c in walk(out["screen-side"]["children"]) if c["type"] == "Link"]
     assert len(links) == 5
     with duck.connect() as conn:
-        rates = dict(conn.execute(sa.text("""
+        rates = dict(
+            conn.execute(
+                sa.text("""
             select coalesce(city_code, county_code), sum(amount) from payment where province_code = '430000'
               and coalesce(city_code, county_code) is not null and extract(year from pay_date) = 2024
-              and extract(month from pay_date) <= 9 group by 1""")).all())
-        budgets = dict(conn.execute(sa.text("""
+              and extract(month from pay_date) <= 9 group by 1""")
+            ).all()
+        )
+        budgets = dict(
+            conn.execute(
+                sa.text("""
             select coalesce(city_code, county_code), sum(amount) from budget_indicator where province_code = '430000'
-              and coalesce(city_code, county_code) is not null and year = 2024 group by 1""")).all())
+              and coalesce(city_code, county_code) is not null and year = 2024 group by 1""")
+            ).all()
+        )
     lowest = min(rates, key=lambda code: rates[code] / budgets[code])  # all lag 序时进度: the worst lag leads
     assert links[0]["props"]["href"].startswith(f"/screen?region={lowest}&year=2024&period=1-9")
 
@@ -196,15 +219,19 @@ def test_county_shows_its_top_agencies_and_projects_from_the_store(screen, duck)
     _status, out, _size = screen("?region=430102&year=2024&period=1-9")
     side = out["screen-side"]["children"]
     with duck.connect() as conn:
-        name, amount = conn.execute(sa.text("""
+        name, amount = conn.execute(
+            sa.text("""
             select a.name, sum(p.amount) from payment p join agency a on a.id = p.agency_id
             where p.county_code = '430102' and p.pay_date >= date '2024-01-01' and p.pay_date < date '2024-10-01'
-            group by a.name order by 2 desc limit 1""")).one()
-        project = conn.execute(sa.text("""
+            group by a.name order by 2 desc limit 1""")
+        ).one()
+        project = conn.execute(
+            sa.text("""
             select j.name from payment p join budget_indicator i on i.id = p.indicator_id
             join project j on j.id = i.project_id
             where p.county_code = '430102' and p.pay_date >= date '2024-01-01' and p.pay_date < date '2024-10-01'
-            group by j.name order by sum(p.amount) desc limit 1""")).scalar_one()
+            group by j.name order by sum(p.amount) desc limit 1""")
+        ).scalar_one()
     agencies = [text_of(td) for td in walk(by_id(side, "top-agencies")) if td["type"] == "Td"]
     assert agencies[:2] == [name, shown(amount, "county")]
     assert text_of(by_id(side, "top-projects")).find(project) >= 0
@@ -217,7 +244,8 @@ def test_revenue_mix_and_functions_add_up_to_the_headline(screen, duck):
     ring = out["screen-revenue-mix"]["figure"]["data"][0]
     expected = store_figures(duck, "city_code", "430100", 2024, 1, 6)
     assert Decimal(str(round(sum(ring["values"]), 6))) == (expected["revenue"] / UNIT["city"]).quantize(
-        Decimal("0.000001"))
+        Decimal("0.000001")
+    )
     assert ring["labels"] == ["税收收入", "非税收入"]
     bars = out["screen-functions"]["figure"]["data"][0]
     assert len(bars["y"]) == 10 and bars["x"] == sorted(bars["x"])  # top ten, largest drawn last (on top)
@@ -225,26 +253,34 @@ def test_revenue_mix_and_functions_add_up_to_the_headline(screen, duck):
 
 def test_ticker_shows_the_newest_open_warnings_of_the_rules_in_the_region(screen, demo_url):
     from dashboard.risk.run import run_rules
-    from dashboard.state import state_engine
+    from dashboard.state.engine import state_engine
     from dashboard.store.engine import finance_engine
 
     _status, out, _size = screen("?region=430100&year=2024&period=1-9")
     assert "当前无预警" in text_of(out["screen-ticker"]["children"])  # no rules run yet in this state store
     run_rules(finance_engine(), state_engine())
     with state_engine().connect() as conn:  # the test's own SQL on the state store
-        newest = conn.execute(sa.text(
-            "select message from risk_warning where state = '待处理' and region_code like '4301%' "
-            "order by raised_at desc, case grade when '红' then 0 when '橙' then 1 when '黄' then 2 else 3 end, id desc "
-            "limit 1")).scalar_one()
+        newest = conn.execute(
+            sa.text(
+                "select message from risk_warning where state = '待处理' and region_code like '4301%' "
+                "order by raised_at desc, case grade when '红' then 0 when '橙' then 1 when '黄' then 2 else 3 end, id desc "
+                "limit 1"
+            )
+        ).scalar_one()
     _status, out, _size = screen("?region=430100&year=2024&period=1-9&metric=risk")
     ticker = text_of(out["screen-ticker"]["children"])
     assert newest in ticker and "临时" not in ticker
 
 
 def test_overview_cockpit_panels_equal_the_store(call_callback, duck):
-    out = call_callback("overview-more-kpis", [
-        ("overview-query", "data", {"region": "430100", "year": "2024", "period": "1-6"}),
-        ("overview-metric", "value", "execution"), ("overview-viewport", "data", {"width": 1440, "height": 900})])
+    out = call_callback(
+        "overview-more-kpis",
+        [
+            ("overview-query", "data", {"region": "430100", "year": "2024", "period": "1-6"}),
+            ("overview-metric", "value", "execution"),
+            ("overview-viewport", "data", {"width": 1440, "height": 900}),
+        ],
+    )
     expected = store_figures(duck, "city_code", "430100", 2024, 1, 6)
     kpis = out["overview-more-kpis"]["children"]
     assert text_of(by_id(kpis, "kpi-direct")) == pct(expected["direct_paid"], expected["direct_budget"])
@@ -253,23 +289,32 @@ def test_overview_cockpit_panels_equal_the_store(call_callback, duck):
     assert out["overview-map"]["figure"]["data"][0]["geojson"] == "/assets/geo/430100.json"
 
 
-@pytest.mark.parametrize("trigger, inputs, href", [
-    ("overview-map", {"click": {"points": [{"location": "430102"}]}}, "/?region=430102&year=2024&period=1-6"),
-    ("overview-year", {"year": "2023"}, "/?region=430100&year=2023&period=1-6"),
-    ("overview-period", {"period": "3"}, "/?region=430100&year=2024&period=3"),
-    ("overview-map", {"click": {"points": [{"location": "430000"}]}}, None),
-    ("overview-year", {}, None),
-])
+@pytest.mark.parametrize(
+    "trigger, inputs, href",
+    [
+        ("overview-map", {"click": {"points": [{"location": "430102"}]}}, "/?region=430102&year=2024&period=1-6"),
+        ("overview-year", {"year": "2023"}, "/?region=430100&year=2023&period=1-6"),
+        ("overview-period", {"period": "3"}, "/?region=430100&year=2024&period=3"),
+        ("overview-map", {"click": {"points": [{"location": "430000"}]}}, None),
+        ("overview-year", {}, None),
+    ],
+)
 def test_overview_taps_and_filters_navigate(app, client, trigger, inputs, href):
     key, _spec = find_callback(app, "overview-nav")
     values = {"click": None, "year": "2024", "period": "1-6", **inputs}
-    body = {"output": key, "outputs": {"id": "overview-nav", "property": "href"},
-            "inputs": [{"id": "overview-map", "property": "clickData", "value": values["click"]},
-                       {"id": "overview-year", "property": "value", "value": values["year"]},
-                       {"id": "overview-period", "property": "value", "value": values["period"]}],
-            "changedPropIds": [f"{trigger}.{'clickData' if trigger == 'overview-map' else 'value'}"],
-            "state": [{"id": "overview-query", "property": "data",
-                       "value": {"region": "430100", "year": "2024", "period": "1-6"}}]}
+    body = {
+        "output": key,
+        "outputs": {"id": "overview-nav", "property": "href"},
+        "inputs": [
+            {"id": "overview-map", "property": "clickData", "value": values["click"]},
+            {"id": "overview-year", "property": "value", "value": values["year"]},
+            {"id": "overview-period", "property": "value", "value": values["period"]},
+        ],
+        "changedPropIds": [f"{trigger}.{'clickData' if trigger == 'overview-map' else 'value'}"],
+        "state": [
+            {"id": "overview-query", "property": "data", "value": {"region": "430100", "year": "2024", "period": "1-6"}}
+        ],
+    }
     response = client.post("/_dash-update-component", json=body)
     sent = json.loads(response.get_data(as_text=True))["response"] if response.status_code == 200 else {}
     assert sent == ({} if href is None else {"overview-nav": {"href": href}})

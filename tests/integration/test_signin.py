@@ -8,8 +8,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from dashboard import accounts, audit
-from dashboard.web import CSRF_COOKIE, SESSION_COOKIE
+from dashboard.state import accounts, audit
+from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
 from tests.integration.conftest import callback_body
 from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
 
@@ -56,8 +56,12 @@ def test_cookies_are_secure_over_https(app):
     secure = app.server.test_client()
     page = secure.get("/login", base_url="https://localhost").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = secure.post("/login", base_url="https://localhost", headers={"Origin": "https://localhost"},
-                           data={"username": "alice", "password": TEST_PASSWORD, "csrf_token": token})
+    response = secure.post(
+        "/login",
+        base_url="https://localhost",
+        headers={"Origin": "https://localhost"},
+        data={"username": "alice", "password": TEST_PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     assert all("Secure" in c for c in response.headers.getlist("Set-Cookie"))
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -151,25 +155,35 @@ def test_sign_in_form_without_its_csrf_token_is_refused(anonymous):
 def test_callbacks_need_the_csrf_header_and_same_origin(app, client):
     body = callback_body(app, "overview-kpis", [("overview-query", "data", {})])
     assert client.post("/_dash-update-component", json=body).status_code == 200
-    assert client.post("/_dash-update-component", json=body,
-                       headers={"Origin": "http://evil.example"}).status_code == 403
-    assert client.post("/_dash-update-component", json=body,
-                       headers={"X-CSRFToken": "forged"}).status_code == 403
+    assert (
+        client.post("/_dash-update-component", json=body, headers={"Origin": "http://evil.example"}).status_code == 403
+    )
+    assert client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": "forged"}).status_code == 403
     del client.environ_base["HTTP_X_CSRFTOKEN"]
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 403 and "CSRF" in response.get_json()["message"]
     assert actions().count(("denied", "denied")) == 3
 
 
-@pytest.mark.parametrize("target", ["javascript:alert(1)", "//evil.example/x", "https://evil.example/",
-                                    "/\\evil.example", "JaVaScRiPt:alert(1)", " javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+    ],
+)
 def test_javascript_and_off_site_next_links_are_neutralised(anonymous, target):
     ensure_user("alice")
     page = anonymous.get("/login", query_string={"next": target}).get_data(as_text=True)
     assert "javascript:" not in page.lower() and "evil.example" not in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = anonymous.post("/login", data={"username": "alice", "password": TEST_PASSWORD, "next": target,
-                                              "csrf_token": token})
+    response = anonymous.post(
+        "/login", data={"username": "alice", "password": TEST_PASSWORD, "next": target, "csrf_token": token}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
@@ -217,7 +231,7 @@ def test_live_is_always_200_and_ready_reports_each_store(app, anonymous, monkeyp
 
 
 def test_ready_is_503_for_a_store_of_an_older_schema(anonymous, tmp_path, use_store):
-    from dashboard.store.schema import metadata, mart_subsidy_flag
+    from dashboard.store.schema import mart_subsidy_flag, metadata
 
     url = f"duckdb:///{tmp_path}/old.duckdb"
     engine = sa.create_engine(url)
@@ -230,7 +244,7 @@ def test_ready_is_503_for_a_store_of_an_older_schema(anonymous, tmp_path, use_st
 
 
 def test_ready_is_503_when_the_state_store_is_unreachable(anonymous, monkeypatch):
-    from dashboard.state import reset_state_engine
+    from dashboard.state.engine import reset_state_engine
 
     monkeypatch.setenv("COCKPIT_STATE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     reset_state_engine()

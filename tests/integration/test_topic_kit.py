@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from dashboard import audit
+from dashboard.state import audit
 from tests.integration.topic_helpers import render, row_count, table, total_text, walk_table, yuan
 from tests.signin import PROVINCE_USER, ensure_user, sign_in_test_client
 
@@ -25,11 +25,16 @@ CITY = {"region": "430100", "year": "2024", "period": "1-6"}
 
 def city_agencies(duck) -> set[int]:
     with duck.connect() as conn:
-        return {r[0] for r in conn.execute(sa.text("""
+        return {
+            r[0]
+            for r in conn.execute(
+                sa.text("""
             select a.id from agency a where a.city_code = '430100' and (
               exists (select 1 from payment p where p.agency_id = a.id
                         and p.pay_date between date '2024-01-01' and date '2024-06-30')
-              or exists (select 1 from budget_indicator i where i.agency_id = a.id and i.year = 2024))"""))}
+              or exists (select 1 from budget_indicator i where i.agency_id = a.id and i.year = 2024))""")
+            )
+        }
 
 
 @pytest.mark.parametrize("sort, descending", [("paid", True), ("agency_name", False), ("payments", True)])
@@ -51,8 +56,13 @@ def test_paging_walks_every_row_once(call_callback, duck, sort, descending):
 def _post(client, app, output_prefix: str, inputs: list, state: list, changed: str):
     key = next(k for k in app.callback_map if k.startswith(output_prefix))
     output = key.split("@")[0].rsplit(".", 1)
-    body = {"output": key, "outputs": {"id": output[0], "property": output[1]}, "inputs": inputs, "state": state,
-            "changedPropIds": [changed]}
+    body = {
+        "output": key,
+        "outputs": {"id": output[0], "property": output[1]},
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [changed],
+    }
     return client.post("/_dash-update-component", json=body)
 
 
@@ -62,11 +72,18 @@ def _chart(slot: str, name: str) -> dict:
 
 def _click(app, client, chart: dict, value: str, query: dict):
     changed = json.dumps(chart, sort_keys=True, separators=(",", ":")) + ".clickData"
-    key = next(k for k in app.callback_map
-               if k.startswith("spending-nav.href") and "topic-chart" in json.dumps(app.callback_map[k]["inputs"]))
-    body = {"output": key, "outputs": {"id": "spending-nav", "property": "href"},
-            "inputs": [[{"id": chart, "property": "clickData", "value": {"points": [{"customdata": value}]}}]],
-            "state": [{"id": "spending-query", "property": "data", "value": query}], "changedPropIds": [changed]}
+    key = next(
+        k
+        for k in app.callback_map
+        if k.startswith("spending-nav.href") and "topic-chart" in json.dumps(app.callback_map[k]["inputs"])
+    )
+    body = {
+        "output": key,
+        "outputs": {"id": "spending-nav", "property": "href"},
+        "inputs": [[{"id": chart, "property": "clickData", "value": {"points": [{"customdata": value}]}}]],
+        "state": [{"id": "spending-query", "property": "data", "value": query}],
+        "changedPropIds": [changed],
+    }
     return client.post("/_dash-update-component", json=body)
 
 
@@ -86,15 +103,23 @@ def test_a_click_on_a_region_bar_drills_into_it(app, client):
 
 
 def _filter_bar(app, client, year, period, funcs, query):
-    key = next(k for k in app.callback_map
-               if k.startswith("spending-nav.href") and "topic-filter" in json.dumps(app.callback_map[k]["inputs"]))
+    key = next(
+        k
+        for k in app.callback_map
+        if k.startswith("spending-nav.href") and "topic-filter" in json.dumps(app.callback_map[k]["inputs"])
+    )
     control = {"type": "topic-filter", "page": "spending", "filter": "func"}
-    body = {"output": key, "outputs": {"id": "spending-nav", "property": "href"},
-            "inputs": [{"id": "spending-year", "property": "value", "value": year},
-                       {"id": "spending-period", "property": "value", "value": period},
-                       [{"id": control, "property": "value", "value": funcs}]],
-            "state": [{"id": "spending-query", "property": "data", "value": query}],
-            "changedPropIds": ["spending-period.value"]}
+    body = {
+        "output": key,
+        "outputs": {"id": "spending-nav", "property": "href"},
+        "inputs": [
+            {"id": "spending-year", "property": "value", "value": year},
+            {"id": "spending-period", "property": "value", "value": period},
+            [{"id": control, "property": "value", "value": funcs}],
+        ],
+        "state": [{"id": "spending-query", "property": "data", "value": query}],
+        "changedPropIds": ["spending-period.value"],
+    }
     return client.post("/_dash-update-component", json=body)
 
 
@@ -113,12 +138,18 @@ def test_pager_pushes_and_pops_the_cursor(app, client):
 
     def step(which, table_state):
         pager["step"] = which
-        body = {"output": key, "outputs": {"id": "spending-table-state", "property": "data"},
-                "inputs": [[], [{"id": {**pager, "step": which}, "property": "n_clicks", "value": 1}]],
-                "state": [{"id": "spending-table-state", "property": "data", "value": table_state},
-                          {"id": "spending-table-page", "property": "data", "value": shown}],
-                "changedPropIds": [json.dumps({**pager, "step": which}, sort_keys=True, separators=(",", ":"))
-                                   + ".n_clicks"]}
+        body = {
+            "output": key,
+            "outputs": {"id": "spending-table-state", "property": "data"},
+            "inputs": [[], [{"id": {**pager, "step": which}, "property": "n_clicks", "value": 1}]],
+            "state": [
+                {"id": "spending-table-state", "property": "data", "value": table_state},
+                {"id": "spending-table-page", "property": "data", "value": shown},
+            ],
+            "changedPropIds": [
+                json.dumps({**pager, "step": which}, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+            ],
+        }
         response = client.post("/_dash-update-component", json=body)
         return json.loads(response.get_data(as_text=True))["response"]["spending-table-state"]["data"]
 
@@ -129,15 +160,22 @@ def test_pager_pushes_and_pops_the_cursor(app, client):
 
 # -- export ---------------------------------------------------------------------------------------------------
 
+
 def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("key, query, money", [
-    ("spending", CITY, {"budget": "年度预算指标(元)", "paid": "本期支付(元)"}),
-    ("revenue", {"region": "430102", "year": "2024", "period": "1-12"},
-     {"current": "本期收入(元)", "previous": "上年同期(元)", "change": "增减额(元)"}),
-])
+@pytest.mark.parametrize(
+    "key, query, money",
+    [
+        ("spending", CITY, {"budget": "年度预算指标(元)", "paid": "本期支付(元)"}),
+        (
+            "revenue",
+            {"region": "430102", "year": "2024", "period": "1-12"},
+            {"current": "本期收入(元)", "previous": "上年同期(元)", "change": "增减额(元)"},
+        ),
+    ],
+)
 def test_exports_equal_the_screen(call_callback, client, key, query, money):
     component, _ = table(call_callback, key, query)
     rows_on_screen = row_count(component, key)
@@ -149,10 +187,14 @@ def test_exports_equal_the_screen(call_callback, client, key, query, money):
     assert unquote(disposition.split("filename*=UTF-8''")[1]).endswith(".csv")
     lines = _csv_rows(as_csv)
     header_at = next(i for i, line in enumerate(lines) if len(line) > 2)
-    header, body, total = lines[header_at], lines[header_at + 1:-1], lines[-1]
+    header, body, total = lines[header_at], lines[header_at + 1 : -1], lines[-1]
     assert len(body) == rows_on_screen and total[0] == "合计"
-    sheet = [list(r) for r in openpyxl.load_workbook(io.BytesIO(
-        client.get(f"/export/{key}.xlsx?{qs}").get_data())).active.iter_rows(values_only=True)]
+    sheet = [
+        list(r)
+        for r in openpyxl.load_workbook(io.BytesIO(client.get(f"/export/{key}.xlsx?{qs}").get_data())).active.iter_rows(
+            values_only=True
+        )
+    ]
     assert len(sheet) == len(lines) and sheet[header_at] == header
     for name, label in money.items():
         column = header.index(label)
@@ -169,7 +211,7 @@ def test_export_over_the_limit_is_refused_not_cut(client, monkeypatch):
     assert "超过导出上限" in response.get_data(as_text=True)
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+2", "-3+4", "@SUM(A1:A2)", "\tcmd", "\rcmd"]
+FORMULAS = ['=HYPERLINK("http://evil","点我")', "+1+2", "-3+4", "@SUM(A1:A2)", "\tcmd", "\rcmd"]
 
 
 @pytest.fixture
@@ -179,29 +221,42 @@ def formula_store(demo_url, tmp_path, duck):
     target = tmp_path / "formulas.duckdb"
     shutil.copy(source, target)
     with duck.connect() as conn:
-        indicator, agency, county = conn.execute(sa.text("""
+        indicator, agency, county = conn.execute(
+            sa.text("""
             select i.id, i.agency_id, i.county_code from budget_indicator i join payment p on p.indicator_id = i.id
              where i.year = 2024 and i.county_code is not null and not p.payee_is_person
                and p.pay_date between date '2024-01-01' and date '2024-06-30'
-             group by 1, 2, 3 having count(*) >= :n order by i.id limit 1"""), {"n": len(FORMULAS)}).one()
+             group by 1, 2, 3 having count(*) >= :n order by i.id limit 1"""),
+            {"n": len(FORMULAS)},
+        ).one()
     engine = sa.create_engine(f"duckdb:///{target}")
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(sa.text("""
+        ids = [
+            r[0]
+            for r in conn.execute(
+                sa.text("""
             select id from payment where indicator_id = :i and not payee_is_person
                and pay_date between date '2024-01-01' and date '2024-06-30' order by id limit :n"""),
-            {"i": indicator, "n": len(FORMULAS)})]
+                {"i": indicator, "n": len(FORMULAS)},
+            )
+        ]
         for payment_id, name in zip(ids, FORMULAS):
             conn.execute(sa.text("update payment set payee_name = :n where id = :p"), {"n": name, "p": payment_id})
         conn.execute(sa.text("update data_version set loaded_at = loaded_at + interval 1 second"))
     engine.dispose()
-    return f"duckdb:///{target}", {"region": county, "year": "2024", "period": "1-6", "agency": str(agency),
-                                   "indicator": str(indicator)}
+    return f"duckdb:///{target}", {
+        "region": county,
+        "year": "2024",
+        "period": "1-6",
+        "agency": str(agency),
+        "indicator": str(indicator),
+    }
 
 
 def test_formula_like_payee_names_come_out_safe(formula_store, use_store):
     url, query = formula_store
     use_store(url)
-    from dashboard import create_app
+    from dashboard.web.app import create_app
 
     client = create_app().server.test_client()
     ensure_user(PROVINCE_USER)
@@ -220,28 +275,42 @@ def test_formula_like_payee_names_come_out_safe(formula_store, use_store):
 
 # -- masking ----------------------------------------------------------------------------------------------------
 
+
 def test_no_callback_response_leaks_a_person_or_an_account(app, client, call_callback, duck):
     """Render, table and trace responses of both pages, down to a person-paying indicator and one of its
     payments, and the export: no bank account (a run of 12+ digits) and no person payee's full name."""
     with duck.connect() as conn:
-        indicator, agency, county = conn.execute(sa.text("""
+        indicator, agency, county = conn.execute(
+            sa.text("""
             select i.id, i.agency_id, i.county_code from budget_indicator i join payment p on p.indicator_id = i.id
              where i.year = 2024 and i.county_code = '430102' and p.payee_is_person
                and p.pay_date between date '2024-01-01' and date '2024-06-30'
-             group by 1, 2, 3 order by count(*) desc, i.id limit 1""")).one()
-        people = conn.execute(sa.text("""
+             group by 1, 2, 3 order by count(*) desc, i.id limit 1""")
+        ).one()
+        people = conn.execute(
+            sa.text("""
             select id, payee_name, payee_account from payment where indicator_id = :i and payee_is_person
-               and pay_date between date '2024-01-01' and date '2024-06-30'"""), {"i": indicator}).all()
+               and pay_date between date '2024-01-01' and date '2024-06-30'"""),
+            {"i": indicator},
+        ).all()
     drill = {"region": county, "year": "2024", "period": "1-6", "agency": str(agency), "indicator": str(indicator)}
     texts = []
-    for key, query in [("spending", CITY), ("spending", drill), ("spending", {**drill, "payment": str(people[0][0])}),
-                       ("revenue", CITY), ("revenue", {**CITY, "item": "10101"})]:
+    for key, query in [
+        ("spending", CITY),
+        ("spending", drill),
+        ("spending", {**drill, "payment": str(people[0][0])}),
+        ("revenue", CITY),
+        ("revenue", {**CITY, "item": "10101"}),
+    ]:
         texts.append(json.dumps(render(call_callback, key, query), ensure_ascii=False))
         for sort in (None, "amount"):
             component, page = table(call_callback, key, query, {"sort": sort} if sort else {})
             texts.append(json.dumps([component, page], ensure_ascii=False))
-    texts.append(client.get("/export/spending.csv?" + "&".join(f"{k}={v}" for k, v in drill.items()))
-                 .get_data().decode("utf-8-sig"))
+    texts.append(
+        client.get("/export/spending.csv?" + "&".join(f"{k}={v}" for k, v in drill.items()))
+        .get_data()
+        .decode("utf-8-sig")
+    )
     everything = "\n".join(texts)
     assert "****" in everything and people[0][2][-4:] in everything  # masked accounts are there …
     assert not re.search(r"(?<![A-Za-z\d.])\d{12,}", everything)  # … no full one (not fractions, not ZF vouchers)

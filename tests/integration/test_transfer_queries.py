@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from queries.transfers import direct_fund_flows, direct_fund_progress, transfer_flows
 from tests.integration.region_sql import children, rows, subtree_sql
 
@@ -32,17 +32,34 @@ def expected_received(duck, code: str, year: int, first: int, last: int) -> dict
     """(row code or None for 本级, kind) → (received from outside the row, passed down) with our own SQL."""
     period = "EXTRACT(year FROM transfer_date) = :y AND EXTRACT(month FROM transfer_date) BETWEEN :a AND :b"
     out: dict = defaultdict(lambda: [ZERO, ZERO])
-    for kind, amount in rows(duck, f"SELECT kind, SUM(amount) FROM transfer WHERE to_region = :c AND {period} "
-                                   "GROUP BY 1", c=code, y=year, a=first, b=last):
+    for kind, amount in rows(
+        duck,
+        f"SELECT kind, SUM(amount) FROM transfer WHERE to_region = :c AND {period} GROUP BY 1",
+        c=code,
+        y=year,
+        a=first,
+        b=last,
+    ):
         out[(None, kind)][0] = amount
-    for kind, amount in rows(duck, f"SELECT kind, SUM(amount) FROM transfer WHERE from_region = :c AND {period} "
-                                   "GROUP BY 1", c=code, y=year, a=first, b=last):
+    for kind, amount in rows(
+        duck,
+        f"SELECT kind, SUM(amount) FROM transfer WHERE from_region = :c AND {period} GROUP BY 1",
+        c=code,
+        y=year,
+        a=first,
+        b=last,
+    ):
         out[(None, kind)][1] = amount
     for child in children(duck, code):
-        for kind, amount in rows(duck, f"""
+        for kind, amount in rows(
+            duck,
+            f"""
                 SELECT kind, SUM(amount) FROM transfer WHERE to_region IN ({subtree_sql(child)})
                 AND from_region NOT IN ({subtree_sql(child)}) AND {period} GROUP BY 1""",
-                                 y=year, a=first, b=last):
+            y=year,
+            a=first,
+            b=last,
+        ):
             out[(child, kind)][0] = amount
     return {k: tuple(v) for k, v in out.items()}
 
@@ -55,17 +72,24 @@ def test_transfers_received_by_row_and_kind_equal_the_store(duck, code, level, y
         key = (None if pd_na(r.code) else r.code, r.kind)
         got[key] = (got[key][0] + r.received, got[key][1] + r.passed_down)
     expected = expected_received(duck, code, year, first, last)
-    assert {k: v for k, v in got.items() if v != (ZERO, ZERO)} == {k: v for k, v in expected.items()
-                                                                  if v != (ZERO, ZERO)}
+    assert {k: v for k, v in got.items() if v != (ZERO, ZERO)} == {
+        k: v for k, v in expected.items() if v != (ZERO, ZERO)
+    }
 
 
 @pytest.mark.parametrize("code, level, year, first, last", CASES)
 def test_whole_region_received_is_what_came_from_outside_it(duck, code, level, year, first, last):
     flows = transfer_flows(PROVINCE, DrillState(code, year, first, last))
-    expected = rows(duck, f"""
+    expected = rows(
+        duck,
+        f"""
         SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE to_region IN ({subtree_sql(code)})
         AND from_region NOT IN ({subtree_sql(code)}) AND EXTRACT(year FROM transfer_date) = :y
-        AND EXTRACT(month FROM transfer_date) BETWEEN :a AND :b""", y=year, a=first, b=last)[0][0]
+        AND EXTRACT(month FROM transfer_date) BETWEEN :a AND :b""",
+        y=year,
+        a=first,
+        b=last,
+    )[0][0]
     assert flows["received"].sum() - flows["passed_down"].sum() == expected
     assert expected > 0
 
@@ -83,15 +107,27 @@ def expected_direct(duck, code: str, level: str, year: int, last: int) -> dict:
     out: dict = defaultdict(lambda: [ZERO, ZERO, ZERO])
     for (c, _kind), (received, passed) in _direct_received(duck, code, year, last).items():
         out[c][0] += received - passed
-    for c, amount in rows(duck, f"""SELECT {child_expr}, SUM(amount) FROM budget_indicator WHERE {column} = :c
+    for c, amount in rows(
+        duck,
+        f"""SELECT {child_expr}, SUM(amount) FROM budget_indicator WHERE {column} = :c
             AND direct_fund AND year = :y AND EXTRACT(month FROM issue_date) <= :b GROUP BY 1""",
-                          c=code, y=year, b=last):
+        c=code,
+        y=year,
+        b=last,
+    ):
         out[c][1] += amount
-    for c, amount in rows(duck, f"""SELECT {child_expr.replace('city_code', 'p.city_code')
-                                              .replace('county_code', 'p.county_code')}, SUM(p.amount)
+    for c, amount in rows(
+        duck,
+        f"""SELECT {
+            child_expr.replace("city_code", "p.city_code").replace("county_code", "p.county_code")
+        }, SUM(p.amount)
             FROM payment p JOIN budget_indicator i ON i.id = p.indicator_id WHERE p.{column} = :c AND i.direct_fund
             AND i.year = :y AND EXTRACT(year FROM p.pay_date) = :y AND EXTRACT(month FROM p.pay_date) <= :b
-            GROUP BY 1""", c=code, y=year, b=last):
+            GROUP BY 1""",
+        c=code,
+        y=year,
+        b=last,
+    ):
         out[c][2] += amount
     return {k: tuple(v) for k, v in out.items()}
 
@@ -99,26 +135,38 @@ def expected_direct(duck, code: str, level: str, year: int, last: int) -> dict:
 def _direct_received(duck, code: str, year: int, last: int) -> dict:
     got: dict = defaultdict(lambda: [ZERO, ZERO])
     period = "direct_fund AND EXTRACT(year FROM transfer_date) = :y AND EXTRACT(month FROM transfer_date) <= :b"
-    got[(None, "")][0] = rows(duck, f"SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE to_region = :c AND "
-                                    f"{period}", c=code, y=year, b=last)[0][0]
-    got[(None, "")][1] = rows(duck, f"SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE from_region = :c AND "
-                                    f"{period}", c=code, y=year, b=last)[0][0]
+    got[(None, "")][0] = rows(
+        duck, f"SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE to_region = :c AND {period}", c=code, y=year, b=last
+    )[0][0]
+    got[(None, "")][1] = rows(
+        duck,
+        f"SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE from_region = :c AND {period}",
+        c=code,
+        y=year,
+        b=last,
+    )[0][0]
     for child in children(duck, code):
-        got[(child, "")][0] = rows(duck, f"""SELECT COALESCE(SUM(amount), 0) FROM transfer
+        got[(child, "")][0] = rows(
+            duck,
+            f"""SELECT COALESCE(SUM(amount), 0) FROM transfer
             WHERE to_region IN ({subtree_sql(child)}) AND from_region NOT IN ({subtree_sql(child)}) AND {period}""",
-                                   y=year, b=last)[0][0]
+            y=year,
+            b=last,
+        )[0][0]
     return got
 
 
 @pytest.mark.parametrize("code, level, year, first, last", CASES)
 def test_direct_fund_received_allocated_paid_by_row_equal_the_store(duck, code, level, year, first, last):
-    progress = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(code, year, first, last)), "code",
-                                    last / 12)
-    got = {None if pd_na(r.code) else r.code: (r.received - r.passed_down, r.allocated, r.paid)
-           for r in progress.itertuples()}
+    progress = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(code, year, first, last)), "code", last / 12)
+    got = {
+        None if pd_na(r.code) else r.code: (r.received - r.passed_down, r.allocated, r.paid)
+        for r in progress.itertuples()
+    }
     expected = expected_direct(duck, code, level, year, last)
-    assert {k: v for k, v in got.items() if v != (ZERO, ZERO, ZERO)} == \
-        {k: v for k, v in expected.items() if v != (ZERO, ZERO, ZERO)}
+    assert {k: v for k, v in got.items() if v != (ZERO, ZERO, ZERO)} == {
+        k: v for k, v in expected.items() if v != (ZERO, ZERO, ZERO)
+    }
     for r in progress.itertuples():
         if r.allocated:
             assert r.payment_rate == pytest.approx(float(r.paid / r.allocated))
@@ -127,8 +175,13 @@ def test_direct_fund_received_allocated_paid_by_row_equal_the_store(duck, code, 
 def test_direct_fund_by_program_adds_up_to_the_region(duck):
     flows = direct_fund_flows(PROVINCE, DrillState("430100", 2024, 1, 12))
     by_program = direct_fund_progress(flows, "program", 1.0)
-    expected = dict(rows(duck, """SELECT transfer_program, SUM(amount) FROM budget_indicator
-        WHERE city_code = '430100' AND direct_fund AND year = 2024 GROUP BY 1"""))
+    expected = dict(
+        rows(
+            duck,
+            """SELECT transfer_program, SUM(amount) FROM budget_indicator
+        WHERE city_code = '430100' AND direct_fund AND year = 2024 GROUP BY 1""",
+        )
+    )
     assert dict(zip(by_program["program"], by_program["allocated"])) == expected
     assert by_program["paid"].sum() == direct_fund_progress(flows, "code", 1.0)["paid"].sum()
 
@@ -153,8 +206,10 @@ def test_every_planted_direct_fund_lag_is_red_and_below_70pct_where_no_clean_cou
         assert list(own["payment_grade_level"]) == ["红"] and own["payment_rate"].iloc[0] < 0.66
 
 
-@pytest.mark.parametrize("scope, region", [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000"),
-                                           (Scope("430102", "county"), "430100")])
+@pytest.mark.parametrize(
+    "scope, region",
+    [(Scope("430200", "city"), "430100"), (Scope.nothing(), "430000"), (Scope("430102", "county"), "430100")],
+)
 def test_nothing_outside_the_scope(scope, region):
     state = DrillState(region, 2024, 1, 12)
     assert transfer_flows(scope, state).empty

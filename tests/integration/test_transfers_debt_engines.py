@@ -8,8 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from dashboard.drill import DrillState
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState
+from dashboard.core.scope import Scope
 from queries import debt, transfers
 from queries._paging import table_totals
 
@@ -20,11 +20,15 @@ STATE = DrillState("430100", 2024, 1, 9, filters=(("kind", "专项"),))
 
 
 def _answers() -> list:
-    return [transfers.transfer_flows(PROVINCE, STATE), transfers.direct_fund_flows(PROVINCE, STATE),
-            debt.debt_breakdown(PROVINCE, STATE), debt.maturity_profile(PROVINCE, STATE),
-            debt.cash_levels(PROVINCE, STATE).drop(columns=["average_outflow", "cash_level"]),
-            table_totals(PROVINCE, STATE, "transfers.records").to_frame(),
-            table_totals(PROVINCE, STATE, "debt.bonds").to_frame()]
+    return [
+        transfers.transfer_flows(PROVINCE, STATE),
+        transfers.direct_fund_flows(PROVINCE, STATE),
+        debt.debt_breakdown(PROVINCE, STATE),
+        debt.maturity_profile(PROVINCE, STATE),
+        debt.cash_levels(PROVINCE, STATE).drop(columns=["average_outflow", "cash_level"]),
+        table_totals(PROVINCE, STATE, "transfers.records").to_frame(),
+        table_totals(PROVINCE, STATE, "debt.bonds").to_frame(),
+    ]
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:

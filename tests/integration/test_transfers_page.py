@@ -24,21 +24,33 @@ CASES = [("430000", "province", 2024, 1, 12), ("430100", "city", 2024, 1, 6), ("
 
 def received(duck, code: str, year: int, first: int, last: int, where: str = "1=1") -> Decimal:
     """What the region as a whole received from outside it in the months [first, last] (our own SQL)."""
-    return one(duck, f"""SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE to_region IN ({subtree_sql(code)})
+    return one(
+        duck,
+        f"""SELECT COALESCE(SUM(amount), 0) FROM transfer WHERE to_region IN ({subtree_sql(code)})
         AND from_region NOT IN ({subtree_sql(code)}) AND EXTRACT(year FROM transfer_date) = :y
-        AND EXTRACT(month FROM transfer_date) BETWEEN :a AND :b AND {where}""", y=year, a=first, b=last)[0]
+        AND EXTRACT(month FROM transfer_date) BETWEEN :a AND :b AND {where}""",
+        y=year,
+        a=first,
+        b=last,
+    )[0]
 
 
 def direct(duck, code: str, level: str, year: int, last: int) -> tuple[Decimal, Decimal, Decimal]:
     """直达资金 of the region, January to `last`: received from outside it, allocated (indicators issued), paid."""
     column = f"{level}_code"
     got = received(duck, code, year, 1, last, "direct_fund")
-    allocated, paid = one(duck, f"""SELECT
+    allocated, paid = one(
+        duck,
+        f"""SELECT
         (SELECT COALESCE(SUM(amount), 0) FROM budget_indicator WHERE {column} = :c AND direct_fund AND year = :y
            AND EXTRACT(month FROM issue_date) <= :b),
         (SELECT COALESCE(SUM(p.amount), 0) FROM payment p JOIN budget_indicator i ON i.id = p.indicator_id
           WHERE p.{column} = :c AND i.direct_fund AND i.year = :y AND EXTRACT(year FROM p.pay_date) = :y
-            AND EXTRACT(month FROM p.pay_date) <= :b)""", c=code, y=year, b=last)
+            AND EXTRACT(month FROM p.pay_date) <= :b)""",
+        c=code,
+        y=year,
+        b=last,
+    )
     return got, allocated, paid
 
 
@@ -63,8 +75,9 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, year, first, las
 def _ranking(out) -> dict[str, list[str]]:
     component = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    rows = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
-            if tr["type"] == "Tr"]
+    rows = [
+        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
+    ]
     return {r[1]: r[2:] for r in rows}
 
 
@@ -72,8 +85,9 @@ def test_ranking_rows_equal_the_store_and_add_up(call_callback, duck):
     out = render(call_callback, KEY, query("430100", 2024, 1, 12))
     rows = _ranking(out)
     assert rows["合计"][2] == shown(received(duck, "430100", 2024, 1, 12), "city")
-    own_received = one(duck, "SELECT SUM(amount) FROM transfer WHERE to_region = '430100' "
-                             "AND EXTRACT(year FROM transfer_date) = 2024")[0]
+    own_received = one(
+        duck, "SELECT SUM(amount) FROM transfer WHERE to_region = '430100' AND EXTRACT(year FROM transfer_date) = 2024"
+    )[0]
     assert rows["长沙市本级"][0] == shown(own_received, "city")
     furong = received(duck, "430102", 2024, 1, 12)
     assert rows["芙蓉区"][2] == shown(furong, "city")
@@ -85,16 +99,22 @@ def test_ranking_rows_equal_the_store_and_add_up(call_callback, duck):
 
 def test_province_row_shows_what_it_passed_down(call_callback, duck):
     rows = _ranking(render(call_callback, KEY, query("430000", 2024, 1, 12)))
-    passed = one(duck, "SELECT SUM(amount) FROM transfer WHERE from_region = '430000' "
-                       "AND EXTRACT(year FROM transfer_date) = 2024")[0]
+    passed = one(
+        duck,
+        "SELECT SUM(amount) FROM transfer WHERE from_region = '430000' AND EXTRACT(year FROM transfer_date) = 2024",
+    )[0]
     assert rows["湖南省本级"][1] == shown(passed, "province")
     assert rows["合计"][2] == "4,953.00"
 
 
-@pytest.mark.parametrize("filters, where", [({"kind": "专项"}, "kind = '专项'"),
-                                            ({"program": "均衡性转移支付"}, "program = '均衡性转移支付'"),
-                                            ({"kind": "共同事权", "program": "就业补助资金"},
-                                             "kind = '共同事权' AND program = '就业补助资金'")])
+@pytest.mark.parametrize(
+    "filters, where",
+    [
+        ({"kind": "专项"}, "kind = '专项'"),
+        ({"program": "均衡性转移支付"}, "program = '均衡性转移支付'"),
+        ({"kind": "共同事权", "program": "就业补助资金"}, "kind = '共同事权' AND program = '就业补助资金'"),
+    ],
+)
 def test_filters_narrow_the_headline_and_the_table(call_callback, duck, filters, where):
     q = query("430100", 2024, 1, 6, **filters)
     out = render(call_callback, KEY, q)
@@ -103,17 +123,21 @@ def test_filters_narrow_the_headline_and_the_table(call_callback, duck, filters,
     component, _page = table(call_callback, KEY, q)
     assert total_text(component, KEY, "amount") == yuan(expected)
     rows = "COUNT(*)" if "program" in filters else "COUNT(DISTINCT program)"  # tranches of one, else programs
-    count = one(duck, f"""SELECT {rows} FROM transfer WHERE to_region IN ({subtree_sql('430100')})
-        AND from_region NOT IN ({subtree_sql('430100')}) AND EXTRACT(year FROM transfer_date) = 2024
-        AND EXTRACT(month FROM transfer_date) BETWEEN 1 AND 6 AND {where}""")[0]
+    count = one(
+        duck,
+        f"""SELECT {rows} FROM transfer WHERE to_region IN ({subtree_sql("430100")})
+        AND from_region NOT IN ({subtree_sql("430100")}) AND EXTRACT(year FROM transfer_date) = 2024
+        AND EXTRACT(month FROM transfer_date) BETWEEN 1 AND 6 AND {where}""",
+    )[0]
     assert row_count(component, KEY) == count
 
 
 def test_an_unknown_program_is_dropped_with_a_notice(call_callback, duck):
     out = render(call_callback, KEY, query("430100", 2024, 1, 6, program="=cmd|' /C calc'!A0"))
     assert "转移支付项目" in text_of(out[f"{KEY}-notices"]["children"])
-    assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-received")) == \
-        shown(received(duck, "430100", 2024, 1, 6), "city")
+    assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-received")) == shown(
+        received(duck, "430100", 2024, 1, 6), "city"
+    )
 
 
 def test_charts_cross_filter_with_their_values(call_callback):
@@ -122,8 +146,13 @@ def test_charts_cross_filter_with_their_values(call_callback):
     kinds = next(v["figure"] for k, v in figures.items() if '"slot":"kind"' in k)
     assert set(kinds["data"][0]["customdata"]) == {"一般性", "专项", "共同事权"}
     programs = next(v["figure"] for k, v in figures.items() if '"slot":"program"' in k)
-    assert set(programs["data"][0]["customdata"]) == {"农业相关转移支付资金", "衔接推进乡村振兴补助资金",
-                                                     "车辆购置税收入补助地方资金", "城镇保障性安居工程补助资金", "水利发展资金"}
+    assert set(programs["data"][0]["customdata"]) == {
+        "农业相关转移支付资金",
+        "衔接推进乡村振兴补助资金",
+        "车辆购置税收入补助地方资金",
+        "城镇保障性安居工程补助资金",
+        "水利发展资金",
+    }
     regions = next(v["figure"] for k, v in figures.items() if '"slot":"direct-region"' in k)
     assert "430100" in regions["data"][0]["customdata"] and "430102" in regions["data"][0]["customdata"]
 
@@ -144,9 +173,11 @@ def test_program_table_lists_each_program_received_and_links_to_its_tranches(cal
     rows = [r for page_rows, _links in pages for r in page_rows]
     links = [link for _rows, page_links in pages for link in page_links]
     with duck.connect() as conn:
-        expected = conn.execute(sa.text(f"""SELECT program, COUNT(*), SUM(amount) FROM transfer
-            WHERE to_region IN ({subtree_sql('431200')}) AND from_region NOT IN ({subtree_sql('431200')})
-              AND EXTRACT(year FROM transfer_date) = 2024 GROUP BY program""")).all()
+        expected = conn.execute(
+            sa.text(f"""SELECT program, COUNT(*), SUM(amount) FROM transfer
+            WHERE to_region IN ({subtree_sql("431200")}) AND from_region NOT IN ({subtree_sql("431200")})
+              AND EXTRACT(year FROM transfer_date) = 2024 GROUP BY program""")
+        ).all()
     assert sorted((r[0], r[3], r[4]) for r in rows) == sorted((p, f"{n:,}", yuan(a)) for p, n, a in expected)
     assert len(links) == len(expected) and all("program=" in link for link in links)
 
@@ -155,9 +186,12 @@ def test_table_pages_through_every_tranche_of_a_program_once(call_callback, duck
     q = query("431200", 2024, 1, 12, program="均衡性转移支付")
     pages = walk_table(call_callback, KEY, q, sort="transfer_date", descending=False)
     rows = [r for page_rows, _links in pages for r in page_rows]
-    expected = one(duck, f"""SELECT COUNT(*), SUM(amount) FROM transfer WHERE to_region IN ({subtree_sql('431200')})
-        AND from_region NOT IN ({subtree_sql('431200')}) AND EXTRACT(year FROM transfer_date) = 2024
-        AND program = '均衡性转移支付'""")
+    expected = one(
+        duck,
+        f"""SELECT COUNT(*), SUM(amount) FROM transfer WHERE to_region IN ({subtree_sql("431200")})
+        AND from_region NOT IN ({subtree_sql("431200")}) AND EXTRACT(year FROM transfer_date) = 2024
+        AND program = '均衡性转移支付'""",
+    )
     assert len(rows) == expected[0] > 50
     assert sum(Decimal(r[-1].replace(",", "")) for r in rows) == expected[1]
     dates = [r[0] for r in rows]

@@ -43,13 +43,20 @@ def render(call_callback, key: str, query: dict) -> dict:
     return call_callback(f"{key}-notices", [(f"{key}-query", "data", query)])
 
 
-def table(call_callback, key: str, query: dict, table_state: dict | None = None, reveal: dict | None = None,
-          **kwargs) -> tuple[dict, dict]:
+def table(
+    call_callback, key: str, query: dict, table_state: dict | None = None, reveal: dict | None = None, **kwargs
+) -> tuple[dict, dict]:
     """(the table component, the table-page store: {"next": cursor or None}); `reveal` is the reason store
     ({"reason": …}) as the reveal bar fills it."""
-    out = call_callback(f"{key}-table", [(f"{key}-query", "data", query),
-                                         (f"{key}-table-state", "data", table_state or {}),
-                                         (f"{key}-reveal", "data", reveal or {})], **kwargs)
+    out = call_callback(
+        f"{key}-table",
+        [
+            (f"{key}-query", "data", query),
+            (f"{key}-table-state", "data", table_state or {}),
+            (f"{key}-reveal", "data", reveal or {}),
+        ],
+        **kwargs,
+    )
     return out[f"{key}-table"]["children"], out[f"{key}-table-page"]["data"]
 
 
@@ -57,8 +64,9 @@ def table_rows(component: dict, key: str) -> list[list[str]]:
     """The body rows of the drill-through table as cell texts."""
     records = by_id(component, f"{key}-records")
     body = next(c for c in walk(records) if c["type"] == "Tbody")
-    return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"])
-            if tr["type"] == "Tr"]
+    return [
+        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
+    ]
 
 
 def row_links(component: dict, key: str) -> list[str]:

@@ -13,10 +13,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def run_cli(*args: str, tmp_path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COCKPIT_DB_URL": f"duckdb:///{tmp_path}/not-this-one.duckdb",
-           "COCKPIT_STATE_URL": f"sqlite:///{tmp_path}/state.sqlite"}  # the rules run after the load writes here
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {
+        **os.environ,
+        "COCKPIT_DB_URL": f"duckdb:///{tmp_path}/not-this-one.duckdb",
+        "COCKPIT_STATE_URL": f"sqlite:///{tmp_path}/state.sqlite",
+    }  # the rules run after the load writes here
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def read_store(path: str) -> tuple[list, int]:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import accounts, audit
 from dashboard.cli import DEMO_USERS, create_demo_users, main
+from dashboard.core import roles
+from dashboard.state import accounts, audit
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -23,14 +24,29 @@ def run(monkeypatch, capsys, *args: str, stdin: str = "") -> tuple[int, str, str
 
 
 def test_users_add_list_disable_and_set_password(monkeypatch, capsys):
-    code, _, err = run(monkeypatch, capsys, "users", "add", "zhang", "--role", "分析", "--region", "430100",
-                       stdin="short\n")
+    code, _, err = run(
+        monkeypatch, capsys, "users", "add", "zhang", "--role", "分析", "--region", "430100", stdin="short\n"
+    )
     assert code == 2 and "密码至少" in err and accounts.get_account("zhang") is None
-    code, _, err = run(monkeypatch, capsys, "users", "add", "zhang", "--role", "主任", "--region", "430100",
-                       stdin="Xiang#Jiang2024\n")
+    code, _, err = run(
+        monkeypatch, capsys, "users", "add", "zhang", "--role", "主任", "--region", "430100", stdin="Xiang#Jiang2024\n"
+    )
     assert code == 2 and "角色" in err
-    code, out, _ = run(monkeypatch, capsys, "users", "add", "zhang", "--name", "张三", "--role", "分析",
-                       "--region", "430100", "--unmask", stdin="Xiang#Jiang2024\n")
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "users",
+        "add",
+        "zhang",
+        "--name",
+        "张三",
+        "--role",
+        "分析",
+        "--region",
+        "430100",
+        "--unmask",
+        stdin="Xiang#Jiang2024\n",
+    )
     assert code == 0 and accounts.authenticate("zhang", "Xiang#Jiang2024").token
     code, out, _ = run(monkeypatch, capsys, "users", "list")
     assert "zhang\t张三\t分析\t430100\t是\t启用" in out
@@ -39,8 +55,11 @@ def test_users_add_list_disable_and_set_password(monkeypatch, capsys):
     assert accounts.authenticate("zhang", "Yue#Lu-Shan2025").token
     assert run(monkeypatch, capsys, "users", "disable", "zhang")[0] == 0
     assert not accounts.authenticate("zhang", "Yue#Lu-Shan2025").token
-    changes = [(r["action"], r["username"]) for r in reversed(audit.search()) if r["action"] != "sign_in"
-               and r["action"] != "sign_in_failed"]
+    changes = [
+        (r["action"], r["username"])
+        for r in reversed(audit.search())
+        if r["action"] != "sign_in" and r["action"] != "sign_in_failed"
+    ]
     assert [a for a, _ in changes] == ["user_added", "password_set", "user_changed"]
     assert all(u.startswith("cli:") for _, u in changes)
 
@@ -72,7 +91,7 @@ def test_every_demo_user_in_the_readme_signs_in_with_its_listed_password_role_an
         assert (account.role, account.region) == (role, region)
         assert accounts.authenticate(username, password).token, username
     levels = {len(region.rstrip("0")) for _, _, _, region in listed}
-    assert levels == {2, 4, 6} and {role for _, _, role, r in listed if r == "430000"} == set(accounts.ROLES)
+    assert levels == {2, 4, 6} and {role for _, _, role, r in listed if r == "430000"} == set(roles.ROLES)
 
 
 def test_demo_users_of_another_province_are_made_at_its_level_only():

@@ -36,9 +36,12 @@ def _frame_hash(frame: pd.DataFrame) -> int:
 
 def test_same_seed_gives_identical_frames(run_a, run_b):
     assert sorted(run_a.frames) == sorted(run_b.frames)
-    different = [name for name in run_a.frames
-                 if not run_a.frames[name].equals(run_b.frames[name])
-                 or _frame_hash(run_a.frames[name]) != _frame_hash(run_b.frames[name])]
+    different = [
+        name
+        for name in run_a.frames
+        if not run_a.frames[name].equals(run_b.frames[name])
+        or _frame_hash(run_a.frames[name]) != _frame_hash(run_b.frames[name])
+    ]
     assert different == []
     assert run_a.anomalies == run_b.anomalies
     assert run_a.data_through == run_b.data_through
@@ -46,8 +49,19 @@ def test_same_seed_gives_identical_frames(run_a, run_b):
 
 
 def test_generated_store_has_every_fact_table_with_rows(run_a):
-    for name in ("payment", "budget_indicator", "revenue", "fund_revenue", "transfer", "bond", "treasury_cash",
-                 "subsidy_payout", "procurement", "region", "agency"):
+    for name in (
+        "payment",
+        "budget_indicator",
+        "revenue",
+        "fund_revenue",
+        "transfer",
+        "bond",
+        "treasury_cash",
+        "subsidy_payout",
+        "procurement",
+        "region",
+        "agency",
+    ):
         assert len(run_a.frames[name]) > 0, name
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from dashboard.drill import DrillState, parse_state
-from dashboard.links import href
-from dashboard.regions import national_tree
-from dashboard.scope import Scope
+from dashboard.core.drill import DrillState, parse_state
+from dashboard.core.links import href
+from dashboard.core.regions import national_tree
+from dashboard.core.scope import Scope
 
 TREE = national_tree().subtree("430000")
 PROVINCE = Scope("430000", "province")
@@ -41,8 +41,7 @@ THROUGH = dt.date(2024, 9, 30)  # the latest year has data up to September
         ({"period": "0"}, PROVINCE, ("430000", 2024, 1, 9), ["无效"]),
         ({"period": "1-12"}, PROVINCE, ("430000", 2024, 1, 9), ["数据截至2024年9月"]),
         ({"period": "11-12"}, PROVINCE, ("430000", 2024, 9, 9), ["数据截至"]),
-        ({"region": "430100", "year": "2023", "period": "1-12", "unknown": "x"}, PROVINCE,
-         ("430100", 2023, 1, 12), []),
+        ({"region": "430100", "year": "2023", "period": "1-12", "unknown": "x"}, PROVINCE, ("430100", 2023, 1, 12), []),
     ],
 )
 def test_parse_state(query, scope, expected, notice_words):
@@ -72,8 +71,10 @@ def test_links_are_permalinks_that_parse_back(state, changes, expected):
     assert link == expected
     query = dict(pair.split("=") for pair in link.split("?", 1)[1].split("&"))
     parsed = parse_state(query, tree=TREE, scope=PROVINCE, years=YEARS, data_through=dt.date(2024, 12, 31))
-    assert parsed.key == DrillState(query["region"], int(query["year"]),
-                                    *map(int, (query["period"].split("-") * 2)[:2])).key
+    assert (
+        parsed.key
+        == DrillState(query["region"], int(query["year"]), *map(int, (query["period"].split("-") * 2)[:2])).key
+    )
     assert parsed.notices == ()
 
 

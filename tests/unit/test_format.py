@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard import format as fmt
+from dashboard.core import format as fmt
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from dashboard.masking import mask_account, mask_frame, mask_id_number, mask_name
-from dashboard.scope import User
+from dashboard.core.masking import mask_account, mask_frame, mask_id_number, mask_name
+from dashboard.core.scope import User
 
 
 def test_id_number_keeps_first_three_and_last_four():

@@ -40,10 +40,20 @@ def case(rule: str, as_of: AsOf, expected: str | None) -> dict:
     return where
 
 
-def mart_spending(where: dict, *, paid: float, budget: float, month: int = 6, func_code: str = "201",
-                  econ_code: str = "302", sanbao_type: str | None = None, direct_fund: bool = False) -> None:
-    common = dict(func_code=func_code, econ_code=econ_code, sanbao_type=sanbao_type, direct_fund=direct_fund, n=1,
-                  **where)
+def mart_spending(
+    where: dict,
+    *,
+    paid: float,
+    budget: float,
+    month: int = 6,
+    func_code: str = "201",
+    econ_code: str = "302",
+    sanbao_type: str | None = None,
+    direct_fund: bool = False,
+) -> None:
+    common = dict(
+        func_code=func_code, econ_code=econ_code, sanbao_type=sanbao_type, direct_fund=direct_fund, n=1, **where
+    )
     add(s.mart_indicator_year, year=2024, source="年初预算", amount=budget, **common)
     if paid:
         add(s.mart_payment_month, year=2024, month=month, pay_type="直接支付", amount=paid, **common)
@@ -55,9 +65,13 @@ def revenue(where: dict, amount: float, *, item_code: str = "10101", year: int =
 
 # -- 预算执行 / 三保 / 直达资金 支付: at the end of June 序时进度 is 50%; 8 points behind is still 黄
 EXECUTION_RULES = {
-    "BUDGET_EXEC": {}, "BUDGET_EXEC_CAPITAL": {"econ_code": "310"}, "BUDGET_EXEC_LIVELIHOOD": {"func_code": "208"},
-    "SANBAO_WAGE": {"sanbao_type": "保工资", "econ_code": "301"}, "SANBAO_RUNNING": {"sanbao_type": "保运转"},
-    "SANBAO_LIVELIHOOD": {"sanbao_type": "保基本民生", "econ_code": "303"}, "DIRECT_PAY": {"direct_fund": True},
+    "BUDGET_EXEC": {},
+    "BUDGET_EXEC_CAPITAL": {"econ_code": "310"},
+    "BUDGET_EXEC_LIVELIHOOD": {"func_code": "208"},
+    "SANBAO_WAGE": {"sanbao_type": "保工资", "econ_code": "301"},
+    "SANBAO_RUNNING": {"sanbao_type": "保运转"},
+    "SANBAO_LIVELIHOOD": {"sanbao_type": "保基本民生", "econ_code": "303"},
+    "DIRECT_PAY": {"direct_fund": True},
 }
 for code, attrs in EXECUTION_RULES.items():
     for paid, expected in ((500, None), (499, "黄"), (420, "黄"), (419, "红")):
@@ -66,15 +80,54 @@ for code, attrs in EXECUTION_RULES.items():
 
 def _department(where: dict, department: str, paid: float, budget: float) -> None:
     agency_id = next(_ids)
-    add(s.agency, id=agency_id, code=f"A{agency_id}", name=department, region_code=where["county_code"],
-        department=department, kind="行政单位", func_code="201", **where)
+    add(
+        s.agency,
+        id=agency_id,
+        code=f"A{agency_id}",
+        name=department,
+        region_code=where["county_code"],
+        department=department,
+        kind="行政单位",
+        func_code="201",
+        **where,
+    )
     indicator = next(_ids)
-    add(s.budget_indicator, id=indicator, doc_no="D", year=2024, issue_date=dt.date(2024, 1, 5), source="年初预算",
-        fund_nature="一般公共预算", expense_kind="项目支出", func_code="201", func_item_code="20101", econ_code="302",
-        econ_item_code="30201", agency_id=agency_id, direct_fund=False, amount=budget, **where)
-    add(s.payment, id=next(_ids), voucher_no="V", indicator_id=indicator, agency_id=agency_id, pay_type="直接支付",
-        pay_date=dt.date(2024, 6, 3), func_code="201", func_item_code="20101", econ_code="302", econ_item_code="30201",
-        payee_name="某公司", payee_account="1", payee_is_person=False, amount=paid, **where)
+    add(
+        s.budget_indicator,
+        id=indicator,
+        doc_no="D",
+        year=2024,
+        issue_date=dt.date(2024, 1, 5),
+        source="年初预算",
+        fund_nature="一般公共预算",
+        expense_kind="项目支出",
+        func_code="201",
+        func_item_code="20101",
+        econ_code="302",
+        econ_item_code="30201",
+        agency_id=agency_id,
+        direct_fund=False,
+        amount=budget,
+        **where,
+    )
+    add(
+        s.payment,
+        id=next(_ids),
+        voucher_no="V",
+        indicator_id=indicator,
+        agency_id=agency_id,
+        pay_type="直接支付",
+        pay_date=dt.date(2024, 6, 3),
+        func_code="201",
+        func_item_code="20101",
+        econ_code="302",
+        econ_item_code="30201",
+        payee_name="某公司",
+        payee_account="1",
+        payee_is_person=False,
+        amount=paid,
+        **where,
+    )
 
 
 for slowest, expected in ((500, None), (420, "黄"), (419, "红")):
@@ -84,24 +137,64 @@ for slowest, expected in ((500, None), (420, "黄"), (419, "红")):
 
 for months, expected in ((range(1, 7), None), ((1, 2, 4, 5, 6), "红")):
     where = case("SANBAO_WAGE_MONTHS", JUNE, expected)
-    add(s.mart_indicator_year, year=2024, func_code="201", econ_code="301", source="年初预算", sanbao_type="保工资",
-        direct_fund=False, amount=1200, n=1, **where)
+    add(
+        s.mart_indicator_year,
+        year=2024,
+        func_code="201",
+        econ_code="301",
+        source="年初预算",
+        sanbao_type="保工资",
+        direct_fund=False,
+        amount=1200,
+        n=1,
+        **where,
+    )
     for month in months:
-        add(s.mart_payment_month, year=2024, month=month, func_code="201", econ_code="301", pay_type="直接支付",
-            sanbao_type="保工资", direct_fund=False, amount=100, n=1, **where)
+        add(
+            s.mart_payment_month,
+            year=2024,
+            month=month,
+            func_code="201",
+            econ_code="301",
+            pay_type="直接支付",
+            sanbao_type="保工资",
+            direct_fund=False,
+            amount=100,
+            n=1,
+            **where,
+        )
 
 # -- 库款保障水平 in June: closing ÷ average outflow of April–June (100 each)
 for closing, expected in ((29, "红"), (30, "黄"), (49.99, "黄"), (50, None), (200, None), (200.01, "蓝")):
     where = case("TREASURY_CASH", JUNE, expected)
     for month in (4, 5, 6):
         end = closing if month == 6 else 100
-        add(s.treasury_cash, region_code=where["county_code"], year=2024, month=month, opening=end + 100, inflow=0,
-            outflow=100, closing=end, **where)
+        add(
+            s.treasury_cash,
+            region_code=where["county_code"],
+            year=2024,
+            month=month,
+            opening=end + 100,
+            inflow=0,
+            outflow=100,
+            closing=end,
+            **where,
+        )
 
 
 def _bond(where: dict, principal: float, *, maturity: dt.date = dt.date(2030, 1, 1), kind: str = "一般") -> None:
-    add(s.bond, id=next(_ids), name="债券", kind=kind, issue_date=dt.date(2020, 1, 1), maturity_date=maturity,
-        principal=principal, rate=0.03, outstanding=principal, **where)
+    add(
+        s.bond,
+        id=next(_ids),
+        name="债券",
+        kind=kind,
+        issue_date=dt.date(2020, 1, 1),
+        maturity_date=maturity,
+        principal=principal,
+        rate=0.03,
+        outstanding=principal,
+        **where,
+    )
 
 
 # -- 债务率 at year end: debt ÷ 综合财力 (here only 一般公共预算收入 of 100 over the whole year)
@@ -114,15 +207,35 @@ for interest, expected in ((9.99, None), (10, "红")):
     where = case("DEBT_INTEREST", JUNE, expected)
     revenue(where, 60)
     add(s.fund_revenue, id=next(_ids), item_code="1030148", collect_date=dt.date(2024, 3, 1), amount=40, **where)
-    add(s.mart_payment_month, year=2024, month=5, func_code="232", econ_code="307", pay_type="直接支付",
-        sanbao_type=None, direct_fund=False, amount=interest, n=1, **where)
+    add(
+        s.mart_payment_month,
+        year=2024,
+        month=5,
+        func_code="232",
+        econ_code="307",
+        pay_type="直接支付",
+        sanbao_type=None,
+        direct_fund=False,
+        amount=interest,
+        n=1,
+        **where,
+    )
 
 for maturing, expected in ((199.99, None), (200, "黄"), (299.99, "黄"), (300, "橙"), (499.99, "橙"), (500, "红")):
     where = case("DEBT_MATURITY", JUNE, expected)
     _bond(where, maturing, maturity=dt.date(2025, 6, 30))
     _bond(where, 1000, maturity=dt.date(2025, 7, 1))  # beyond 12 months: not counted
-    add(s.treasury_cash, region_code=where["county_code"], year=2024, month=6, opening=100, inflow=0, outflow=0,
-        closing=100, **where)
+    add(
+        s.treasury_cash,
+        region_code=where["county_code"],
+        year=2024,
+        month=6,
+        opening=100,
+        inflow=0,
+        outflow=0,
+        closing=100,
+        **where,
+    )
 
 for debt, expected in ((100, None), (100.01, "红")):
     where = case("DEBT_LIMIT", JUNE, expected)
@@ -133,16 +246,51 @@ for debt, expected in ((100, None), (100.01, "红")):
 for own, passed, expected in ((60, 30, None), (60, 29.99, "黄"), (70, 0, "黄"), (69.99, 0, "红")):
     where = case("DIRECT_ALLOCATE", JUNE, expected)
     code = where["county_code"]
-    add(s.transfer, id=next(_ids), from_region=CITY, to_region=code, kind="专项", program="直达", direct_fund=True,
-        amount=100, transfer_date=dt.date(2024, 2, 1), **where)
+    add(
+        s.transfer,
+        id=next(_ids),
+        from_region=CITY,
+        to_region=code,
+        kind="专项",
+        program="直达",
+        direct_fund=True,
+        amount=100,
+        transfer_date=dt.date(2024, 2, 1),
+        **where,
+    )
     if passed:
-        add(s.transfer, id=next(_ids), from_region=code, to_region="999999", kind="专项", program="直达",
-            direct_fund=True, amount=passed, transfer_date=dt.date(2024, 3, 1), province_code=PROVINCE,
-            city_code=CITY, county_code="999999")
-    add(s.budget_indicator, id=next(_ids), doc_no="D", year=2024, issue_date=dt.date(2024, 3, 1),
-        source="上级转移支付", fund_nature="一般公共预算", expense_kind="项目支出", func_code="208",
-        func_item_code="20801", econ_code="303", econ_item_code="30301", agency_id=0, direct_fund=True, amount=own,
-        **where)
+        add(
+            s.transfer,
+            id=next(_ids),
+            from_region=code,
+            to_region="999999",
+            kind="专项",
+            program="直达",
+            direct_fund=True,
+            amount=passed,
+            transfer_date=dt.date(2024, 3, 1),
+            province_code=PROVINCE,
+            city_code=CITY,
+            county_code="999999",
+        )
+    add(
+        s.budget_indicator,
+        id=next(_ids),
+        doc_no="D",
+        year=2024,
+        issue_date=dt.date(2024, 3, 1),
+        source="上级转移支付",
+        fund_nature="一般公共预算",
+        expense_kind="项目支出",
+        func_code="208",
+        func_item_code="20801",
+        econ_code="303",
+        econ_item_code="30301",
+        agency_id=0,
+        direct_fund=True,
+        amount=own,
+        **where,
+    )
 
 # -- 收入质量
 for tax, expected in ((60, None), (59.99, "黄")):
@@ -153,8 +301,19 @@ for tax, expected in ((60, None), (59.99, "黄")):
 for income, expected in ((30, None), (29.99, "黄")):
     where = case("REVENUE_SELF_SUFFICIENCY", JUNE, expected)
     revenue(where, income)
-    add(s.mart_payment_month, year=2024, month=6, func_code="201", econ_code="302", pay_type="直接支付",
-        sanbao_type=None, direct_fund=False, amount=100, n=1, **where)
+    add(
+        s.mart_payment_month,
+        year=2024,
+        month=6,
+        func_code="201",
+        econ_code="302",
+        pay_type="直接支付",
+        sanbao_type=None,
+        direct_fund=False,
+        amount=100,
+        n=1,
+        **where,
+    )
 
 for september, expected in ((499, None), (500, "黄"), (999, "黄"), (1000, "红")):
     where = case("REVENUE_NONTAX_JUMP", DECEMBER, expected)
@@ -168,13 +327,35 @@ for now, expected in ((90.01, None), (90, "黄"), (80.01, "黄"), (80, "橙")):
 
 
 # -- 政府采购
-def _purchase(where: dict, *, budget: float, contract: float | None = None, method: str = "询价",
-              notice: dt.date = dt.date(2024, 5, 6), supplier: int = 1, agency_id: int = 1) -> None:
+def _purchase(
+    where: dict,
+    *,
+    budget: float,
+    contract: float | None = None,
+    method: str = "询价",
+    notice: dt.date = dt.date(2024, 5, 6),
+    supplier: int = 1,
+    agency_id: int = 1,
+) -> None:
     row = next(_ids)
-    add(s.procurement, id=row, plan_no=f"P{row}", agency_id=agency_id, year=2024, method=method, category="货物",
-        item_name="计算机", budget_amount=budget, contract_amount=contract if contract is not None else budget * 0.9,
-        supplier_id=supplier, supplier_name=f"供应商{supplier}", sme=True, notice_date=notice,
-        contract_date=notice + dt.timedelta(days=10), **where)
+    add(
+        s.procurement,
+        id=row,
+        plan_no=f"P{row}",
+        agency_id=agency_id,
+        year=2024,
+        method=method,
+        category="货物",
+        item_name="计算机",
+        budget_amount=budget,
+        contract_amount=contract if contract is not None else budget * 0.9,
+        supplier_id=supplier,
+        supplier_name=f"供应商{supplier}",
+        sme=True,
+        notice_date=notice,
+        contract_date=notice + dt.timedelta(days=10),
+        **where,
+    )
 
 
 for contract, expected in ((9699.99, None), (9700, "橙")):
@@ -182,16 +363,23 @@ for contract, expected in ((9699.99, None), (9700, "橙")):
 
 LOCAL = 2_000_000  # 公开招标 threshold below province level; SPLIT_BAND 0.8 → 1,600,000
 for first, second, gap, method, supplier, expected in (
-        (1_600_000, 1_600_000, 30, "询价", 1, "红"),  # both in the band, within the window
-        (1_600_000, 1_600_000, 31, "询价", 1, None),  # a day beyond the window
-        (1_599_999.99, 1_600_000, 5, "询价", 1, None),  # one just below the band
-        (1_600_000, 1_999_999.99, 5, "询价", 2, None),  # another supplier
-        (1_600_000, 1_600_000, 5, "公开招标", 1, None)):  # tendered
+    (1_600_000, 1_600_000, 30, "询价", 1, "红"),  # both in the band, within the window
+    (1_600_000, 1_600_000, 31, "询价", 1, None),  # a day beyond the window
+    (1_599_999.99, 1_600_000, 5, "询价", 1, None),  # one just below the band
+    (1_600_000, 1_999_999.99, 5, "询价", 2, None),  # another supplier
+    (1_600_000, 1_600_000, 5, "公开招标", 1, None),
+):  # tendered
     where = case("PROCUREMENT_SPLIT", JUNE, expected)
     agency_id = next(_ids)
     _purchase(where, budget=first, agency_id=agency_id)
-    _purchase(where, budget=second, method=method, supplier=supplier, agency_id=agency_id,
-              notice=dt.date(2024, 5, 6) + dt.timedelta(days=gap))
+    _purchase(
+        where,
+        budget=second,
+        method=method,
+        supplier=supplier,
+        agency_id=agency_id,
+        notice=dt.date(2024, 5, 6) + dt.timedelta(days=gap),
+    )
 
 for single, expected in ((19.99, None), (20, "黄")):
     where = case("PROCUREMENT_SINGLE_SOURCE", JUNE, expected)
@@ -200,15 +388,43 @@ for single, expected in ((19.99, None), (20, "黄")):
 
 
 # -- 惠民补贴
-def _payout(where: dict, *, person: str = "430102199001011234", program: int = 1, amount: float = 100,
-            day: dt.date = dt.date(2024, 5, 10), category: str = "高龄津贴", account_name: str = "张三") -> None:
-    add(s.subsidy_payout, id=next(_ids), program_id=program, category=category, township="镇", village="村",
-        recipient_id_number=person, recipient_name="张三", bank_account="6222", account_name=account_name,
-        amount=amount, pay_date=day, **where)
+def _payout(
+    where: dict,
+    *,
+    person: str = "430102199001011234",
+    program: int = 1,
+    amount: float = 100,
+    day: dt.date = dt.date(2024, 5, 10),
+    category: str = "高龄津贴",
+    account_name: str = "张三",
+) -> None:
+    add(
+        s.subsidy_payout,
+        id=next(_ids),
+        program_id=program,
+        category=category,
+        township="镇",
+        village="村",
+        recipient_id_number=person,
+        recipient_name="张三",
+        bank_account="6222",
+        account_name=account_name,
+        amount=amount,
+        pay_date=day,
+        **where,
+    )
 
 
-add(s.subsidy_program, id=1, code="HM1", name="高龄津贴", category="高龄津贴", region_code=PROVINCE, frequency="按月",
-    standard_amount=100)
+add(
+    s.subsidy_program,
+    id=1,
+    code="HM1",
+    name="高龄津贴",
+    category="高龄津贴",
+    region_code=PROVINCE,
+    frequency="按月",
+    standard_amount=100,
+)
 for same_month, expected in ((True, "红"), (False, None)):
     first, second = case("SUBSIDY_DUPLICATE_ID", JUNE, expected), case("SUBSIDY_DUPLICATE_ID", JUNE, expected)
     person = "4301021990010112" + ("11" if same_month else "22")
@@ -227,35 +443,79 @@ for account_name, expected in (("张三", None), ("王五", "橙")):
 
 add(s.public_employee, id_number="430102198001018888", name="赵六", agency_id=1)
 for category, expected in (("城乡居民最低生活保障", "红"), ("高龄津贴", None)):
-    _payout(case("SUBSIDY_EMPLOYEE_DIBAO", JUNE, expected), person="430102198001018888", category=category,
-            program=2)
+    _payout(case("SUBSIDY_EMPLOYEE_DIBAO", JUNE, expected), person="430102198001018888", category=category, program=2)
 
 
 # -- 支付
 def _payment(where: dict, day: dt.date, amount: float = 100, indicator: int = 0) -> None:
-    add(s.payment, id=next(_ids), voucher_no="V", indicator_id=indicator, agency_id=0, pay_type="直接支付",
-        pay_date=day, func_code="201", func_item_code="20101", econ_code="310", econ_item_code="31002",
-        payee_name="某公司", payee_account="1", payee_is_person=False, amount=amount, **where)
+    add(
+        s.payment,
+        id=next(_ids),
+        voucher_no="V",
+        indicator_id=indicator,
+        agency_id=0,
+        pay_type="直接支付",
+        pay_date=day,
+        func_code="201",
+        func_item_code="20101",
+        econ_code="310",
+        econ_item_code="31002",
+        payee_name="某公司",
+        payee_account="1",
+        payee_is_person=False,
+        amount=amount,
+        **where,
+    )
 
 
-for day, expected in ((dt.date(2024, 6, 7), None), (dt.date(2024, 6, 8), "黄"), (dt.date(2024, 6, 9), "黄"),
-                      (dt.date(2024, 6, 10), None)):  # Friday, Saturday, Sunday, Monday
+for day, expected in (
+    (dt.date(2024, 6, 7), None),
+    (dt.date(2024, 6, 8), "黄"),
+    (dt.date(2024, 6, 9), "黄"),
+    (dt.date(2024, 6, 10), None),
+):  # Friday, Saturday, Sunday, Monday
     _payment(case("PAYMENT_WEEKEND", JUNE, expected), day)
 
 for paid, expected in ((100, None), (100.01, "红")):
     where = case("PAYMENT_OVER_INDICATOR", JUNE, expected)
     indicator = next(_ids)
-    add(s.budget_indicator, id=indicator, doc_no="湘财预〔2024〕1号", year=2024, issue_date=dt.date(2024, 1, 5),
-        source="年初预算", fund_nature="一般公共预算", expense_kind="项目支出", func_code="201", func_item_code="20101",
-        econ_code="310", econ_item_code="31002", agency_id=0, direct_fund=False, amount=100, **where)
+    add(
+        s.budget_indicator,
+        id=indicator,
+        doc_no="湘财预〔2024〕1号",
+        year=2024,
+        issue_date=dt.date(2024, 1, 5),
+        source="年初预算",
+        fund_nature="一般公共预算",
+        expense_kind="项目支出",
+        func_code="201",
+        func_item_code="20101",
+        econ_code="310",
+        econ_item_code="31002",
+        agency_id=0,
+        direct_fund=False,
+        amount=100,
+        **where,
+    )
     _payment(where, dt.date(2024, 3, 5), paid - 50, indicator)
     _payment(where, dt.date(2024, 4, 5), 50, indicator)
 
 for december, expected in ((24.99, None), (25, "黄"), (34.99, "黄"), (35, "橙")):
     where = case("PAYMENT_YEAR_END", DECEMBER, expected)
     for month, amount in ((3, 100 - december), (12, december)):
-        add(s.mart_payment_month, year=2024, month=month, func_code="201", econ_code="302", pay_type="直接支付",
-            sanbao_type=None, direct_fund=False, amount=amount, n=1, **where)
+        add(
+            s.mart_payment_month,
+            year=2024,
+            month=month,
+            func_code="201",
+            econ_code="302",
+            pay_type="直接支付",
+            sanbao_type=None,
+            direct_fund=False,
+            amount=amount,
+            n=1,
+            **where,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -267,8 +527,9 @@ def findings(tmp_path_factory):
         raw = conn.connection.dbapi_connection
         for name, rows in ROWS.items():  # one INSERT … SELECT per table: executemany is slow on DuckDB
             table = s.metadata.tables[name]
-            raw.register("_rows", pd.DataFrame([{c.name: row.get(c.name) for c in table.columns} for row in rows],
-                                               dtype=object))
+            raw.register(
+                "_rows", pd.DataFrame([{c.name: row.get(c.name) for c in table.columns} for row in rows], dtype=object)
+            )
             raw.execute(f'INSERT INTO "{name}" SELECT * FROM _rows')
             raw.unregister("_rows")
         rebuild_marts(conn, (s.mart_subsidy_flag,))  # the subsidy rules read the checks decided at load
@@ -280,8 +541,9 @@ def findings(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("rule, as_of, unit_code, expected", CASES,
-                         ids=[f"{r}-{i}-{e or '正常'}" for i, (r, _a, _u, e) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "rule, as_of, unit_code, expected", CASES, ids=[f"{r}-{i}-{e or '正常'}" for i, (r, _a, _u, e) in enumerate(CASES)]
+)
 def test_rule_grades_its_case(findings, rule, as_of, unit_code, expected):
     found = findings[(rule, as_of)]
     mine = found[found["region"] == unit_code]

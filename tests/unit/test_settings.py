@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import settings
+from dashboard.core import settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ def _check(totals, group, weights) -> np.ndarray:
     assert np.issubdtype(parts.dtype, np.integer), parts.dtype
     assert (parts >= 0).all(), parts
     # every group adds up to its total, to the fen (Python ints: no float or overflow slack)
-    sums = {g: 0 for g in range(len(totals))}
+    sums = dict.fromkeys(range(len(totals)), 0)
     for g, p in zip(group.tolist(), parts.tolist()):
         sums[g] += p
     for g, total in enumerate(totals.tolist()):

@@ -11,8 +11,11 @@ from dashboard.risk import tickets as t
 
 ROLES = ("经办", "审核", "管理员", "领导", "分析", "系统")
 ALLOWED = {  # (state, action, role) → new state; everything else is refused
-    **{(state, t.RESPOND, role): t.RESPONDED for state in (t.PENDING, t.RETURNED, t.ESCALATED)
-       for role in ("经办", "管理员")},
+    **{
+        (state, t.RESPOND, role): t.RESPONDED
+        for state in (t.PENDING, t.RETURNED, t.ESCALATED)
+        for role in ("经办", "管理员")
+    },
     **{(t.RESPONDED, t.ACCEPT, role): t.CLOSED for role in ("审核", "管理员")},
     **{(t.RESPONDED, t.RETURN, role): t.RETURNED for role in ("审核", "管理员")},
     **{(state, t.ESCALATE, "系统"): t.ESCALATED for state in (t.PENDING, t.RETURNED)},
@@ -55,14 +58,17 @@ def _data_url(content: bytes, mime: str = "application/octet-stream") -> str:
 PDF = b"%PDF-1.7\n" + b"x" * 100
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("整改报告.exe", PDF, "不支持的附件类型“.exe”"),
-    ("整改报告", PDF, "不支持的附件类型“无扩展名”"),
-    ("整改报告.pdf", b"MZ\x90\x00not a pdf", "附件内容与扩展名“.pdf”不符"),
-    ("照片.png", b"\xff\xd8\xff\xe0jpeg", "附件内容与扩展名“.png”不符"),
-    ("整改报告.pdf", b"", "附件是空文件"),
-    ("", PDF, "附件文件名无效"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("整改报告.exe", PDF, "不支持的附件类型“.exe”"),
+        ("整改报告", PDF, "不支持的附件类型“无扩展名”"),
+        ("整改报告.pdf", b"MZ\x90\x00not a pdf", "附件内容与扩展名“.pdf”不符"),
+        ("照片.png", b"\xff\xd8\xff\xe0jpeg", "附件内容与扩展名“.png”不符"),
+        ("整改报告.pdf", b"", "附件是空文件"),
+        ("", PDF, "附件文件名无效"),
+    ],
+)
 def test_bad_attachments_get_a_chinese_reason(name, content, message):
     with pytest.raises(t.AttachmentRejected, match=message):
         t.read_upload(name, _data_url(content))
@@ -80,10 +86,14 @@ def test_attachment_size_limit_from_the_settings(monkeypatch):
         t.read_upload("big.pdf", _data_url(PDF + b"y" * 2000))
 
 
-@pytest.mark.parametrize("name, content, mime", [
-    ("报告.PDF", PDF, "application/pdf"), ("C:\\Users\\me\\照片.jpg", b"\xff\xd8\xff\xe0x", "image/jpeg"),
-    ("表.xlsx", b"PK\x03\x04rest", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-])
+@pytest.mark.parametrize(
+    "name, content, mime",
+    [
+        ("报告.PDF", PDF, "application/pdf"),
+        ("C:\\Users\\me\\照片.jpg", b"\xff\xd8\xff\xe0x", "image/jpeg"),
+        ("表.xlsx", b"PK\x03\x04rest", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
 def test_good_attachments_keep_their_base_name_and_type(name, content, mime):
     got = t.read_upload(name, _data_url(content))
     assert (got.content_type, got.content) == (mime, content)

@@ -1,0 +1,28 @@
+"""Roles and what each may do: a pure table, so pages, the UI kit and the state store ask the same question
+(`may(user, "export")`) without importing the store."""
+
+from __future__ import annotations
+
+from dashboard.core.scope import User
+
+# What each role may do besides viewing the cockpit and the pages of its own region. Seeing personal data unmasked
+# is not a role permission: it is granted per user (`may_unmask`), and every unmasked view records a reason.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "领导": frozenset(),  # read only
+    "分析": frozenset({"export"}),  # topic pages, drill-through, export
+    "经办": frozenset({"work_tickets"}),  # explains and rectifies the warning tickets of the region
+    "审核": frozenset({"review_tickets"}),  # accepts or returns tickets
+    "管理员": frozenset({"admin", "export"}),  # users, roles, regions; the audit trail
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+PERMISSION_NAMES = {
+    "export": "导出",
+    "work_tickets": "办理预警工单",
+    "review_tickets": "审核预警工单",
+    "admin": "用户与审计管理",
+}
+
+
+def may(user: User | None, permission: str) -> bool:
+    """Whether `user`'s role grants `permission` ('export', 'work_tickets', 'review_tickets', 'admin')."""
+    return user is not None and permission in ROLE_PERMISSIONS.get(user.role, frozenset())

@@ -1,0 +1,188 @@
+"""The one settings table: every knob the cockpit has, its default and what it is for.
+
+A setting `NAME` is overridden by the environment variable `COCKPIT_NAME`. Values are read when asked for, so a
+test (or an operator restarting the app) changes behaviour by changing the environment, not the code.
+Risk thresholds here are the *defaults* of ../DOMAIN.md; the demo generator plants its anomalies against them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], object] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DB_URL",
+        "duckdb:///data/cockpit.duckdb",
+        "Finance store (SQLAlchemy URL): DuckDB file (embedded default) or postgresql+psycopg://…",
+    ),
+    Setting(
+        "STATE_URL",
+        "sqlite:///data/state.sqlite",
+        "Application-state store (SQLAlchemy URL): users, audit trail, warning tickets. Never touched by a "
+        "finance load. SQLite file by default, postgresql+psycopg://… in production.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address the web server listens on."),
+    Setting("PORT", "8050", "Port the web server listens on.", int),
+    Setting("DEBUG", "false", "Dash debug mode (dev tools, reloader). Never on in production.", _bool),
+    Setting(
+        "CACHE_TYPE", "SimpleCache", "flask-caching backend for query results: SimpleCache (in-process) or RedisCache."
+    ),
+    Setting("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL when CACHE_TYPE is RedisCache."),
+    Setting(
+        "CACHE_TIMEOUT",
+        "3600",
+        "Seconds a cached query result lives; the data version in every key makes new loads visible at once.",
+        int,
+    ),
+    Setting(
+        "PASSWORD_MIN_LENGTH",
+        "10",
+        "Shortest password accepted (passwords also need 3 of 4 character classes and must not be common).",
+        int,
+    ),
+    Setting("LOCKOUT_ATTEMPTS", "5", "Failed sign-ins within LOCKOUT_WINDOW_MINUTES that lock an account.", int),
+    Setting("LOCKOUT_WINDOW_MINUTES", "5", "Window in which failed sign-ins are counted towards a lock.", int),
+    Setting("LOCKOUT_MINUTES", "15", "How long a locked account refuses every sign-in.", int),
+    Setting("SESSION_IDLE_MINUTES", "30", "A session with no request for this long ends (sign in again).", int),
+    Setting("SESSION_MAX_HOURS", "12", "A session ends this long after sign-in, however active.", int),
+    Setting(
+        "COOKIE_SECURE",
+        "auto",
+        "Mark cookies Secure: auto (when the request came over HTTPS), true or false. Behind a TLS-terminating "
+        "proxy set true.",
+    ),
+    Setting(
+        "UNMASK_REASON_MIN_LENGTH",
+        "4",
+        "Characters a user with the unmask permission must give as the reason to see personal data unmasked.",
+        int,
+    ),
+    Setting(
+        "TENDER_THRESHOLD_PROVINCE",
+        "4000000",
+        "公开招标 threshold for goods and services bought at province level, in 元.",
+        int,
+    ),
+    Setting(
+        "TENDER_THRESHOLD_LOCAL",
+        "2000000",
+        "公开招标 threshold for goods and services bought at city and county level, in 元.",
+        int,
+    ),
+    Setting(
+        "SPLIT_BAND",
+        "0.8",
+        "A purchase is 'just under' the 公开招标 threshold when its budget is at least this share of it.",
+        float,
+    ),
+    Setting("CONTRACT_RATIO_FLAG", "0.97", "Contracts at or above this share of their budget are flagged.", float),
+    Setting(
+        "EXECUTION_LAG_RED",
+        "8",
+        "Points of 预算执行 behind 序时进度: up to this is 黄 (进度滞后), beyond it 红 (严重滞后).",
+        float,
+    ),
+    Setting("CASH_RED", "0.3", "库款保障水平 below this (months of outflow) is 红 (库款预警).", float),
+    Setting("CASH_YELLOW", "0.5", "库款保障水平 below this is 黄 (偏低).", float),
+    Setting("CASH_IDLE", "2.0", "库款保障水平 above this is 闲置 (idle cash).", float),
+    Setting("DEBT_RATIO_YELLOW", "1.2", "债务率 (debt ÷ 综合财力) from this share is 黄.", float),
+    Setting("DEBT_RATIO_ORANGE", "2.0", "债务率 from this share is 橙.", float),
+    Setting("DEBT_RATIO_RED", "3.0", "债务率 from this share is 红.", float),
+    Setting(
+        "EXPORT_MAX_ROWS",
+        "200000",
+        "Largest view a topic page exports (rows); a bigger one is refused with a message, never cut.",
+        int,
+    ),
+    Setting(
+        "SCREEN_REFRESH_SECONDS",
+        "60",
+        "How often the big screen (/screen) asks whether a new load arrived; it redraws only when one did.",
+        int,
+    ),
+    Setting(
+        "INTEREST_RATIO_RED",
+        "0.1",
+        "利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入)) from this share is 红.",
+        float,
+    ),
+    Setting("SELF_SUFFICIENCY_YELLOW", "0.3", "财政自给率 (收入 ÷ 支出) below this share is 黄.", float),
+    Setting(
+        "TAX_SHARE_YELLOW", "0.6", "税收占比 (税收 ÷ 一般公共预算收入) below this share is 黄 (收入质量偏弱).", float
+    ),
+    Setting(
+        "NONTAX_JUMP_YELLOW",
+        "5",
+        "A month's 非税收入 item at this many times its average of the year's other months is 黄 (异常波动).",
+        float,
+    ),
+    Setting("NONTAX_JUMP_RED", "10", "… and at this many times it is 红.", float),
+    Setting(
+        "REVENUE_DECLINE_YELLOW",
+        "0.1",
+        "一般公共预算收入 down by this share on the same months of last year is 黄.",
+        float,
+    ),
+    Setting("REVENUE_DECLINE_ORANGE", "0.2", "… and down by this share is 橙.", float),
+    Setting(
+        "DIRECT_ALLOCATION_YELLOW",
+        "0.9",
+        "直达资金 分配进度 (allocated to final payers ÷ received) below this share is 黄.",
+        float,
+    ),
+    Setting("DIRECT_ALLOCATION_RED", "0.7", "直达资金 分配进度 below this share is 红.", float),
+    Setting(
+        "MATURITY_CASH_YELLOW",
+        "2",
+        "Debt maturing in the next 12 months ÷ month-end 库款: from this multiple 黄.",
+        float,
+    ),
+    Setting("MATURITY_CASH_ORANGE", "3", "… from this multiple 橙.", float),
+    Setting("MATURITY_CASH_RED", "5", "… from this multiple 红.", float),
+    Setting(
+        "SINGLE_SOURCE_SHARE_YELLOW", "0.2", "单一来源 share of a unit's procurement budget from this is 黄.", float
+    ),
+    Setting(
+        "YEAR_END_SHARE_YELLOW",
+        "0.25",
+        "December's share of the year's payments from this is 黄 (年末突击支出).",
+        float,
+    ),
+    Setting("YEAR_END_SHARE_ORANGE", "0.35", "… from this share 橙.", float),
+    Setting(
+        "SPLIT_WINDOW_DAYS",
+        "30",
+        "Purchases by one agency from one supplier within this many days are read together (拆分采购).",
+        int,
+    ),
+    Setting(
+        "TICKET_DEADLINE_DAYS",
+        "10",
+        "Days a region has to respond to a 橙 / 红 warning ticket before it is overdue (逾期) and escalated.",
+        int,
+    ),
+    Setting("ATTACHMENT_MAX_MB", "5", "Largest attachment a ticket response may carry, in MB.", float),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str):
+    """The current value of a setting, parsed; `COCKPIT_<NAME>` in the environment wins over the default."""
+    setting = _BY_NAME[name]
+    return setting.parse(os.environ.get(f"COCKPIT_{name}", setting.default))

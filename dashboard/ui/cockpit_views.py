@@ -1,0 +1,299 @@
+"""Pure component builders of the leadership cockpit (big screen and the overview's additions): data in, Dash
+components out. The numbers come from `queries.cockpit.region_indicators`; every formula lives there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard.core import format as fmt
+from dashboard.core import grades
+from dashboard.core.drill import DrillState
+from dashboard.core.links import href
+from dashboard.ui import geo
+
+SUMMED = [
+    "revenue",
+    "revenue_prev",
+    "spending",
+    "spending_prev",
+    "budget",
+    "direct_paid",
+    "direct_budget",
+    "month_spending",
+    "cash_closing",
+    "cash_outflow_3m",
+]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    kpi_id: str
+    title: str
+    value: str
+    unit: str
+    note: str
+    note_class: str = ""
+    grade: grades.Grade | None = None
+
+
+def totals_of(indicators: pd.DataFrame) -> pd.Series:
+    """The region's totals: 本级 plus every child (sums first; ratios are taken from the sums)."""
+    return indicators[SUMMED].sum()
+
+
+def _trend_class(direction: int) -> str:
+    return {1: "trend-up", -1: "trend-down", 0: "trend-flat"}[direction]
+
+
+def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
+    """The six headline numbers of the big screen, in reading order."""
+    revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
+    spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
+    execution = fmt.ratio(totals["spending"], totals["budget"])
+    lag = None if execution is None else (execution - state.time_progress) * 100
+    lag_grade = grades.execution_lag(execution, state.time_progress)
+    direct = fmt.ratio(totals["direct_paid"], totals["direct_budget"])
+    direct_grade = grades.execution_lag(direct, state.time_progress)
+    outflow = totals["cash_outflow_3m"]
+    cash = None if not outflow else totals["cash_closing"] / (outflow / 3)
+    cash_grade = grades.cash_level(cash)
+    lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    direct_text = f"已付 {fmt.money(totals['direct_paid'], unit)} / 下达 {fmt.money(totals['direct_budget'], unit)}"
+    return [
+        Kpi(
+            "kpi-revenue",
+            "一般公共预算收入",
+            fmt.money(totals["revenue"], unit),
+            unit,
+            revenue_yoy,
+            _trend_class(revenue_dir),
+        ),
+        Kpi(
+            "kpi-spending",
+            "一般公共预算支出",
+            fmt.money(totals["spending"], unit),
+            unit,
+            spending_yoy,
+            _trend_class(spending_dir),
+        ),
+        Kpi(
+            "kpi-execution",
+            "预算执行率",
+            fmt.percent(execution),
+            "",
+            f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}",
+            grade=lag_grade,
+        ),
+        Kpi("kpi-direct", "直达资金支付进度", fmt.percent(direct), "", f"{direct_text} {unit}", grade=direct_grade),
+        Kpi(
+            "kpi-cash",
+            "库款保障水平",
+            fmt.number(cash),
+            "个月",
+            f"{state.last_month}月末库款 ÷ 近3个月月均支出",
+            grade=cash_grade,
+        ),
+        Kpi(
+            "kpi-month",
+            f"本月支付({state.last_month}月)",
+            fmt.money(totals["month_spending"], unit),
+            unit,
+            f"{state.year}年{state.last_month}月国库集中支付",
+        ),
+    ]
+
+
+def grade_badge(grade: grades.Grade, prefix: str = "") -> html.Span:
+    """A grade as colour and text together (colour never carries the meaning alone)."""
+    text = f"{prefix}{grade.level or ''}{'·' if grade.level else ''}{grade.label}"
+    return html.Span(text, className=f"grade-badge grade-{grade.rank}", style={"--grade": grade.colour})
+
+
+def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
+    tiles = []
+    for kpi in kpis:
+        badge = [grade_badge(kpi.grade), " "] if kpi.grade is not None else []
+        note = [*badge, html.Span(kpi.note, className=kpi.note_class)]
+        tiles.append(
+            html.Div(
+                [
+                    html.Div(kpi.title, className="tile-title"),
+                    html.Div(
+                        [
+                            html.Span(kpi.value, className="tile-value", id=kpi.kpi_id),
+                            html.Span(kpi.unit, className="tile-unit"),
+                        ],
+                        className="tile-figure",
+                    ),
+                    html.Div(note, className="tile-note"),
+                ],
+                className="screen-tile",
+            )
+        )
+    return tiles
+
+
+def desk_kpi_cards(kpis: list[Kpi]) -> dbc.Row:
+    """The overview's second KPI row (its first is `views.kpi_cards`), same markup and classes."""
+    cards = []
+    for kpi in kpis:
+        note = [html.Span(kpi.note, className=kpi.note_class)]
+        if kpi.grade is not None:
+            note += [" ", grade_badge(kpi.grade)]
+        cards.append(
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.Div(kpi.title, className="kpi-title"),
+                            html.Div(
+                                [
+                                    html.Span(kpi.value, className="kpi-value", id=kpi.kpi_id),
+                                    html.Span(kpi.unit, className="kpi-unit"),
+                                ]
+                            ),
+                            html.Div(note, className="kpi-note"),
+                        ]
+                    ),
+                    className="kpi-card h-100",
+                ),
+                xs=12,
+                sm=6,
+                lg=4,
+                className="mb-3",
+            )
+        )
+    return dbc.Row(cards, className="g-3")
+
+
+def map_scope(tree, state: DrillState) -> tuple[str, str | None, str | None]:
+    """(outline file's parent, the one child to show or None for all, region to outline as selected).
+
+    A region with children shows them; a leaf (a county, a city without counties, a 省直管 county-level city) is
+    shown alone inside its parent's outline file, so the drill never lands on a blank map."""
+    region = tree[state.region]
+    if tree.children(region.adcode) and geo.has_outlines(region.adcode):
+        return region.adcode, None, None
+    return region.parent, region.adcode, region.adcode
+
+
+def map_rows(indicators: pd.DataFrame, state: DrillState, region, only: str | None) -> pd.DataFrame:
+    """The rows the map colours: the children, or at a leaf the region's own row standing for itself."""
+    if only is None:
+        return indicators
+    return indicators.iloc[:1].assign(is_own_level=False, code=state.region, name=region.name)
+
+
+def map_values(indicators: pd.DataFrame, risk: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """code, name, value, label of each child region for the map's metric (execution, revenue_yoy or risk)."""
+    children = indicators[~indicators["is_own_level"].astype(bool)]
+    if metric == "risk":
+        by_code = risk.set_index("code") if not risk.empty else pd.DataFrame(columns=["grade"])
+        values, labels = [], []
+        for code in children["code"]:
+            level = by_code["grade"].get(code) if code in by_code.index else None
+            level = None if pd.isna(level) else level
+            values.append(0 if level is None else grades.GRADE_ORDER.index(level) + 1)
+            labels.append(f"{level}色预警" if level else "无预警")
+        return pd.DataFrame({"code": children["code"], "name": children["name"], "value": values, "label": labels})
+    values = list(children[metric])
+    labels = [fmt.percent(v) for v in values]
+    return pd.DataFrame({"code": children["code"], "name": children["name"], "value": values, "label": labels})
+
+
+def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:
+    """For grades, a legend of colour and label with counts; for shares, what the colour means."""
+    if metric != "risk":
+        what = "预算执行率(支出 ÷ 年度预算指标)" if metric == "execution" else "一般公共预算收入同比增幅"
+        return html.Div(f"着色:{what} · 颜色越亮数值越高", className="map-legend")
+    items = []
+    for rank in range(4, -1, -1):
+        level = grades.GRADE_ORDER[rank - 1] if rank else None
+        count = int((frame["value"] == rank).sum())
+        label = f"{level}色预警" if level else "无预警"
+        items.append(
+            html.Span(
+                [html.I(className="swatch", style={"background": grades.GRADE_COLOURS[level]}), f"{label} {count}"],
+                className="legend-item",
+            )
+        )
+    return html.Div(items, className="map-legend")
+
+
+def attention(
+    indicators: pd.DataFrame, risk: pd.DataFrame, state: DrillState, path: str, unit: str, limit: int = 5, **link_params
+) -> html.Ol:
+    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the largest lag."""
+    children = indicators[~indicators["is_own_level"].astype(bool)].copy()
+    risk_grade = dict(zip(risk["code"], risk["grade"])) if not risk.empty else {}
+    rows = []
+    for _, row in children.iterrows():
+        found = [grades.execution_lag(row["execution"], state.time_progress), grades.cash_level(row["cash_level"])]
+        warning = risk_grade.get(row["code"])
+        if isinstance(warning, str):
+            found.append(grades.Grade(warning, "预警"))
+        worst = max(found, key=lambda g: g.rank)
+        rows.append((worst.rank, row["lag_points"] or 0.0, row, found))
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    items = []
+    for _, _, row, found in rows[:limit]:
+        badges = [grade_badge(g, prefix) for g, prefix in zip(found, ("执行 ", "库款 ", "预警 ")) if g.level]
+        items.append(
+            html.Li(
+                dcc.Link(
+                    [
+                        html.Span(row["name"], className="attention-name"),
+                        html.Span(
+                            f"执行率 {fmt.percent(row['execution'])} · 库款 {fmt.number(row['cash_level'])} 个月",
+                            className="attention-figures",
+                        ),
+                        html.Span(badges or [grade_badge(grades.NORMAL)], className="attention-grades"),
+                    ],
+                    href=href(path, state, region=row["code"], **link_params),
+                    className="attention-link",
+                ),
+                **{"data-region": row["code"]},
+            )
+        )
+    return html.Ol(items, className="attention-list", id="attention-list")
+
+
+def payee_tables(agencies: pd.DataFrame, projects: pd.DataFrame, unit: str) -> html.Div:
+    """Where the drill ends: the agencies and projects the region itself paid most to."""
+
+    def table(frame: pd.DataFrame, title: str, table_id: str) -> html.Table:
+        body = [
+            html.Tr([html.Td(name, className="text-start payee-name"), html.Td(fmt.money(amount, unit))])
+            for name, amount in zip(frame["name"], frame["amount"])
+        ]
+        return html.Table(
+            [html.Caption(f"{title}(单位:{unit})"), html.Tbody(body)], className="payee-table", id=table_id
+        )
+
+    return html.Div(
+        [table(agencies, "支出最多的预算单位", "top-agencies"), table(projects, "支出最多的项目", "top-projects")],
+        className="payee-tables",
+    )
+
+
+def ticker(warnings: pd.DataFrame) -> list:
+    """The warning ticker: the newest open warnings of the warning rules (queries.risk), grade in words."""
+    label = "预警信息"
+    if warnings.empty:
+        messages = [html.Span("当前无预警", className="ticker-item")]
+    else:
+        messages = [
+            html.Span(
+                [html.B(f"【{grade}色】", style={"color": grades.GRADE_COLOURS.get(grade)}), message],
+                className="ticker-item",
+            )
+            for grade, message in zip(warnings["grade"], warnings["message"])
+        ]
+    return [
+        html.Div(label, className="ticker-label"),
+        html.Div(html.Div(messages + messages, className="ticker-track"), className="ticker-window"),
+    ]

@@ -1,0 +1,152 @@
+"""The Dash application factory: the shell (navbar, user menu), the pages and their callbacks, the query cache,
+the perimeter (`gate`), the export routes and the audit context.
+
+Pages are found, not listed: every module of the `pages` package whose name does not start with `_` is a page,
+and `callbacks/<same name>.py`, when there is one, registers that page's callbacks (and a topic page's callback
+module exports its `TOPIC`, which the export routes serve). A new page is its two files; nothing else to edit.
+The factory imports them by name because it is the one place allowed to know the layers above it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+from flask import g
+from flask_caching import Cache
+
+from dashboard.core import settings
+from dashboard.core.regions import national_tree
+from dashboard.core.roles import may
+from dashboard.core.scope import User
+from dashboard.state import audit
+from dashboard.store.memo import bind_cache
+from dashboard.web import gate as web
+from dashboard.web.context import audit_context, current_user
+from dashboard.web.export import register_routes as register_export_routes
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = ROOT / "assets"
+
+
+def _cache_config() -> dict:
+    config = {"CACHE_TYPE": settings.get("CACHE_TYPE"), "CACHE_DEFAULT_TIMEOUT": settings.get("CACHE_TIMEOUT")}
+    if config["CACHE_TYPE"] == "RedisCache":
+        config["CACHE_REDIS_URL"] = settings.get("CACHE_REDIS_URL")
+    return config
+
+
+def _user_menu(user: User | None) -> list:
+    """Who is signed in (name, role, region) and the sign-out button, a form that carries the CSRF token."""
+    if user is None:
+        return []
+    tree = national_tree()
+    region = tree.name(user.region) if user.region in tree else user.region
+    return [
+        html.Span(
+            f"{user.display_name} · {user.role} · {region}", className="navbar-text user-badge me-2", id="user-badge"
+        ),
+        html.Form(
+            [
+                dcc.Input(type="hidden", name="csrf_token", value=g.get("csrf_token") or ""),
+                html.Button("退出登录", type="submit", className="btn btn-sm btn-outline-light"),
+            ],
+            action="/logout",
+            method="post",
+            id="sign-out-form",
+            className="d-inline",
+        ),
+    ]
+
+
+def _navbar(user: User | None) -> dbc.Navbar:
+    """Links to the pages the user may open: a page registered with `permission=` shows only to roles that have it."""
+    pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order") or 0, p["path"]))
+    links = [
+        dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], active="exact"))
+        for p in pages
+        if p.get("permission") is None or may(user, p["permission"])
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("财政运行监测驾驶舱", href="/", className="fw-bold"),
+                dbc.NavbarToggler(id="nav-toggler"),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        html.Div(_user_menu(user), className="d-flex flex-wrap align-items-center gap-2"),
+                    ],
+                    id="nav-collapse",
+                    is_open=False,
+                    navbar=True,
+                ),
+            ],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        expand="xl",
+        className="mb-3",
+    )
+
+
+def _shell() -> html.Div:
+    """The app layout, built per page load for the signed-in user."""
+    return html.Div([_navbar(current_user()), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
+
+
+def page_module_names() -> list[str]:
+    """The page modules of the `pages` package (a module starting with `_` is a helper, not a page)."""
+    folder = ROOT / "pages"
+    return sorted(info.name for info in pkgutil.iter_modules([str(folder)]) if not info.name.startswith("_"))
+
+
+def callback_modules(page_names: list[str]) -> list[ModuleType]:
+    """`callbacks.<page>` for each page that has one."""
+    folder = ROOT / "callbacks"
+    present = {info.name for info in pkgutil.iter_modules([str(folder)])}
+    return [importlib.import_module(f"callbacks.{name}") for name in page_names if name in present]
+
+
+def create_app() -> Dash:
+    """Build the app: pages from `pages/`, callbacks from `callbacks/`, the query cache, and local assets only
+    (no CDN: Bootstrap is assets/00-bootstrap-*.css, named to load before the theme CSS)."""
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        title="财政运行监测驾驶舱",
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    audit.set_context_provider(audit_context)
+    page_names = page_module_names()
+    for name in page_names:
+        importlib.import_module(f"pages.{name}")
+    app.layout = _shell
+    cache = Cache(app.server, config=_cache_config())
+    bind_cache(cache.cache)
+    topics = {}
+    for module in callback_modules(page_names):
+        module.register(app)
+        topic = getattr(module, "TOPIC", None)
+        if topic is not None:
+            topics[topic.key] = topic
+    app.clientside_callback(  # below the xl breakpoint the page links fold behind the toggler (phones, tablets)
+        "function (clicks, open) { return clicks ? !open : open; }",
+        dash.Output("nav-collapse", "is_open"),
+        dash.Input("nav-toggler", "n_clicks"),
+        dash.State("nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    register_export_routes(app.server, topics)
+    web.install(app)
+    return app
