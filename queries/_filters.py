@@ -3,12 +3,11 @@ dates, the child region a fact row belongs to, and reading a statement into a fr
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
+from dashboard.core.periods import months_bounds
 from dashboard.core.regions import LEVEL_COLUMNS, Region, RegionTree
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
@@ -62,9 +61,7 @@ def by_child(query: sa.Select, table: sa.Table, region_level: str) -> sa.Select:
 def visible_region(scope: Scope, region_code: str) -> Region | None:
     """The drilled region when the scope lets the caller see it, else None (the query then returns no rows)."""
     tree = region_tree()
-    if scope.root is None or region_code not in tree or not tree.is_within(region_code, scope.root):
-        return None
-    return tree[region_code]
+    return tree[region_code] if scope.sees(tree, region_code) else None
 
 
 def drill_region(scope: Scope, state: DrillState) -> Region | None:
@@ -110,8 +107,8 @@ def in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.C
 
 def month_range(column: sa.ColumnElement, year: int, first_month: int, last_month: int) -> sa.ColumnElement[bool]:
     """`column` (a date) within the months of `year`, as a half-open date range an index can serve."""
-    end = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
-    return sa.and_(column >= dt.date(year, first_month, 1), column < end)
+    start, end = months_bounds(year, first_month, last_month)
+    return sa.and_(column >= start, column < end)
 
 
 def child_rows(region: Region, found: pd.DataFrame, zero: dict[str, object]) -> pd.DataFrame:

@@ -7,7 +7,6 @@ Per-region queries return one row for 本级 (code NA) and one per child region,
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from decimal import Decimal
 
@@ -31,7 +30,7 @@ from dashboard.store.schema import (
     project,
     treasury_cash,
 )
-from queries._filters import LEVEL_COLUMNS, by_child
+from queries._filters import LEVEL_COLUMNS, by_child, in_drill
 from queries.overview import region_breakdown
 from queries.regions import region_tree
 
@@ -57,18 +56,6 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def _visible(scope: Scope, region: str) -> bool:
-    tree = region_tree()
-    return scope.root is not None and region in tree and tree.is_within(region, scope.root)
-
-
-def _in_drill(table: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
-    return [
-        table.c[scope_column] == sa.bindparam("scope_root"),
-        table.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region"),
-    ]
-
-
 def _month_index(year_column, month_column):
     """Months since year 0, so "the last three months" crosses a year boundary with one BETWEEN."""
     return year_column * 12 + month_column
@@ -82,7 +69,7 @@ def _extras_statement(scope_column: str, region_level: str) -> sa.Select:
     def branch(table, values: dict, *where) -> sa.Select:
         columns = [values.get(c, null).label(c) for c in EXTRA_COLUMNS]
         return by_child(
-            sa.select(*columns).where(*_in_drill(table, scope_column, region_level), *where), table, region_level
+            sa.select(*columns).where(*in_drill(table, scope_column, region_level), *where), table, region_level
         )
 
     pay, ind, cash = mart_payment_month, mart_indicator_year, treasury_cash
@@ -138,7 +125,7 @@ def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
     cash_closing / cash_outflow_3m: 库款 at the end of the last month and outflow over it and the two months before
     (库款保障水平 = closing ÷ (outflow ÷ 3), summed over the units first). Empty outside the scope.
     """
-    if not _visible(scope, state.region):
+    if not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["code", *EXTRA_COLUMNS])
     tree = region_tree()
     region = tree[state.region]
@@ -194,15 +181,11 @@ def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
     return frame[INDICATOR_COLUMNS]
 
 
-def _month_after(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1)
-
-
 @memoized
 def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算收入 by item (款) over the period: item_code, name, kind ('税收收入' / '非税收入'), amount (元),
     largest first. Answers "how good is the revenue": tax against non-tax and the items that carry it."""
-    if not _visible(scope, state.region):
+    if not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["item_code", "name", "kind", "amount"])
     region = region_tree()[state.region]
     m, c, k = mart_revenue_month, classification.alias("item"), classification.alias("kind")
@@ -214,7 +197,7 @@ def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
             )
         )
         .where(
-            *_in_drill(m, scope.column, region.level),
+            *in_drill(m, scope.column, region.level),
             m.c.year == sa.bindparam("year"),
             m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
         )
@@ -230,7 +213,7 @@ def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算支出 by function (类) over the period: func_code, name, amount (元), largest first."""
-    if not _visible(scope, state.region):
+    if not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["func_code", "name", "amount"])
     region = region_tree()[state.region]
     m, c = mart_payment_month, classification
@@ -238,7 +221,7 @@ def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
         sa.select(m.c.func_code, c.c.name, sa.func.sum(m.c.amount).label("amount"))
         .select_from(m.join(c, sa.and_(c.c.kind == "function", c.c.code == m.c.func_code)))
         .where(
-            *_in_drill(m, scope.column, region.level),
+            *in_drill(m, scope.column, region.level),
             m.c.year == sa.bindparam("year"),
             m.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
         )
@@ -255,7 +238,7 @@ def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
 def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Revenue and spending per month of `state.year` and the year before (all months the store holds):
     year, month, revenue, spending (元). The trend ignores the period filter: it shows the whole year so far."""
-    if not _visible(scope, state.region):
+    if not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["year", "month", "revenue", "spending"])
     region = region_tree()[state.region]
     null = sa.cast(sa.null(), MONEY)
@@ -270,7 +253,7 @@ def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
                 (amount if value == "spending" else null).label("spending"),
             )
             .where(
-                *_in_drill(mart, scope.column, region.level),
+                *in_drill(mart, scope.column, region.level),
                 mart.c.year.in_([sa.bindparam("year"), sa.bindparam("prev_year")]),
             )
             .group_by(mart.c.year, mart.c.month)
@@ -293,16 +276,12 @@ def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
     return frame
 
 
-def _period_bounds(state: DrillState) -> dict:
-    return {"start": dt.date(state.year, state.first_month, 1), "end": _month_after(state.year, state.last_month)}
-
-
 @memoized
 def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.DataFrame:
     """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
     payment facts: name, amount (元), payments. Shown where the drill ends (a county, a city without counties), so a
     leader sees who spends the money. Only the region's own payments (本级), never a child's."""
-    if not _visible(scope, state.region) or by not in ("agency", "project"):
+    if not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
         return pd.DataFrame(columns=["name", "amount", "payments"])
     region = region_tree()[state.region]
     p = payment
@@ -333,6 +312,7 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     )
     with finance_engine().connect() as conn:
         rows = conn.execute(
-            statement, {"scope_root": scope.root, "region": state.region, **_period_bounds(state)}
+            statement,
+            {"scope_root": scope.root, "region": state.region, "start": state.dates[0], "end": state.dates[1]},
         ).all()
     return pd.DataFrame(rows, columns=["name", "amount", "payments"])

@@ -13,7 +13,7 @@ from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, mart_indicator_year, mart_payment_month, mart_revenue_month
-from queries._filters import LEVEL_COLUMNS, by_child
+from queries._filters import by_child, in_drill
 from queries.regions import region_tree
 
 BREAKDOWN_COLUMNS = ["code", "name", "is_own_level", "revenue", "revenue_prev", "spending", "spending_prev", "budget"]
@@ -24,14 +24,6 @@ def _branch(mart: sa.Table, values: dict[str, sa.ColumnElement], region_level: s
     """One UNION branch: every money column in BREAKDOWN order (typed NULL where the branch has none), then code."""
     columns = [values.get(c, sa.cast(sa.null(), MONEY)).label(c) for c in MONEY_COLUMNS]
     return by_child(sa.select(*columns).where(*where), mart, region_level)
-
-
-def _in_drill(mart: sa.Table, scope_column: str, region_level: str) -> list[sa.ColumnElement[bool]]:
-    """Scope and drill region as bound parameters (:scope_root, :region), so the statement is built once."""
-    return [
-        mart.c[scope_column] == sa.bindparam("scope_root"),
-        mart.c[LEVEL_COLUMNS[region_level]] == sa.bindparam("region"),
-    ]
 
 
 @functools.lru_cache(maxsize=16)
@@ -48,7 +40,7 @@ def _breakdown_statement(scope_column: str, region_level: str) -> sa.Select:
                 mart,
                 sums,
                 region_level,
-                *_in_drill(mart, scope_column, region_level),
+                *in_drill(mart, scope_column, region_level),
                 mart.c.year.in_([sa.bindparam("year"), sa.bindparam("prev_year")]),
                 mart.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
             )
@@ -59,7 +51,7 @@ def _breakdown_statement(scope_column: str, region_level: str) -> sa.Select:
             mart,
             {"budget": sa.func.sum(mart.c.amount)},
             region_level,
-            *_in_drill(mart, scope_column, region_level),
+            *in_drill(mart, scope_column, region_level),
             mart.c.year == sa.bindparam("year"),
         )
     )

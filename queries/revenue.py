@@ -58,7 +58,7 @@ def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def by_item(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     """Revenue of the period (current) and the same months last year (previous), with the change, by `by`:
     'item' (5-digit item) or 'kind' (101 税收 / 103 非税). The other filter applies."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "current", "previous", "change"])
     m = mart_revenue_month
     key = m.c.item_code if by == "item" else _kind(m)
@@ -86,7 +86,7 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
     the period, the bases of 税收占比 and 财政自给率. The headline figures are the whole budget; with `filtered`
     the kind / item filters apply to revenue and tax (spending is always whole). One UNION ALL over two marts."""
     columns = ["current", "previous", "tax", "spending"]
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["code", "name", "is_own_level", *columns])
     tree = region_tree()
     level = tree[state.region].level
@@ -136,7 +136,7 @@ def by_region(scope: Scope, state: DrillState, filtered: bool = False) -> pd.Dat
 @memoized
 def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Revenue per month of the period, this year (current) against the same month last year (previous)."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_revenue_month
     query = (
@@ -157,7 +157,7 @@ def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per item: the period against the same months last year (from the mart)."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return None
     m = mart_revenue_month
     current = sa.func.coalesce(_this(m, state, m.c.amount), 0)

@@ -60,12 +60,6 @@ def _filters(table: sa.Table, state: DrillState, skip: str | None = None) -> lis
     return out
 
 
-def _period_dates(state: DrillState) -> tuple[dt.date, dt.date]:
-    """[first day of the period, first day after it): a sargable date range on the facts."""
-    end = dt.date(state.year + 1, 1, 1) if state.last_month == 12 else dt.date(state.year, state.last_month + 1, 1)
-    return dt.date(state.year, state.first_month, 1), end
-
-
 def with_execution(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
     """Adds rate (paid ÷ budget), lag (points behind 序时进度) and the lag's grade (dashboard.grades)."""
     rates = [float(p / b) if b else None for p, b in zip(frame["paid"], frame["budget"])]
@@ -87,7 +81,7 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     topic filter applies. Rows carry rate, lag and the graded lag (see `with_execution`).
     """
     columns = ["key", "paid", "paid_prev", "budget"]
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=columns)
     level = region_tree()[state.region].level
     branches = []
@@ -162,7 +156,7 @@ def _names(by: str) -> dict[str, str]:
 @memoized
 def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Paid per month of the period, this year (current) and the same month last year (previous), from the mart."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["month", "current", "previous"])
     m = mart_payment_month
     query = (
@@ -187,10 +181,10 @@ def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
 def function_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Paid in the period by 款 (func_item_code): of the chosen 类 when `func` is set, else the largest overall.
     From the facts (the marts stop at the 类)."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p = payment
-    start, end = _period_dates(state)
+    start, end = state.dates
     query = (
         sa.select(p.c.func_item_code.label("key"), sa.func.sum(p.c.amount).label("paid"))
         .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
@@ -206,10 +200,10 @@ def function_items(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def top_agencies(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFrame:
     """The agencies (预算单位) that paid most in the period, with every topic filter applied."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, a = payment, agency
-    start, end = _period_dates(state)
+    start, end = state.dates
     paid = (
         sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"))
         .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
@@ -229,10 +223,10 @@ def top_agencies(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
 @memoized
 def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFrame:
     """The projects (项目) paid most in the period (payments → their indicator's project)."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
     p, i, pr = payment, budget_indicator, project
-    start, end = _period_dates(state)
+    start, end = state.dates
     paid = (
         sa.select(i.c.project_id, sa.func.sum(p.c.amount).label("paid"))
         .join_from(p, i, i.c.id == p.c.indicator_id)
@@ -259,10 +253,10 @@ def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
 @memoized
 def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
     """预算执行率 by department (部门, an agency's `department`): paid in the period ÷ the year's budget."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid", "budget"])
     p, i, a = payment, budget_indicator, agency
-    start, end = _period_dates(state)
+    start, end = state.dates
     paid = (
         sa.select(
             a.c.department.label("key"),
@@ -303,10 +297,10 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per agency of the region: paid in the period, the year's budget, payments counted."""
-    if not drill_region(scope, state) is not None:
+    if drill_region(scope, state) is None:
         return None
     p, i, a = payment, budget_indicator, agency
-    start, end = _period_dates(state)
+    start, end = state.dates
     paid = (
         sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"), sa.func.count().label("payments"))
         .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
@@ -345,7 +339,7 @@ def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     if not drill_region(scope, state) is not None or agency_id is None:
         return None
     p, i = payment, budget_indicator
-    start, end = _period_dates(state)
+    start, end = state.dates
     paid = (
         sa.select(
             p.c.indicator_id,
@@ -387,7 +381,7 @@ def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     if not drill_region(scope, state) is not None or indicator_id is None:
         return None
     p = payment
-    start, end = _period_dates(state)
+    start, end = state.dates
     return sa.select(
         p.c.id,
         p.c.voucher_no,

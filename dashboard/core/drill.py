@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from dashboard.core.periods import months_bounds
 from dashboard.core.regions import RegionTree
 from dashboard.core.scope import Scope
 
@@ -42,6 +43,11 @@ class DrillState:
         if self.first_month == self.last_month:
             return f"{self.year}年{self.first_month}月"
         return f"{self.year}年{self.first_month}-{self.last_month}月"
+
+    @property
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """[first day of the period, first day after it): a sargable date range on the facts."""
+        return months_bounds(self.year, self.first_month, self.last_month)
 
     @property
     def time_progress(self) -> float:

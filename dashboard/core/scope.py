@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.core.regions import LEVEL_COLUMNS, national_tree
+from dashboard.core.regions import LEVEL_COLUMNS, RegionTree, national_tree
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Scope:
     def column(self) -> str | None:
         """The fact ancestry column that selects the subtree."""
         return LEVEL_COLUMNS.get(self.level or "")
+
+    def sees(self, tree: RegionTree, region: str) -> bool:
+        """Whether `region` is a known region inside this scope's subtree (nothing is, for `Scope.nothing()`)."""
+        return self.root is not None and region in tree and tree.is_within(region, self.root)
 
     @property
     def key(self) -> str:

@@ -8,7 +8,6 @@ return `num` and `den` rather than the ratio, so a region's figure over its subt
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dashboard.core import settings
+from dashboard.core.periods import month_end
 from dashboard.store.schema import (
     agency,
     bond,
@@ -51,7 +51,7 @@ class AsOf:
 
     @property
     def end(self) -> dt.date:
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return month_end(self.year, self.month)
 
     @property
     def time_progress(self) -> float:
@@ -237,7 +237,7 @@ def interest_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
     """Debt maturing within 12 months of the month end ÷ that month-end's 库款 (units with something maturing)."""
     t = treasury_cash
-    horizon = dt.date(as_of.end.year + 1, as_of.end.month, calendar.monthrange(as_of.end.year + 1, as_of.end.month)[1])
+    horizon = month_end(as_of.end.year + 1, as_of.end.month)
     maturing = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), bond.c.maturity_date <= horizon, label="num")
     cash = _sums(
         conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den", region=t.c.region_code

@@ -77,10 +77,6 @@ def state_version() -> StateVersion:
     return StateVersion(f"risk:{run}:{event}")
 
 
-def _visible(scope: Scope, tree: RegionTree, region: str) -> bool:
-    return scope.root is not None and region in tree and tree.is_within(region, scope.root)
-
-
 def _child_of(tree: RegionTree, code: str, parent: str) -> str | None:
     """The child of `parent` whose subtree holds `code` (None when `code` is `parent` itself or outside it)."""
     path = [r.adcode for r in tree.path(code)]
@@ -130,7 +126,7 @@ def _open_warnings(scope: Scope, version: StateVersion) -> pd.DataFrame:
             "evidence",
         ],
     )
-    frame = frame[frame["region_code"].map(lambda code: _visible(scope, tree, code)).astype(bool)]
+    frame = frame[frame["region_code"].map(lambda code: scope.sees(tree, code)).astype(bool)]
     frame = frame.reset_index(drop=True)  # a boolean Series, so an empty store keeps its columns
     frame["rule_name"] = frame["rule_code"].map(lambda c: RULES_BY_CODE[c].name if c in RULES_BY_CODE else c)
     frame["region_name"] = frame["region_code"].map(lambda c: unit_name(tree, c))
@@ -155,7 +151,7 @@ def region_risk(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def _region_risk(scope: Scope, state: DrillState, version: StateVersion) -> pd.DataFrame:
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=REGION_RISK_COLUMNS)
     warnings = _open_warnings(scope, version)
     warnings = warnings.assign(child=[_child_of(tree, c, state.region) for c in warnings["region_code"]])
@@ -185,7 +181,7 @@ def latest_warnings(scope: Scope, state: DrillState, limit: int = 20) -> pd.Data
 @memoized
 def _latest_warnings(scope: Scope, state: DrillState, limit: int, version: StateVersion) -> pd.DataFrame:
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=LATEST_COLUMNS)
     frame = _in_subtree(_open_warnings(scope, version), tree, state.region)
     frame = frame.assign(rank=frame["grade"].map(lambda g: -GRADE_ORDER.index(g)))
@@ -196,7 +192,7 @@ def _latest_warnings(scope: Scope, state: DrillState, limit: int, version: State
 def warning_counts(scope: Scope, state: DrillState) -> dict[str, int]:
     """Open warnings in `state.region`'s subtree (本级 included) by grade."""
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return {}
     frame = _in_subtree(_open_warnings(scope, state_version()), tree, state.region)
     return {grade: int(n) for grade, n in frame["grade"].value_counts().items()}
@@ -239,7 +235,7 @@ def _tickets(scope: Scope, version: StateVersion) -> pd.DataFrame:
             "message",
         ],
     )
-    frame = frame[frame["region_code"].map(lambda code: _visible(scope, tree, code)).astype(bool)]
+    frame = frame[frame["region_code"].map(lambda code: scope.sees(tree, code)).astype(bool)]
     frame = frame.reset_index(drop=True)  # a boolean Series, so an empty store keeps its columns
     frame["region_name"] = frame["region_code"].map(lambda c: unit_name(tree, c))
     frame["rule_name"] = frame["rule_code"].map(lambda c: RULES_BY_CODE[c].name if c in RULES_BY_CODE else c)
@@ -254,7 +250,7 @@ def ticket_summary(scope: Scope, state: DrillState) -> dict:
     """Tickets in `state.region`'s subtree: `open` (not yet 销号) and `overdue` (the region owes a response past
     its deadline)."""
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return {"open": 0, "overdue": 0}
     frame = _in_subtree(_tickets(scope, state_version()), tree, state.region)
     return {"open": int(frame["state"].isin(OPEN_STATES).sum()), "overdue": int(frame["overdue"].sum())}
@@ -277,7 +273,7 @@ class TicketFilter:
 def ticket_list(scope: Scope, state: DrillState, filters: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """Tickets in `state.region`'s subtree matching `filters`, most recently changed first."""
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=TICKET_COLUMNS)
     frame = _in_subtree(_tickets(scope, state_version()), tree, state.region)
     for column, wanted in (("grade", filters.grade), ("topic", filters.topic), ("state", filters.state)):
@@ -315,7 +311,7 @@ def ticket_detail(scope: Scope, ticket_id: int) -> tuple[dict, pd.DataFrame] | N
             .select_from(k.join(w, w.c.id == k.c.warning_id))
             .where(k.c.id == ticket_id)
         ).first()
-        if row is None or not _visible(scope, tree, row.region_code):
+        if row is None or not scope.sees(tree, row.region_code):
             return None
         events = conn.execute(
             sa.select(
@@ -368,7 +364,7 @@ def risk_matrix(scope: Scope, state: DrillState) -> pd.DataFrame:
 def _risk_matrix(scope: Scope, state: DrillState, version: StateVersion) -> pd.DataFrame:
     columns = ["code", "name", "topic", "grade", "count", "message", "value_text", "threshold"]
     tree = region_tree()
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=columns)
     warnings = _open_warnings(scope, version)
     warnings = warnings.assign(
@@ -400,7 +396,7 @@ def warnings_in(scope: Scope, state: DrillState, code: str, topic: str | None = 
     """Open warnings in `code`'s subtree (within `state.region`'s, of one topic if given), most severe first, with
     their evidence parsed and what their rule computes."""
     tree = region_tree()
-    if not (_visible(scope, tree, state.region) and code in tree and tree.is_within(code, state.region)):
+    if not (scope.sees(tree, state.region) and code in tree and tree.is_within(code, state.region)):
         return pd.DataFrame()
     frame = _in_subtree(_open_warnings(scope, state_version()), tree, code)
     if topic:
@@ -445,7 +441,7 @@ def health_by_child(scope: Scope, state: DrillState) -> pd.DataFrame:
     the drill period, as of the end of the quarter before, the change, and each component's grade."""
     tree = region_tree()
     columns = ["code", "name", "health_index", "previous_index", "change", *(c.name for c in COMPONENTS)]
-    if not _visible(scope, tree, state.region):
+    if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=columns)
     regions = [tree[state.region], *tree.children(state.region)]
     members = {r.adcode: [code for code in tree.regions if tree.is_within(code, r.adcode)] for r in regions}
