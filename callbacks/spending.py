@@ -14,8 +14,9 @@ from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.grades import execution_lag
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView, cell_text
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
@@ -141,7 +142,7 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
                 fmt.percent(total["rate"]),
                 "",
                 f"{progress} · {grade.label}",
-                f"grade grade-{grade.level or '正常'}",
+                views.grade_text_class(grade.level),
                 "kpi-rate",
             ),
             views.kpi_card(
@@ -149,7 +150,7 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
                 fmt.percent(sanbao["rate"]),
                 "",
                 f"{progress} · {sanbao_grade.label}",
-                f"grade grade-{sanbao_grade.level or '正常'}",
+                views.grade_text_class(sanbao_grade.level),
                 "kpi-sanbao",
             ),
         ],
