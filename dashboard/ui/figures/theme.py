@@ -106,7 +106,7 @@ def axis(t: Theme, **extra: Any) -> dict[str, Any]:
 
 def bare_axis(**extra: Any) -> dict[str, Any]:
     """An axis without grid or zero line, that a tap or drag never zooms (the /risk charts)."""
-    return {"showgrid": False, "zeroline": False, "fixedrange": True, "automargin": True, **extra}
+    return {"showgrid": False, "zeroline": False, "ticks": "", "fixedrange": True, "automargin": True, **extra}
 
 
 def chart_title(text: str, unit: str, period: str) -> dict[str, Any]:
