@@ -11,8 +11,9 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView, cell_text
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
@@ -131,7 +132,7 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
                 fmt.percent(total["rate"]),
                 "",
                 f"{progress} · {total['grade_label']}",
-                f"grade grade-{total['grade_level'] or '正常'}",
+                views.grade_text_class(total["grade_level"]),
                 "kpi-rate",
             ),
             views.kpi_card(
@@ -139,7 +140,7 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
                 fmt.percent(sanbao["rate"]),
                 "",
                 f"{progress} · {sanbao['grade_label']}",
-                f"grade grade-{sanbao['grade_level'] or '正常'}",
+                views.grade_text_class(sanbao["grade_level"]),
                 "kpi-sanbao",
             ),
         ],
