@@ -403,7 +403,7 @@ def authenticate(username: str, password: str) -> SignIn:
             with state_engine().begin() as conn:
                 conn.execute(users.update().where(users.c.username == username).values(locked_until=until))
             audit.append("account_locked", username=username, role=row.role, user_region=row.region, outcome="denied")
-        if locked and password_ok and row.enabled:
+        if row is not None and locked and password_ok and row.enabled:
             minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
             return SignIn(message=_LOCKED.format(minutes=minutes))
         return SignIn(message=_REFUSED)

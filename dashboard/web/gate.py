@@ -8,9 +8,9 @@ Flask-Login leaves to the application anyway. What remains — read a cookie, lo
 The gate fails closed: only the sign-in page, the probes (exact paths) and static files that exist are public: an
 asset is a real file under the assets folder reached by a clean path (no empty, `.` or `..` segment), a component
 suite file one Dash registered, the favicon its one path. Any other page redirects to sign-in and any other request
-(a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`) gets 401 before Dash sees it; a signed-in
-request for a component-suite file Dash does not know is 404, not Dash's DependencyException (a 500 and a logged
-traceback).
+(a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`) gets 401 before Dash sees it. Anything
+else under the two static prefixes is 404 for a signed-in user too: Dash never sees a component-suite path it does
+not know (it would raise DependencyException: a 500 and a logged traceback), nor serves its shell under `/assets/`.
 Sign-in: one answer for an unknown name, a wrong password and a locked account (`accounts.authenticate`), and a
 per-client limit of failed attempts (the app's one rate limiter, `ratelimit`) in front of the per-account lock.
 Behind a reverse proxy, TRUSTED_PROXIES hops of `X-Forwarded-*` are believed (werkzeug ProxyFix), so the scheme of
@@ -31,12 +31,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import sqlalchemy as sa
 from dash import Dash
-from dash.exceptions import DependencyException
 from dash.fingerprint import check_fingerprint
 from flask import Response, g, jsonify, redirect, render_template_string, request
 from flask_limiter import Limiter, RequestLimit
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.core import settings
 from dashboard.state import accounts, audit
@@ -139,9 +139,14 @@ def public_file(app: Dash, path: str) -> bool:
         return True
     if path.startswith(ASSETS_PREFIX):
         relative = path.removeprefix(ASSETS_PREFIX)
+        if not _clean_relative(relative):
+            return False
         folder = Path(app.config.assets_folder).resolve()
-        target = (folder / relative).resolve()
-        return _clean_relative(relative) and target.is_relative_to(folder) and target.is_file()
+        try:
+            target = (folder / relative).resolve()
+            return target.is_relative_to(folder) and target.is_file()
+        except OSError:  # a name too long for the file system, say: no such file
+            return False
     if path.startswith(SUITES_PREFIX):
         package, _, fingerprinted = path.removeprefix(SUITES_PREFIX).partition("/")
         in_package, _ = check_fingerprint(fingerprinted)
@@ -149,17 +154,20 @@ def public_file(app: Dash, path: str) -> bool:
     return False
 
 
-def _gate(app: Dash) -> Callable[[], Response | None]:
-    def gate() -> Response | None:
+def _gate(app: Dash) -> Callable[[], BaseResponse | None]:
+    def gate() -> BaseResponse | None:
         g.public_file = public_file(app, request.path)
         if g.public_file:  # static files: no session needed, no store read
             return None
-        return _session_gate()
+        refused = _session_gate()
+        if refused is None and request.path.startswith((ASSETS_PREFIX, SUITES_PREFIX)):
+            return Response("没有这个文件。", status=404, mimetype="text/plain")
+        return refused
 
     return gate
 
 
-def _session_gate() -> Response | None:
+def _session_gate() -> BaseResponse | None:
     _load_session()
     if request.path in PUBLIC_PATHS:
         return None
@@ -290,7 +298,7 @@ def _sign_in_page(message: str | None = None, tone: str = "danger", username: st
 
 
 def _sign_in():
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if g.user is not None:
             return redirect(safe_next(request.args.get("next")))
         reason = request.args.get("reason")
@@ -332,11 +340,6 @@ def _sign_out():
     response = redirect("/login?reason=signed_out")
     _clear_session_cookie(response)
     return response
-
-
-def _unknown_component_file(_error: DependencyException) -> Response:
-    """A component-suite path Dash does not serve: 404, and nothing in the log (anyone could flood it)."""
-    return Response("没有这个文件。", status=404, mimetype="text/plain")
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -381,13 +384,10 @@ def install(app: Dash, limiter: Limiter) -> None:
     server = app.server
     proxies = settings.get("TRUSTED_PROXIES")
     if proxies > 0:
-        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
-        )
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     server.before_request(_gate(app))
     server.after_request(_page_view)
     server.after_request(_security_headers(app))
-    server.register_error_handler(DependencyException, _unknown_component_file)
     sign_in = limiter.limit(
         _sign_in_limit, methods=["POST"], deduct_when=_sign_in_failed, on_breach=_too_many_sign_ins
     )(_sign_in)
