@@ -20,6 +20,7 @@ from dashboard.core import settings
 from dashboard.core.regions import RegionTree, national_tree
 from dashboard.demo import catalog as cat
 from dashboard.demo import people
+from dashboard.demo.fund_spending import fund_spending
 
 YI = 100_000_000 * 100  # one 亿元 in fen
 Progress = Callable[[str], None]
@@ -1454,6 +1455,7 @@ def generate(
         ("库款", g.treasury),
         ("惠民惠农补贴", g.subsidies),
         ("政府采购", g.procurement),
+        ("政府性基金预算支出", lambda: g.frames.update(fund_spending=fund_spending(g.frames, g.rng))),
     ]
     for index, (label, step) in enumerate(steps):
         progress(label)
