@@ -3,6 +3,7 @@ by name, in the spirit of a semantic layer (Cube, dbt MetricFlow): metrics × di
 
 Interface (all values sum first, then divide; money in 元 as Decimal, ratios as float shares of 1):
 - `metrics()` — the declared metrics (key, Chinese name, unit, period rule, one-line definition, dimensions);
+- `definitions()` — key → the one-line definition shown beside the number (a tooltip);
 - `dimensions(key)` — the filters a metric may be cut by (e.g. 'func', 'sanbao', 'program');
 - `by_region(scope, state, keys, filters)` — one row for 本级 (code None) and one per child region of the drilled
   region; a parent is 本级 plus its children, so `whole` sums these rows before dividing;
@@ -30,13 +31,18 @@ from queries.metrics import compute
 from queries.metrics.catalog import METRICS, METRICS_BY_KEY, Metric, Period
 from queries.regions import region_tree
 
-__all__ = ["Metric", "Period", "by_region", "by_unit", "dimensions", "metrics", "period_of", "whole"]
+__all__ = ["Metric", "Period", "by_region", "by_unit", "definitions", "dimensions", "metrics", "period_of", "whole"]
 
 Filters = tuple[tuple[str, object], ...]
 
 
 def metrics() -> tuple[Metric, ...]:
     return METRICS
+
+
+def definitions() -> dict[str, str]:
+    """key → the one-line Chinese definition the UI shows beside the number."""
+    return {m.key: m.definition for m in METRICS}
 
 
 def dimensions(key: str) -> tuple[str, ...]:
