@@ -20,7 +20,7 @@ from dashboard.risk import measures
 from dashboard.risk.measures import AsOf
 from dashboard.risk.rules import RULES_BY_CODE
 from queries import metrics
-from tests.integration.conftest import by_id, text_of
+from tests.integration.dash_tree import by_id, text_of
 
 VIEWPORT = {"width": 1920, "height": 1080}
 REGIONS = ("430000", "430100", "431202")

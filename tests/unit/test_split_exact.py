@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.demo.generate import split_exact
+from dashboard.demo.province import split_exact
 
 
 def _check(totals, group, weights) -> np.ndarray:
