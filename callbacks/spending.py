@@ -112,7 +112,8 @@ def _lag_text(row) -> str:
 
 def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     change, direction = fmt.yoy(total["paid"], total["paid_prev"])
-    progress = f"序时进度 {fmt.percent(state.time_progress)}"
+    against = "序时进度" if state.first_month == 1 else "当期预算占比"
+    progress = f"{against} {fmt.percent(total['benchmark'])}"
     return dbc.Row(
         [
             views.kpi_card(

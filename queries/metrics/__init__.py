@@ -8,6 +8,8 @@ Interface (all values sum first, then divide; money in 元 as Decimal, ratios as
 - `by_region(scope, state, keys, filters)` — one row for 本级 (code None) and one per child region of the drilled
   region; a parent is 本级 plus its children, so `whole` sums these rows before dividing;
 - `whole(scope, state, keys, filters)` — the drilled region as a whole;
+- `evaluate(key, sums, period)` — a metric over sums a page read itself for a breakdown the layer has no
+  dimension for (its division, period rule and grading still the layer's);
 - `by_unit(conn, keys, period, filters)` — per unit (省本级, 市本级, county) of the whole store, for the warning
   rules at an as-of month (`Period(year, 1, month)`).
 Each metric `k` comes back as columns `k` (value), `k_num`, `k_den`, `k_benchmark` (序时进度 or the period's own
@@ -31,7 +33,18 @@ from queries.metrics import compute
 from queries.metrics.catalog import METRICS, METRICS_BY_KEY, Metric, Period
 from queries.regions import region_tree
 
-__all__ = ["Metric", "Period", "by_region", "by_unit", "definitions", "dimensions", "metrics", "period_of", "whole"]
+__all__ = [
+    "Metric",
+    "Period",
+    "by_region",
+    "by_unit",
+    "definitions",
+    "dimensions",
+    "evaluate",
+    "metrics",
+    "period_of",
+    "whole",
+]
 
 Filters = tuple[tuple[str, object], ...]
 
@@ -92,6 +105,13 @@ def total_of(rows: pd.DataFrame, keys: Sequence[str], state: DrillState) -> pd.S
     chosen = _metrics(keys)
     sums = {c: sum(rows[c], compute.ZERO) for c in compute.sum_columns(chosen)}
     return compute.finish(pd.DataFrame([sums]), chosen, period_of(state)).iloc[0]
+
+
+def evaluate(key: str, sums: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Metric `key` over sums read by a breakdown the layer does not group by (a functional class, a department):
+    `sums` holds `<key>_num` and `<key>_den`; the value, benchmark, grade and note come out as from `by_region`, so
+    the division, period rule and grading stay the layer's."""
+    return compute.finish(sums, _metrics((key,)), period)
 
 
 def whole(scope: Scope, state: DrillState, keys: tuple[str, ...], filters: Filters = ()) -> pd.Series:

@@ -1,7 +1,8 @@
 """One number: where two views show the same indicator for the same region and period, they show the same value.
 
-Read off the rendered callback outputs of `/` and `/screen` and off the warning rules' findings, for the province,
-a city and a county, and for a cumulative period, a single month and a full year. A view that computed its own way
+Read off the rendered callback outputs of `/`, `/screen`, the topic pages (/spending, /transfers, /debt, /revenue)
+and off the warning rules' findings, for the province, a city and a county, and for a cumulative period, a single
+month and a full year. A view that computed its own way
 (another denominator, another period rule) breaks the equality. Then the corrected definitions, against SQL of our
 own: 省本级 综合财力 is net of what it passed down, and a single month is not graded against 序时进度.
 """
@@ -21,6 +22,7 @@ from dashboard.risk.measures import AsOf
 from dashboard.risk.rules import RULES_BY_CODE
 from queries import metrics
 from tests.integration.dash_tree import by_id, text_of
+from tests.integration.topic_helpers import render
 
 VIEWPORT = {"width": 1920, "height": 1080}
 REGIONS = ("430000", "430100", "431202")
@@ -80,6 +82,42 @@ def test_overview_screen_and_metric_layer_show_one_number(call_callback, use_sto
     whole = metrics.whole(Scope("430000", "province"), DrillState(code, 2024, first, last), tuple(SHOWN.values()))
     for kpi, key in SHOWN.items():
         assert overview[kpi] == screen[kpi] == _text(kpi, whole[key]), (kpi, overview[kpi], screen[kpi])
+
+
+# topic page → (its KPI, the metric it shows)
+TOPIC_KPIS = {
+    "spending": {"kpi-rate": "execution"},
+    "transfers": {"kpi-payment": "direct_pay"},
+    "debt": {"kpi-debt-ratio": "debt_ratio", "kpi-interest-ratio": "interest_general", "kpi-cash": "cash_level"},
+    "revenue": {"kpi-tax-share": "tax_share", "kpi-self-sufficiency": "self_sufficiency"},
+}
+ON_OVERVIEW = {"execution": "kpi-execution", "direct_pay": "kpi-direct", "cash_level": "kpi-cash"}
+
+
+@pytest.mark.parametrize("first, last", PERIODS)
+@pytest.mark.parametrize("code", REGIONS)
+def test_topic_pages_show_the_metric_layers_number(call_callback, use_store, demo_url, code, first, last):
+    """/spending, /transfers, /debt and /revenue show the layer's value, and the same text as / where / shows it."""
+    query = {"region": code, "year": "2024", "period": _period(first, last)}
+    overview = _overview(call_callback, code, first, last)
+    shown = {}
+    for page, kpis in TOPIC_KPIS.items():
+        out = render(call_callback, page, query)[f"{page}-kpis"]["children"]
+        shown.update({key: text_of(by_id(out, kpi)) for kpi, key in kpis.items()})
+    use_store(demo_url)
+    keys = tuple(shown)
+    whole = metrics.whole(Scope("430000", "province"), DrillState(code, 2024, first, last), keys)
+    for key, text in shown.items():
+        expected = f"{whole[key]:.2f}" if key == "cash_level" else fmt.percent(whole[key])
+        assert text == expected, (key, text, expected)
+        if key in ON_OVERVIEW:
+            assert text == overview[ON_OVERVIEW[key]], key
+
+
+def test_debt_page_says_which_years_capacity_the_ratio_uses(call_callback):
+    """A year still running: 综合财力 is the last closed year's, and the page says so."""
+    out = render(call_callback, "debt", {"region": "430100", "year": "2024", "period": "1-6"})
+    assert "综合财力按2023年全年" in text_of(out["debt-kpis"]["children"])
 
 
 def _rule_value(conn, kpi: str, unit: str, as_of: AsOf) -> float | None:
@@ -151,3 +189,31 @@ def test_a_single_month_is_not_graded_against_the_cumulative_line(call_callback,
     assert "序时进度 50.0%" not in text
     screen = _screen(call_callback, "430000", 6, 6)
     assert screen["kpi-execution"] == text_of(by_id(out, "kpi-execution"))
+
+
+TOPIC_RULES = {
+    "debt_ratio": "DEBT_RATIO",
+    "interest_general": "DEBT_INTEREST",
+    "tax_share": "REVENUE_TAX_SHARE",
+    "self_sufficiency": "REVENUE_SELF_SUFFICIENCY",
+}
+
+
+@pytest.mark.parametrize("last", (6, 12))
+def test_a_rule_finds_the_number_the_topic_pages_show_for_a_county(call_callback, duck, last):
+    county, as_of = "431202", AsOf(2024, last)
+    query = {"region": county, "year": "2024", "period": f"1-{last}"}
+    shown = {}
+    for page in ("debt", "revenue"):
+        out = render(call_callback, page, query)[f"{page}-kpis"]["children"]
+        shown.update({key: text_of(by_id(out, kpi)) for kpi, key in TOPIC_KPIS[page].items()})
+    with duck.connect() as conn:
+        for key, code in TOPIC_RULES.items():
+            found = RULES_BY_CODE[code].evaluate(conn, as_of)
+            mine = found[found["region"] == county]
+            value = (
+                mine.iloc[0]["value"]
+                if not mine.empty
+                else measures.metric(conn, key, as_of).set_index("region")["value"].get(county)
+            )
+            assert fmt.percent(value) == shown[key], (key, code)
