@@ -83,7 +83,7 @@ def _params(scope: Scope, state: DrillState) -> dict:
 def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Per 本级 (code NA) and child region of `state.region`: month_spending, the payments of the period's last
     month (本月支付), in 元 (Decimal). Empty outside the scope."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["code", *EXTRA_COLUMNS])
     tree = region_tree()
     region = tree[state.region]
@@ -146,7 +146,7 @@ def region_totals(indicators: pd.DataFrame, state: DrillState) -> pd.Series:
 def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算收入 by item (款) over the period: item_code, name, kind ('税收收入' / '非税收入'), amount (元),
     largest first. Answers "how good is the revenue": tax against non-tax and the items that carry it."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["item_code", "name", "kind", "amount"])
     region = region_tree()[state.region]
     m, c, k = mart_revenue_month, classification.alias("item"), classification.alias("kind")
@@ -174,7 +174,7 @@ def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算支出 by function (类) over the period: func_code, name, amount (元), largest first."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["func_code", "name", "amount"])
     region = region_tree()[state.region]
     m, c = mart_payment_month, classification
@@ -199,7 +199,7 @@ def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
 def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Revenue and spending per month of `state.year` and the year before (all months the store holds):
     year, month, revenue, spending (元). The trend ignores the period filter: it shows the whole year so far."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["year", "month", "revenue", "spending"])
     region = region_tree()[state.region]
     null = sa.cast(sa.null(), MONEY)
@@ -242,7 +242,7 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
     payment facts: name, amount (元), payments. Shown where the drill ends (a county, a city without counties), so a
     leader sees who spends the money. Only the region's own payments (本级), never a child's."""
-    if not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
+    if scope.column is None or not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
         return pd.DataFrame(columns=["name", "amount", "payments"])
     region = region_tree()[state.region]
     p = payment

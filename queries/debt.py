@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from decimal import Decimal
+from typing import cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -91,7 +92,8 @@ def _debt_statement(scope_column: str, level: str) -> sa.Select:
     """Balances, revenue, fund revenue, transfers and interest per child, as one UNION ALL statement; limits are
     kept per unit (`debt_limit` has no ancestry) and added by the caller."""
     t, r, f, m = transfer, mart_revenue_month, fund_revenue, mart_payment_month
-    year_start, year_end = sa.bindparam("year_start"), sa.bindparam("year_end")
+    year_start: sa.BindParameter[dt.date] = sa.bindparam("year_start")
+    year_end: sa.BindParameter[dt.date] = sa.bindparam("year_end")
     branches = [
         _money_branch(
             {
@@ -255,7 +257,7 @@ def debt_ratios(rows: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
     by_code = measured.assign(code=measured["code"].astype(object).fillna("")).set_index("code")
     codes = out["code"].astype(object).fillna("")
     for column, values in _measured(by_code).items():
-        out[column] = [values.get(c) for c in codes]  # type: ignore[union-attr]
+        out[column] = [cast(pd.Series, values).get(c) for c in codes]
     return out
 
 

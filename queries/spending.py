@@ -108,7 +108,7 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
                 sa.func.sum(sa.case((mart.c.year == state.year - 1, mart.c.amount))),
                 sa.cast(sa.null(), MONEY),
             ]
-            when = [
+            when: list[sa.ColumnElement[bool]] = [
                 mart.c.year.in_([state.year, state.year - 1]),
                 mart.c.month.between(state.first_month, state.last_month),
             ]
@@ -456,12 +456,13 @@ def agency_label(scope: Scope, state: DrillState, agency_id: str) -> str | None:
 @memoized
 def indicator_label(scope: Scope, state: DrillState, indicator_id: str) -> str | None:
     """The indicator's 文号 if it belongs to the chosen agency (when one is set) inside the region and scope."""
-    if not drill_region(scope, state) is not None or not indicator_id.isdigit():
+    agency_id = state.filter("agency")
+    if drill_region(scope, state) is None or not indicator_id.isdigit():
         return None
     i = budget_indicator
-    where = [i.c.id == int(indicator_id), *in_drilled(i, scope, state)]
-    if state.filter("agency") is not None:
-        where.append(i.c.agency_id == int(state.filter("agency")))
+    where: list[sa.ColumnElement[bool]] = [i.c.id == int(indicator_id), *in_drilled(i, scope, state)]
+    if agency_id is not None:
+        where.append(i.c.agency_id == int(agency_id))
     return _label_of(sa.select(i.c.doc_no).where(*where))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
@@ -44,7 +45,7 @@ def _in_period(column: sa.ColumnElement) -> sa.ColumnElement[bool]:
 
 
 def _transfer_branches(
-    scope_column: str, level: str, keys: list[sa.ColumnElement], tail: list, *where
+    scope_column: str, level: str, keys: Sequence[sa.ColumnElement], tail: list, *where
 ) -> list[sa.Select]:
     """Received from above (by child; 本级 gross) and passed down by the region itself (on the 本级 row), as
     (keys…, received, passed_down, tail…, code)."""

@@ -91,7 +91,8 @@ def run_rules(
     w = risk_warning
     with state.begin() as conn:
         run_id = conn.execute(
-            risk_run.insert().values(
+            risk_run.insert()
+            .values(
                 started_at=now,
                 seconds=0.0,
                 data_version=version.key,
@@ -101,7 +102,8 @@ def run_rules(
                 new_warnings=0,
                 tickets_issued=0,
             )
-        ).inserted_primary_key[0]
+            .returning(risk_run.c.id)
+        ).scalar_one()
         existing = {
             row.key: row
             for row in conn.execute(

@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -193,7 +194,7 @@ def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.dat
 
 def _events(
     conn: Connection,
-    ticket_ids: list[int],
+    ticket_ids: Sequence[int],
     actor: User,
     action: str,
     from_state: str | None,
@@ -274,7 +275,8 @@ def act(
         attachment_id = None
         if attachment is not None:
             attachment_id = conn.execute(
-                risk_attachment.insert().values(
+                risk_attachment.insert()
+                .values(
                     ticket_id=ticket_id,
                     filename=attachment.filename,
                     content_type=attachment.content_type,
@@ -283,7 +285,8 @@ def act(
                     uploaded_by=actor.username,
                     uploaded_at=now,
                 )
-            ).inserted_primary_key[0]
+                .returning(risk_attachment.c.id)
+            ).scalar_one()
         _event(conn, ticket_id, actor, action, ticket.state, new_state, now, comment, rectification, attachment_id)
         if new_state == CLOSED:
             conn.execute(

@@ -44,7 +44,7 @@ def statement(
     group: str,
     region: tuple[str, str, str, str] | None = None,
     filters: Filters | None = None,
-) -> sa.Select:
+) -> sa.CompoundSelect:
     """(code, term, amount) for every term of `metrics`: `group` is 'child' (NULL code = 本级), 'unit' or 'total';
     `region` is (scope column, scope root, drilled level, drilled code), None for every unit of the store."""
     branches = []
@@ -78,7 +78,7 @@ def statement(
     return sa.union_all(*branches)
 
 
-def read(conn: Connection, select: sa.Select) -> dict[str | None, dict[str, Decimal]]:
+def read(conn: Connection, select: sa.Executable) -> dict[str | None, dict[str, Decimal]]:
     """code → term label → amount (Decimal, 0 where absent)."""
     out: dict[str | None, dict[str, Decimal]] = {}
     for code, term, amount in conn.execute(select):
