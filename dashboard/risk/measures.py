@@ -295,11 +295,8 @@ def self_sufficiency(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def revenue_growth(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """一般公共预算收入 of the year to date (num) and of the same months last year (den)."""
-    r = mart_revenue_month
-    now = _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num")
-    before = _sums(conn, r, r.c.amount, r.c.year == as_of.year - 1, r.c.month <= as_of.month, label="den")
-    return _ratio(now, before)
+    """一般公共预算收入 of the year to date ÷ the same months last year (`queries.metrics`)."""
+    return metric(conn, "revenue_growth", as_of)
 
 
 def nontax_months(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -325,13 +322,8 @@ def _year_of_procurement(as_of: AsOf) -> list:
 
 
 def single_source(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """单一来源 budget ÷ all procurement budget of the year to date."""
-    t = procurement
-    only = sa.case((t.c.method == "单一来源", t.c.budget_amount), else_=0)
-    return _ratio(
-        _sums(conn, t, only, *_year_of_procurement(as_of), label="num"),
-        _sums(conn, t, t.c.budget_amount, *_year_of_procurement(as_of), label="den"),
-    )
+    """单一来源 budget ÷ all procurement budget of the year to date (`queries.metrics`)."""
+    return metric(conn, "single_source", as_of)
 
 
 def _procurement_columns() -> list:

@@ -416,7 +416,7 @@ UNIT_MEASURES = {
     "sanbao_wage": lambda c, a: m.execution(c, a, "sanbao_wage"),
     "sanbao_running": lambda c, a: m.execution(c, a, "sanbao_running"),
     "sanbao_livelihood": lambda c, a: m.execution(c, a, "sanbao_livelihood"),
-    "cash": lambda c, a: (lambda f: f[f["month"] == a.month])(m.cash_levels(c, a)),
+    "cash_level": lambda c, a: m.metric(c, "cash_level", a),
     "debt_ratio": m.debt_ratio,
     "direct_pay": lambda c, a: m.execution(c, a, "direct_pay"),
     "self_sufficiency": m.self_sufficiency,

@@ -27,6 +27,7 @@ from dashboard.store.schema import (
     mart_indicator_year,
     mart_payment_month,
     mart_revenue_month,
+    procurement,
     region,
     transfer,
     treasury_cash,
@@ -86,6 +87,11 @@ def months_of_period(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[
 def january_to_end(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
     """Cumulative from January to the period's end (year and month columns)."""
     return [source.c.year == p.year, source.c.month <= p.last_month]
+
+
+def same_months_last_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
+    """The period's months a year before (year and month columns)."""
+    return [source.c.year == p.year - 1, source.c.month.between(p.first_month, p.last_month)]
 
 
 def budget_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
@@ -410,6 +416,34 @@ METRICS: tuple[Metric, ...] = (
         "期间各月",
         "一般公共预算收入 ÷ 一般公共预算支出",
         _plain(grades.self_sufficiency),
+    ),
+    Metric(
+        "revenue_growth",
+        "一般公共预算收入同比",
+        "ratio",
+        (revenue_of(months_of_period, name="revenue_now"),),
+        (revenue_of(same_months_last_year, name="revenue_before"),),
+        "期间各月 ÷ 上年同期",
+        "一般公共预算收入 ÷ 上年同期(1.05 即增长 5%)",
+        _plain(lambda v: grades.revenue_decline(None if v is None else v - 1)),
+    ),
+    Metric(
+        "single_source",
+        "单一来源采购占比",
+        "ratio",
+        (
+            Term(
+                "single_source_budget",
+                lambda: procurement,
+                "budget_amount",
+                dated("contract_date", "issued"),
+                _is("method", "单一来源"),
+            ),
+        ),
+        (Term("procurement_budget", lambda: procurement, "budget_amount", dated("contract_date", "issued")),),
+        "本年截至期末签订的采购",
+        "单一来源采购预算 ÷ 全部采购预算(本年截至期末签订合同的采购)",
+        _plain(grades.single_source_share),
     ),
 )
 
