@@ -248,9 +248,19 @@ def direct_payment(
         return pd.DataFrame({"code": rows["code"], **_payment_columns(rows)})
     if by is None:
         return pd.DataFrame([_payment_columns(metrics.total_of(rows, DIRECT_KEYS, state))])
-    programs = [p for p, k in sorted(_program_kinds(current_data_version().key).items()) if kind in (None, k)]
+    kinds = _program_kinds(current_data_version().key)
+    programs = [p for p in _direct_programs(current_data_version().key) if kind in (None, kinds.get(p))]
     wholes = [metrics.whole(scope, state, DIRECT_KEYS, (("program", (p,)),)) for p in programs]
     return pd.DataFrame([{"program": p, **_payment_columns(w)} for p, w in zip(programs, wholes)])
+
+
+@functools.lru_cache(maxsize=4)
+def _direct_programs(version_key: str) -> list[str]:
+    """The programs 直达 indicators are issued under (per data version)."""
+    i = budget_indicator
+    with finance_engine().connect() as conn:
+        found = conn.execute(sa.select(i.c.transfer_program).where(i.c.direct_fund).distinct()).scalars()
+        return sorted(p for p in found if p is not None)
 
 
 def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFrame) -> pd.DataFrame:
