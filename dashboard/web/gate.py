@@ -8,10 +8,11 @@ Flask-Login leaves to the application anyway. What remains — read a cookie, lo
 The gate fails closed: only the sign-in page, the probes (exact paths), the public side (`/gongkai` and below it, on
 a segment boundary: `dashboard.public`, which has its own routes, headers and 404; no session is read there) and
 static files that exist are public: an asset is a real file under the assets folder reached by a clean path (no
-empty, `.` or `..` segment), a component suite file one Dash registered, the favicon its one path. Any other page redirects to sign-in and any other request
-(a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`) gets 401 before Dash sees it. Anything
-else under the two static prefixes is 404 for a signed-in user too: Dash never sees a component-suite path it does
-not know (it would raise DependencyException: a 500 and a logged traceback), nor serves its shell under `/assets/`.
+empty, `.` or `..` segment), a component suite file one Dash registered, the favicon its one path. Any other page
+redirects to sign-in and any other request (a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`)
+gets 401 before Dash sees it. Anything else under the two static prefixes is 404 for a signed-in user too: Dash
+never sees a component-suite path it does not know (it would raise DependencyException: a 500 and a logged
+traceback), nor serves its shell under `/assets/`.
 Sign-in: one answer for an unknown name, a wrong password and a locked account (`accounts.authenticate`), and a
 per-client limit of failed attempts (the app's one rate limiter, `ratelimit`) in front of the per-account lock.
 Behind a reverse proxy, TRUSTED_PROXIES hops of `X-Forwarded-*` are believed (werkzeug ProxyFix), so the scheme of
