@@ -4,12 +4,16 @@ at, and the printable A4 sheet (`/qrcodes/<county>.pdf`); for roles with `public
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-dash.register_page(__name__, path="/qrcodes", name="村务公开", order=90, permission="public_qr")
+from dashboard.core.roles import may
+from dashboard.web.context import current_user
 
 
-def layout(**_query) -> html.Div:
+def layout(**_query) -> html.Div | dbc.Alert:
+    if not may(current_user(), "public_qr"):
+        return dbc.Alert("无权访问此页面。", color="danger", id="qrcodes-refused")
     return html.Div(
         [
             html.H1("村务公开二维码", className="page-title"),
@@ -22,3 +26,8 @@ def layout(**_query) -> html.Div:
             html.Div(id="qrcodes-list"),
         ]
     )
+
+
+dash.register_page(
+    __name__, path="/qrcodes", name="村务公开", title="村务公开二维码", order=90, layout=layout, permission="public_qr"
+)
