@@ -30,8 +30,8 @@ def village_url(v: Village) -> str:
 
 
 def svg(url: str, scale: int = 8) -> str:
-    """The QR code of `url` as an inline <svg> element (no script, no external reference)."""
-    return segno.make(url, error="m").svg_inline(scale=scale, border=4, dark="#000", light="#fff")
+    """The QR code of `url` as an inline <svg> element sized by CSS (no script, no external reference)."""
+    return segno.make(url, error="m").svg_inline(scale=scale, border=4, dark="#000", light="#fff", omitsize=True)
 
 
 @functools.lru_cache(maxsize=4)

@@ -81,7 +81,8 @@ def test_the_village_list_is_the_store_with_names_masked(public, duck, village):
             {"c": village.county, "t": village.township, "v": village.name, "m": month},
         ).all()
     cells = re.findall(
-        r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d{4}-\d{2})</td><td class=\"num\">([^<]*)</td>", html
+        r"<tr><td class=\"nw\">([^<]*)</td><td>([^<]*)</td><td class=\"nw\">(\d{4}-\d{2})</td><td class=\"num\">([^<]*)</td>",
+        html,
     )
     assert cells == [(mask_public_name(n), g, month, f"{Decimal(a):,.2f}") for n, g, a in rows]
     assert rows and all(n not in html for n, _, _ in rows if len(n) > 1)
@@ -113,7 +114,9 @@ def test_the_self_check_shows_ones_own_payouts_with_the_accounts_last_4(public, 
             {"i": id_number, "c": village.county, "t": village.township, "v": village.name, "y": first_year},
         ).all()
     result = _answer_section(html)
-    got = re.findall(r"<td>(\d{4}-\d{2})</td>\s*<td class=\"num\">([^<]*)</td>\s*<td>\*\*\*\*(\d{4})</td>", result)
+    got = re.findall(
+        r"<td class=\"nw\">(\d{4}-\d{2})</td>\s*<td class=\"num\">([^<]*)</td>\s*<td>\*\*\*\*(\d{4})</td>", result
+    )
     assert sorted(got) == sorted((m, f"{Decimal(a):,.2f}", account[-4:]) for m, a in expected)
     assert id_number not in html and account not in html
 
@@ -294,3 +297,12 @@ def test_staff_download_the_sheet_within_their_region(client_as, app):
     assert client_as("qr_lingdao", role="领导", region="430000").get(f"/qrcodes/{COUNTY}.pdf").status_code == 403
     assert client_as("qr_huaihua", role="分析", region="431200").get(f"/qrcodes/{COUNTY}.pdf").status_code == 403
     assert app.server.test_client().get(f"/qrcodes/{COUNTY}.pdf").status_code == 302
+
+
+def test_the_staff_page_lists_a_countys_villages_with_their_links(call_callback, client_as, app):
+    out = str(call_callback("qrcodes-list", [("qrcodes-county", "value", COUNTY)]))
+    assert f"/qrcodes/{COUNTY}.pdf" in out
+    assert all(village_url(v) in out for v in q.villages(COUNTY))
+    lead = client_as("qr_lead", role="领导", region="430000")
+    refused = str(call_callback("qrcodes-list", [("qrcodes-county", "value", COUNTY)], client=lead))
+    assert "无权" in refused and "/qrcodes/" not in refused
