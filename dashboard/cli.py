@@ -234,6 +234,25 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_qrcodes(args: argparse.Namespace) -> int:
+    from dashboard.public.qr import qr_sheet
+    from queries.public import villages
+    from queries.regions import region_tree
+
+    tree = region_tree()
+    if args.county not in tree or tree[args.county].level != "county":
+        print(f"没有这个县级区划: {args.county}", file=sys.stderr)
+        return 2
+    found = villages(args.county)
+    if not found:
+        print(f"{tree.name(args.county)} 没有补贴发放记录, 未生成二维码", file=sys.stderr)
+        return 1
+    with open(args.output, "wb") as fh:
+        fh.write(qr_sheet(tree.name(args.county), found))
+    print(f"已生成 {tree.name(args.county)} {len(found)} 个村的二维码: {args.output}")
+    return 0
+
+
 def _cmd_settings(_args: argparse.Namespace) -> int:
     for s in settings.SETTINGS:
         print(f"COCKPIT_{s.name}={settings.get(s.name)}    # {s.help}")
@@ -282,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--action", help="只导出该类事件 (如 sign_in, export, denied)")
     export.add_argument("--output", help="输出文件 (default 标准输出)")
     audit.set_defaults(func=_cmd_audit)
+    qrcodes = sub.add_parser("qrcodes", help="打印一个县各村的村务公开二维码 (A4 PDF, 每村一页)")
+    qrcodes.add_argument("--county", required=True, help="县级区划代码, 如 430102")
+    qrcodes.add_argument("--output", required=True, help="输出的 PDF 文件")
+    qrcodes.set_defaults(func=_cmd_qrcodes)
     show = sub.add_parser("settings", help="列出全部配置项及当前值")
     show.set_defaults(func=_cmd_settings)
     return parser

@@ -1,7 +1,8 @@
 """Personal data on screen, in exports and in every callback response: masked unless the user may see it.
 
 ID numbers keep the first 3 and last 4 characters (`430***********1234`), bank accounts the last 4 digits
-(`****1234`), a person's name its first character. Masking happens on the server, before data leaves it.
+(`****1234`), a person's name its first character (on the public village list, as 公示 shows it: first and last,
+`张*明`). Masking happens on the server, before data leaves it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def mask_name(value: str | None) -> str | None:
         return value
     text = str(value)
     return text[:1] + "*" * max(len(text) - 1, 1)
+
+
+def mask_public_name(value: str) -> str:
+    """A name as a public list (公示) shows it: the first and last character of three or more (张*明, 欧阳**华), the
+    first of two (张*)."""
+    text = str(value).strip()
+    if len(text) <= 2:
+        return text[:1] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]
 
 
 MASKERS = {"id_number": mask_id_number, "account": mask_account, "name": mask_name}

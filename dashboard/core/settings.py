@@ -201,6 +201,56 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("ATTACHMENT_MAX_MB", "5", "Largest attachment a ticket response may carry, in MB.", float),
+    Setting(
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8050",
+        "Public address of the village pages (村务公开, /gongkai/…), printed in the villages' QR codes.",
+    ),
+    Setting(
+        "PUBLIC_ID_MATCH",
+        "full",
+        "What the public self-check asks for besides the name: full (the 18-character ID number) or last6 "
+        "(its last 6 characters).",
+    ),
+    Setting(
+        "PUBLIC_YEARS", "3", "Years of payouts the public self-check shows (the latest data year and before).", int
+    ),
+    Setting(
+        "PUBLIC_RATE_LIMIT_IP",
+        "10/minute;30/hour",
+        "Self-check queries one client address may make (Flask-Limiter syntax); more get 429.",
+    ),
+    Setting(
+        "PUBLIC_RATE_LIMIT_VILLAGE",
+        "300/hour",
+        "Self-check queries one village's page may answer from all clients together (Flask-Limiter syntax).",
+    ),
+    Setting(
+        "PUBLIC_CHALLENGE_AFTER",
+        "3",
+        "Self-checks without payouts from one client address within an hour after which each further query must "
+        "answer an arithmetic question (checked from a signed token, no outside service).",
+        int,
+    ),
+    Setting(
+        "PUBLIC_CHECK_SECONDS",
+        "0.3",
+        "Every self-check answer takes at least this long, found or not (its timing tells nothing).",
+        float,
+    ),
+    Setting(
+        "PUBLIC_SECRET_KEY",
+        "",
+        "Key that signs the self-check's form and challenge tokens and keys the ID-number hash in the audit trail. "
+        "Empty: a random key per process (tokens do not survive a restart nor cross workers: set it in production).",
+    ),
+    Setting(
+        "PDF_FONT",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "Font embedded in PDFs (the villages' QR sheets): a TTF, OTF or collection with Chinese glyphs; of a "
+        "collection the Simplified Chinese face is used.",
+    ),
+    Setting("PUBLIC_HALL_SECONDS", "20", "Seconds each village list shows on the service-hall screen (一屏智报).", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

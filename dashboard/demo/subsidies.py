@@ -12,6 +12,8 @@ from dashboard.demo import people
 from dashboard.demo.anomalies import Planted
 from dashboard.demo.province import Province, random_dates
 
+VILLAGE_SIZE = 25  # people per village in the demo (a village's public list: 村务公开)
+
 
 @dataclass(frozen=True)
 class Subsidies:
@@ -77,7 +79,7 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     for c in np.unique(home):
         towns[c] = people.place_names(rng, int(rng.integers(8, 20)), "镇")
     township = np.array([towns[h][rng.integers(0, len(towns[h]))] for h in home], dtype=object)
-    village = people.place_names(rng, n_people, "村")
+    village = _villages(home, township, people.place_names(rng, n_people, "村"))
     enrol_person = np.concatenate([np.arange(n_people), rng.integers(0, n_people, n_enrol - n_people)])
     enrol_cat = rng.choice(len(cats), size=n_enrol, p=cat_w / cat_w.sum())
     pairs = pd.DataFrame({"person": enrol_person, "cat": enrol_cat}).drop_duplicates()
@@ -183,6 +185,23 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
             note="财政供养人员 receiving 城乡居民最低生活保障",
         )
     return Subsidies(program, frame.drop(columns=["person"]), person_death, employees)
+
+
+def _villages(home: np.ndarray, township: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Each person's village: a township's people live in a few villages of about VILLAGE_SIZE people, named by
+    the names drawn for the first of them (the draws are the same as before, so nothing else in the demo moves)."""
+    frame = pd.DataFrame({"home": home, "township": township, "drawn": drawn})
+    groups = frame.groupby(["home", "township"], sort=False)
+    rank = groups.cumcount().to_numpy()
+    villages = np.maximum(1, np.ceil(groups["drawn"].transform("size").to_numpy() / VILLAGE_SIZE)).astype(int)
+    first = groups["drawn"].transform(lambda names: names.iloc[0]).to_numpy()
+    slot = rank % villages
+    # slot k of a township is named by the drawn name of its (k+1)-th person: distinct enough, deterministic
+    named = frame.assign(rank=rank, slot=slot)
+    names = named[named["rank"] < villages].set_index(["home", "township", "rank"])["drawn"]
+    keys = pd.MultiIndex.from_arrays([home, township, slot])
+    out = names.reindex(keys).to_numpy()
+    return np.where(pd.isna(out), first, out).astype(object)
 
 
 def _plant_payout_anomalies(

@@ -24,12 +24,14 @@ from dashboard.core import settings
 from dashboard.core.regions import national_tree
 from dashboard.core.roles import may
 from dashboard.core.scope import User
+from dashboard.public import routes as public_routes
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
 from dashboard.web import gate as web
 from dashboard.web import ratelimit
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
+from dashboard.web.qrcodes import register_routes as register_qrcode_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
@@ -164,5 +166,8 @@ def create_app() -> Dash:
         prevent_initial_call=True,
     )
     register_export_routes(app.server, topics)
-    web.install(app, ratelimit.install(app.server))
+    register_qrcode_routes(app.server)
+    limiter = ratelimit.install(app.server)
+    public_routes.install(app.server, limiter)
+    web.install(app, limiter)
     return app

@@ -5,12 +5,14 @@ Why no Flask-Login: the session must be server-side (revocable, idle-timed, re-r
 a user or moving their region bites on their next request, shared by every worker through the state store), which
 Flask-Login leaves to the application anyway. What remains — read a cookie, load a user — is `before_request`.
 
-The gate fails closed: only the sign-in page, the probes (exact paths) and static files that exist are public: an
-asset is a real file under the assets folder reached by a clean path (no empty, `.` or `..` segment), a component
-suite file one Dash registered, the favicon its one path. Any other page redirects to sign-in and any other request
-(a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`) gets 401 before Dash sees it. Anything
-else under the two static prefixes is 404 for a signed-in user too: Dash never sees a component-suite path it does
-not know (it would raise DependencyException: a 500 and a logged traceback), nor serves its shell under `/assets/`.
+The gate fails closed: only the sign-in page, the probes (exact paths), the public side (`/gongkai` and below it, on
+a segment boundary: `dashboard.public`, which has its own routes, headers and 404; no session is read there) and
+static files that exist are public: an asset is a real file under the assets folder reached by a clean path (no
+empty, `.` or `..` segment), a component suite file one Dash registered, the favicon its one path. Any other page
+redirects to sign-in and any other request (a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`)
+gets 401 before Dash sees it. Anything else under the two static prefixes is 404 for a signed-in user too: Dash
+never sees a component-suite path it does not know (it would raise DependencyException: a 500 and a logged
+traceback), nor serves its shell under `/assets/`.
 Sign-in: one answer for an unknown name, a wrong password and a locked account (`accounts.authenticate`), and a
 per-client limit of failed attempts (the app's one rate limiter, `ratelimit`) in front of the per-account lock.
 Behind a reverse proxy, TRUSTED_PROXIES hops of `X-Forwarded-*` are believed (werkzeug ProxyFix), so the scheme of
@@ -39,6 +41,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.core import settings
+from dashboard.public import is_public
 from dashboard.state import accounts, audit
 from dashboard.state.engine import state_engine
 from dashboard.store.engine import finance_engine
@@ -159,6 +162,10 @@ def _gate(app: Dash) -> Callable[[], BaseResponse | None]:
         g.public_file = public_file(app, request.path)
         if g.public_file:  # static files: no session needed, no store read
             return None
+        g.public_side = is_public(request.path)
+        if g.public_side:  # the public side (dashboard.public): no session read, its own headers, its own 404
+            g.user, g.csrf_token, g.session_ended = None, None, None
+            return None
         refused = _session_gate()
         if refused is None and request.path.startswith((ASSETS_PREFIX, SUITES_PREFIX)):
             return Response("没有这个文件。", status=404, mimetype="text/plain")
@@ -235,6 +242,8 @@ def _security_headers(app: Dash):
     policy: list[str] = []  # computed at the first response, after every (inline clientside) callback exists
 
     def add(response: Response) -> Response:
+        if g.get("public_side"):  # dashboard.public sets its own, stricter headers
+            return response
         if not policy:
             policy.append(_content_security_policy(app))
         headers = response.headers

@@ -30,3 +30,9 @@ def test_frame_masked_unless_user_may_unmask():
     assert mask_frame(frame, columns, None).loc[0, "acct"] == "****7890"
     clear = mask_frame(frame, columns, User("b", "b", "分析", "430000", may_unmask=True))
     assert clear.loc[0, "id"] == "430102199001011234"
+
+
+def test_a_public_list_keeps_the_first_and_last_character_of_a_name():
+    from dashboard.core.masking import mask_public_name
+
+    assert [mask_public_name(n) for n in ("张三明", "张三", "欧阳小华", "李")] == ["张*明", "张*", "欧**华", "李*"]
