@@ -1,4 +1,4 @@
-"""Bulk loading of a complete set of facts into a finance store, followed by the marts and a new data version.
+"""Bulk loading of facts into a finance store (a complete set, or an increment), then the marts and a new data version.
 
 Frames carry money as integer fen (exact) and dates as datetime64; the loader turns them into `Numeric(18, 2)`
 and `Date` in the database. DuckDB gets a new file that is published by moving a symlink (see engine.py), servers
@@ -12,7 +12,9 @@ import glob
 import io
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -173,6 +175,39 @@ def _publish_duckdb(path: str, new_file: str, keep: str | None) -> None:
             os.remove(candidate)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What an increment does to one fact table: rows of `frame` replace the rows with the same `key`, and, when
+    `drop` is given, the rows it selects (a month of facts) go first."""
+
+    frame: pd.DataFrame
+    key: tuple[str, ...]
+    drop: sa.ColumnElement[bool] | None = None
+
+
+def _apply(conn: Connection, changes: Mapping[str, Change], progress: Progress) -> None:
+    tables = {t.name: t for t in FACTS}
+    for name, change in changes.items():
+        table = tables[name]
+        progress(f"更新 {name}: {len(change.frame):,} 行")
+        if change.drop is not None:
+            conn.execute(table.delete().where(change.drop))
+        staged = sa.Table(
+            f"_import_{name}",
+            sa.MetaData(),
+            *(sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
+            prefixes=["TEMPORARY"],
+        )
+        staged.create(conn)
+        _insert(conn, staged, change.frame)
+        same_key = sa.and_(*(staged.c[k] == table.c[k] for k in change.key))
+        conn.execute(table.delete().where(sa.exists().where(same_key)))
+        conn.execute(table.insert().from_select([c.name for c in table.columns], sa.select(*staged.columns)))
+        staged.drop(conn)
+    progress("重建汇总表 (marts)")
+    rebuild_marts(conn)
+
+
 def load_store(
     url: str,
     frames: Mapping[str, pd.DataFrame],
@@ -184,6 +219,55 @@ def load_store(
     progress: Progress = lambda _msg: None,
 ) -> DataVersion:
     """Replace every fact table with `frames`, rebuild the marts and record a new data version."""
+    return _publish(
+        url,
+        lambda conn: _fill(conn, frames, progress),
+        source=source,
+        province_code=province_code,
+        data_through=data_through,
+        note=note,
+        incremental=False,
+    )
+
+
+def update_store(
+    url: str,
+    changes: Mapping[str, Change],
+    *,
+    source: str,
+    province_code: str,
+    data_through: dt.date,
+    note: str = "",
+    progress: Progress = lambda _msg: None,
+) -> DataVersion:
+    """Apply `changes` to the current load (the other rows stay as they are), rebuild the marts and record a new
+    data version; published like a full load (DuckDB: a copy beside the old file; servers: one transaction)."""
+    unknown = set(changes) - {t.name for t in FACTS}
+    if unknown:
+        raise ValueError(f"no such fact tables: {sorted(unknown)}")
+    return _publish(
+        url,
+        lambda conn: _apply(conn, changes, progress),
+        source=source,
+        province_code=province_code,
+        data_through=data_through,
+        note=note,
+        incremental=True,
+    )
+
+
+def _publish(
+    url: str,
+    work: Callable[[Connection], None],
+    *,
+    source: str,
+    province_code: str,
+    data_through: dt.date,
+    note: str,
+    incremental: bool,
+) -> DataVersion:
+    """Run `work` on a new version of the store and publish it with its data version. `incremental` starts from a
+    copy of the current DuckDB file (servers: keeps the tables) instead of an empty store."""
     load_id = _previous_load_id(url) + 1
     if is_duckdb(url):
         path = duckdb_path(url)
@@ -193,11 +277,13 @@ def load_store(
         for leftover in (new_file, new_file + ".wal"):
             if os.path.exists(leftover):
                 os.remove(leftover)
+        if incremental and previous:
+            shutil.copyfile(previous, new_file)  # a published file never changes, so the copy is consistent
         engine = sa.create_engine(f"duckdb:///{os.path.abspath(new_file)}")
         try:
             with engine.begin() as conn:
                 metadata.create_all(conn)
-                _fill(conn, frames, progress)
+                work(conn)
                 _record_version(conn, load_id, source, province_code, data_through, note)
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
@@ -211,10 +297,11 @@ def load_store(
     try:
         with engine.begin() as conn:
             metadata.create_all(conn)
-            for table in reversed(metadata.sorted_tables):
-                if table is not data_version:
-                    conn.execute(table.delete())
-            _fill(conn, frames, progress)
+            if not incremental:
+                for table in reversed(metadata.sorted_tables):
+                    if table is not data_version:
+                        conn.execute(table.delete())
+            work(conn)
             for name, table, columns in SECONDARY_INDEXES:
                 sa.Index(name, *(table.c[c] for c in columns)).create(conn, checkfirst=True)
             if conn.dialect.name == "postgresql":

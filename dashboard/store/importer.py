@@ -1,0 +1,682 @@
+"""Import 预算管理一体化 exports into the finance store, all or nothing, validated against the data contract.
+
+The stages, each a function of what the previous one made:
+1. `read_files`: every file into a DuckDB staging database as text (DuckDB's CSV and Parquet readers; XLSX through
+   openpyxl), headers mapped to the schema's columns by their Chinese name or English alias.
+2. `stage`: the store's current rows (merge and month modes) beside the new ones, the new rows cast to the
+   contract's types (`new_<table>`), and the store as it would be after the import (`final_<table>`).
+3. `validate`: every row and every rule between tables checked in SQL; bad rows land in the `bad_row` table.
+4. `publish`: only when nothing is bad, the new rows are written through dashboard.store.load (a new DuckDB file
+   published by moving the symlink, or one PostgreSQL transaction), the marts rebuilt, a data version recorded.
+A step that scores the validated rows (data quality) runs between 3 and 4 on `Staged`, whose `new_<table>` and
+`final_<table>` tables hold exactly what is about to be published.
+
+Validation is DuckDB's: TRY_CAST for types, joins for codes and references, GROUP BY for keys. The only Python over
+the data is the decoding of GB18030 files to UTF-8 (DuckDB's reader knows only UTF-8, UTF-16 and Latin-1 without
+an extension that needs a download) and the reading of XLSX cells, which DuckDB cannot read without one either.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.store.contract import (
+    AGREEMENTS,
+    ITEM_PAIRS,
+    REFERENCES,
+    REQUIRED_TABLES,
+    TABLES,
+    Field,
+    TableContract,
+    gb2260_codes,
+)
+from dashboard.store.engine import DataVersion, duckdb_path, is_duckdb
+from dashboard.store.load import Change, Progress, load_store, update_store
+from dashboard.store.schema import FACTS
+
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+# The facts that say how far the data reaches ("数据截至"), as the demo counts it.
+DATA_THROUGH = (("payment", "pay_date"), ("revenue", "collect_date"), ("subsidy_payout", "pay_date"))
+_TRUE = ("是", "true", "t", "1", "y", "yes")
+_FALSE = ("否", "false", "f", "0", "n", "no")
+
+
+class ImportRefused(ValueError):
+    """The file set cannot be read at all (no such file, a name that matches no table)."""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    file: str
+    line: int | None  # None: the file set as a whole
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    files: list[str]
+    rows: dict[str, int]  # new rows per table
+    bad_rows: list[BadRow]  # the first `limit`
+    bad_count: int
+    version: DataVersion | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+@dataclass
+class Source:
+    path: str
+    table: TableContract
+    kind: str  # csv / xlsx / parquet
+    raw: str = ""  # staging table of the file's text
+    first_line: int = 2  # line number of the first row (the header is line 1; Parquet has none)
+    columns: dict[str, str] = field(default_factory=dict)  # schema column -> the file's header
+
+
+@dataclass
+class Staged:
+    """The staging database after `stage`: `new_<table>` (typed, with `_file` and `_line`) and `final_<table>`."""
+
+    db: duckdb.DuckDBPyConnection
+    sources: list[Source]
+    mode: str  # merge / replace / month
+    month: tuple[int, int] | None
+    tables: list[TableContract]  # the tables in the file set, in the schema's order
+
+    def count(self, relation: str) -> int:
+        row = self.db.execute(f"SELECT count(*) FROM {relation}").fetchone()
+        return int(row[0]) if row else 0
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _table_for(path: str) -> TableContract:
+    """The table a file holds, from its name: `payment.csv`, `国库集中支付明细_202403.xlsx`, `payment-2.parquet`."""
+    stem = os.path.splitext(os.path.basename(path))[0].lower()
+    names = sorted(((name, t) for t in TABLES.values() for name in (t.name, t.label.lower())), key=lambda p: -len(p[0]))
+    for name, table in names:
+        if stem == name or (stem.startswith(name) and not stem[len(name)].isalnum()):
+            return table
+        if stem.startswith(name) and not name.isascii():
+            return table
+    raise ImportRefused(f"{path}: 文件名对应不到任何数据表(应以表名开头,如 payment.csv 或 国库集中支付明细.csv)")
+
+
+def expand(paths: Iterable[str]) -> list[str]:
+    """Files named, and the importable files inside directories named, each once."""
+    found: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found += sorted(
+                os.path.join(path, n) for n in os.listdir(path) if os.path.splitext(n)[1].lower() in SUFFIXES
+            )
+        elif os.path.exists(path):
+            found.append(path)
+        else:
+            raise ImportRefused(f"{path}: 文件不存在")
+    return list(dict.fromkeys(os.path.abspath(p) for p in found))
+
+
+def _is_utf8(path: str) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _to_utf8(path: str, workdir: str) -> str:
+    """A UTF-8 copy of a GB18030 (GBK) file, for DuckDB's reader."""
+    target = os.path.join(workdir, f"utf8-{len(os.listdir(workdir))}.csv")
+    with open(path, encoding="gb18030", newline="") as src, open(target, "w", encoding="utf-8", newline="") as out:
+        while chunk := src.read(1 << 22):
+            out.write(chunk)
+    return target
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: str) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        data = [[_cell(v) for v in row[: len(header)]] for row in rows if any(v is not None for v in row)]
+    finally:
+        book.close()
+    return pd.DataFrame(data, columns=header, dtype=object)
+
+
+def _map_headers(source: Source, headers: list[str], bad: list[BadRow]) -> None:
+    by_name = {}
+    for f in source.table.fields:
+        by_name[f.label] = f.name
+        by_name[f.name.lower()] = f.name
+    for header in headers:
+        name = by_name.get(header.strip()) or by_name.get(header.strip().lower())
+        if name is None:
+            bad.append(BadRow(source.path, 1, header, None, f"未知列: {source.table.label}中没有这一列"))
+        elif name in source.columns:
+            bad.append(BadRow(source.path, 1, header, None, f"列重复: 与「{source.columns[name]}」是同一列"))
+        else:
+            source.columns[name] = header
+    for f in source.table.fields:
+        if f.required and f.name not in source.columns:
+            bad.append(BadRow(source.path, 1, f.label, None, "缺少必填列"))
+
+
+def read_files(
+    db: duckdb.DuckDBPyConnection, paths: Sequence[str], workdir: str, progress: Progress
+) -> tuple[list[Source], list[BadRow]]:
+    """Stage 1: each file as text in `raw_<n>`, its headers mapped; structural errors of the files."""
+    sources, bad = [], []
+    for n, path in enumerate(paths):
+        kind = SUFFIXES.get(os.path.splitext(path)[1].lower())
+        if kind is None:
+            raise ImportRefused(f"{path}: 不支持的文件类型(CSV、XLSX、Parquet)")
+        source = Source(path, _table_for(path), kind, raw=f"raw_{n}")
+        progress(f"读取 {os.path.basename(path)}")
+        if kind == "csv":
+            readable = path if _is_utf8(path) else _to_utf8(path, workdir)
+            db.execute(
+                f"CREATE TABLE {source.raw} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
+                f"delim = ',', quote = '\"', escape = '\"', store_rejects = true, rejects_table = 'rej_{n}', "
+                f"rejects_scan = 'rejscan_{n}')",
+                [readable],
+            )
+            for line, column, message in db.execute(f"SELECT line, column_name, error_message FROM rej_{n}").fetchall():
+                bad.append(BadRow(path, int(line), column or "", None, f"无法解析的行: {message.splitlines()[0]}"))
+        elif kind == "xlsx":
+            frame = _read_xlsx(path)
+            db.register("_xlsx", frame)
+            db.execute(f"CREATE TABLE {source.raw} AS SELECT * FROM _xlsx")
+            db.unregister("_xlsx")
+        else:
+            db.execute(f"CREATE TABLE {source.raw} AS SELECT * FROM read_parquet(?)", [path])
+            source.first_line = 1
+        headers = [row[0] for row in db.execute(f"DESCRIBE {source.raw}").fetchall()]
+        _map_headers(source, headers, bad)
+        sources.append(source)
+    return sources, bad
+
+
+def _text(f: Field) -> str:
+    """The trimmed text of a column in `_typed_select`'s inner query."""
+    return _q(f"_t_{f.name}")
+
+
+def _cast(f: Field, text: str) -> str:
+    """The typed value of `text`, NULL when it is not one (DuckDB's TRY_CAST does the parsing)."""
+    if f.kind == "date":
+        return (
+            f"COALESCE(TRY_CAST({text} AS DATE), CAST(TRY_STRPTIME({text}, '%Y/%m/%d') AS DATE), "
+            f"CAST(TRY_STRPTIME({text}, '%Y%m%d') AS DATE))"
+        )
+    if f.kind == "integer":
+        return f"TRY_CAST({text} AS BIGINT)"
+    if f.kind in ("money", "decimal"):
+        scale = int(f.sql_type.rstrip(")").split(",")[1])
+        decimals = f"rtrim(split_part({text}, '.', 2), '0')"  # a cast would round them away
+        return f"CASE WHEN length({decimals}) <= {scale} THEN TRY_CAST({text} AS {f.sql_type}) END"
+    if f.kind == "boolean":
+        truthy = ", ".join(map(_lit, _TRUE))
+        falsy = ", ".join(map(_lit, _FALSE))
+        return f"CASE WHEN lower({text}) IN ({truthy}) THEN true WHEN lower({text}) IN ({falsy}) THEN false END"
+    return text
+
+
+_TYPE_REASONS = {
+    "date": "不是有效日期(应为 YYYY-MM-DD)",
+    "integer": "不是整数",
+    "money": "不是金额或超过两位小数(金额须精确到分)",
+    "decimal": "不是数值或小数位过多",
+    "boolean": "应为 是/否",
+}
+
+
+def _row_checks(f: Field) -> list[tuple[str, str]]:
+    """(condition, reason) for one column: required, type, length, fixed code list (on its text and its value)."""
+    text, value = _text(f), _q(f.name)
+    checks = []
+    if f.required:
+        checks.append((f"{text} IS NULL", "必填项为空"))
+    if f.kind in _TYPE_REASONS:
+        checks.append((f"{text} IS NOT NULL AND {value} IS NULL", _TYPE_REASONS[f.kind]))
+    if f.length:
+        checks.append((f"length({text}) > {f.length}", f"超过 {f.length} 个字符"))
+    if f.codes and f.codes.values:
+        values = ", ".join(map(_lit, f.codes.values))
+        checks.append((f"{text} NOT IN ({values})", f"不在代码表中({f.codes.label})"))
+    return checks
+
+
+def _typed_select(source: Source, contract: TableContract, mode: str, month: tuple[int, int] | None) -> str:
+    """One scan of a file's text: `_file`, `_line`, the typed columns and `_errs`, the list of what is wrong with
+    the row (column, value, reason), empty for a good row."""
+    texts = []
+    for f in contract.fields:
+        header = source.columns.get(f.name)
+        text = f"NULLIF(TRIM(CAST({_q(header)} AS VARCHAR)), '')" if header else "CAST(NULL AS VARCHAR)"
+        texts.append(f"{text} AS {_text(f)}")
+    inner = f"SELECT rowid + {source.first_line} AS _line, {', '.join(texts)} FROM {source.raw}"
+    typed = ", ".join(f"{_cast(f, _text(f))} AS {_q(f.name)}" for f in contract.fields)
+    middle = f"SELECT {_lit(source.path)} AS _file, _line, *, {typed} FROM ({inner})"
+    errors = []
+    for f in contract.fields:
+        for condition, reason in _row_checks(f):
+            errors.append(
+                f"CASE WHEN {condition} THEN {{'col': {_lit(f.label)}, 'value': {_text(f)}, "
+                f"'reason': {_lit(reason)}}} END"
+            )
+    if mode == "month" and month and contract.month_column:
+        first = contract.field(contract.month_column.split(",")[0])
+        reason = _lit(f"不属于导入月份 {month[0]}-{month[1]:02d}")
+        errors.append(
+            f"CASE WHEN NOT {_month_filter(contract, month)} THEN {{'col': {_lit(first.label)}, "
+            f"'value': {_text(first)}, 'reason': {reason}}} END"
+        )
+    columns = ", ".join(_q(f.name) for f in contract.fields)
+    return (
+        f"SELECT _file, _line, {columns}, list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL) AS _errs "
+        f"FROM ({middle})"
+    )
+
+
+def _old_tables(db: duckdb.DuckDBPyConnection, url: str, names: Iterable[str], workdir: str) -> None:
+    """The store's current rows of `names` as `old_<table>` (empty when there is no store or no such table)."""
+    tables = {t.name: t for t in FACTS}
+    present: set[str] = set()
+    if is_duckdb(url):
+        path = duckdb_path(url)
+        if path and os.path.exists(path):
+            db.execute(f"ATTACH {_lit(os.path.realpath(path))} AS store (READ_ONLY)")
+            present = {
+                r[0]
+                for r in db.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+            }
+            for name in names:
+                if name in present:
+                    db.execute(f"CREATE VIEW old_{name} AS SELECT * FROM store.main.{_q(name)}")
+    else:
+        engine = sa.create_engine(url)
+        try:
+            present = set(sa.inspect(engine).get_table_names())
+            with engine.connect() as conn:
+                for name in names:
+                    if name in present:
+                        _pull(db, conn, tables[name], workdir)
+        finally:
+            engine.dispose()
+    for name in names:
+        if name not in present:
+            columns = ", ".join(f"{_q(f.name)} {f.sql_type}" for f in TABLES[name].fields)
+            db.execute(f"CREATE TABLE old_{name} ({columns})")
+
+
+def _pull(db: duckdb.DuckDBPyConnection, conn: sa.Connection, table: sa.Table, workdir: str) -> None:
+    """One table of a server store into the staging database (PostgreSQL: COPY out as CSV; else: pandas)."""
+    contract = TABLES[table.name]
+    if conn.dialect.name == "postgresql":
+        target = os.path.join(workdir, f"old-{table.name}.csv")
+        raw: Any = conn.connection.dbapi_connection  # psycopg: its COPY extension
+        assert raw is not None
+        columns = ", ".join(_q(f.name) for f in contract.fields)
+        copy_out = f"COPY (SELECT {columns} FROM {_q(table.name)}) TO STDOUT WITH (FORMAT csv)"
+        with raw.cursor() as cur, open(target, "wb") as out, cur.copy(copy_out) as copy:
+            for block in copy:
+                out.write(block)
+        types = "{" + ", ".join(f"{_lit(f.name)}: {_lit(f.sql_type)}" for f in contract.fields) + "}"
+        db.execute(
+            f"CREATE TABLE old_{table.name} AS SELECT * FROM read_csv(?, header = false, columns = {types}, "
+            f"delim = ',', quote = '\"')",
+            [target],
+        )
+    else:
+        frame = pd.read_sql(sa.select(table), conn)
+        db.register("_old", frame)
+        selects = ", ".join(f"CAST({_q(f.name)} AS {f.sql_type}) AS {_q(f.name)}" for f in contract.fields)
+        db.execute(f"CREATE TABLE old_{table.name} AS SELECT {selects} FROM _old")
+        db.unregister("_old")
+
+
+def _month_filter(contract: TableContract, month: tuple[int, int]) -> str:
+    """SQL: the row falls in `month`."""
+    year, m = month
+    if contract.month_column == "year, month":
+        return f'("year" = {year} AND "month" = {m})'
+    column = _q(contract.month_column or "")
+    return f"(year({column}) = {year} AND month({column}) = {m})"
+
+
+def stage(
+    db: duckdb.DuckDBPyConnection,
+    sources: list[Source],
+    url: str,
+    mode: str,
+    month: tuple[int, int] | None,
+    workdir: str,
+    bad: list[BadRow],
+    progress: Progress,
+) -> Staged:
+    """Stage 2: typed new rows per table, the row-level errors, and the store as it would be afterwards."""
+    db.execute("CREATE TABLE bad_row (file VARCHAR, line BIGINT, col VARCHAR, value VARCHAR, reason VARCHAR)")
+    for b in bad:
+        db.execute("INSERT INTO bad_row VALUES (?, ?, ?, ?, ?)", [b.file, b.line, b.column, b.value, b.reason])
+    in_set = {s.table.name for s in sources}
+    tables = [t for t in TABLES.values() if t.name in in_set]
+    for contract in tables:
+        progress(f"校验 {contract.name}")
+        parts = [_typed_select(s, contract, mode, month) for s in sources if s.table is contract]
+        db.execute(f"CREATE TABLE new_{contract.name} AS {' UNION ALL '.join(parts)}")
+        db.execute(
+            "INSERT INTO bad_row SELECT _file, _line, e.col, e.value, e.reason FROM "
+            f"(SELECT _file, _line, unnest(_errs) AS e FROM new_{contract.name} WHERE len(_errs) > 0)"
+        )
+        db.execute(f"ALTER TABLE new_{contract.name} DROP COLUMN _errs")
+    if mode == "replace":
+        for name in REQUIRED_TABLES:
+            if name not in in_set:
+                db.execute(
+                    "INSERT INTO bad_row VALUES ('', NULL, '', NULL, ?)",
+                    [f"整体替换须包含{TABLES[name].label}({name})文件"],
+                )
+    references = {r.target for r in REFERENCES if r.table in in_set} | {"region", "classification"}
+    needed = [t.name for t in TABLES.values() if t.name in in_set | references]
+    if mode != "replace":
+        progress("读取数据仓现有数据")
+        _old_tables(db, url, needed, workdir)
+    for name in needed:
+        contract = TABLES[name]
+        columns = ", ".join(_q(f.name) for f in contract.fields)
+        sql: str | None
+        if mode == "replace":
+            sql = f"SELECT {columns} FROM new_{name}" if name in in_set else None
+        else:
+            sql = f"SELECT {columns} FROM old_{name} o"
+            if mode == "month" and month and contract.month_column and name in in_set:
+                sql += f" WHERE NOT {_month_filter(contract, month)}"
+            if name in in_set:
+                key = " AND ".join(f"n.{_q(k)} = o.{_q(k)}" for k in contract.key)
+                sql = (
+                    f"SELECT * FROM ({sql}) o WHERE NOT EXISTS (SELECT 1 FROM new_{name} n WHERE {key}) "
+                    f"UNION ALL SELECT {columns} FROM new_{name}"
+                )
+        if sql is None:
+            types = ", ".join(f"{_q(f.name)} {f.sql_type}" for f in contract.fields)
+            db.execute(f"CREATE TABLE final_{name} ({types})")
+        else:
+            db.execute(f"CREATE TABLE final_{name} AS {sql}")
+    return Staged(db, sources, mode, month, tables)
+
+
+def _insert_bad(db: duckdb.DuckDBPyConnection, select: str) -> None:
+    db.execute(f"INSERT INTO bad_row {select}")
+
+
+def validate(staged: Staged, progress: Progress) -> None:
+    """Stage 3: the rules between rows and tables, over the new rows against the store as it would be."""
+    db = staged.db
+    progress("校验表间规则")
+    names = {t.name for t in staged.tables}
+    db.execute("CREATE TABLE gb2260 (adcode VARCHAR)")
+    db.executemany("INSERT INTO gb2260 VALUES (?)", [[r[0]] for r in gb2260_codes()])
+    db.execute(
+        "CREATE TABLE region_path AS SELECT r.adcode, "
+        "CASE r.level WHEN 'province' THEN r.adcode WHEN 'city' THEN p.adcode "
+        "WHEN 'county' THEN (CASE WHEN p.level = 'province' THEN p.adcode ELSE g.adcode END) END AS province_code, "
+        "CASE r.level WHEN 'city' THEN r.adcode WHEN 'county' THEN (CASE WHEN p.level = 'city' THEN p.adcode END) "
+        "END AS city_code, CASE r.level WHEN 'county' THEN r.adcode END AS county_code "
+        "FROM final_region r LEFT JOIN final_region p ON p.adcode = r.parent_adcode "
+        "LEFT JOIN final_region g ON g.adcode = p.parent_adcode"
+    )
+
+    def report(contract: TableContract, column: str, value: str, reason: str, source: str, where: str) -> None:
+        label = _lit(contract.field(column).label)
+        _insert_bad(
+            db, f"SELECT n._file, n._line, {label}, CAST({value} AS VARCHAR), {reason} FROM {source} WHERE {where}"
+        )
+
+    for contract in staged.tables:
+        new = f"new_{contract.name} n"
+        for f in contract.fields:
+            codes = f.codes
+            if codes is None or codes.values:
+                continue
+            col = f"n.{_q(f.name)}"
+            if codes.ref is None:
+                target = "SELECT adcode AS code FROM gb2260"
+            else:
+                table, column, condition = codes.ref
+                target = f"SELECT {_q(column)} AS code FROM final_{table}" + (
+                    f" WHERE {condition}" if condition else ""
+                )
+            report(
+                contract,
+                f.name,
+                col,
+                _lit(f"不在代码表中({codes.label})"),
+                new,
+                f"{col} IS NOT NULL AND {col} NOT IN ({target})",
+            )
+        for key in contract.unique:
+            cols = ", ".join(_q(k) for k in key)
+            same = " AND ".join(f"d.{_q(k)} = n.{_q(k)}" for k in key)
+            label = "、".join(contract.field(k).label for k in key)
+            value = " || '/' || ".join(f"CAST(n.{_q(k)} AS VARCHAR)" for k in key)
+            report(
+                contract,
+                key[0],
+                value,
+                _lit(f"{label}重复(在导入文件或数据仓中出现多次)"),
+                f"{new} JOIN (SELECT {cols} FROM final_{contract.name} GROUP BY {cols} HAVING count(*) > 1) d "
+                f"ON {same}",
+                "true",
+            )
+        if contract.has_ancestry:
+            unit = "COALESCE(n.county_code, n.city_code, n.province_code)"
+            report(
+                contract,
+                "county_code",
+                "concat_ws('/', n.province_code, n.city_code, n.county_code)",
+                "CASE WHEN p.adcode IS NULL THEN '区划不在行政区划表中' "
+                "ELSE '区划层级不一致(省、市、县代码与行政区划表不符)' END",
+                f"{new} LEFT JOIN region_path p ON p.adcode = {unit}",
+                "n.province_code IS NOT NULL AND (p.adcode IS NULL OR p.province_code IS DISTINCT FROM n.province_code "
+                "OR p.city_code IS DISTINCT FROM n.city_code OR p.county_code IS DISTINCT FROM n.county_code)",
+            )
+        columns = {f.name for f in contract.fields}
+        for head, item in ITEM_PAIRS:
+            if head in columns and item in columns:
+                report(
+                    contract,
+                    head,
+                    f"n.{head}",
+                    _lit(f"应为{contract.field(item).label}的前三位"),
+                    new,
+                    f"n.{head} IS NOT NULL AND n.{item} IS NOT NULL AND n.{head} <> left(n.{item}, 3)",
+                )
+    for ref in REFERENCES:
+        if ref.table not in names:
+            continue
+        contract = TABLES[ref.table]
+        on = " AND ".join(f"t.{_q(b)} = n.{_q(a)}" for a, b in zip(ref.columns, ref.target_columns))
+        present = " AND ".join(f"n.{_q(a)} IS NOT NULL" for a in ref.columns)
+        report(
+            contract,
+            ref.columns[0],
+            f"n.{_q(ref.columns[0])}",
+            _lit(ref.reason),
+            f"new_{ref.table} n",
+            f"{present} AND NOT EXISTS (SELECT 1 FROM final_{ref.target} t WHERE {on})",
+        )
+    for agreement in AGREEMENTS:
+        if agreement.table not in names:
+            continue
+        contract, via = TABLES[agreement.table], agreement.via
+        on = " AND ".join(f"t.{_q(b)} = n.{_q(a)}" for a, b in zip(via.columns, via.target_columns))
+        for mine, theirs in agreement.pairs:
+            reason = f"{_lit(agreement.reason + ': 应为 ')} || COALESCE(CAST(t.{_q(theirs)} AS VARCHAR), '空')"
+            report(
+                contract,
+                mine,
+                f"n.{_q(mine)}",
+                reason,
+                f"new_{agreement.table} n JOIN final_{via.target} t ON {on}",
+                f"n.{_q(mine)} IS DISTINCT FROM t.{_q(theirs)}",
+            )
+    provinces = staged.count("final_region WHERE level = 'province'")
+    if provinces != 1:
+        db.execute(
+            "INSERT INTO bad_row VALUES ('', NULL, '级次', NULL, ?)",
+            [f"行政区划表须有且仅有一个省级区划(现有 {provinces} 个)"],
+        )
+
+
+def _frame(staged: Staged, contract: TableContract, relation: str) -> pd.DataFrame:
+    """Rows of `relation` as the loader takes them: money in integer fen, dates as datetime64."""
+    exprs = []
+    for f in contract.fields:
+        if f.kind == "money":
+            exprs.append(f"CAST({_q(f.name)} * 100 AS BIGINT) AS {_q(f.name)}")
+        else:
+            exprs.append(_q(f.name))
+    frame = staged.db.execute(f"SELECT {', '.join(exprs)} FROM {relation}").df()
+    for f in contract.fields:
+        if f.kind == "date":
+            frame[f.name] = pd.to_datetime(frame[f.name])
+        elif f.kind == "decimal":
+            frame[f.name] = frame[f.name].astype("float64")
+    return frame
+
+
+def _data_through(staged: Staged) -> dt.date:
+    dates = []
+    for table, column in DATA_THROUGH:
+        if f"final_{table}" not in _relations(staged):
+            continue
+        row = staged.db.execute(f"SELECT max({_q(column)}) FROM final_{table}").fetchone()
+        if row and row[0] is not None:
+            dates.append(row[0])
+    return max(dates) if dates else dt.date.today()
+
+
+def _relations(staged: Staged) -> set[str]:
+    return {r[0] for r in staged.db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def publish(staged: Staged, url: str, progress: Progress) -> DataVersion:
+    """Stage 4: write what was validated, as one new data version."""
+    row = staged.db.execute("SELECT adcode FROM final_region WHERE level = 'province'").fetchone()
+    assert row is not None  # validated
+    files = ", ".join(os.path.basename(s.path) for s in staged.sources)
+    month = f" {staged.month[0]}-{staged.month[1]:02d}" if staged.month else ""
+    kwargs: dict[str, Any] = {
+        "source": f"import {staged.mode}{month}"[:64],
+        "province_code": row[0],
+        "data_through": _data_through(staged),
+        "note": f"导入 {files}",
+        "progress": progress,
+    }
+    if staged.mode == "replace":
+        frames = {t.name: _frame(staged, t, f"new_{t.name}") for t in staged.tables}
+        return load_store(url, frames, **kwargs)
+    changes = {}
+    for contract in staged.tables:
+        drop = None
+        if staged.mode == "month" and staged.month and contract.month_column:
+            table = next(t for t in FACTS if t.name == contract.name)
+            year, m = staged.month
+            if contract.month_column == "year, month":
+                drop = sa.and_(table.c.year == year, table.c.month == m)
+            else:
+                first = dt.date(year, m, 1)
+                last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+                drop = table.c[contract.month_column].between(first, last)
+        changes[contract.name] = Change(_frame(staged, contract, f"new_{contract.name}"), contract.key, drop)
+    return update_store(url, changes, **kwargs)
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def import_files(
+    paths: Sequence[str],
+    url: str,
+    *,
+    mode: str = "merge",
+    month: tuple[int, int] | None = None,
+    limit: int = 200,
+    progress: Progress = lambda _msg: None,
+    after_validation: Callable[[Staged], None] | None = None,
+) -> ImportResult:
+    """Validate the file set against the contract and, when no row is bad, publish it as a new data version.
+    `after_validation` runs on the validated rows before they are published (the data-quality step)."""
+    if mode not in ("merge", "replace", "month") or (mode == "month") != (month is not None):
+        raise ValueError("mode is merge, replace or month (with a month)")
+    files = expand(paths)
+    if not files:
+        raise ImportRefused("没有可导入的文件")
+    with tempfile.TemporaryDirectory(prefix="cockpit-import-") as workdir:
+        db = duckdb.connect()
+        try:
+            sources, bad = read_files(db, files, workdir, progress)
+            staged = stage(db, sources, url, mode, month, workdir, bad, progress)
+            validate(staged, progress)
+            rows = {t.name: staged.count(f"new_{t.name}") for t in staged.tables}
+            count = staged.count("bad_row")
+            if count:
+                listed = db.execute(
+                    f"SELECT DISTINCT * FROM bad_row ORDER BY file, line NULLS FIRST, col, reason LIMIT {int(limit)}"
+                ).fetchall()
+                total = staged.count("(SELECT DISTINCT * FROM bad_row)")
+                return ImportResult(False, files, rows, [BadRow(*r) for r in listed], total)
+            if after_validation:
+                after_validation(staged)
+            version = publish(staged, url, progress)
+            return ImportResult(True, files, rows, [], 0, version)
+        finally:
+            db.close()
