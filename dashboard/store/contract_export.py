@@ -47,6 +47,7 @@ def export_contract(url: str, directory: str, progress: Callable[[str], None] = 
                 raw: Any = conn.connection.dbapi_connection  # the driver: DuckDB and psycopg COPY
                 assert raw is not None
                 if conn.dialect.name == "duckdb":
+                    raw.execute("SET enable_progress_bar = false")  # ours is on stderr already
                     target = path.replace("'", "''")
                     raw.execute(f"COPY ({_select(contract)}) TO '{target}' (HEADER, DELIMITER ',')")
                 elif conn.dialect.name == "postgresql":

@@ -41,8 +41,8 @@ from dashboard.store.contract import (
     TableContract,
     gb2260_codes,
 )
-from dashboard.store.engine import DataVersion, duckdb_path, is_duckdb
-from dashboard.store.load import Change, Progress, load_store, update_store
+from dashboard.store.engine import DataVersion, duckdb_path, finance_engine_for, is_duckdb, read_data_version
+from dashboard.store.load import Change, Progress, StagedRows, load_store, update_store
 from dashboard.store.schema import FACTS
 
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -86,6 +86,7 @@ class Source:
     kind: str  # csv / xlsx / parquet
     raw: str = ""  # staging table of the file's text
     first_line: int = 2  # line number of the first row (the header is line 1; Parquet has none)
+    rejects: str | None = None  # DuckDB's rejects table of a CSV: the lines it could not read
     columns: dict[str, str] = field(default_factory=dict)  # schema column -> the file's header
 
 
@@ -140,12 +141,13 @@ def expand(paths: Iterable[str]) -> list[str]:
 
 
 def _is_utf8(path: str) -> bool:
+    """From the first MB: a GB18030 export has Chinese in its header already. Bytes that are not UTF-8 further on
+    are DuckDB's to report, as rows it cannot read."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 24):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        decoder.decode(head, final=False)
     except UnicodeDecodeError:
         return False
     return True
@@ -209,7 +211,8 @@ def read_files(
     db: duckdb.DuckDBPyConnection, paths: Sequence[str], workdir: str, progress: Progress
 ) -> tuple[list[Source], list[BadRow]]:
     """Stage 1: each file as text in `raw_<n>`, its headers mapped; structural errors of the files."""
-    sources, bad = [], []
+    sources: list[Source] = []
+    bad: list[BadRow] = []
     for n, path in enumerate(paths):
         kind = SUFFIXES.get(os.path.splitext(path)[1].lower())
         if kind is None:
@@ -219,22 +222,22 @@ def read_files(
         if kind == "csv":
             readable = path if _is_utf8(path) else _to_utf8(path, workdir)
             db.execute(
-                f"CREATE TABLE {source.raw} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
-                f"delim = ',', quote = '\"', escape = '\"', store_rejects = true, rejects_table = 'rej_{n}', "
-                f"rejects_scan = 'rejscan_{n}')",
-                [readable],
+                f"CREATE VIEW {source.raw} AS SELECT row_number() OVER () AS _row, * FROM read_csv({_lit(readable)}, "
+                "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', store_rejects = true, "
+                f"rejects_table = 'rej_{n}', rejects_scan = 'rejscan_{n}')"
             )
-            for line, column, message in db.execute(f"SELECT line, column_name, error_message FROM rej_{n}").fetchall():
-                bad.append(BadRow(path, int(line), column or "", None, f"无法解析的行: {message.splitlines()[0]}"))
+            source.rejects = f"rej_{n}"
         elif kind == "xlsx":
             frame = _read_xlsx(path)
             db.register("_xlsx", frame)
-            db.execute(f"CREATE TABLE {source.raw} AS SELECT * FROM _xlsx")
+            db.execute(f"CREATE TABLE {source.raw} AS SELECT row_number() OVER () AS _row, * FROM _xlsx")
             db.unregister("_xlsx")
         else:
-            db.execute(f"CREATE TABLE {source.raw} AS SELECT * FROM read_parquet(?)", [path])
+            db.execute(
+                f"CREATE VIEW {source.raw} AS SELECT row_number() OVER () AS _row, * FROM read_parquet({_lit(path)})"
+            )
             source.first_line = 1
-        headers = [row[0] for row in db.execute(f"DESCRIBE {source.raw}").fetchall()]
+        headers = [row[0] for row in db.execute(f"DESCRIBE {source.raw}").fetchall() if row[0] != "_row"]
         _map_headers(source, headers, bad)
         sources.append(source)
     return sources, bad
@@ -298,7 +301,7 @@ def _typed_select(source: Source, contract: TableContract, mode: str, month: tup
         header = source.columns.get(f.name)
         text = f"NULLIF(TRIM(CAST({_q(header)} AS VARCHAR)), '')" if header else "CAST(NULL AS VARCHAR)"
         texts.append(f"{text} AS {_text(f)}")
-    inner = f"SELECT rowid + {source.first_line} AS _line, {', '.join(texts)} FROM {source.raw}"
+    inner = f"SELECT _row + {source.first_line - 1} AS _line, {', '.join(texts)} FROM {source.raw}"
     typed = ", ".join(f"{_cast(f, _text(f))} AS {_q(f.name)}" for f in contract.fields)
     middle = f"SELECT {_lit(source.path)} AS _file, _line, *, {typed} FROM ({inner})"
     errors = []
@@ -413,6 +416,12 @@ def stage(
             f"(SELECT _file, _line, unnest(_errs) AS e FROM new_{contract.name} WHERE len(_errs) > 0)"
         )
         db.execute(f"ALTER TABLE new_{contract.name} DROP COLUMN _errs")
+        for s in sources:
+            if s.table is contract and s.rejects:
+                db.execute(
+                    f"INSERT INTO bad_row SELECT {_lit(s.path)}, line, COALESCE(column_name, ''), NULL, "
+                    f"'无法解析的行: ' || split_part(error_message, chr(10), 1) FROM {s.rejects}"
+                )
     if mode == "replace":
         for name in REQUIRED_TABLES:
             if name not in in_set:
@@ -445,7 +454,7 @@ def stage(
             types = ", ".join(f"{_q(f.name)} {f.sql_type}" for f in contract.fields)
             db.execute(f"CREATE TABLE final_{name} ({types})")
         else:
-            db.execute(f"CREATE TABLE final_{name} AS {sql}")
+            db.execute(f"CREATE VIEW final_{name} AS {sql}")
     return Staged(db, sources, mode, month, tables)
 
 
@@ -572,40 +581,39 @@ def validate(staged: Staged, progress: Progress) -> None:
         )
 
 
-def _frame(staged: Staged, contract: TableContract, relation: str) -> pd.DataFrame:
-    """Rows of `relation` as the loader takes them: money in integer fen, dates as datetime64."""
-    exprs = []
-    for f in contract.fields:
-        if f.kind == "money":
-            exprs.append(f"CAST({_q(f.name)} * 100 AS BIGINT) AS {_q(f.name)}")
-        else:
-            exprs.append(_q(f.name))
-    frame = staged.db.execute(f"SELECT {', '.join(exprs)} FROM {relation}").df()
-    for f in contract.fields:
-        if f.kind == "date":
-            frame[f.name] = pd.to_datetime(frame[f.name])
-        elif f.kind == "decimal":
-            frame[f.name] = frame[f.name].astype("float64")
-    return frame
-
-
-def _data_through(staged: Staged) -> dt.date:
+def _data_through(staged: Staged, url: str) -> dt.date:
+    """The last day with facts: of the new rows, and (merging) of the store's previous load."""
+    names = {t.name for t in staged.tables}
     dates = []
     for table, column in DATA_THROUGH:
-        if f"final_{table}" not in _relations(staged):
-            continue
-        row = staged.db.execute(f"SELECT max({_q(column)}) FROM final_{table}").fetchone()
-        if row and row[0] is not None:
-            dates.append(row[0])
+        if table in names:
+            row = staged.db.execute(f"SELECT max({_q(column)}) FROM new_{table}").fetchone()
+            if row and row[0] is not None:
+                dates.append(row[0])
+    if staged.mode != "replace":
+        try:
+            engine = finance_engine_for(url)
+            try:
+                dates.append(read_data_version(engine).data_through)
+            finally:
+                engine.dispose()
+        except Exception:  # no store yet: the new rows say it all
+            pass
     return max(dates) if dates else dt.date.today()
 
 
-def _relations(staged: Staged) -> set[str]:
-    return {r[0] for r in staged.db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+def _month_drop(table: sa.Table, contract: TableContract, month: tuple[int, int]) -> sa.ColumnElement[bool]:
+    year, m = month
+    if contract.month_column == "year, month":
+        return sa.and_(table.c.year == year, table.c.month == m)
+    first = dt.date(year, m, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return table.c[contract.month_column or ""].between(first, last)
 
 
-def publish(staged: Staged, url: str, progress: Progress) -> DataVersion:
-    """Stage 4: write what was validated, as one new data version."""
+def publish(staged: Staged, database: str, url: str, progress: Progress) -> DataVersion:
+    """Stage 4: write what was validated, as one new data version. Closes the staging database (`database`, its
+    file), which the loader then reads without pandas in between."""
     row = staged.db.execute("SELECT adcode FROM final_region WHERE level = 'province'").fetchone()
     assert row is not None  # validated
     files = ", ".join(os.path.basename(s.path) for s in staged.sources)
@@ -613,26 +621,22 @@ def publish(staged: Staged, url: str, progress: Progress) -> DataVersion:
     kwargs: dict[str, Any] = {
         "source": f"import {staged.mode}{month}"[:64],
         "province_code": row[0],
-        "data_through": _data_through(staged),
+        "data_through": _data_through(staged, url),
         "note": f"导入 {files}",
         "progress": progress,
     }
+    rows = {t.name: StagedRows(database, f"new_{t.name}", staged.count(f"new_{t.name}")) for t in staged.tables}
+    staged.db.execute("CHECKPOINT")
+    staged.db.close()
     if staged.mode == "replace":
-        frames = {t.name: _frame(staged, t, f"new_{t.name}") for t in staged.tables}
-        return load_store(url, frames, **kwargs)
+        return load_store(url, rows, **kwargs)
+    tables = {t.name: t for t in FACTS}
     changes = {}
     for contract in staged.tables:
         drop = None
         if staged.mode == "month" and staged.month and contract.month_column:
-            table = next(t for t in FACTS if t.name == contract.name)
-            year, m = staged.month
-            if contract.month_column == "year, month":
-                drop = sa.and_(table.c.year == year, table.c.month == m)
-            else:
-                first = dt.date(year, m, 1)
-                last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-                drop = table.c[contract.month_column].between(first, last)
-        changes[contract.name] = Change(_frame(staged, contract, f"new_{contract.name}"), contract.key, drop)
+            drop = _month_drop(tables[contract.name], contract, staged.month)
+        changes[contract.name] = Change(rows[contract.name], contract.key, drop)
     return update_store(url, changes, **kwargs)
 
 
@@ -661,7 +665,9 @@ def import_files(
     if not files:
         raise ImportRefused("没有可导入的文件")
     with tempfile.TemporaryDirectory(prefix="cockpit-import-") as workdir:
-        db = duckdb.connect()
+        database = os.path.join(workdir, "stage.duckdb")
+        db = duckdb.connect(database)
+        db.execute("SET enable_progress_bar = false")
         try:
             sources, bad = read_files(db, files, workdir, progress)
             staged = stage(db, sources, url, mode, month, workdir, bad, progress)
@@ -676,7 +682,7 @@ def import_files(
                 return ImportResult(False, files, rows, [BadRow(*r) for r in listed], total)
             if after_validation:
                 after_validation(staged)
-            version = publish(staged, url, progress)
+            version = publish(staged, database, url, progress)
             return ImportResult(True, files, rows, [], 0, version)
         finally:
             db.close()

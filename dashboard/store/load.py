@@ -1,8 +1,9 @@
 """Bulk loading of facts into a finance store (a complete set, or an increment), then the marts and a new data version.
 
 Frames carry money as integer fen (exact) and dates as datetime64; the loader turns them into `Numeric(18, 2)`
-and `Date` in the database. DuckDB gets a new file that is published by moving a symlink (see engine.py), servers
-get one transaction (readers keep seeing the previous load until it commits).
+and `Date` in the database; the importer hands over `StagedRows` instead (typed rows in its DuckDB staging file).
+DuckDB gets a new file that is published by moving a symlink (see engine.py), servers get one transaction (readers
+keep seeing the previous load until it commits).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 import sqlalchemy as sa
@@ -99,25 +100,84 @@ def _generic_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame, chun
         conn.execute(table.insert(), records[start : start + chunk])
 
 
-def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    if frame.empty:
+@dataclass(frozen=True)
+class StagedRows:
+    """Rows of one table in a DuckDB file (the importer's staging database): the schema's columns, money in 元 as
+    DECIMAL(18,2), dates as DATE. Loaded without passing through pandas: DuckDB attaches the file, PostgreSQL gets
+    a CSV that DuckDB writes."""
+
+    database: str
+    relation: str
+    rows: int
+
+
+Rows: TypeAlias = pd.DataFrame | StagedRows
+
+
+def _insert_staged(conn: Connection, table: sa.Table, rows: StagedRows) -> None:
+    import duckdb
+
+    columns = [c.name for c in table.columns]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "duckdb":
+        raw = _driver_connection(conn)
+        attached = {r[0] for r in raw.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        if "_staged" not in attached:
+            raw.execute("SET enable_progress_bar = false")  # the importer's progress bar is on stderr already
+            raw.execute(f"ATTACH '{rows.database}' AS _staged (READ_ONLY)")
+        raw.execute(f'INSERT INTO "{table.name}" ({listed}) SELECT {listed} FROM _staged.main."{rows.relation}"')
+        return
+    source = duckdb.connect(rows.database, read_only=True)
+    try:
+        if conn.dialect.name == "postgresql":
+            csv_path = f"{rows.database}.{rows.relation}.csv"
+            source.execute(
+                f"COPY (SELECT {listed} FROM \"{rows.relation}\") TO '{csv_path}' (FORMAT csv, HEADER false)"
+            )
+            try:
+                with (
+                    _driver_connection(conn).cursor() as cur,
+                    open(csv_path, "rb") as fh,
+                    cur.copy(f'COPY "{table.name}" ({listed}) FROM STDIN WITH (FORMAT csv)') as copy,
+                ):
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
+            finally:
+                os.remove(csv_path)
+            return
+        money = {c.name for c in table.columns if _is_money(c)}
+        exprs = ", ".join(f'CAST("{c}" * 100 AS BIGINT) AS "{c}"' if c in money else f'"{c}"' for c in columns)
+        _generic_insert(conn, table, source.execute(f'SELECT {exprs} FROM "{rows.relation}"').df())
+    finally:
+        source.close()
+
+
+def _count(rows: Rows) -> int:
+    return rows.rows if isinstance(rows, StagedRows) else len(rows)
+
+
+def _insert(conn: Connection, table: sa.Table, rows: Rows) -> None:
+    if not _count(rows):
+        return
+    if isinstance(rows, StagedRows):
+        _insert_staged(conn, table, rows)
         return
     dialect = conn.dialect.name
     if dialect == "duckdb":
-        _duckdb_insert(conn, table, frame)
+        _duckdb_insert(conn, table, rows)
     elif dialect == "postgresql":
-        _postgres_insert(conn, table, frame)
+        _postgres_insert(conn, table, rows)
     else:
-        _generic_insert(conn, table, frame)
+        _generic_insert(conn, table, rows)
 
 
-def _fill(conn: Connection, frames: Mapping[str, pd.DataFrame], progress: Progress) -> None:
+def _fill(conn: Connection, frames: Mapping[str, Rows], progress: Progress) -> None:
     unknown = set(frames) - {t.name for t in FACTS}
     if unknown:
         raise ValueError(f"no such fact tables: {sorted(unknown)}")
     for table in FACTS:
         if table.name in frames:
-            progress(f"写入 {table.name}: {len(frames[table.name]):,} 行")
+            progress(f"写入 {table.name}: {_count(frames[table.name]):,} 行")
             _insert(conn, table, frames[table.name])
     progress("重建汇总表 (marts)")
     rebuild_marts(conn)
@@ -180,7 +240,7 @@ class Change:
     """What an increment does to one fact table: rows of `frame` replace the rows with the same `key`, and, when
     `drop` is given, the rows it selects (a month of facts) go first."""
 
-    frame: pd.DataFrame
+    frame: Rows
     key: tuple[str, ...]
     drop: sa.ColumnElement[bool] | None = None
 
@@ -189,7 +249,7 @@ def _apply(conn: Connection, changes: Mapping[str, Change], progress: Progress) 
     tables = {t.name: t for t in FACTS}
     for name, change in changes.items():
         table = tables[name]
-        progress(f"更新 {name}: {len(change.frame):,} 行")
+        progress(f"更新 {name}: {_count(change.frame):,} 行")
         if change.drop is not None:
             conn.execute(table.delete().where(change.drop))
         staged = sa.Table(
@@ -210,7 +270,7 @@ def _apply(conn: Connection, changes: Mapping[str, Change], progress: Progress) 
 
 def load_store(
     url: str,
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, Rows],
     *,
     source: str,
     province_code: str,
