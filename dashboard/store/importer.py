@@ -268,6 +268,14 @@ def _cast(f: Field, text: str) -> str:
     return text
 
 
+_REJECT_REASONS = {  # DuckDB's CSV error types
+    "TOO MANY COLUMNS": "列数多于表头",
+    "MISSING COLUMNS": "列数少于表头",
+    "UNQUOTED VALUE": "引号不匹配",
+    "LINE SIZE OVER MAXIMUM": "行过长",
+    "INVALID ENCODING": "含非法字符(应为 UTF-8 或 GB18030 编码)",
+    "INVALID UNICODE": "含非法字符(应为 UTF-8 或 GB18030 编码)",
+}
 _TYPE_REASONS = {
     "date": "不是有效日期(应为 YYYY-MM-DD)",
     "integer": "不是整数",
@@ -277,11 +285,12 @@ _TYPE_REASONS = {
 }
 
 
-def _row_checks(f: Field) -> list[tuple[str, str]]:
-    """(condition, reason) for one column: required, type, length, fixed code list (on its text and its value)."""
+def _row_checks(f: Field, present: bool) -> list[tuple[str, str]]:
+    """(condition, reason) for one column: required, type, length, fixed code list (on its text and its value).
+    A required column missing from the file is reported once, on its header line, not on every row."""
     text, value = _text(f), _q(f.name)
     checks = []
-    if f.required:
+    if f.required and present:
         checks.append((f"{text} IS NULL", "必填项为空"))
     if f.kind in _TYPE_REASONS:
         checks.append((f"{text} IS NOT NULL AND {value} IS NULL", _TYPE_REASONS[f.kind]))
@@ -306,7 +315,7 @@ def _typed_select(source: Source, contract: TableContract, mode: str, month: tup
     middle = f"SELECT {_lit(source.path)} AS _file, _line, *, {typed} FROM ({inner})"
     errors = []
     for f in contract.fields:
-        for condition, reason in _row_checks(f):
+        for condition, reason in _row_checks(f, f.name in source.columns):
             errors.append(
                 f"CASE WHEN {condition} THEN {{'col': {_lit(f.label)}, 'value': {_text(f)}, "
                 f"'reason': {_lit(reason)}}} END"
@@ -323,6 +332,29 @@ def _typed_select(source: Source, contract: TableContract, mode: str, month: tup
         f"SELECT _file, _line, {columns}, list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL) AS _errs "
         f"FROM ({middle})"
     )
+
+
+def _after_rejects(db: duckdb.DuckDBPyConnection, table: str, source: Source) -> None:
+    """Report the lines DuckDB's reader could not read, and renumber the file's other rows: the reader skipped
+    those lines, so a row's number among the rows read is short by the rejected lines before it. The i-th rejected
+    line r_i (in order) lies before a row read as line p exactly when r_i - i < p."""
+    if not db.execute(f"SELECT count(*) FROM {source.rejects}").fetchone()[0]:  # type: ignore[index]
+        return
+    kinds = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _REJECT_REASONS.items())
+    db.execute(
+        f"INSERT INTO bad_row SELECT {_lit(source.path)}, line, COALESCE(column_name, ''), NULL, "
+        f"'无法解析的行: ' || CASE CAST(error_type AS VARCHAR) {kinds} ELSE '格式错误' END "
+        f"|| ' (' || split_part(error_message, chr(10), 1) || ')' FROM {source.rejects}"
+    )
+    db.execute(
+        f"CREATE TEMP TABLE _skipped AS SELECT DISTINCT line - dense_rank() OVER (ORDER BY line) AS k, line "
+        f"FROM (SELECT DISTINCT line FROM {source.rejects})"
+    )
+    db.execute(
+        f"UPDATE {table} AS n SET _line = n._line + (SELECT count(*) FROM _skipped WHERE k < n._line) "
+        f"WHERE n._file = {_lit(source.path)}"
+    )
+    db.execute("DROP TABLE _skipped")
 
 
 def _old_tables(db: duckdb.DuckDBPyConnection, url: str, names: Iterable[str], workdir: str) -> None:
@@ -411,17 +443,14 @@ def stage(
         progress(f"校验 {contract.name}")
         parts = [_typed_select(s, contract, mode, month) for s in sources if s.table is contract]
         db.execute(f"CREATE TABLE new_{contract.name} AS {' UNION ALL '.join(parts)}")
+        for s in sources:
+            if s.table is contract and s.rejects:
+                _after_rejects(db, f"new_{contract.name}", s)
         db.execute(
             "INSERT INTO bad_row SELECT _file, _line, e.col, e.value, e.reason FROM "
             f"(SELECT _file, _line, unnest(_errs) AS e FROM new_{contract.name} WHERE len(_errs) > 0)"
         )
         db.execute(f"ALTER TABLE new_{contract.name} DROP COLUMN _errs")
-        for s in sources:
-            if s.table is contract and s.rejects:
-                db.execute(
-                    f"INSERT INTO bad_row SELECT {_lit(s.path)}, line, COALESCE(column_name, ''), NULL, "
-                    f"'无法解析的行: ' || split_part(error_message, chr(10), 1) FROM {s.rejects}"
-                )
     if mode == "replace":
         for name in REQUIRED_TABLES:
             if name not in in_set:

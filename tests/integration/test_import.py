@@ -97,10 +97,16 @@ def _write_bad_set(contract_dir: str, directory: str) -> dict[int, str]:
     }
 
 
-def test_bad_rows_import_nothing_and_each_is_named(demo_url, contract_dir, tmp_path, capsys):
-    url = f"duckdb:///{tmp_path}/store.duckdb"
+@pytest.fixture
+def store_copy(demo_url, tmp_path):
+    """A writable copy of the demo store, published as load 1 would be."""
     shutil.copyfile(_path(demo_url), f"{tmp_path}/store-1.duckdb")
     os.symlink("store-1.duckdb", f"{tmp_path}/store.duckdb")
+    return f"duckdb:///{tmp_path}/store.duckdb"
+
+
+def test_bad_rows_import_nothing_and_each_is_named(store_copy, contract_dir, tmp_path, capsys):
+    url = store_copy
     before = _version(url)
     bad_dir = tmp_path / "bad"
     bad_dir.mkdir()
@@ -119,6 +125,26 @@ def test_bad_rows_import_nothing_and_each_is_named(demo_url, contract_dir, tmp_p
 
     result = import_files([str(bad_dir)], url, limit=3)
     assert not result.ok and len(result.bad_rows) == 3 and result.bad_count == len(lines)  # the total, beyond the limit
+
+
+def test_unreadable_lines_and_missing_columns(store_copy, contract_dir, tmp_path):
+    """A UTF-8 file with BOM, without the 支付金额 column and with a line of too many fields: both are named,
+    and the missing column is reported once, not on every row."""
+    rows = _csv_rows(os.path.join(contract_dir, "payment.csv")).head(4).drop(columns=["支付金额"])
+    rows.loc[3, "支付日期"] = "2024-13-01"  # line 6, after the unreadable line: its number must still be right
+    text = rows.to_csv(index=False).splitlines()
+    text.insert(3, text[2] + ",多余")  # line 4: one field too many
+    path = tmp_path / "payment.csv"
+    path.write_text("\ufeff" + "\n".join(text) + "\n", encoding="utf-8")
+    result = import_files([str(path)], store_copy)
+    assert not result.ok
+    found = {(b.line, b.column, b.reason) for b in result.bad_rows}
+    assert found == {
+        (1, "支付金额", "缺少必填列"),
+        (4, "", "无法解析的行: 列数多于表头 (Expected Number of Columns: 16 Found: 17)"),
+        (6, "支付日期", "不是有效日期(应为 YYYY-MM-DD)"),
+    }
+    assert result.bad_count == 3
 
 
 def _split_month(contract_dir: str, base: str, month: str) -> None:
