@@ -1,7 +1,7 @@
 """Import 预算管理一体化 exports into the finance store, all or nothing, validated against the data contract.
 
 The stages, each a function of what the previous one made:
-1. `read_files`: every file into a DuckDB staging database as text (DuckDB's CSV and Parquet readers; XLSX through
+1. `read_files`: every file as text in a DuckDB staging database (DuckDB's CSV and Parquet readers; XLSX through
    openpyxl), headers mapped to the schema's columns by their Chinese name or English alias.
 2. `stage`: the store's current rows (merge and month modes) beside the new ones, the new rows cast to the
    contract's types (`new_<table>`), and the store as it would be after the import (`final_<table>`).
@@ -183,10 +183,14 @@ def _read_xlsx(path: str) -> pd.DataFrame:
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        data = [[_cell(v) for v in row[: len(header)]] for row in rows if any(v is not None for v in row)]
+        data = [  # empty rows (formatting left below the data) are skipped, the others keep their sheet row
+            [n, *(_cell(v) for v in row[: len(header)])]
+            for n, row in enumerate(rows, start=1)
+            if any(v is not None for v in row)
+        ]
     finally:
         book.close()
-    return pd.DataFrame(data, columns=header, dtype=object)
+    return pd.DataFrame(data, columns=["_row", *header], dtype=object).astype({"_row": "int64"})
 
 
 def _map_headers(source: Source, headers: list[str], bad: list[BadRow]) -> None:
@@ -210,7 +214,8 @@ def _map_headers(source: Source, headers: list[str], bad: list[BadRow]) -> None:
 def read_files(
     db: duckdb.DuckDBPyConnection, paths: Sequence[str], workdir: str, progress: Progress
 ) -> tuple[list[Source], list[BadRow]]:
-    """Stage 1: each file as text in `raw_<n>`, its headers mapped; structural errors of the files."""
+    """Stage 1: each file as text in `raw_<n>` (a view over DuckDB's reader; a table for XLSX) with its row number
+    `_row`, its headers mapped; what is wrong with the headers."""
     sources: list[Source] = []
     bad: list[BadRow] = []
     for n, path in enumerate(paths):
@@ -230,7 +235,7 @@ def read_files(
         elif kind == "xlsx":
             frame = _read_xlsx(path)
             db.register("_xlsx", frame)
-            db.execute(f"CREATE TABLE {source.raw} AS SELECT row_number() OVER () AS _row, * FROM _xlsx")
+            db.execute(f"CREATE TABLE {source.raw} AS SELECT * FROM _xlsx")
             db.unregister("_xlsx")
         else:
             db.execute(

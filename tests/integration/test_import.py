@@ -147,6 +147,22 @@ def test_unreadable_lines_and_missing_columns(store_copy, contract_dir, tmp_path
     assert result.bad_count == 3
 
 
+def test_xlsx_rows_keep_their_sheet_row(store_copy, contract_dir, tmp_path):
+    from openpyxl import Workbook
+
+    rows = _csv_rows(os.path.join(contract_dir, "payment.csv")).head(2)
+    rows.loc[1, "支付日期"] = "2024/02/30"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(rows.columns))
+    sheet.append(list(rows.iloc[0]))
+    sheet.append([])  # an empty row is skipped, yet counted
+    sheet.append(list(rows.iloc[1]))
+    book.save(tmp_path / "payment.xlsx")
+    result = import_files([str(tmp_path / "payment.xlsx")], store_copy)
+    assert [(b.line, b.column) for b in result.bad_rows] == [(4, "支付日期")]
+
+
 def _split_month(contract_dir: str, base: str, month: str) -> None:
     """`base`: the contract files without `month`'s payments and revenue; `month`: those, as Parquet and XLSX."""
     shutil.copytree(contract_dir, base)
