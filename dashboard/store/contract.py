@@ -440,6 +440,8 @@ def render_markdown() -> str:
     out += [
         "- Every table with `province_code`, `city_code`, `county_code`: the unit (county, else city, else "
         "province) is a region of the store and the three columns are its path (区划层级不一致 otherwise).",
+        "- Merging: rows already in the store must still agree with the rows the import puts in place of those "
+        "they reference (a 指标 moved to another agency while its payments stay is refused).",
         "- `func_code` is the first three digits of `func_item_code`, `econ_code` of `econ_item_code`.",
         "- The key of a table is unique over the whole store after the import (for `payment` the 支付凭证号: a "
         "voucher is counted once), and so is its ID.",

@@ -99,6 +99,7 @@ class Staged:
     mode: str  # merge / replace / month
     month: tuple[int, int] | None
     tables: list[TableContract]  # the tables in the file set, in the schema's order
+    final: set[str]  # the tables with a `final_<table>` view (those in the file set and those their rules read)
 
     def count(self, relation: str) -> int:
         row = self.db.execute(f"SELECT count(*) FROM {relation}").fetchone()
@@ -464,7 +465,8 @@ def stage(
                     [f"整体替换须包含{TABLES[name].label}({name})文件"],
                 )
     references = {r.target for r in REFERENCES if r.table in in_set} | {"region", "classification"}
-    needed = [t.name for t in TABLES.values() if t.name in in_set | references]
+    referring = {a.table for a in AGREEMENTS if a.via.target in in_set}  # their rows must agree with the new ones
+    needed = [t.name for t in TABLES.values() if t.name in in_set | references | referring]
     if mode != "replace":
         progress("读取数据仓现有数据")
         _old_tables(db, url, needed, workdir)
@@ -489,7 +491,7 @@ def stage(
             db.execute(f"CREATE TABLE final_{name} ({types})")
         else:
             db.execute(f"CREATE VIEW final_{name} AS {sql}")
-    return Staged(db, sources, mode, month, tables)
+    return Staged(db, sources, mode, month, tables, set(needed))
 
 
 def _insert_bad(db: duckdb.DuckDBPyConnection, select: str) -> None:
@@ -593,20 +595,38 @@ def validate(staged: Staged, progress: Progress) -> None:
             f"{present} AND NOT EXISTS (SELECT 1 FROM final_{ref.target} t WHERE {on})",
         )
     for agreement in AGREEMENTS:
-        if agreement.table not in names:
-            continue
         contract, via = TABLES[agreement.table], agreement.via
         on = " AND ".join(f"t.{_q(b)} = n.{_q(a)}" for a, b in zip(via.columns, via.target_columns))
         for mine, theirs in agreement.pairs:
             reason = f"{_lit(agreement.reason + ': 应为 ')} || COALESCE(CAST(t.{_q(theirs)} AS VARCHAR), '空')"
-            report(
-                contract,
-                mine,
-                f"n.{_q(mine)}",
-                reason,
-                f"new_{agreement.table} n JOIN final_{via.target} t ON {on}",
-                f"n.{_q(mine)} IS DISTINCT FROM t.{_q(theirs)}",
-            )
+            differs = f"n.{_q(mine)} IS DISTINCT FROM t.{_q(theirs)}"
+            if agreement.table in names:
+                report(
+                    contract,
+                    mine,
+                    f"n.{_q(mine)}",
+                    reason,
+                    f"new_{agreement.table} n JOIN final_{via.target} t ON {on}",
+                    differs,
+                )
+            if staged.mode != "replace" and via.target in names and agreement.table in staged.final:
+                # a row already in the store whose target the import changes (listed by its key, no line)
+                key = " || '/' || ".join(f"CAST(n.{_q(k)} AS VARCHAR)" for k in contract.key)
+                label = _lit(contract.field(mine).label)
+                kept = (
+                    ""
+                    if agreement.table not in names
+                    else (
+                        f" AND NOT EXISTS (SELECT 1 FROM new_{agreement.table} x WHERE "
+                        + " AND ".join(f"x.{_q(k)} = n.{_q(k)}" for k in contract.key)
+                        + ")"
+                    )
+                )
+                _insert_bad(
+                    db,
+                    f"SELECT {_lit(f'数据仓已有的{contract.label}')}, NULL, {label}, {key}, {reason} "
+                    f"FROM final_{agreement.table} n JOIN new_{via.target} t ON {on} WHERE {differs}{kept}",
+                )
     provinces = staged.count("final_region WHERE level = 'province'")
     if provinces != 1:
         db.execute(

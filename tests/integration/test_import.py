@@ -147,6 +147,17 @@ def test_unreadable_lines_and_missing_columns(store_copy, contract_dir, tmp_path
     assert result.bad_count == 3
 
 
+def test_a_changed_indicator_must_still_agree_with_its_payments(store_copy, contract_dir, tmp_path):
+    """Merging an indicator under another agency would leave the store's payments of it disagreeing: refused."""
+    indicators = _csv_rows(os.path.join(contract_dir, "budget_indicator.csv")).head(1)
+    indicators.loc[0, "预算单位ID"] = "2"
+    indicators.to_csv(tmp_path / "budget_indicator.csv", index=False)
+    result = import_files([str(tmp_path / "budget_indicator.csv")], store_copy)
+    assert not result.ok
+    assert {b.file for b in result.bad_rows} == {"数据仓已有的国库集中支付明细"}
+    assert all(b.column == "预算单位ID" and b.line is None for b in result.bad_rows)
+
+
 def test_xlsx_rows_keep_their_sheet_row(store_copy, contract_dir, tmp_path):
     from openpyxl import Workbook
 
