@@ -38,12 +38,11 @@ def _timed_import(files: str, url: str) -> float:
     elapsed = time.perf_counter() - started
     if not result.ok:
         raise SystemExit(f"import refused: {result.bad_count} bad rows, e.g. {result.bad_rows[:3]}")
-    stages: dict[str, float] = {}
-    previous = started
-    for at, message in [*marks, (started + elapsed, "done")]:
+    stages: dict[str, float] = {}  # a message's stage lasts until the next message
+    ends = [at for at, _message in marks[1:]] + [started + elapsed]
+    for (at, message), end in zip(marks, ends):
         stage = message.split(" ")[0]
-        stages[stage] = stages.get(stage, 0.0) + at - previous
-        previous = at
+        stages[stage] = stages.get(stage, 0.0) + end - at
     print(f"  {result.total_rows:,} rows in {elapsed:.1f} s ({result.total_rows / elapsed:,.0f} rows/s)")
     print("  " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
     return elapsed
