@@ -503,8 +503,9 @@ def validate(staged: Staged, progress: Progress) -> None:
     db = staged.db
     progress("校验表间规则")
     names = {t.name for t in staged.tables}
-    db.execute("CREATE TABLE gb2260 (adcode VARCHAR)")
-    db.executemany("INSERT INTO gb2260 VALUES (?)", [[r[0]] for r in gb2260_codes()])
+    db.register("_gb2260", pd.DataFrame({"adcode": [r[0] for r in gb2260_codes()]}))
+    db.execute("CREATE TABLE gb2260 AS SELECT CAST(adcode AS VARCHAR) AS adcode FROM _gb2260")  # one statement:
+    db.unregister("_gb2260")  # row by row, a file database commits (and syncs) each
     db.execute(
         "CREATE TABLE region_path AS SELECT r.adcode, "
         "CASE r.level WHEN 'province' THEN r.adcode WHEN 'city' THEN p.adcode "
