@@ -612,7 +612,7 @@ def validate(staged: Staged, progress: Progress) -> None:
                 )
             if staged.mode != "replace" and via.target in names and agreement.table in staged.final:
                 # a row already in the store whose target the import changes (listed by its key, no line)
-                key = " || '/' || ".join(f"CAST(n.{_q(k)} AS VARCHAR)" for k in contract.key)
+                row_key = " || '/' || ".join(f"CAST(n.{_q(k)} AS VARCHAR)" for k in contract.key)
                 label = _lit(contract.field(mine).label)
                 kept = (
                     ""
@@ -625,7 +625,7 @@ def validate(staged: Staged, progress: Progress) -> None:
                 )
                 _insert_bad(
                     db,
-                    f"SELECT {_lit(f'数据仓已有的{contract.label}')}, NULL, {label}, {key}, {reason} "
+                    f"SELECT {_lit(f'数据仓已有的{contract.label}')}, NULL, {label}, {row_key}, {reason} "
                     f"FROM final_{agreement.table} n JOIN new_{via.target} t ON {on} WHERE {differs}{kept}",
                 )
     provinces = staged.count("final_region WHERE level = 'province'")
