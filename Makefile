@@ -39,6 +39,7 @@ lint: $(STAMP)  ## ruff (lint and format), the import contracts of the layers (A
 
 bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part of the tests)
 	$(PY) bench/bench_build.py
+	$(PY) bench/bench_import.py
 	$(PY) bench/bench_drill.py
 	$(PY) bench/bench_topics.py
 	$(PY) bench/bench_rules.py

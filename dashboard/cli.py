@@ -220,6 +220,82 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return _run_rules(args.db_url or settings.get("DB_URL"), args.as_of)
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from dashboard.state import audit
+    from dashboard.store.importer import ImportRefused, import_files, parse_month
+
+    url = args.db_url or settings.get("DB_URL")
+    month = parse_month(args.month) if args.month else None
+    if args.month and month is None:
+        print(f"--month 应为 YYYY-MM: {args.month!r}", file=sys.stderr)
+        return 2
+    mode = "replace" if args.replace else "month" if month else "merge"
+    started = time.monotonic()
+    params: dict[str, object] = {"files": args.paths, "mode": mode, "month": args.month}
+    try:
+        result = import_files(
+            args.paths, url, mode=mode, month=month, limit=args.max_errors, progress=_progress_bar(40)
+        )
+    except ImportRefused as error:
+        sys.stderr.write("\n")
+        print(f"导入被拒绝: {error}", file=sys.stderr)
+        audit.append("import", username=_cli_actor(), params=params, detail=str(error), outcome="failed")
+        return 2
+    sys.stderr.write("\n")
+    elapsed = time.monotonic() - started
+    params["files"] = result.files
+    params["tables"] = result.rows
+    if not result.ok:
+        print(f"导入失败: 共 {result.bad_count:,} 处错误, 数据仓未作任何改动。", file=sys.stderr)
+        print("文件\t行\t列\t值\t原因", file=sys.stderr)
+        for bad in result.bad_rows:
+            line = "" if bad.line is None else bad.line
+            print(f"{bad.file}\t{line}\t{bad.column}\t{bad.value or ''}\t{bad.reason}", file=sys.stderr)
+        if result.bad_count > len(result.bad_rows):
+            print(f"…… 仅列出前 {len(result.bad_rows)} 处 (--max-errors)", file=sys.stderr)
+        audit.append(
+            "import",
+            username=_cli_actor(),
+            params=params,
+            rows=result.total_rows,
+            detail=f"{result.bad_count} 处错误, 未导入",
+            outcome="failed",
+        )
+        return 1
+    version = result.version
+    assert version is not None  # published
+    audit.append(
+        "import",
+        username=_cli_actor(),
+        params=params,
+        rows=result.total_rows,
+        detail=f"载入批次 {version.load_id}",
+    )
+    print(
+        f"导入完成: {len(result.files)} 个文件, {result.total_rows:,} 行, {elapsed:.1f} 秒; "
+        f"载入批次 {version.load_id}, 数据截至 {version.data_through}"
+    )
+    return 0
+
+
+def _cmd_export_contract(args: argparse.Namespace) -> int:
+    from dashboard.store.contract_export import export_contract
+
+    counts = export_contract(args.db_url or settings.get("DB_URL"), args.directory, _progress_bar(20))
+    sys.stderr.write("\n")
+    print(f"已按导入规范导出 {len(counts)} 张表, {sum(counts.values()):,} 行 → {args.directory}")
+    return 0
+
+
+def _cmd_contract_doc(args: argparse.Namespace) -> int:
+    from dashboard.store.contract import render_markdown
+
+    with open(args.output, "w", encoding="utf-8") as fh:
+        fh.write(render_markdown())
+    print(f"已生成 {args.output}")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.web.app import create_app
     from dashboard.web.gate import QuietRequestHandler
@@ -275,6 +351,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db-url", default=None, help="财政数据仓 URL (default COCKPIT_DB_URL)")
     run.add_argument("--as-of", default=None, help="按哪个月末判断, YYYY-MM (default 数据截至的月份)")
     run.set_defaults(func=_cmd_rules)
+    imp = sub.add_parser("import", help="导入预算管理一体化导出数据 (全部成功或全部不导入; 规范见 docs/import.md)")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="文件或目录: CSV (UTF-8/GB18030)、XLSX、Parquet")
+    imp.add_argument("--db-url", default=None, help="财政数据仓 URL (default COCKPIT_DB_URL)")
+    how = imp.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true", help="文件集即全部数据, 整体替换数据仓")
+    how.add_argument("--month", default=None, help="追加一个月的数据 YYYY-MM (替换该月已有的明细)")
+    imp.add_argument("--max-errors", type=int, default=200, help="最多列出多少处错误 (default 200; 总数总会给出)")
+    imp.set_defaults(func=_cmd_import)
+    exp = sub.add_parser("export-contract", help="按导入规范导出财政数据仓 (每表一个 UTF-8 CSV)")
+    exp.add_argument("directory", metavar="DIR")
+    exp.add_argument("--db-url", default=None, help="财政数据仓 URL (default COCKPIT_DB_URL)")
+    exp.set_defaults(func=_cmd_export_contract)
+    doc = sub.add_parser("contract-doc", help="由代码生成导入规范文档")
+    doc.add_argument("output", nargs="?", default="docs/import.md")
+    doc.set_defaults(func=_cmd_contract_doc)
     serve = sub.add_parser("serve", help="启动 Web 服务")
     serve.set_defaults(func=_cmd_serve)
     users = sub.add_parser("users", help="用户管理: add / list / disable / set-password / demo")

@@ -1,8 +1,9 @@
-"""Bulk loading of a complete set of facts into a finance store, followed by the marts and a new data version.
+"""Bulk loading of facts into a finance store (a complete set, or an increment), then the marts and a new data version.
 
 Frames carry money as integer fen (exact) and dates as datetime64; the loader turns them into `Numeric(18, 2)`
-and `Date` in the database. DuckDB gets a new file that is published by moving a symlink (see engine.py), servers
-get one transaction (readers keep seeing the previous load until it commits).
+and `Date` in the database; the importer hands over `StagedRows` instead (typed rows in its DuckDB staging file).
+DuckDB gets a new file that is published by moving a symlink (see engine.py), servers get one transaction (readers
+keep seeing the previous load until it commits).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import glob
 import io
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import pandas as pd
 import sqlalchemy as sa
@@ -97,25 +100,84 @@ def _generic_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame, chun
         conn.execute(table.insert(), records[start : start + chunk])
 
 
-def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    if frame.empty:
+@dataclass(frozen=True)
+class StagedRows:
+    """Rows of one table in a DuckDB file (the importer's staging database): the schema's columns, money in 元 as
+    DECIMAL(18,2), dates as DATE. Loaded without passing through pandas: DuckDB attaches the file, PostgreSQL gets
+    a CSV that DuckDB writes."""
+
+    database: str
+    relation: str
+    rows: int
+
+
+Rows: TypeAlias = pd.DataFrame | StagedRows
+
+
+def _insert_staged(conn: Connection, table: sa.Table, rows: StagedRows) -> None:
+    import duckdb
+
+    columns = [c.name for c in table.columns]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "duckdb":
+        raw = _driver_connection(conn)
+        attached = {r[0] for r in raw.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+        if "_staged" not in attached:
+            raw.execute("SET enable_progress_bar = false")  # the importer's progress bar is on stderr already
+            raw.execute(f"ATTACH '{rows.database}' AS _staged (READ_ONLY)")
+        raw.execute(f'INSERT INTO "{table.name}" ({listed}) SELECT {listed} FROM _staged.main."{rows.relation}"')
+        return
+    source = duckdb.connect(rows.database, read_only=True)
+    try:
+        if conn.dialect.name == "postgresql":
+            csv_path = f"{rows.database}.{rows.relation}.csv"
+            source.execute(
+                f"COPY (SELECT {listed} FROM \"{rows.relation}\") TO '{csv_path}' (FORMAT csv, HEADER false)"
+            )
+            try:
+                with (
+                    _driver_connection(conn).cursor() as cur,
+                    open(csv_path, "rb") as fh,
+                    cur.copy(f'COPY "{table.name}" ({listed}) FROM STDIN WITH (FORMAT csv)') as copy,
+                ):
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
+            finally:
+                os.remove(csv_path)
+            return
+        money = {c.name for c in table.columns if _is_money(c)}
+        exprs = ", ".join(f'CAST("{c}" * 100 AS BIGINT) AS "{c}"' if c in money else f'"{c}"' for c in columns)
+        _generic_insert(conn, table, source.execute(f'SELECT {exprs} FROM "{rows.relation}"').df())
+    finally:
+        source.close()
+
+
+def _count(rows: Rows) -> int:
+    return rows.rows if isinstance(rows, StagedRows) else len(rows)
+
+
+def _insert(conn: Connection, table: sa.Table, rows: Rows) -> None:
+    if not _count(rows):
+        return
+    if isinstance(rows, StagedRows):
+        _insert_staged(conn, table, rows)
         return
     dialect = conn.dialect.name
     if dialect == "duckdb":
-        _duckdb_insert(conn, table, frame)
+        _duckdb_insert(conn, table, rows)
     elif dialect == "postgresql":
-        _postgres_insert(conn, table, frame)
+        _postgres_insert(conn, table, rows)
     else:
-        _generic_insert(conn, table, frame)
+        _generic_insert(conn, table, rows)
 
 
-def _fill(conn: Connection, frames: Mapping[str, pd.DataFrame], progress: Progress) -> None:
+def _fill(conn: Connection, frames: Mapping[str, Rows], progress: Progress) -> None:
     unknown = set(frames) - {t.name for t in FACTS}
     if unknown:
         raise ValueError(f"no such fact tables: {sorted(unknown)}")
     for table in FACTS:
         if table.name in frames:
-            progress(f"写入 {table.name}: {len(frames[table.name]):,} 行")
+            progress(f"写入 {table.name}: {_count(frames[table.name]):,} 行")
             _insert(conn, table, frames[table.name])
     progress("重建汇总表 (marts)")
     rebuild_marts(conn)
@@ -185,9 +247,42 @@ def _drop_drifted(conn: Connection) -> None:
             table.drop(conn)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What an increment does to one fact table: rows of `frame` replace the rows with the same `key`, and, when
+    `drop` is given, the rows it selects (a month of facts) go first."""
+
+    frame: Rows
+    key: tuple[str, ...]
+    drop: sa.ColumnElement[bool] | None = None
+
+
+def _apply(conn: Connection, changes: Mapping[str, Change], progress: Progress) -> None:
+    tables = {t.name: t for t in FACTS}
+    for name, change in changes.items():
+        table = tables[name]
+        progress(f"更新 {name}: {_count(change.frame):,} 行")
+        if change.drop is not None:
+            conn.execute(table.delete().where(change.drop))
+        staged = sa.Table(
+            f"_import_{name}",
+            sa.MetaData(),
+            *(sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
+            prefixes=["TEMPORARY"],
+        )
+        staged.create(conn)
+        _insert(conn, staged, change.frame)
+        same_key = sa.and_(*(staged.c[k] == table.c[k] for k in change.key))
+        conn.execute(table.delete().where(sa.exists().where(same_key)))
+        conn.execute(table.insert().from_select([c.name for c in table.columns], sa.select(*staged.columns)))
+        staged.drop(conn)
+    progress("重建汇总表 (marts)")
+    rebuild_marts(conn)
+
+
 def load_store(
     url: str,
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, Rows],
     *,
     source: str,
     province_code: str,
@@ -196,6 +291,55 @@ def load_store(
     progress: Progress = lambda _msg: None,
 ) -> DataVersion:
     """Replace every fact table with `frames`, rebuild the marts and record a new data version."""
+    return _publish(
+        url,
+        lambda conn: _fill(conn, frames, progress),
+        source=source,
+        province_code=province_code,
+        data_through=data_through,
+        note=note,
+        incremental=False,
+    )
+
+
+def update_store(
+    url: str,
+    changes: Mapping[str, Change],
+    *,
+    source: str,
+    province_code: str,
+    data_through: dt.date,
+    note: str = "",
+    progress: Progress = lambda _msg: None,
+) -> DataVersion:
+    """Apply `changes` to the current load (the other rows stay as they are), rebuild the marts and record a new
+    data version; published like a full load (DuckDB: a copy beside the old file; servers: one transaction)."""
+    unknown = set(changes) - {t.name for t in FACTS}
+    if unknown:
+        raise ValueError(f"no such fact tables: {sorted(unknown)}")
+    return _publish(
+        url,
+        lambda conn: _apply(conn, changes, progress),
+        source=source,
+        province_code=province_code,
+        data_through=data_through,
+        note=note,
+        incremental=True,
+    )
+
+
+def _publish(
+    url: str,
+    work: Callable[[Connection], None],
+    *,
+    source: str,
+    province_code: str,
+    data_through: dt.date,
+    note: str,
+    incremental: bool,
+) -> DataVersion:
+    """Run `work` on a new version of the store and publish it with its data version. `incremental` starts from a
+    copy of the current DuckDB file (servers: keeps the tables) instead of an empty store."""
     load_id = _previous_load_id(url) + 1
     if is_duckdb(url):
         path = duckdb_path(url)
@@ -205,11 +349,13 @@ def load_store(
         for leftover in (new_file, new_file + ".wal"):
             if os.path.exists(leftover):
                 os.remove(leftover)
+        if incremental and previous:
+            shutil.copyfile(previous, new_file)  # a published file never changes, so the copy is consistent
         engine = sa.create_engine(f"duckdb:///{os.path.abspath(new_file)}")
         try:
             with engine.begin() as conn:
                 metadata.create_all(conn)
-                _fill(conn, frames, progress)
+                work(conn)
                 _record_version(conn, load_id, source, province_code, data_through, note)
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
@@ -222,12 +368,14 @@ def load_store(
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            _drop_drifted(conn)
+            if not incremental:  # an increment keeps the tables it adds to
+                _drop_drifted(conn)
             metadata.create_all(conn)
-            for table in reversed(metadata.sorted_tables):
-                if table is not data_version:
-                    conn.execute(table.delete())
-            _fill(conn, frames, progress)
+            if not incremental:
+                for table in reversed(metadata.sorted_tables):
+                    if table is not data_version:
+                        conn.execute(table.delete())
+            work(conn)
             for name, table, columns in SECONDARY_INDEXES:
                 sa.Index(name, *(table.c[c] for c in columns)).create(conn, checkfirst=True)
             if conn.dialect.name == "postgresql":
