@@ -443,7 +443,10 @@ HUNAN_CITIES = {
     "433100": (70, 330),
 }
 CITY_LEVEL_SHARE = (0.35, 0.28)  # 市本级 share of a city's (revenue, spending) (ours)
-SELF_SUFFICIENCY_FLOOR = 0.08  # no county raises less than this share of what it spends (ours)
+# 财政自给率 of a unit: drawn between these shares of what it spends (the 30% line is 黄); a few units below (ours;
+# the province as a whole is ≈ 36%, DOMAIN.md)
+SELF_SUFFICIENCY_FLOOR = (0.305, 0.36)
+LOW_SELF_SUFFICIENCY_UNITS = 0.05
 
 # Months: a December peak in spending, revenue strongest in spring (ours, typical of provincial reports).
 SPENDING_MONTH_WEIGHTS = [6.0, 6.5, 8.0, 7.5, 7.5, 9.0, 7.5, 7.0, 8.0, 7.5, 8.5, 17.0]

@@ -120,7 +120,9 @@ def _plant_red_flags(
     frame = frame.copy()
     flagged: list[tuple[str, str, list[int], dict[str, Any]]] = []
     # contracts at ≥ 97% of budget
-    candidates = np.flatnonzero((frame["year"] == p.last_year).to_numpy())
+    region = agencies["region_code"].to_numpy()[frame["agency_row"].to_numpy()]
+    allowed = np.array([planted.allows(r, "橙") for r in region])
+    candidates = np.flatnonzero((frame["year"] == p.last_year).to_numpy() & allowed)
     for row in rng.choice(candidates, size=8, replace=False):
         ratio = rng.uniform(flag + 0.002, 1.0)
         frame.at[row, "contract_amount"] = int(frame.at[row, "budget_amount"] * ratio)

@@ -159,7 +159,9 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     county_agencies = agencies[agencies["region_code"].isin(u.code[county_idx])]
     emp_agency = county_agencies["id"].to_numpy()[rng.integers(0, len(county_agencies), n_employees)]
     employees = pd.DataFrame({"id_number": emp_ids, "name": emp_names, "agency_id": emp_agency})
-    dibao = frame[frame["category"] == "城乡居民最低生活保障"]
+    dibao = frame[
+        frame["category"].eq("城乡居民最低生活保障") & frame["county_code"].map(lambda c: planted.allows(c, "红"))
+    ]
     on_dibao = dibao.drop_duplicates("recipient_id_number").sample(n=min(4, len(dibao)), random_state=rng)
     employees = pd.concat(
         [
@@ -207,11 +209,14 @@ def _plant_payout_anomalies(
         & (pd.to_datetime(frame["pay_date"]).dt.year == p.last_year)
     ]
     monthly = monthly[~monthly["person"].isin(deaths)]
+    may = {g: monthly["county_code"].map(lambda c, g=g: planted.allows(c, g)).to_numpy(bool) for g in ("橙", "红")}
+    orange, red = monthly[may["橙"]], monthly[may["红"]]
+    red_counties = [c for c in u.code[u.level == "county"] if planted.allows(c, "红")]
     extra = []
     next_id = int(frame["id"].max()) + 1
-    county_codes = u.code[u.level == "county"]
+    county_codes = np.array(red_counties)
     # one ID paid in two counties for the same program and month
-    for row in monthly.drop_duplicates("person").sample(n=min(6, len(monthly)), random_state=rng).itertuples():
+    for row in red.drop_duplicates("person").sample(n=min(6, len(red)), random_state=rng).itertuples():
         other = county_codes[rng.integers(0, len(county_codes))]
         while other == row.county_code:
             other = county_codes[rng.integers(0, len(county_codes))]
@@ -233,7 +238,7 @@ def _plant_payout_anomalies(
         next_id += 1
     # payouts after a recorded death
     duplicated_people = {int(d["person"]) for d in extra}
-    victims = monthly[~monthly["person"].isin(duplicated_people)].drop_duplicates("person")
+    victims = red[~red["person"].isin(duplicated_people)].drop_duplicates("person")
     victims = victims.sample(n=min(6, len(victims)), random_state=rng)
     for row in victims.itertuples():
         later = frame[(frame["person"] == row.person) & (frame["pay_date"] > row.pay_date)]
@@ -250,7 +255,7 @@ def _plant_payout_anomalies(
         )
     # amounts above the program's standard
     standard = prog.set_index("id")["standard"]
-    for idx in rng.choice(monthly.index.to_numpy(), size=min(6, len(monthly)), replace=False):
+    for idx in rng.choice(orange.index.to_numpy(), size=min(6, len(orange)), replace=False):
         limit = int(standard[frame.at[idx, "program_id"]]) * 100
         frame.at[idx, "amount"] = int(limit * rng.uniform(1.3, 2.0))
         planted.plant(
@@ -261,7 +266,7 @@ def _plant_payout_anomalies(
             amount_fen=int(frame.at[idx, "amount"]),
         )
     # paid to an account not in the recipient's name
-    for idx in rng.choice(monthly.index.to_numpy(), size=min(5, len(monthly)), replace=False):
+    for idx in rng.choice(orange.index.to_numpy(), size=min(5, len(orange)), replace=False):
         frame.at[idx, "account_name"] = people.person_names(rng, 1)[0]
         planted.plant("subsidy_account_name_mismatch", str(frame.at[idx, "id"]), frame.at[idx, "county_code"])
     if extra:

@@ -227,9 +227,11 @@ def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:
 def attention(
     indicators: pd.DataFrame, risk: pd.DataFrame, state: DrillState, path: str, unit: str, limit: int = 5, **link_params
 ) -> html.Ol:
-    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the largest lag."""
+    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the most open
+    warnings at the graver grades (红, then 橙, then 黄), then the largest lag."""
     children = indicators[~indicators["is_own_level"].astype(bool)].copy()
     risk_grade = dict(zip(risk["code"], risk["grade"])) if not risk.empty else {}
+    counts = {r.code: (r.red, r.orange, r.yellow) for r in risk.itertuples()} if not risk.empty else {}
     rows = []
     for _, row in children.iterrows():
         found = [grades.execution_lag(row["execution"], state.time_progress), grades.cash_level(row["cash_level"])]
@@ -237,10 +239,10 @@ def attention(
         if isinstance(warning, str):
             found.append(grades.Grade(warning, "预警"))
         worst = max(found, key=lambda g: g.rank)
-        rows.append((worst.rank, row["lag_points"] or 0.0, row, found))
-    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+        rows.append(((worst.rank, *counts.get(row["code"], (0, 0, 0)), row["lag_points"] or 0.0), row, found))
+    rows.sort(key=lambda r: r[0], reverse=True)
     items = []
-    for _, _, row, found in rows[:limit]:
+    for _, row, found in rows[:limit]:
         badges = [grade_badge(g, prefix) for g, prefix in zip(found, ("执行 ", "库款 ", "预警 ")) if g.level]
         items.append(
             html.Li(
