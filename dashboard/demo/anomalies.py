@@ -33,8 +33,9 @@ GRADES = ("黄", "橙", "红")  # least to most severe
 
 def zones(units: Units, rng: np.random.Generator) -> dict[str, str]:
     """City → the gravest grade planted in it: two cities get nothing graver than 橙 and two nothing graver than 黄,
-    the rest any, so the province's risk map (each city at its worst warning) shows 红, 橙 and 黄."""
-    cities = sorted(str(c) for c, level in zip(units.code, units.level) if level == "city")
+    the rest (the capital always among them) any, so the province's risk map (each city at its worst warning)
+    shows 红, 橙 and 黄."""
+    cities = sorted(str(c) for c, level in zip(units.code, units.level) if level == "city" and not c.endswith("0100"))
     chosen = [str(c) for c in rng.choice(cities, size=min(4, len(cities)), replace=False)]
     return {c: "橙" if k < 2 else "黄" for k, c in enumerate(chosen)}
 

@@ -262,18 +262,18 @@ def _cash_path(
     low_ratio: np.ndarray,
     floor: float,
 ) -> np.ndarray:
-    """Month-end cash (fen) per unit and month: `ratio` × the average outflow, cash falling by at most the month's
-    outflow (inflow is never negative). With `low_months`, the cash of those months is `low_ratio` × the average and
-    the months before run it down, but never below `floor` × their own average: a clean month stays clean, and
-    where that leaves the shortfall unreached the caller does not plant it."""
+    """Month-end cash (fen) per unit and month: `ratio` × the average outflow (with `low_months` at `low_ratio` ×
+    it), reachable with inflows that are never negative: a month cash cannot fall to is reached by running the months
+    before it down (backward), never below `floor` × their own average, and what is still out of reach stays higher
+    (forward). A clean month thus stays at or above the floor, and a planted shortfall may stay unreached: the caller
+    checks and plants it only where it is reached."""
     target = ratio * average
     for k, mi in enumerate(low_months):
         target[:, mi] = low_ratio[:, k] * average[:, mi]
-    if low_months:
-        for mi in range(low_months[0], 0, -1):  # run the cash down ahead of the shortfall, not below the floor
-            target[:, mi - 1] = np.minimum(
-                target[:, mi - 1], np.maximum(floor * average[:, mi - 1], target[:, mi] + outflow[:, mi])
-            )
+    for mi in range(target.shape[1] - 1, 0, -1):
+        target[:, mi - 1] = np.minimum(
+            target[:, mi - 1], np.maximum(floor * average[:, mi - 1], target[:, mi] + outflow[:, mi])
+        )
     cash = target.astype(np.int64)
     for mi in range(1, cash.shape[1]):  # forward: what cannot fall that far stays higher
         cash[:, mi] = np.maximum(cash[:, mi], cash[:, mi - 1] - outflow[:, mi])
