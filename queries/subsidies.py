@@ -469,6 +469,18 @@ FLAGGED_TABLE = table_source(
 
 
 @memoized
+def sample_share(scope: Scope) -> Decimal | None:
+    """The smallest share of their real payouts that the programs paying in the scope hold (a demo holds a sample),
+    or None when the store holds them all."""
+    if scope.column is None:
+        return None
+    paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
+    frame = fetch(sa.select(sa.func.min(prog.c.sample_share)).where(prog.c.id.in_(paid_here)), ["share"])
+    share = frame["share"].iloc[0] if len(frame) else None
+    return None if share is None or pd.isna(share) or share >= 1 else Decimal(share)
+
+
+@memoized
 def programs(scope: Scope) -> pd.DataFrame:
     """Every program that paid anyone in the scope (id as text, name, category): the valid values of the URL
     filters."""

@@ -354,13 +354,24 @@ SUBSIDY_CATEGORIES = [
     ("退耕还林补助", "按年", 2000, 600, 0.03),
     ("城乡居民最低生活保障", "按月", 900, 420, 0.10),
     ("特困人员救助供养", "按月", 1200, 760, 0.03),
-    ("困难残疾人生活补贴", "按月", 150, 90, 0.05),
-    ("重度残疾人护理补贴", "按月", 150, 90, 0.04),
-    ("高龄津贴", "按月", 300, 100, 0.12),
+    ("困难残疾人生活补贴", "按月", 95, 95, 0.05),
+    ("重度残疾人护理补贴", "按月", 95, 95, 0.04),
+    ("高龄津贴", "按月", 100, 100, 0.12),
     ("临时救助", "一次性", 5000, 1500, 0.02),
-    ("义务教育家庭经济困难学生生活补助", "按季", 1250, 500, 0.06),
-    ("计划生育奖励扶助", "按年", 2000, 960, 0.02),
+    ("义务教育家庭经济困难学生生活补助", "按季", 300, 300, 0.06),
+    ("计划生育奖励扶助", "按年", 960, 960, 0.02),
 ]
+# paid at the program's own standard, the same to everyone enrolled (the others pay by area, need or cost, up to it)
+FIXED_SUBSIDIES = {
+    "困难残疾人生活补贴",
+    "重度残疾人护理补贴",
+    "高龄津贴",
+    "义务教育家庭经济困难学生生活补助",
+    "计划生育奖励扶助",
+}
+# 一卡通 payouts a year in the province: 9.71亿 paid over the platform's years (DOMAIN.md), about five (ours); the
+# demo holds a sample of them, stated on /subsidies from `subsidy_program.sample_share`
+SUBSIDY_PAYOUTS_PER_YEAR = 194_000_000
 PROGRAMS_PER_PROVINCE = 260  # DOMAIN.md: ~14 categories and ~260 programs in a province
 
 # -- 政府采购 ------------------------------------------------------------------------------------------------------

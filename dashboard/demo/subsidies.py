@@ -101,7 +101,10 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     freq = prog["frequency"].to_numpy()[program_idx]
     typical = np.array([c[3] for c in cats])[enrol_cat]
     standard = prog["standard"].to_numpy()[program_idx]
-    base_amount = np.minimum(typical * rng.lognormal(0, 0.25, len(enrol_cat)), standard * 0.95)
+    fixed = np.isin(cat_names[enrol_cat], list(cat.FIXED_SUBSIDIES))
+    base_amount = np.where(
+        fixed, standard, np.minimum(typical * rng.lognormal(0, 0.25, len(enrol_cat)), standard * 0.95)
+    )
     # payouts: months of each year by frequency
     months_for = {"按月": list(range(1, 13)), "按季": [3, 6, 9, 12], "按年": [6], "一次性": [4]}
     rows_e, rows_y, rows_m = [], [], []
@@ -115,7 +118,9 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     e = np.concatenate(rows_e)
     y = np.concatenate(rows_y)
     m = np.concatenate(rows_m)
-    amount_fen = (np.round(base_amount[e] * rng.uniform(0.97, 1.0, len(e)), 0) * 100).astype(np.int64)
+    amount_fen = (np.round(base_amount[e] * np.where(fixed[e], 1.0, rng.uniform(0.97, 1.0, len(e))), 0) * 100).astype(
+        np.int64
+    )
     pay_date = random_dates(rng, y, m, 5, 25)
     person = enrol_person[e]
     frame = pd.DataFrame(
@@ -184,6 +189,8 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
             region,
             note="财政供养人员 receiving 城乡居民最低生活保障",
         )
+    last_year = int((pd.to_datetime(frame["pay_date"]).dt.year == p.last_year).sum())
+    program["sample_share"] = round(last_year / cat.SUBSIDY_PAYOUTS_PER_YEAR, 8)  # the demo holds a sample
     return Subsidies(program, frame.drop(columns=["person"]), person_death, employees)
 
 

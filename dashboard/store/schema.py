@@ -190,6 +190,7 @@ subsidy_program = Table(
     Column("region_code", String(6), nullable=False),  # the level that runs it
     Column("frequency", String(8), nullable=False),  # 按月 / 按季 / 按年 / 一次性
     Column("standard_amount", MONEY, nullable=False),  # the most one payout may be
+    Column("sample_share", Numeric(12, 8)),  # share of the program's real payouts the store holds; NULL: all
 )
 
 subsidy_payout = Table(
