@@ -26,6 +26,7 @@ from dashboard.store.schema import (
     mart_subsidy_flag,
     mart_subsidy_recipient,
     region,
+    sampling,
     subsidy_payout,
     subsidy_program,
 )
@@ -470,14 +471,10 @@ FLAGGED_TABLE = table_source(
 
 @memoized
 def sample_share(scope: Scope) -> Decimal | None:
-    """The smallest share of their real payouts that the programs paying in the scope hold (a demo holds a sample),
-    or None when the store holds them all."""
-    if scope.column is None:
-        return None
-    paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
-    frame = fetch(sa.select(sa.func.min(prog.c.sample_share)).where(prog.c.id.in_(paid_here)), ["share"])
+    """The share of the real payouts the store holds (a demo holds a sample), or None when it holds them all."""
+    frame = fetch(sa.select(sampling.c.share).where(sampling.c.topic == "subsidies"), ["share"])
     share = frame["share"].iloc[0] if len(frame) else None
-    return None if share is None or pd.isna(share) or share >= 1 else Decimal(share)
+    return None if share is None or share >= 1 else Decimal(share)
 
 
 @memoized

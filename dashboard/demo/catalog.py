@@ -370,7 +370,7 @@ FIXED_SUBSIDIES = {
     "计划生育奖励扶助",
 }
 # 一卡通 payouts a year in the province: 9.71亿 paid over the platform's years (DOMAIN.md), about five (ours); the
-# demo holds a sample of them, stated on /subsidies from `subsidy_program.sample_share`
+# demo holds a sample of them, stated on /subsidies from the `sampling` table
 SUBSIDY_PAYOUTS_PER_YEAR = 194_000_000
 PROGRAMS_PER_PROVINCE = 260  # DOMAIN.md: ~14 categories and ~260 programs in a province
 

@@ -96,6 +96,7 @@ def generate(
     frames["subsidy_payout"] = paid_out.subsidy_payout
     frames["person_death"] = paid_out.person_death
     frames["public_employee"] = paid_out.public_employee
+    frames["sampling"] = paid_out.sampling
 
     frames["procurement"] = procurement(p, agency, pools, stream("政府采购"), planted)
     frames["demo_anomaly"] = planted.frame()

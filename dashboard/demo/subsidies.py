@@ -19,6 +19,7 @@ class Subsidies:
     subsidy_payout: pd.DataFrame
     person_death: pd.DataFrame
     public_employee: pd.DataFrame
+    sampling: pd.DataFrame  # the share of the province's real payouts the demo holds
 
 
 def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, planted: Planted) -> Subsidies:
@@ -190,8 +191,8 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
             note="财政供养人员 receiving 城乡居民最低生活保障",
         )
     last_year = int((pd.to_datetime(frame["pay_date"]).dt.year == p.last_year).sum())
-    program["sample_share"] = round(last_year / cat.SUBSIDY_PAYOUTS_PER_YEAR, 8)  # the demo holds a sample
-    return Subsidies(program, frame.drop(columns=["person"]), person_death, employees)
+    sample = pd.DataFrame({"topic": ["subsidies"], "share": [round(last_year / cat.SUBSIDY_PAYOUTS_PER_YEAR, 8)]})
+    return Subsidies(program, frame.drop(columns=["person"]), person_death, employees, sample)
 
 
 def _plant_payout_anomalies(

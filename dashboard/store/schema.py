@@ -190,7 +190,6 @@ subsidy_program = Table(
     Column("region_code", String(6), nullable=False),  # the level that runs it
     Column("frequency", String(8), nullable=False),  # 按月 / 按季 / 按年 / 一次性
     Column("standard_amount", MONEY, nullable=False),  # the most one payout may be
-    Column("sample_share", Numeric(12, 8)),  # share of the program's real payouts the store holds; NULL: all
 )
 
 subsidy_payout = Table(
@@ -275,6 +274,13 @@ treasury_cash = Table(  # month-end 库款 of each level's own treasury
     Column("outflow", MONEY, nullable=False),
     Column("closing", MONEY, nullable=False),
     *_ancestry(),
+)
+
+sampling = Table(  # the share of a topic's real records its tables hold (a demo holds a sample); no row: all of them
+    "sampling",
+    metadata,
+    Column("topic", String(16), primary_key=True),  # subsidies
+    Column("share", Numeric(12, 8), nullable=False),
 )
 
 demo_anomaly = Table(  # what the demo generator planted on purpose (also written beside the store as JSON)
