@@ -40,7 +40,7 @@ from selenium.webdriver.chrome.service import Service
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (one flag list)
+from tests.browser.driver import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (one flag list)
 
 CITIES = [
     "430100",

@@ -11,8 +11,9 @@ from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.debt import CHARTS, KEY
@@ -72,7 +73,7 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
                 fmt.percent(total["debt_ratio"]),
                 "",
                 f"综合财力 {fmt.money(total['capacity'], unit)} {unit} · {total['debt_grade']}",
-                f"grade grade-{total['debt_grade_level'] or '正常'}",
+                views.grade_text_class(total["debt_grade_level"]),
                 "kpi-debt-ratio",
             ),
             views.kpi_card(
@@ -80,7 +81,7 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
                 fmt.percent(total["interest_ratio"]),
                 "",
                 f"债务付息 {fmt.money(total['interest'], unit)} {unit} · {total['interest_grade']}",
-                f"grade grade-{total['interest_grade_level'] or '正常'}",
+                views.grade_text_class(total["interest_grade_level"]),
                 "kpi-interest-ratio",
             ),
             views.kpi_card(
@@ -88,7 +89,7 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
                 _cash_text(total["cash_level"]),
                 "个月",
                 cash_note,
-                "" if no_cash else f"grade grade-{total['cash_grade_level'] or '正常'}",
+                "" if no_cash else views.grade_text_class(total["cash_grade_level"]),
                 "kpi-cash",
             ),
         ],
@@ -96,7 +97,7 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
     )
 
 
-def _cash_warnings(levels: pd.DataFrame) -> html.Div:
+def _cash_warnings(levels: pd.DataFrame) -> html.Div | html.P:
     """Every unit-month of the subtree graded 红 or 黄 (a county under a city shows at the province too)."""
     flagged = levels[levels["grade_level"].isin(["红", "黄"])]
     if flagged.empty:
@@ -107,7 +108,7 @@ def _cash_warnings(levels: pd.DataFrame) -> html.Div:
                 html.Td(r.unit_name, className="text-start"),
                 html.Td(f"{r.year}年{r.month}月"),
                 html.Td(f"{r.cash_level:.2f}"),
-                html.Td(r.grade, className=f"grade grade-{r.grade_level}"),
+                html.Td(r.grade, className=views.grade_text_class(r.grade_level)),
             ]
         )
         for r in flagged.sort_values(["cash_level"]).itertuples()

@@ -10,16 +10,15 @@ from dashboard.core.drill import clicked_point, viewport_size
 from dashboard.core.links import href
 from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
-from dashboard.ui import cockpit_figures as figures
 from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
+from dashboard.ui.figures import cockpit as figures
 from dashboard.web.context import drill_state
 from queries import cockpit
 from queries.overview import MONEY_COLUMNS, region_breakdown
 from queries.regions import available_years, region_tree
 
 PATH = "/"
-DESK_FONT_PX = 13
 
 
 def _state(query):
@@ -106,16 +105,16 @@ def register(app: Dash) -> None:
             [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())],
             str(state.year),
             state.period,
-            cv.desk_kpi_cards([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")]),
+            views.kpi_row([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")], lg=4),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
-            figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "desk", DESK_FONT_PX, selected),
+            figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "desk", selected),
             cv.map_legend(shown, metric),
             f"收入结构 · {state.period_label} · 单位:{unit}",
-            figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "desk", DESK_FONT_PX),
+            figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "desk"),
             f"支出结构(前10类)· {state.period_label} · 单位:{unit}",
-            figures.function_bars(cockpit.spending_by_function(scope, state), unit, "desk", DESK_FONT_PX),
+            figures.function_bars(cockpit.spending_by_function(scope, state), unit, "desk"),
             f"月度趋势 · {state.year}年与{state.year - 1}年 · 单位:{unit}",
-            figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "desk", DESK_FONT_PX),
+            figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "desk"),
             leaf,
         )
 

@@ -12,8 +12,9 @@ from dashboard.core import settings
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.procurement import CHARTS, KEY
@@ -69,15 +70,16 @@ def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
 def table(req: Request) -> TableView:
     """The agencies of the view; once one is chosen, its single purchases."""
     state = req.state
-    if state.filter("flag") is not None:
+    flag, agency = state.filter("flag"), state.filter("agency")
+    if flag is not None:
         ratio_or_threshold = (
             Column("contract_ratio", "合同/预算", "percent")
-            if state.filter("flag") == "high_ratio"
+            if flag == "high_ratio"
             else Column("threshold", "公开招标限额", "money")
         )
         return TableView(
             q.FLAGGED_TABLE.name,
-            f"风险提示 · {FLAG_TITLES[state.filter('flag')]}",
+            f"风险提示 · {FLAG_TITLES[flag]}",
             (
                 Column("plan_no", "采购计划编号"),
                 Column("agency_name", "采购单位"),
@@ -93,8 +95,8 @@ def table(req: Request) -> TableView:
             ),
             up=(("全部采购单位", href(PATH, state, flag=CLEAR)),),
         )
-    if state.filter("agency") is not None:
-        name = q.agency_name(req.scope, state, state.filter("agency"))
+    if agency is not None:
+        name = q.agency_name(req.scope, state, agency)
         return TableView(
             q.PURCHASE_TABLE.name,
             f"{name} · 采购明细",

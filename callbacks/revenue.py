@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input
@@ -13,8 +11,9 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.revenue import CHARTS, KEY
@@ -65,18 +64,15 @@ def table(req: Request) -> TableView:
 TOPIC = Topic(KEY, PATH, "收入分析", filters, table)
 
 
-def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    """税收占比 = tax ÷ revenue; 财政自给率 = revenue ÷ 一般公共预算支出 (DOMAIN.md), sums first then the ratio."""
-    return frame.assign(
-        tax_share=[fmt.ratio(t, r) for t, r in zip(frame["tax"], frame["current"])],
-        self_sufficiency=[fmt.ratio(r, s) for r, s in zip(frame["current"], frame["spending"])],
-        change=[fmt.change(c, p)[0] for c, p in zip(frame["current"], frame["previous"])],
+def _with_change(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ratios of `queries.revenue` and the 同比 text of each row."""
+    return q.with_ratios(frame).assign(
+        change=[fmt.change(c, p)[0] for c, p in zip(frame["current"], frame["previous"])]
     )
 
 
 def _kpis(total: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     change, direction = fmt.yoy(total["current"], total["previous"])
-    nontax = total["current"] - total["tax"]
     return dbc.Row(
         [
             views.kpi_card(
@@ -91,7 +87,7 @@ def _kpis(total: pd.Series, state: DrillState, unit: str) -> dbc.Row:
                 "税收收入",
                 fmt.money(total["tax"], unit),
                 unit,
-                f"非税收入 {fmt.money(nontax, unit)} {unit}",
+                f"非税收入 {fmt.money(total['nontax'], unit)} {unit}",
                 "",
                 "kpi-tax",
             ),
@@ -123,12 +119,11 @@ def register(app: Dash) -> None:
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)
         period = state.period_label
-        regions = _ratios(q.by_region(scope, state))
-        total = _ratios(
-            pd.DataFrame([{c: sum(regions[c], Decimal(0)) for c in ("current", "previous", "tax", "spending")}])
-        ).iloc[0]
+        regions = _with_change(q.by_region(scope, state))
+        total = q.total_of(regions)
+        total["change"] = fmt.change(total["current"], total["previous"])[0]
         filtered = q.by_region(scope, state, filtered=True)
-        charted = _ratios(filtered).assign(key=filtered["code"].fillna(state.region))
+        charted = _with_change(filtered).assign(key=filtered["code"].fillna(state.region))
         items = q.by_item(scope, state, "item")
         figures_by_slot = {
             "kind": figures.donut(

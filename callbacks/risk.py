@@ -9,8 +9,8 @@ from dashboard.core.links import href
 from dashboard.risk import monitor as risk
 from dashboard.risk.rules import TOPICS
 from dashboard.store.engine import current_data_version
-from dashboard.ui import risk_figures as figures
 from dashboard.ui import risk_views, views
+from dashboard.ui.figures import risk as figures
 from dashboard.web.context import drill_state
 from queries.regions import region_tree
 

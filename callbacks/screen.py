@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, ctx, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard.core import format as fmt
@@ -13,9 +14,10 @@ from dashboard.core.drill import DrillState, clicked_point, viewport_size
 from dashboard.core.links import href
 from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
-from dashboard.ui import cockpit_figures as figures
 from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
+from dashboard.ui.figures import cockpit as figures
+from dashboard.ui.figures.theme import resolve_theme
 from dashboard.web.context import drill_state
 from pages.screen import BOARDS, PATH
 from queries import cockpit
@@ -40,6 +42,12 @@ OUTPUTS = [
 ]
 
 
+def _target(output: str) -> tuple[str, str]:
+    """'screen-map.figure' → ('screen-map', 'figure')."""
+    component, prop = output.split(".")
+    return component, prop
+
+
 def query_of(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"))
 
@@ -56,14 +64,16 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
     font_px = max(12.0, 0.019 * height) if wall else 14.0  # × 0.85 for ticks: still ≥ 1.6% of the height
+    screen = resolve_theme("screen", font_px)
 
     parent, only, selected = cv.map_scope(tree, state)
     shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
     centre, zoom = figures.map_view(
         geo.bounds(parent, only), width * (0.36 if wall else 0.85), height * 0.58 if wall else max(320, height * 0.56)
     )
-    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "screen", font_px, selected)
+    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, screen, selected)
 
+    side: Component
     if tree.children(region.adcode):
         side_title = "重点关注地区 · 前五"
         side = cv.attention(indicators, risk_rows, state, PATH, unit, **link_params)
@@ -85,9 +95,9 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         map_title,
         map_figure,
         cv.map_legend(shown, metric),
-        figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "screen", font_px),
-        figures.function_bars(cockpit.spending_by_function(scope, state), unit, "screen", font_px),
-        figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "screen", font_px),
+        figures.revenue_mix(cockpit.revenue_items(scope, state), unit, screen),
+        figures.function_bars(cockpit.spending_by_function(scope, state), unit, screen),
+        figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, screen),
         side_title,
         side,
         cv.ticker(risk.latest_warnings(scope, state, limit=12)),
@@ -116,7 +126,7 @@ def register(app: Dash) -> None:
     @app.callback(
         Output("screen-url", "search"),
         Output("screen-version", "data"),
-        *(Output(*o.split(".")) for o in OUTPUTS),
+        *(Output(*_target(o)) for o in OUTPUTS),
         Input("screen-url", "search"),
         Input("screen-viewport", "data"),
         Input("screen-map", "clickData"),

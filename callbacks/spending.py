@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, dcc, html
@@ -11,11 +9,11 @@ from dash import Dash, Input, dcc, html
 from callbacks._topic import header, page_outputs, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
-from dashboard.core.grades import execution_lag
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView, cell_text
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
@@ -109,19 +107,12 @@ def table(req: Request) -> TableView:
 TOPIC = Topic(KEY, PATH, "支出分析", filters, table)
 
 
-def _total(frame: pd.DataFrame, state: DrillState) -> pd.Series:
-    sums = {c: sum(frame[c], Decimal(0)) for c in ("paid", "paid_prev", "budget")}
-    return q.with_execution(pd.DataFrame([sums]), state).iloc[0]
-
-
 def _lag_text(row) -> str:
     return "—" if row["lag"] is None or pd.isna(row["lag"]) else f"{row['lag']:+.1f} · {row['grade_label']}"
 
 
 def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     change, direction = fmt.yoy(total["paid"], total["paid_prev"])
-    grade = execution_lag(total["rate"], state.time_progress)
-    sanbao_grade = execution_lag(sanbao["rate"], state.time_progress)
     progress = f"序时进度 {fmt.percent(state.time_progress)}"
     return dbc.Row(
         [
@@ -140,16 +131,16 @@ def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> 
                 "预算执行率",
                 fmt.percent(total["rate"]),
                 "",
-                f"{progress} · {grade.label}",
-                f"grade grade-{grade.level or '正常'}",
+                f"{progress} · {total['grade_label']}",
+                views.grade_text_class(total["grade_level"]),
                 "kpi-rate",
             ),
             views.kpi_card(
                 "三保执行率",
                 fmt.percent(sanbao["rate"]),
                 "",
-                f"{progress} · {sanbao_grade.label}",
-                f"grade grade-{sanbao_grade.level or '正常'}",
+                f"{progress} · {sanbao['grade_label']}",
+                views.grade_text_class(sanbao["grade_level"]),
                 "kpi-sanbao",
             ),
         ],
@@ -237,7 +228,7 @@ def register(app: Dash) -> None:
         state, scope, unit = req.state, req.scope, unit_of(req)
         period = state.period_label
         regions = q.breakdown(scope, state, "region")
-        total = _total(regions, state)
+        total = q.total_of(regions, state)
         sanbao = q.breakdown(scope, state, "sanbao")
         regions_chart = regions.assign(key=regions["code"].fillna(state.region))
         figures_by_slot = {
@@ -339,7 +330,7 @@ def register(app: Dash) -> None:
         ]
         return (
             *header(TOPIC, req),
-            _kpis(total, _total(sanbao, state), state, unit),
+            _kpis(total, q.total_of(sanbao, state), state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             views.ranking_table(
                 ranking,

@@ -15,8 +15,9 @@ from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
 from dashboard.core.masking import mask_frame
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.subsidies import CHARTS, KEY
@@ -70,8 +71,9 @@ def filters(scope: Scope, state: DrillState) -> list[TopicFilter]:
 def table(req: Request) -> TableView:
     """The programs of the view; once one is chosen, its single payouts (personal data masked by role)."""
     state = req.state
-    if state.filter("flag") is not None:
-        title, detail, _ = FLAGS[state.filter("flag")]
+    flag, program = state.filter("flag"), state.filter("program")
+    if flag is not None:
+        title, detail, _ = FLAGS[flag]
         return TableView(
             q.FLAGGED_TABLE.name,
             f"疑点 · {title}",
@@ -92,8 +94,8 @@ def table(req: Request) -> TableView:
             ),
             up=(("全部补贴项目", href(PATH, state, flag=CLEAR)),),
         )
-    if state.filter("program") is not None:
-        name = next(s for s in req.specs if s.name == "program").choices[state.filter("program")]
+    if program is not None:
+        name = next(s for s in req.specs if s.name == "program").choices[program]
         return TableView(
             q.PAYOUT_TABLE.name,
             f"{name} · 发放明细",
@@ -149,7 +151,7 @@ def _kpis(total: pd.Series, unit: str, sample: Decimal | None) -> dbc.Row:
         if sample is not None
         else []
     )
-    count_change, _ = fmt.yoy(int(total["n"]), int(total["n_prev"]))
+    count_change, _ = fmt.yoy(Decimal(int(total["n"])), Decimal(int(total["n_prev"])))
     return dbc.Row(
         [
             views.kpi_card(

@@ -14,8 +14,9 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
 from dashboard.core.scope import Scope
-from dashboard.ui import figures, views
+from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
+from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.transfers import CHARTS, KEY
@@ -116,7 +117,7 @@ def _kpis(total: pd.Series, net_prev: Decimal, direct: pd.Series, state: DrillSt
                 fmt.percent(direct["payment_rate"]),
                 "",
                 f"序时进度 {fmt.percent(state.time_progress)} · {direct['payment_grade']}",
-                f"grade grade-{direct['payment_grade_level'] or '正常'}",
+                views.grade_text_class(direct["payment_grade_level"]),
                 "kpi-payment",
             ),
         ],

@@ -7,9 +7,14 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.ui.cockpit_figures import MAP_METRICS
+from dashboard.ui.figures.cockpit import MAP_METRICS
 
-_GRAPH_CONFIG = {"displayModeBar": False, "locale": "zh-CN", "scrollZoom": False, "doubleClick": False}
+_GRAPH_CONFIG: dcc.Graph.Config = {
+    "displayModeBar": False,
+    "locale": "zh-CN",
+    "scrollZoom": False,
+    "doubleClick": False,
+}
 PERIODS = [{"label": f"1-{m}月累计", "value": f"1-{m}"} for m in range(1, 13)] + [
     {"label": f"{m}月当月", "value": str(m)} for m in range(1, 13)
 ]

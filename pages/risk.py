@@ -16,7 +16,7 @@ def _card(title_id: str, body) -> dbc.Card:
 
 def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
     """The page skeleton; `callbacks.risk` fills it from the query held in `risk-query`."""
-    graph = {"displayModeBar": False, "responsive": True}
+    graph: dcc.Graph.Config = {"displayModeBar": False, "responsive": True}
     return html.Div(
         [
             dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period}),

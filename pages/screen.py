@@ -13,11 +13,17 @@ from dash import dcc, html
 
 from dashboard.core import settings
 from dashboard.core.drill import rotate_seconds
-from dashboard.ui.cockpit_figures import MAP_METRICS
+from dashboard.ui.figures.cockpit import MAP_METRICS
+from dashboard.ui.props import wildcard
 
 PATH = "/screen"
 BOARDS = ("overview", "revenue", "spending", "risk")
-_GRAPH_CONFIG = {"displayModeBar": False, "locale": "zh-CN", "scrollZoom": False, "doubleClick": False}
+_GRAPH_CONFIG: dcc.Graph.Config = {
+    "displayModeBar": False,
+    "locale": "zh-CN",
+    "scrollZoom": False,
+    "doubleClick": False,
+}
 
 
 def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:
@@ -95,7 +101,7 @@ def layout(
             html.Footer(id="screen-ticker", className="screen-ticker"),
         ],
         className="screen-root",
-        **{"data-boards": ",".join(BOARDS)},
+        **wildcard({"data-boards": ",".join(BOARDS)}),
     )
 
 

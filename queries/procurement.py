@@ -10,6 +10,7 @@ Money in 元 (Decimal).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, agency, procurement, region
-from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
+from queries._filters import by_child, child_rows, fetch, in_region, month_range, or_nothing, visible_region
 from queries._paging import TableSource, table_source
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
@@ -126,7 +127,7 @@ def summary(
     current = _selection(scope, state, method, category, agency_id)
     if current is None:
         return _empty().assign(contract_prev=pd.Series(dtype=object))
-    previous = _selection(scope, state, method, category, agency_id, year=state.year - 1)
+    previous = or_nothing(_selection(scope, state, method, category, agency_id, year=state.year - 1))
     frame = with_rates(fetch(sa.select(*_measures()).where(*current), MEASURES))
     prev = fetch(sa.select(_measures()[2]).where(*previous), ["c"])
     return frame.assign(contract_prev=Decimal(prev.at[0, "c"]))
@@ -287,7 +288,7 @@ def high_ratio_contracts(
     return frame.sort_values(["contract_ratio", "id"], ascending=[False, True], ignore_index=True)
 
 
-def tender_threshold(table: sa.Table) -> sa.ColumnElement:
+def tender_threshold(table: sa.FromClause) -> sa.ColumnElement:
     """The 公开招标 threshold (元) that applies to a purchase: the province's own agencies, or city and county ones."""
     return sa.case(
         (
@@ -298,7 +299,7 @@ def tender_threshold(table: sa.Table) -> sa.ColumnElement:
     )
 
 
-def _just_under_threshold(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+def _just_under_threshold(table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     threshold = tender_threshold(table)
     return [
         table.c.category != WORKS,
@@ -348,7 +349,13 @@ def split_purchases(
 # -- drill-through: region → agency → purchases ---------------------------------------------------------------------
 
 
-def state_filters(state: DrillState) -> dict[str, object]:
+class Filters(TypedDict):
+    method: str | None
+    category: str | None
+    agency_id: int | None
+
+
+def state_filters(state: DrillState) -> Filters:
     """The topic filters of a drill state as query keyword arguments (the agency as its integer id)."""
     agency_text = state.filter("agency")
     return {
@@ -431,7 +438,7 @@ def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
             p.c.contract_date.label("contract_date"),
         )
         .select_from(p.join(agency, agency.c.id == p.c.agency_id).join(region, region.c.adcode == agency.c.region_code))
-        .where(*where, *_flag_predicates(state.filter("flag")))
+        .where(*where, *_flag_predicates(state.filter("flag") or ""))
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
+from dashboard.core.format import ratio
 from dashboard.core.scope import Scope
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, mart_payment_month, mart_revenue_month, region, revenue
@@ -52,6 +53,21 @@ def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         frame[column] = frame[column].map(lambda v: ZERO if v is None or pd.isna(v) else Decimal(v))
     return frame
+
+
+def with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """税收占比 = tax ÷ revenue; 财政自给率 = revenue ÷ 一般公共预算支出 (DOMAIN.md), sums first then the ratio."""
+    return frame.assign(
+        tax_share=[ratio(t, r) for t, r in zip(frame["tax"], frame["current"])],
+        self_sufficiency=[ratio(r, s) for r, s in zip(frame["current"], frame["spending"])],
+    )
+
+
+def total_of(regions: pd.DataFrame) -> pd.Series:
+    """The sum of `by_region`'s rows (本级 plus every child is the region), with its ratios and 非税收入."""
+    sums = {c: sum(regions[c], Decimal(0)) for c in ("current", "previous", "tax", "spending")}
+    total = with_ratios(pd.DataFrame([sums])).iloc[0]
+    return pd.concat([total, pd.Series({"nontax": total["current"] - total["tax"]})])
 
 
 @memoized

@@ -72,6 +72,12 @@ def with_execution(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
     )
 
 
+def total_of(frame: pd.DataFrame, state: DrillState) -> pd.Series:
+    """The sum of a breakdown's rows (本级 plus every child is the region) with its rate, lag and grade."""
+    sums = {c: sum(frame[c], Decimal(0)) for c in ("paid", "paid_prev", "budget")}
+    return with_execution(pd.DataFrame([sums]), state).iloc[0]
+
+
 @memoized
 def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     """Paid in the period (this year and the same months last year) and the year's budget, by one of

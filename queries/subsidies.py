@@ -13,6 +13,7 @@ leaves the server.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from dashboard.store.schema import (
     subsidy_payout,
     subsidy_program,
 )
-from queries._filters import by_child, child_rows, fetch, in_region, month_range, visible_region
+from queries._filters import by_child, child_rows, fetch, in_region, month_range, or_nothing, visible_region
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
@@ -122,10 +123,12 @@ def summary(
     if current is None:
         empty = with_averages(pd.DataFrame(columns=MEASURES))
         return empty.assign(amount_prev=pd.Series(dtype=object), n_prev=pd.Series(dtype=int))
-    previous = _selection(scope, state, category, program, year=state.year - 1)
+    previous = or_nothing(_selection(scope, state, category, program, year=state.year - 1))
     paid = sa.select(*_measures()).where(*current).subquery()
     paid_before = sa.select(*_measures()).where(*previous).subquery()
-    recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
+    recipients = sa.select(_recipients()).where(
+        *or_nothing(_selection(scope, state, category, program, table=recipient_mart))
+    )
     statement = sa.select(
         paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n, paid_before.c.amount
     ).select_from(paid.join(paid_before, sa.true()))
@@ -159,7 +162,7 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None, with_pe
     if with_people:
         paid_to = (
             sa.select(recipient_mart.c.program_id, _recipients())
-            .where(*_selection(scope, state, category, None, table=recipient_mart))
+            .where(*or_nothing(_selection(scope, state, category, None, table=recipient_mart)))
             .group_by(recipient_mart.c.program_id)
             .subquery()
         )
@@ -200,7 +203,9 @@ def region_ranking(
     if region is None or where is None:
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
     paid = fetch(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
-    recipients = sa.select(_recipients()).where(*_selection(scope, state, category, program, table=recipient_mart))
+    recipients = sa.select(_recipients()).where(
+        *or_nothing(_selection(scope, state, category, program, table=recipient_mart))
+    )
     paid_to = fetch(by_child(recipients, recipient_mart, region.level), ["recipients", "code"])
     found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
     return with_averages(child_rows(region, found, dict.fromkeys(MEASURES, 0)))
@@ -234,7 +239,7 @@ def township_ranking(
         towns = statement.subquery()
         paid_to = (
             sa.select(recipient_mart.c.county_code, recipient_mart.c.township, _recipients())
-            .where(*_selection(scope, state, category, program, table=recipient_mart))
+            .where(*or_nothing(_selection(scope, state, category, program, table=recipient_mart)))
             .group_by(recipient_mart.c.county_code, recipient_mart.c.township)
             .subquery()
         )
@@ -379,7 +384,12 @@ def flagged_payouts(
 # -- drill-through: region → program → payouts ----------------------------------------------------------------------
 
 
-def state_filters(state: DrillState) -> dict[str, object]:
+class Filters(TypedDict):
+    category: str | None
+    program: int | None
+
+
+def state_filters(state: DrillState) -> Filters:
     """The topic filters of a drill state as query keyword arguments (the program as its integer id)."""
     program_text = state.filter("program")
     return {"category": state.filter("category"), "program": int(program_text) if program_text else None}

@@ -18,6 +18,11 @@ TEST_PASSWORD = "Test#Cockpit2024"
 PROVINCE_USER = "province_analyst"
 
 
+def session_user(username: str, role: str, region: str, may_unmask: bool = False) -> User:
+    """The user as the session gives it to a request (display name = username), without touching the state store."""
+    return User(username, username, role, region, may_unmask)
+
+
 @functools.cache
 def _test_password_hash() -> str:
     return accounts.hash_password(TEST_PASSWORD)

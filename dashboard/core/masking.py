@@ -6,11 +6,17 @@ ID numbers keep the first 3 and last 4 characters (`430***********1234`), bank a
 
 from __future__ import annotations
 
+from typing import overload
+
 import pandas as pd
 
 from dashboard.core.scope import User
 
 
+@overload
+def mask_id_number(value: str) -> str: ...
+@overload
+def mask_id_number(value: None) -> None: ...
 def mask_id_number(value: str | None) -> str | None:
     if value is None or pd.isna(value):
         return value
@@ -20,6 +26,10 @@ def mask_id_number(value: str | None) -> str | None:
     return text[:3] + "*" * (len(text) - 7) + text[-4:]
 
 
+@overload
+def mask_account(value: str) -> str: ...
+@overload
+def mask_account(value: None) -> None: ...
 def mask_account(value: str | None) -> str | None:
     if value is None or pd.isna(value):
         return value
@@ -27,6 +37,10 @@ def mask_account(value: str | None) -> str | None:
     return "****" + digits[-4:] if len(digits) > 4 else "*" * len(digits)
 
 
+@overload
+def mask_name(value: str) -> str: ...
+@overload
+def mask_name(value: None) -> None: ...
 def mask_name(value: str | None) -> str | None:
     if value is None or pd.isna(value):
         return value

@@ -90,7 +90,7 @@ def run_rules(
     findings["key"] = findings["rule_code"] + "|" + findings["region"] + "|" + findings["period"]
     w = risk_warning
     with state.begin() as conn:
-        run_id = conn.execute(
+        key = conn.execute(
             risk_run.insert().values(
                 started_at=now,
                 seconds=0.0,
@@ -101,7 +101,9 @@ def run_rules(
                 new_warnings=0,
                 tickets_issued=0,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # an insert of one row always has one
+        run_id = key[0]
         existing = {
             row.key: row
             for row in conn.execute(

@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -193,7 +194,7 @@ def issue_tickets(conn: Connection, warnings: list[tuple[int, str]], now: dt.dat
 
 def _events(
     conn: Connection,
-    ticket_ids: list[int],
+    ticket_ids: Sequence[int],
     actor: User,
     action: str,
     from_state: str | None,
@@ -273,7 +274,7 @@ def act(
             raise TransitionDenied("工单状态已被他人更新,请刷新后重试。")
         attachment_id = None
         if attachment is not None:
-            attachment_id = conn.execute(
+            key = conn.execute(
                 risk_attachment.insert().values(
                     ticket_id=ticket_id,
                     filename=attachment.filename,
@@ -283,7 +284,9 @@ def act(
                     uploaded_by=actor.username,
                     uploaded_at=now,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None  # an insert of one row always has one
+            attachment_id = key[0]
         _event(conn, ticket_id, actor, action, ticket.state, new_state, now, comment, rectification, attachment_id)
         if new_state == CLOSED:
             conn.execute(

@@ -228,6 +228,13 @@ def get_account(username: str) -> Account | None:
     return _account(row) if row else None
 
 
+def _written_account(username: str) -> Account:
+    """The account just written in this process (it exists: we have just inserted or updated it)."""
+    account = get_account(username)
+    assert account is not None
+    return account
+
+
 def add_user(
     username: str,
     display_name: str,
@@ -272,7 +279,7 @@ def add_user(
             )
         )
     _audit_change(actor, "user_added", username, region, {"role": role, "may_unmask": may_unmask})
-    return get_account(username)
+    return _written_account(username)
 
 
 def update_user(username: str, *, actor: str | None = None, **changes) -> Account:
@@ -302,7 +309,7 @@ def update_user(username: str, *, actor: str | None = None, **changes) -> Accoun
         changed.get("region", before.region),
         {k: {"from": getattr(before, k), "to": v} for k, v in changed.items()},
     )
-    return get_account(username)
+    return _written_account(username)
 
 
 def set_password(username: str, password: str, *, actor: str | None = None) -> None:
@@ -364,8 +371,8 @@ def authenticate(username: str, password: str) -> SignIn:
         audit.append(
             "sign_in_failed",
             username=username[:64],
-            role=row and row.role,
-            user_region=row and row.region,
+            role=None if row is None else row.role,
+            user_region=None if row is None else row.region,
             outcome="failed",
             detail=detail,
         )
@@ -410,7 +417,7 @@ def _recent_failures(username: str, now: dt.datetime) -> int:
                 events.c.outcome == "failed",
                 events.c.at > start,
             )
-        ).scalar()
+        ).scalar_one()
 
 
 def _token_hash(token: str) -> str:

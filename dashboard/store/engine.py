@@ -85,10 +85,12 @@ class _FinanceStore:
 
     def version(self) -> DataVersion:
         engine = self.engine()
+        target = self._target
         if not is_duckdb(self._url or ""):
             return read_data_version(engine)  # a server may be reloaded under us at any time
-        stat = os.stat(self._target)
-        identity = (self._target, stat.st_ino, stat.st_mtime_ns)  # a published file never changes
+        assert target is not None  # engine() has just resolved it
+        stat = os.stat(target)
+        identity = (target, stat.st_ino, stat.st_mtime_ns)  # a published file never changes
         version = _VERSIONS_BY_FILE.get(identity)
         if version is None:
             version = _VERSIONS_BY_FILE[identity] = read_data_version(engine)

@@ -13,6 +13,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -29,8 +30,15 @@ def _is_money(col: sa.Column) -> bool:
     return isinstance(col.type, sa.Numeric) and col.type.scale == 2
 
 
-def _duckdb_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+def _driver_connection(conn: Connection) -> Any:
+    """The driver's own connection: the bulk paths use its extensions to DB-API (DuckDB's register, psycopg's COPY)."""
     raw = conn.connection.dbapi_connection
+    assert raw is not None  # an open Connection always holds one
+    return raw
+
+
+def _duckdb_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    raw = _driver_connection(conn)
     exprs = []
     for col in table.columns:
         if col.name not in frame.columns:
@@ -75,7 +83,7 @@ def _postgres_insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> 
     text.to_csv(buffer, index=False, header=False)
     columns = ", ".join(f'"{c}"' for c in text.columns)
     with (
-        conn.connection.dbapi_connection.cursor() as cur,
+        _driver_connection(conn).cursor() as cur,
         cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy,
     ):
         copy.write(buffer.getvalue())

@@ -3,17 +3,17 @@ components out. The numbers come from `queries.cockpit.region_indicators`; every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.core import format as fmt
 from dashboard.core import grades
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
-from dashboard.ui import geo
+from dashboard.ui import geo, views
+from dashboard.ui.props import wildcard
+from dashboard.ui.views import Kpi
 
 SUMMED = [
     "revenue",
@@ -29,24 +29,9 @@ SUMMED = [
 ]
 
 
-@dataclass(frozen=True)
-class Kpi:
-    kpi_id: str
-    title: str
-    value: str
-    unit: str
-    note: str
-    note_class: str = ""
-    grade: grades.Grade | None = None
-
-
 def totals_of(indicators: pd.DataFrame) -> pd.Series:
     """The region's totals: 本级 plus every child (sums first; ratios are taken from the sums)."""
     return indicators[SUMMED].sum()
-
-
-def _trend_class(direction: int) -> str:
-    return {1: "trend-up", -1: "trend-down", 0: "trend-flat"}[direction]
 
 
 def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
@@ -70,7 +55,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
             fmt.money(totals["revenue"], unit),
             unit,
             revenue_yoy,
-            _trend_class(revenue_dir),
+            views.trend_class(revenue_dir),
         ),
         Kpi(
             "kpi-spending",
@@ -78,7 +63,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
             fmt.money(totals["spending"], unit),
             unit,
             spending_yoy,
-            _trend_class(spending_dir),
+            views.trend_class(spending_dir),
         ),
         Kpi(
             "kpi-execution",
@@ -107,17 +92,12 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
     ]
 
 
-def grade_badge(grade: grades.Grade, prefix: str = "") -> html.Span:
-    """A grade as colour and text together (colour never carries the meaning alone)."""
-    text = f"{prefix}{grade.level or ''}{'·' if grade.level else ''}{grade.label}"
-    return html.Span(text, className=f"grade-badge grade-{grade.rank}", style={"--grade": grade.colour})
-
-
 def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
     tiles = []
     for kpi in kpis:
-        badge = [grade_badge(kpi.grade), " "] if kpi.grade is not None else []
-        note = [*badge, html.Span(kpi.note, className=kpi.note_class)]
+        note: list[str | Component] = [html.Span(kpi.note, className=kpi.note_class)]
+        if kpi.grade is not None:
+            note = [views.grade_badge(kpi.grade.level, kpi.grade.label), " ", *note]
         tiles.append(
             html.Div(
                 [
@@ -135,39 +115,6 @@ def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
             )
         )
     return tiles
-
-
-def desk_kpi_cards(kpis: list[Kpi]) -> dbc.Row:
-    """The overview's second KPI row (its first is `views.kpi_cards`), same markup and classes."""
-    cards = []
-    for kpi in kpis:
-        note = [html.Span(kpi.note, className=kpi.note_class)]
-        if kpi.grade is not None:
-            note += [" ", grade_badge(kpi.grade)]
-        cards.append(
-            dbc.Col(
-                dbc.Card(
-                    dbc.CardBody(
-                        [
-                            html.Div(kpi.title, className="kpi-title"),
-                            html.Div(
-                                [
-                                    html.Span(kpi.value, className="kpi-value", id=kpi.kpi_id),
-                                    html.Span(kpi.unit, className="kpi-unit"),
-                                ]
-                            ),
-                            html.Div(note, className="kpi-note"),
-                        ]
-                    ),
-                    className="kpi-card h-100",
-                ),
-                xs=12,
-                sm=6,
-                lg=4,
-                className="mb-3",
-            )
-        )
-    return dbc.Row(cards, className="g-3")
 
 
 def map_scope(tree, state: DrillState) -> tuple[str, str | None, str | None]:
@@ -243,7 +190,8 @@ def attention(
     rows.sort(key=lambda r: r[0], reverse=True)
     items = []
     for _, row, found in rows[:limit]:
-        badges = [grade_badge(g, prefix) for g, prefix in zip(found, ("执行 ", "库款 ", "预警 ")) if g.level]
+        named = zip(found, ("执行 ", "库款 ", "预警 "))
+        badges = [views.grade_badge(g.level, g.label, prefix) for g, prefix in named if g.level]
         items.append(
             html.Li(
                 dcc.Link(
@@ -253,12 +201,12 @@ def attention(
                             f"执行率 {fmt.percent(row['execution'])} · 库款 {fmt.number(row['cash_level'])} 个月",
                             className="attention-figures",
                         ),
-                        html.Span(badges or [grade_badge(grades.NORMAL)], className="attention-grades"),
+                        html.Span(badges or [views.grade_badge(None)], className="attention-grades"),
                     ],
                     href=href(path, state, region=row["code"], **link_params),
                     className="attention-link",
                 ),
-                **{"data-region": row["code"]},
+                **wildcard({"data-region": row["code"]}),
             )
         )
     return html.Ol(items, className="attention-list", id="attention-list")

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
+from dashboard.ui.props import wildcard
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class TableView:
         return [c for c in self.columns if c.kind == "money"]
 
 
-def cell_text(value: object, kind: str) -> str:
+def cell_text(value: Any, kind: str) -> str:  # a DataFrame cell: Decimal, int, float, date, str or NA
     """A cell as shown on screen: money in 元 with two decimals, counts with thousands separators, dates ISO."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
@@ -78,10 +81,10 @@ def _header(page_key: str, column: Column, sortable: bool, sort: str, descending
             id={"type": "topic-sort", "page": page_key, "col": column.name},
             className="btn btn-link btn-sort p-0",
             n_clicks=0,
-            **{"aria-label": f"按{column.label}排序"},
+            **wildcard({"aria-label": f"按{column.label}排序"}),
         ),
         className=align,
-        **({"aria-sort": "descending" if descending else "ascending"} if column.name == sort else {}),
+        **wildcard({"aria-sort": "descending" if descending else "ascending"} if column.name == sort else {}),
     )
 
 
@@ -188,7 +191,7 @@ def render(
     for _, row in rows.iterrows():
         cells = []
         for i, column in enumerate(view.columns):
-            text = cell_text(row[column.name], column.kind)
+            text: str | Component = cell_text(row[column.name], column.kind)
             if i == 0 and view.drill is not None:
                 text = dcc.Link(
                     text, href=href(path, state, **{view.drill: str(row[view.drill_value])}), className="drill-link"

@@ -7,58 +7,37 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
 from dashboard.risk.health import COMPONENTS, GRADE_SCORE
 from dashboard.risk.rules import RULES
+from dashboard.ui.props import wildcard
+from dashboard.ui.views import Kpi, grade_badge, kpi_row
 
-GRADE_CLASS = {"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue", None: "normal", "正常": "normal"}
 LIST_LIMIT = 100
-
-
-def grade_badge(grade: str | None, label: str | None = None) -> html.Span:
-    """The grade as a coloured chip that also says it in words."""
-    text = grade or "正常"
-    return html.Span(f"{text}{'·' + label if label else ''}", className=f"grade-badge grade-{GRADE_CLASS.get(grade)}")
-
-
-def _kpi(title: str, value, note: str = "", kpi_id: str | None = None) -> dbc.Col:
-    return dbc.Col(
-        dbc.Card(
-            dbc.CardBody(
-                [
-                    html.Div(title, className="kpi-title"),
-                    html.Div(value, className="kpi-value", id=kpi_id),
-                    html.Div(note, className="kpi-note"),
-                ]
-            ),
-            className="kpi-card h-100",
-        ),
-        xs=6,
-        lg=3,
-        className="mb-3",
-    )
 
 
 def risk_kpis(own: pd.Series | None, counts: dict[str, int], tickets: dict) -> dbc.Row:
     """财政健康指数 of the region and its change, open warnings by grade, open and overdue tickets."""
     index = "—" if own is None or pd.isna(own["health_index"]) else f"{own['health_index']:.1f}"
     change = "" if own is None or pd.isna(own["change"]) else f"较上季度末 {own['change']:+.1f}"
-    return dbc.Row(
+    red, orange, yellow, blue = (counts.get(g, 0) for g in ("红", "橙", "黄", "蓝"))
+    return kpi_row(
         [
-            _kpi("财政健康指数(0–100)", index, change, "kpi-health"),
-            _kpi("待处理红色预警", f"{counts.get('红', 0)} 条", f"橙色 {counts.get('橙', 0)} 条", "kpi-red"),
-            _kpi("黄色 / 蓝色预警", f"{counts.get('黄', 0)} / {counts.get('蓝', 0)} 条", "提示与记录", "kpi-yellow"),
-            _kpi("未销号工单", f"{tickets['open']} 件", f"其中逾期 {tickets['overdue']} 件", "kpi-tickets"),
+            Kpi("kpi-health", "财政健康指数(0–100)", index, "", change),
+            Kpi("kpi-red", "待处理红色预警", f"{red} 条", "", f"橙色 {orange} 条"),
+            Kpi("kpi-yellow", "黄色 / 蓝色预警", f"{yellow} / {blue} 条", "", "提示与记录"),
+            Kpi("kpi-tickets", "未销号工单", f"{tickets['open']} 件", "", f"其中逾期 {tickets['overdue']} 件"),
         ],
-        className="g-3",
+        xs=6,
     )
 
 
 def evidence_block(evidence: dict) -> html.Div:
     """A warning's evidence: the figures it was computed from, or the records it flagged (masked)."""
-    parts = []
+    parts: list[Component] = []
     if evidence.get("facts"):
         parts.append(
             html.Dl(
@@ -94,7 +73,7 @@ def evidence_panel(
     ]
     if drillable:
         links.append(dcc.Link(f"查看{name}下级区划 →", href=href("/risk", state, region=code)))
-    items = []
+    items: list[Component] = []
     for row in warnings.head(20).itertuples():
         items.append(
             html.Div(
@@ -143,7 +122,7 @@ def health_table(health: pd.DataFrame, risk: pd.DataFrame, state: DrillState) ->
                     html.Td(change),
                     html.Td(grade_badge(row.grade if isinstance(row.grade, str) else None)),
                 ],
-                **{"data-region": row.code},
+                **wildcard({"data-region": row.code}),
             )
         )
     return html.Div(
@@ -281,7 +260,7 @@ def ticket_table(tickets: pd.DataFrame, state: DrillState, query_suffix: str) ->
                     html.Td(_when(row.updated_at)),
                 ],
                 className="ticket-row",
-                **{"data-ticket": str(row.id)},
+                **wildcard({"data-ticket": str(row.id)}),
             )
         )
     caption = f"共 {len(tickets)} 件" + (f",显示最近更新的 {LIST_LIMIT} 件" if len(tickets) > LIST_LIMIT else "")

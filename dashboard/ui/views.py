@@ -4,37 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState
+from dashboard.core.grades import Grade
 from dashboard.core.links import href
 from dashboard.core.regions import LEVEL_NAMES, RegionTree
 from dashboard.store.engine import DataVersion
 from dashboard.ui.drilltable import cell_text
+from dashboard.ui.props import wildcard
 
 
 def notices(messages: tuple[str, ...]) -> list:
     return [dbc.Alert(message, color="warning", className="py-2 mb-2", dismissable=True) for message in messages]
 
 
-def breadcrumb(tree: RegionTree, root: str, state: DrillState, path: str) -> html.Nav:
+def breadcrumb(tree: RegionTree, root: str | None, state: DrillState, path: str) -> html.Nav:
     """省 → 市 → 县 from the caller's root down to the current region; every step but the last is a link."""
-    steps = [r for r in tree.path(state.region) if tree.is_within(r.adcode, root)]
-    items = []
+    steps = [] if root is None else [r for r in tree.path(state.region) if tree.is_within(r.adcode, root)]
+    items: list[html.Li] = []
     for i, region in enumerate(steps):
         label = f"{region.name}"
         if i == len(steps) - 1:
-            items.append(html.Li(label, className="breadcrumb-item active", **{"aria-current": "page"}))
+            items.append(html.Li(label, className="breadcrumb-item active", **wildcard({"aria-current": "page"})))
         else:
             items.append(
                 html.Li(dcc.Link(label, href=href(path, state, region=region.adcode)), className="breadcrumb-item")
             )
-    return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "区划层级"})
+    return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **wildcard({"aria-label": "区划层级"}))
 
 
 def freshness(version: DataVersion) -> str:
@@ -43,11 +48,46 @@ def freshness(version: DataVersion) -> str:
 
 
 def trend_class(direction: int) -> str:
+    """The class of a 同比 note (▲ / ▼ from `fmt.yoy`): up in red, down in green, as finance reads them."""
     return {1: "trend-up", -1: "trend-down", 0: "trend-flat"}[direction]
 
 
-def kpi_card(title: str, value: str, unit: str, note: str, note_class: str = "", kpi_id: str = "") -> dbc.Col:
-    """One KPI: title, the value with its unit, and a note (同比, 序时进度 …); `kpi_id` names the value's span."""
+GRADE_CLASSES = {"蓝": "blue", "黄": "yellow", "橙": "orange", "红": "red"}
+
+
+def grade_class(level: object) -> str:
+    """A grade level's CSS class, grade-red … grade-blue, and grade-normal for anything else (None, 正常)."""
+    return f"grade-{GRADE_CLASSES.get(level, 'normal') if isinstance(level, str) else 'normal'}"
+
+
+def grade_text_class(level: object) -> str:
+    """Classes for a text (a table cell, a KPI note) written in its grade's colour."""
+    return f"grade {grade_class(level)}"
+
+
+def grade_badge(level: str | None, label: str = "", prefix: str = "") -> html.Span:
+    """A grade as a coloured chip that also says it in words ('执行 红·严重滞后', '正常'): colour never alone."""
+    text = "正常" if level is None else level + (f"·{label}" if label else "")
+    return html.Span(prefix + text, className=f"grade-badge {grade_class(level)}")
+
+
+def kpi_card(
+    title: str,
+    value: str,
+    unit: str = "",
+    note: str = "",
+    note_class: str = "",
+    kpi_id: str = "",
+    *,
+    grade: Grade | None = None,
+    xs: int = 12,
+    lg: int = 3,
+) -> dbc.Col:
+    """One KPI: title, the value with its unit, and a note (同比, 序时进度 …) with the grade's badge when given;
+    `kpi_id` names the value's span, `xs` / `lg` the card's width in the row's 12 columns."""
+    note_children: list[str | Component] = [note]
+    if grade is not None:
+        note_children += [" ", grade_badge(grade.level, grade.label)]
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -59,15 +99,36 @@ def kpi_card(title: str, value: str, unit: str, note: str, note_class: str = "",
                             html.Span(unit, className="kpi-unit"),
                         ]
                     ),
-                    html.Div(note, className=f"kpi-note {note_class}"),
+                    html.Div(note_children, className=f"kpi-note {note_class}"),
                 ]
             ),
             className="kpi-card h-100",
         ),
-        xs=12,
+        xs=xs,
         sm=6,
-        lg=3,
+        lg=lg,
         className="mb-3",
+    )
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline number as the KPI card and the big screen's tile show it."""
+
+    kpi_id: str
+    title: str
+    value: str
+    unit: str
+    note: str
+    note_class: str = ""
+    grade: Grade | None = None
+
+
+def kpi_row(kpis: list[Kpi], *, xs: int = 12, lg: int = 3) -> dbc.Row:
+    """KPI cards side by side, `lg` columns (of 12) each on a wide screen."""
+    return dbc.Row(
+        [kpi_card(k.title, k.value, k.unit, k.note, k.note_class, k.kpi_id, grade=k.grade, xs=xs, lg=lg) for k in kpis],
+        className="g-3",
     )
 
 
@@ -153,7 +214,7 @@ def region_table(
         body.append(html.Tr(cells(row, row["name"]), className="row-own"))
     for _, row in children.iterrows():
         link = dcc.Link(row["name"], href=href(path, state, region=row["code"]), className="stretched-link drill-link")
-        body.append(html.Tr(cells(row, link), className="row-child", **{"data-region": row["code"]}))
+        body.append(html.Tr(cells(row, link), className="row-child", **wildcard({"data-region": row["code"]})))
     caption = (
         f"下级区划({LEVEL_NAMES.get(child_level, '')}级)与本级 · {state.period_label} · 单位:{unit}"
         if child_level
@@ -175,7 +236,7 @@ def region_table(
     )
 
 
-def cell(value: object, kind: str, unit: str) -> str:
+def cell(value: Any, kind: str, unit: str) -> str:  # a DataFrame cell
     """A ranking cell: money in `unit`, a share as a percentage, a grade with its label, else text."""
     if kind == "money":
         return fmt.money(value, unit)
@@ -184,10 +245,6 @@ def cell(value: object, kind: str, unit: str) -> str:
     if kind == "change":
         return value if isinstance(value, str) else "—"
     return "—" if value is None else str(value)
-
-
-def _grade_class(level: object) -> str:
-    return f"grade grade-{level if isinstance(level, str) else '正常'}"
 
 
 def ranking_table(
@@ -210,7 +267,7 @@ def ranking_table(
     def values(row) -> list:
         return [
             html.Td(
-                cell(row[name], kind, unit), className=_grade_class(row[f"{name}_level"]) if kind == "grade" else ""
+                cell(row[name], kind, unit), className=grade_text_class(row[f"{name}_level"]) if kind == "grade" else ""
             )
             for name, _, kind in columns
         ]
@@ -231,7 +288,7 @@ def ranking_table(
             html.Tr(
                 [html.Td(str(rank)), html.Td(link, className="text-start"), *values(row)],
                 className="row-child",
-                **{"data-region": row["code"]},
+                **wildcard({"data-region": row["code"]}),
             )
         )
     return html.Div(

@@ -124,7 +124,7 @@ def create_app() -> Dash:
         assets_folder=str(ASSETS),
         serve_locally=True,
         title="财政运行监测驾驶舱",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (keep the title) but types it str
         suppress_callback_exceptions=True,
     )
     audit.set_context_provider(audit_context)

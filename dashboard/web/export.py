@@ -59,9 +59,10 @@ def _cells(frame: pd.DataFrame, view: TableView) -> list[list[object]]:
 
 
 def _sheet(heading: list[str], view: TableView, rows: list[list[object]], totals: pd.Series) -> list[list[object]]:
-    header = [c.label + ("(元)" if c.kind == "money" else "") for c in view.columns]
+    header: list[object] = [c.label + ("(元)" if c.kind == "money" else "") for c in view.columns]
     total_row = ["合计"] + [totals[c.name] if c.name in totals.index else "" for c in view.columns[1:]]
-    return [[line] for line in heading] + [header, *rows, total_row]
+    heading_rows: list[list[object]] = [[line] for line in heading]
+    return [*heading_rows, header, *rows, total_row]
 
 
 def to_csv(lines: list[list[object]]) -> bytes:
@@ -137,7 +138,7 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
     )
     region = req.tree.name(req.state.region)
     filters = ";".join(
-        f"{s.label}:{s.choices[req.state.filter(s.name)]}" for s in req.specs if req.state.filter(s.name) is not None
+        f"{s.label}:{s.choices[chosen]}" for s in req.specs if (chosen := req.state.filter(s.name)) is not None
     )
     heading = [
         f"{region} · {topic.title} · {view.title}",

@@ -6,75 +6,40 @@
   *viewport* is exactly width × height CSS pixels (set through the DevTools protocol, so window chrome never eats
   into it); every request it makes is recorded, and the test fails at teardown when one went anywhere but this
   host (the product runs on intranets: no CDN, no tiles, no fonts).
-- `screenshot(driver, name)`: saves `artifacts/screenshots/<name>.png` for people to look at.
-- `wait_for(driver, script)`: polls a JavaScript expression until it is truthy.
 
-Chromium and chromedriver come from Debian (`.ci/run` installs them); Selenium Manager is never asked to download
-anything. Without them the browser tests skip on a developer machine and fail under CI=true.
+The helpers a test drives the page with (wait_for, screenshot, ...) are in `tests.browser.driver`. Without Chromium
+and chromedriver the browser tests skip on a developer machine and fail under CI=true.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import tempfile
 import threading
-import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from dashboard.state.engine import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
+from tests.browser.driver import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    browser_available,
+    free_port,
+    is_local,
+    requests_of,
+)
 from tests.signin import PROVINCE_USER, browser_session_cookies
 
-os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager must not phone home
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _served: dict = {}  # the live server's Dash app, to sign browsers in through its /login
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--lang=zh-CN",
-    "--enable-unsafe-swiftshader",
-)  # software WebGL for the MapLibre map (no GPU in headless CI)
-
-
-def is_local(url: str) -> bool:
-    """True for requests that stay on this host (or never leave the browser: data:, blob:, about:)."""
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "chrome", "devtools"):
-        return True
-    return (parts.hostname or "") in LOCAL_HOSTS
-
-
-def _browser_available() -> bool:
-    return os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def live_server(demo_url, tmp_path_factory):
     """Serve the app on 127.0.0.1:<free port> against the session demo store; yields the base URL."""
-    if not _browser_available():
+    if not browser_available():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("chromium / chromedriver missing and CI=true: .ci/run must install them")
         pytest.skip("chromium / chromedriver not installed")
@@ -88,7 +53,7 @@ def live_server(demo_url, tmp_path_factory):
     reset_finance_engine()
     reset_state_engine()
     app = _served["app"] = create_app()
-    server = make_server("127.0.0.1", _free_port(), app.server, threaded=True)
+    server = make_server("127.0.0.1", free_port(), app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -102,16 +67,6 @@ def live_server(demo_url, tmp_path_factory):
                 os.environ[key] = value
         reset_finance_engine()
         reset_state_engine()
-
-
-def _requests_of(driver) -> list[str]:
-    """URLs the page asked for since the last call (from Chromium's performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
 
 
 @pytest.fixture
@@ -168,55 +123,9 @@ def open_browser(live_server):
     leaks = []
     for driver in drivers:
         try:
-            driver.requested.extend(_requests_of(driver))
+            driver.requested.extend(requests_of(driver))
             leaks.extend(url for url in driver.requested if not is_local(url))
         finally:
             driver.quit()
             shutil.rmtree(driver.profile_dir, ignore_errors=True)
     assert not leaks, f"requests left the host: {leaks[:10]}"
-
-
-def record_requests(driver) -> list[str]:
-    """Every URL the driver has asked for so far (also checked for non-local hosts at teardown)."""
-    driver.requested.extend(_requests_of(driver))
-    return list(driver.requested)
-
-
-def wait_for(driver, script: str, timeout: float = 15.0, message: str = ""):
-    """Poll `return (<script>)` until it is truthy; returns its value or fails with `message`."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = driver.execute_script(f"return ({script});")
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(message or f"timed out after {timeout}s waiting for: {script} (last value {value!r})")
-
-
-def wait_for_dash_idle(driver, timeout: float = 15.0) -> None:
-    """Wait until the Dash renderer has no callback in flight (nothing marked as loading)."""
-    wait_for(
-        driver,
-        "document.querySelector('#_dash-app-content, #react-entry-point') !== null && "
-        "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
-        timeout,
-    )
-
-
-def screenshot(driver, name: str) -> Path:
-    """Save a PNG of the viewport under artifacts/screenshots/ (looked at by people, kept by CI)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    return path
-
-
-def page_overflow(driver) -> dict:
-    """Document scroll size against the viewport: the big screen must match exactly, other pages must not scroll
-    sideways."""
-    return driver.execute_script(
-        "const d = document.documentElement, b = document.body;"
-        "return {scrollWidth: Math.max(d.scrollWidth, b.scrollWidth), scrollHeight: Math.max(d.scrollHeight,"
-        " b.scrollHeight), width: window.innerWidth, height: window.innerHeight, clientWidth: d.clientWidth};"
-    )

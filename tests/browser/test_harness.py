@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import is_local, page_overflow, record_requests, screenshot, wait_for
+from tests.browser.driver import is_local, page_overflow, record_requests, screenshot, wait_for
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900, "desktop"), (1024, 768, "tablet"), (390, 844, "phone")]
 PAGES = [

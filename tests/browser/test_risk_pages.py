@@ -8,7 +8,7 @@ import pytest
 from dashboard.risk.run import run_rules
 from dashboard.state.engine import state_engine
 from dashboard.store.engine import finance_engine_for
-from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 CHANGSHA_SEAT = (113.55, 28.25)  # a point well inside 长沙市 (浏阳), away from its borders
 

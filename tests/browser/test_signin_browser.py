@@ -7,7 +7,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 from dashboard.state import accounts
-from tests.browser.conftest import screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import screenshot, wait_for, wait_for_dash_idle
 from tests.signin import TEST_PASSWORD, ensure_user
 
 EVIL = "<img src=x onerror=alert(1)>"

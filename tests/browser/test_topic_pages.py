@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 CITY = "region=430100&year=2024&period=1-6"

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 CHARTS = {"transfers": 5, "debt": 5}

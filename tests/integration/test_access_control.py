@@ -17,7 +17,8 @@ from dashboard.core.regions import national_tree
 from dashboard.state import accounts, audit
 from dashboard.store import memo
 from dashboard.web.app import create_app
-from tests.integration.conftest import by_id, callback_body, text_of, walk
+from tests.integration.dash_tree import by_id, callback_body, text_of, walk
+from tests.signin import session_user
 
 COUNTY, SIBLING_COUNTY, CITY, OTHER_CITY, PROVINCE = "430102", "430103", "430100", "431200", "430000"
 
@@ -186,7 +187,7 @@ def _inject_region(value, region: str):
 @pytest.mark.parametrize("key", CALLBACK_KEYS)
 def test_a_county_user_posting_another_region_anywhere_sees_nothing_of_it(app, client_as, key, foreign):
     county_user = client_as("furong", "经办", COUNTY)
-    props = _layout_props(app, _user("furong", "经办", COUNTY))
+    props = _layout_props(app, session_user("furong", "经办", COUNTY))
     body = _page_load_body(app, key, props, search=f"?region={foreign}")
     for dep in _flat(body["inputs"] + body["state"]):
         dep["value"] = _inject_region(dep["value"], foreign)
@@ -198,12 +199,6 @@ def test_a_county_user_posting_another_region_anywhere_sees_nothing_of_it(app, c
     if "无权查看" in response.get_data(as_text=True):
         denied = audit.search(username="furong", action="denied")
         assert denied and denied[0]["region"] == foreign
-
-
-def _user(username, role, region, may_unmask=False):
-    from dashboard.core.scope import User
-
-    return User(username, username, role, region, may_unmask)
 
 
 def _overview(call_callback, client, region) -> dict:
@@ -328,7 +323,7 @@ def test_the_scanner_finds_the_stores_personal_data_and_not_its_masked_form(duck
 @pytest.mark.parametrize("key", CALLBACK_KEYS)
 def test_no_callback_answers_with_an_unmasked_id_number_or_account_without_the_permission(app, client_as, key, role):
     user = client_as("viewer", role, PROVINCE, may_unmask=False)
-    body = _page_load_body(app, key, _layout_props(app, _user("viewer", role, PROVINCE)))
+    body = _page_load_body(app, key, _layout_props(app, session_user("viewer", role, PROVINCE)))
     response = user.post("/_dash-update-component", json=body)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     assert personal_data_in(response.get_data(as_text=True)) == set()
@@ -347,7 +342,7 @@ def test_no_callback_turns_a_javascript_url_into_a_link(app, client, key):
     body = _page_load_body(
         app,
         key,
-        _layout_props(app, _user("province_analyst", "分析", PROVINCE)),
+        _layout_props(app, session_user("province_analyst", "分析", PROVINCE)),
         search=f"?region={attack}&next={attack}",
     )
     for dep in _flat(body["inputs"] + body["state"]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.state import accounts, audit
-from tests.integration.conftest import text_of, walk
+from tests.integration.dash_tree import text_of, walk
 
 NEW_USER = [
     "admin-new-username",

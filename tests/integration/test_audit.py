@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from dashboard.state import audit
 from dashboard.state.engine import state_engine
-from tests.integration.conftest import callback_body, find_callback
-from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
+from tests.integration.dash_tree import callback_body, find_callback
+from tests.signin import TEST_PASSWORD, ensure_user, session_user, sign_in_with_password
 
 PERSONAL = re.compile(r"\d{17}[\dXx]|\d{12,}")
 
@@ -105,15 +105,14 @@ def test_unmask_needs_the_permission_and_a_reason_and_is_audited(app):
     from flask import g
 
     from dashboard.web.reveal import reveal
-    from tests.integration.test_access_control import _user
 
     frame = pd.DataFrame({"id": ["430102199001011234"], "acct": ["6217001234567890123"]})
     columns = {"id": "id_number", "acct": "account"}
     with app.server.test_request_context("/"):
-        g.user = _user("auditor", "审核", "430000", may_unmask=True)
+        g.user = session_user("auditor", "审核", "430000", may_unmask=True)
         assert reveal(frame, columns, g.user, "核查重复领取", page="/subsidies", region="430102").equals(frame)
         assert reveal(frame, columns, g.user, "  ", page="/subsidies").loc[0, "id"] == "430***********1234"
-        g.user = _user("viewer", "分析", "430000")
+        g.user = session_user("viewer", "分析", "430000")
         assert reveal(frame, columns, g.user, "核查重复领取", page="/subsidies").loc[0, "acct"] == "****0123"
     rows = [(r["username"], r["outcome"], r["rows"], r["detail"]) for r in reversed(audit.search(action="unmask"))]
     assert rows == [

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.region_sql import one, rows, subtree_sql
 from tests.integration.topic_helpers import (
     numbers,
@@ -77,7 +77,7 @@ def test_kpis_equal_the_store(call_callback, duck, code, level):
         f"""SELECT SUM(principal) FROM bond WHERE {UNIT} IN ({subtree_sql(code)})
         AND issue_date <= {END} AND maturity_date > {END} AND EXTRACT(year FROM maturity_date) = 2025""",
     )[0]
-    maturity = next(v["figure"] for k, v in out.items() if '"slot":"maturity"' in k)
+    maturity = figure_in(out, "maturity")
     first_year = sum(numbers(trace["y"])[list(trace["x"]).index("2025")] for trace in maturity["data"])
     assert first_year == pytest.approx(float(due or 0) / float(10**8 if level != "county" else 10**4))
     closing, outflow = one(
@@ -161,7 +161,7 @@ def test_cash_heatmap_marks_the_planted_county_on_its_city_page(call_callback, d
     anomaly = next(a for a in demo_anomalies if a["kind"] == "treasury_cash_low")
     city = anomaly["region"][:4] + "00"
     out = render(call_callback, KEY, {"region": city, "year": "2024", "period": "1-12"})
-    figure = next(v["figure"] for k, v in out.items() if '"slot":"cash"' in k)
+    figure = figure_in(out, "cash")
     heat = figure["data"][0]
     flagged = {(y, x) for y, row in zip(heat["y"], heat["text"]) for x, text in zip(heat["x"], row) if "预警" in text}
     assert {x for _y, x in flagged} == {"9月", "10月"} and len({y for y, _x in flagged}) == 1

@@ -8,13 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.conftest import by_id, text_of, walk
-
-UNIT = {"province": Decimal(10**8), "city": Decimal(10**8), "county": Decimal(10**4)}
-
-
-def shown(amount: Decimal, level: str) -> str:
-    return f"{(amount / UNIT[level]).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+from tests.integration.dash_tree import by_id, text_of, walk
+from tests.integration.topic_helpers import PAGE_CASES, shown
 
 
 def store_totals(duck, column: str, code: str, year: int, first: int, last: int) -> dict[str, Decimal]:
@@ -32,12 +27,7 @@ def store_totals(duck, column: str, code: str, year: int, first: int, last: int)
     return {"revenue": revenue, "spending": spending, "budget": budget}
 
 
-CASES = [
-    ("430000", "province", "province_code", 2024, 1, 12),
-    ("430100", "city", "city_code", 2024, 1, 6),
-    ("430102", "county", "county_code", 2023, 3, 9),
-    ("431200", "city", "city_code", 2024, 7, 7),
-]
+CASES = [*PAGE_CASES, ("431200", "city", "city_code", 2024, 7, 7)]
 
 
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES)

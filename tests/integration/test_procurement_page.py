@@ -10,9 +10,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
+    in_view,
     percent,
     render,
     row_count,
@@ -33,17 +34,6 @@ CASES = [
 ]
 
 
-def _in_view(column: str, year: int, first: int, last: int) -> str:
-    return (
-        f"{column} = :code AND EXTRACT(year FROM contract_date) = {year} "
-        f"AND EXTRACT(month FROM contract_date) BETWEEN {first} AND {last}"
-    )
-
-
-def _figure(out: dict, slot: str) -> dict:
-    return out[next(k for k in out if f'"slot":"{slot}"' in k)]["figure"]
-
-
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES)
 @pytest.mark.parametrize(
     "filters, where",
@@ -56,7 +46,7 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, fi
         f"""
         SELECT COUNT(*), SUM(budget_amount), SUM(contract_amount), SUM(CASE WHEN sme THEN contract_amount END),
                COALESCE(SUM(CASE WHEN method = '单一来源' THEN contract_amount END), 0)
-        FROM procurement WHERE {_in_view(column, year, first, last)} AND {where}""",
+        FROM procurement WHERE {in_view("contract_date", column, year, first, last)} AND {where}""",
         code=code,
     )[0]
     kpis = out[f"{KEY}-kpis"]["children"]
@@ -84,7 +74,7 @@ def test_ranking_is_own_level_plus_children_and_adds_up(call_callback, duck, cod
             duck,
             f"""
         SELECT {child}, COUNT(*), SUM(contract_amount) FROM procurement
-        WHERE {_in_view(column, year, first, last)} GROUP BY 1""",
+        WHERE {in_view("contract_date", column, year, first, last)} GROUP BY 1""",
             code=code,
         )
     }
@@ -100,7 +90,7 @@ def test_ranking_is_own_level_plus_children_and_adds_up(call_callback, duck, cod
 
 def test_charts_carry_valid_filter_values_and_show_the_selection(call_callback):
     out = render(call_callback, KEY, {"region": "430000", "year": "2024", "method": "询价"})
-    method = _figure(out, "method")["data"][0]
+    method = figure_in(out, "method")["data"][0]
     assert set(method["customdata"]) <= {
         "公开招标",
         "邀请招标",
@@ -113,15 +103,15 @@ def test_charts_carry_valid_filter_values_and_show_the_selection(call_callback):
     assert len(method["customdata"]) > 1, "the chart that sets the method still shows every method"
     opacity = dict(zip(method["customdata"], method["marker"]["opacity"]))
     assert opacity["询价"] == 1.0 and all(v < 1 for k, v in opacity.items() if k != "询价")
-    category = _figure(out, "category")["data"][0]
+    category = figure_in(out, "category")["data"][0]
     assert set(category["customdata"]) == {"货物", "工程", "服务"}
-    trend = _figure(out, "single-source")["data"]
+    trend = figure_in(out, "single-source")["data"]
     assert [t["name"][:5] for t in trend] == ["2023年", "2024年"]
 
 
 def test_single_source_trend_equals_the_store(call_callback, duck):
     out = render(call_callback, KEY, {"region": "430100", "year": "2024"})
-    trend = {t["name"][:4]: dict(zip(t["x"], t["y"])) for t in _figure(out, "single-source")["data"]}
+    trend = {t["name"][:4]: dict(zip(t["x"], t["y"])) for t in figure_in(out, "single-source")["data"]}
     for year, month, single, contract in own_sql(
         duck,
         """
@@ -143,7 +133,7 @@ def test_top_supplier_concentration_equals_the_store(call_callback, duck):
     total = own_sql(duck, "SELECT SUM(contract_amount) FROM procurement WHERE year = 2024")[0][0]
     expected = percent(sum(s for (s,) in shares), total)
     assert f"前十供应商集中度 {expected}" in text_of(out[f"{KEY}-kpis"]["children"])
-    assert expected in _figure(out, "suppliers")["layout"]["title"]["text"]
+    assert expected in figure_in(out, "suppliers")["layout"]["title"]["text"]
 
 
 # -- red flags on the page ------------------------------------------------------------------------------------
@@ -232,7 +222,7 @@ def test_agency_table_totals_are_the_sum_of_all_its_rows(call_callback, duck, co
         duck,
         f"""
         SELECT COUNT(DISTINCT agency_id), SUM(budget_amount), SUM(contract_amount) FROM procurement
-        WHERE {_in_view(column, year, first, last)}""",
+        WHERE {in_view("contract_date", column, year, first, last)}""",
         code=code,
     )[0]
     assert row_count(component, KEY) == agencies
@@ -295,7 +285,9 @@ def test_bad_filters_show_a_notice_and_are_dropped(call_callback, duck, query, w
     out = render(call_callback, KEY, {"region": "430100", "year": "2024", "period": "1-6", **query})
     assert word in text_of(out[f"{KEY}-notices"]["children"])
     contract = own_sql(
-        duck, f"SELECT SUM(contract_amount) FROM procurement WHERE {_in_view('city_code', 2024, 1, 6)}", code="430100"
+        duck,
+        f"SELECT SUM(contract_amount) FROM procurement WHERE {in_view('contract_date', 'city_code', 2024, 1, 6)}",
+        code="430100",
     )[0][0]
     assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-contract")) == shown(contract, "city")
 

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.topic_helpers import (
+    PAGE_CASES,
     numbers,
     percent,
     render,
@@ -21,11 +22,7 @@ from tests.integration.topic_helpers import (
     yuan,
 )
 
-CASES = [
-    ("430000", "province", "province_code", 2024, 1, 12),
-    ("430100", "city", "city_code", 2024, 1, 6),
-    ("430102", "county", "county_code", 2023, 3, 9),
-]
+CASES = PAGE_CASES
 
 IN_PERIOD = "extract(year from {d}) = :y and extract(month from {d}) between :a and :b"
 
@@ -97,7 +94,7 @@ def test_drivers_chart_shows_the_planted_non_tax_jump(call_callback, demo_anomal
     region, month, item = planted["key"].split("|")
     year, month = month.split("-")
     out = render(call_callback, "revenue", {"region": region, "year": year, "period": str(int(month))})
-    figure = out[next(k for k in out if '"slot":"drivers"' in k)]["figure"]
+    figure = figure_in(out, "drivers")
     bar = figure["data"][0]
     biggest = max(zip(numbers(bar["x"]), bar["customdata"]), key=lambda pair: abs(pair[0]))
     assert biggest[1] == item and biggest[0] > 0
@@ -131,7 +128,7 @@ def test_item_drills_to_its_collection_records(call_callback, duck):
 
 def test_cross_filter_by_kind_narrows_the_other_charts(call_callback, duck):
     out = render(call_callback, "revenue", {"region": "430000", "year": "2024", "period": "1-6", "kind": "103"})
-    items = out[next(k for k in out if '"slot":"items"' in k)]["figure"]["data"][0]
+    items = figure_in(out, "items")["data"][0]
     assert items["customdata"] and all(code.startswith("103") for code in items["customdata"])
-    kind = out[next(k for k in out if '"slot":"kind"' in k)]["figure"]["data"][0]
+    kind = figure_in(out, "kind")["data"][0]
     assert set(kind["customdata"]) == {"101", "103"}  # a chart does not filter itself

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope, User
 from dashboard.risk import monitor as risk
-from tests.integration.conftest import by_id, find_callback, text_of, walk
+from tests.integration.dash_tree import by_id, find_callback, text_of, walk
 
 QUERY = {"region": "430000", "year": "2024", "period": "1-12"}
 PROVINCE = Scope("430000", "province")
@@ -127,7 +127,7 @@ def test_ticket_list_filters_by_grade_and_topic(call_callback, state_store):
 def _call_with_state(app, client, output_id, inputs, states, changed: list[str] | None = None):
     import json
 
-    from tests.integration.conftest import find_callback
+    from tests.integration.dash_tree import find_callback
 
     key, _spec = find_callback(app, output_id)
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]

@@ -12,18 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.conftest import by_id, find_callback, text_of, walk
+from tests.integration.dash_tree import by_id, find_callback, text_of, walk
+from tests.integration.topic_helpers import UNIT, percent, shown
 
-UNIT = {"province": Decimal(10**8), "city": Decimal(10**8), "county": Decimal(10**4)}
 VIEWPORT = {"width": 1920, "height": 1080}
-
-
-def shown(amount: Decimal, level: str) -> str:
-    return f"{(Decimal(amount) / UNIT[level]).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-
-
-def pct(part: Decimal, whole: Decimal) -> str:
-    return f"{(Decimal(part) / Decimal(whole) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
 def store_figures(duck, column: str, code: str, year: int, first: int, last: int) -> dict[str, Decimal]:
@@ -101,8 +93,8 @@ def test_screen_kpis_equal_the_store(screen, duck, code, level, column, year, fi
     kpis = out["screen-kpis"]["children"]
     assert text_of(by_id(kpis, "kpi-revenue")) == shown(expected["revenue"], level)
     assert text_of(by_id(kpis, "kpi-spending")) == shown(expected["spending"], level)
-    assert text_of(by_id(kpis, "kpi-execution")) == pct(expected["spending"], expected["budget"])
-    assert text_of(by_id(kpis, "kpi-direct")) == pct(expected["direct_paid"], expected["direct_budget"])
+    assert text_of(by_id(kpis, "kpi-execution")) == percent(expected["spending"], expected["budget"])
+    assert text_of(by_id(kpis, "kpi-direct")) == percent(expected["direct_paid"], expected["direct_budget"])
     assert text_of(by_id(kpis, "kpi-month")) == shown(expected["month"], level)
     cash = (expected["closing"] / (expected["outflow"] / 3)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert text_of(by_id(kpis, "kpi-cash")) == str(cash)
@@ -283,7 +275,7 @@ def test_overview_cockpit_panels_equal_the_store(call_callback, duck):
     )
     expected = store_figures(duck, "city_code", "430100", 2024, 1, 6)
     kpis = out["overview-more-kpis"]["children"]
-    assert text_of(by_id(kpis, "kpi-direct")) == pct(expected["direct_paid"], expected["direct_budget"])
+    assert text_of(by_id(kpis, "kpi-direct")) == percent(expected["direct_paid"], expected["direct_budget"])
     assert text_of(by_id(kpis, "kpi-month")) == shown(expected["month"], "city")
     assert out["overview-year"]["value"] == "2024" and out["overview-period"]["value"] == "1-6"
     assert out["overview-map"]["figure"]["data"][0]["geojson"] == "/assets/geo/430100.json"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from dashboard.state import accounts, audit
 from dashboard.web.gate import CSRF_COOKIE, SESSION_COOKIE
-from tests.integration.conftest import callback_body
+from tests.integration.dash_tree import callback_body
 from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.topic_helpers import (
+    PAGE_CASES,
     percent,
     render,
     row_count,
@@ -21,11 +22,7 @@ from tests.integration.topic_helpers import (
     yuan,
 )
 
-CASES = [
-    ("430000", "province", "province_code", 2024, 1, 12),
-    ("430100", "city", "city_code", 2024, 1, 6),
-    ("430102", "county", "county_code", 2023, 3, 9),
-]
+CASES = PAGE_CASES
 
 
 def _period(first: int, last: int) -> str:
@@ -143,7 +140,7 @@ def test_sanbao_lag_is_graded_red_beyond_eight_points(call_callback, demo_anomal
     planted = next(a for a in demo_anomalies if a["kind"] == "sanbao_lag")
     region, year, kind = planted["key"].split("|")
     out = render(call_callback, "spending", {"region": region, "year": year, "period": "1-12"})
-    figure = out[next(k for k in out if '"slot":"sanbao-rate"' in k)]["figure"]
+    figure = figure_in(out, "sanbao-rate")
     bar = figure["data"][0]
     labels = dict(zip(bar["y"], bar["text"]))
     assert "严重滞后" in labels[kind]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from dashboard.state import accounts, audit
 from dashboard.state.engine import reset_state_engine, state_engine
-from tests.integration.conftest import callback_body
+from tests.integration.dash_tree import callback_body
 from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
 
 pytestmark = pytest.mark.postgres

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 
 from dashboard.core.scope import User
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
+    in_view,
     numbers,
     render,
     row_count,
@@ -37,13 +38,6 @@ CASES = [
 ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dX](?![0-9])")
 
 
-def _in_view(column: str, year: int, first: int, last: int) -> str:
-    return (
-        f"{column} = :code AND EXTRACT(year FROM pay_date) = {year} "
-        f"AND EXTRACT(month FROM pay_date) BETWEEN {first} AND {last}"
-    )
-
-
 def test_the_demo_sampling_is_stated_from_the_store(call_callback, duck):
     out = render(call_callback, KEY, {"region": "430000", "year": "2024", "period": "1-12"})
     share = own_sql(duck, "SELECT share FROM sampling WHERE topic = 'subsidies'")[0][0]
@@ -58,7 +52,7 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, fi
     n, amount, people = own_sql(
         duck,
         f"""SELECT COUNT(*), SUM(amount), COUNT(DISTINCT recipient_id_number)
-                                          FROM subsidy_payout WHERE {_in_view(column, year, first, last)}""",
+                                          FROM subsidy_payout WHERE {in_view("pay_date", column, year, first, last)}""",
         code=code,
     )[0]
     kpis = out[f"{KEY}-kpis"]["children"]
@@ -80,7 +74,7 @@ def test_category_and_program_filters_apply_to_the_headline(call_callback, duck)
         out = render(call_callback, KEY, {"region": "430100", "year": "2024", "period": "1-12", **query})
         amount = own_sql(
             duck,
-            f"SELECT SUM(amount) FROM subsidy_payout WHERE {_in_view('city_code', 2024, 1, 12)} AND {where}",
+            f"SELECT SUM(amount) FROM subsidy_payout WHERE {in_view('pay_date', 'city_code', 2024, 1, 12)} AND {where}",
             code="430100",
         )[0][0]
         assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-amount")) == shown(amount, "city")
@@ -104,7 +98,7 @@ def test_ranking_is_own_level_plus_children_and_adds_up(call_callback, duck, cod
             duck,
             f"""
         SELECT {child}, COUNT(*), SUM(amount), COUNT(DISTINCT recipient_id_number) FROM subsidy_payout
-        WHERE {_in_view(column, year, first, last)} GROUP BY 1""",
+        WHERE {in_view("pay_date", column, year, first, last)} GROUP BY 1""",
             code=code,
         )
     }
@@ -129,7 +123,7 @@ def test_a_county_ranks_its_townships_with_recipients(call_callback, duck):
     expected = own_sql(
         duck,
         f"""SELECT township, COUNT(*), SUM(amount) AS a, COUNT(DISTINCT recipient_id_number)
-                                 FROM subsidy_payout WHERE {_in_view("county_code", 2024, 1, 12)}
+                                 FROM subsidy_payout WHERE {in_view("pay_date", "county_code", 2024, 1, 12)}
                                  GROUP BY 1 ORDER BY a DESC, 1""",
         code="430121",
     )
@@ -138,12 +132,12 @@ def test_a_county_ranks_its_townships_with_recipients(call_callback, duck):
 
 def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
     out = render(call_callback, KEY, {"region": "430121", "year": "2024"})
-    bars = out[next(k for k in out if '"slot":"township"' in k)]["figure"]["data"][0]
+    bars = figure_in(out, "township")["data"][0]
     shown_bars = dict(zip(numbers(bars["y"]), numbers(bars["x"])))
     expected = own_sql(
         duck,
         f"""SELECT township, SUM(amount) AS a FROM subsidy_payout
-                                 WHERE {_in_view("county_code", 2024, 1, 12)} GROUP BY 1 ORDER BY a DESC LIMIT 15""",
+                                 WHERE {in_view("pay_date", "county_code", 2024, 1, 12)} GROUP BY 1 ORDER BY a DESC LIMIT 15""",
         code="430121",
     )
     assert len(shown_bars) == len(expected)
@@ -249,7 +243,7 @@ def test_program_table_totals_are_the_sum_of_all_its_rows(call_callback, duck, c
     programs, amount = own_sql(
         duck,
         f"""SELECT COUNT(DISTINCT program_id), SUM(amount) FROM subsidy_payout
-                                         WHERE {_in_view(column, year, first, last)}""",
+                                         WHERE {in_view("pay_date", column, year, first, last)}""",
         code=code,
     )[0]
     assert row_count(component, KEY) == programs
@@ -260,7 +254,7 @@ def test_program_link_opens_its_payouts_and_paging_walks_them_all(call_callback,
     county, program = own_sql(
         duck,
         f"SELECT county_code, program_id FROM subsidy_payout "
-        f"WHERE {_in_view('city_code', 2024, 1, 6)} GROUP BY 1, 2 "
+        f"WHERE {in_view('pay_date', 'city_code', 2024, 1, 6)} GROUP BY 1, 2 "
         "ORDER BY COUNT(*) DESC, 1, 2 LIMIT 1",
         code="430100",
     )[0]
@@ -271,7 +265,7 @@ def test_program_link_opens_its_payouts_and_paging_walks_them_all(call_callback,
     expected = own_sql(
         duck,
         f"SELECT CAST(pay_date AS VARCHAR), amount FROM subsidy_payout "
-        f"WHERE {_in_view('county_code', 2024, 1, 6)} AND program_id = :p",
+        f"WHERE {in_view('pay_date', 'county_code', 2024, 1, 6)} AND program_id = :p",
         code=county,
         p=int(program),
     )
@@ -349,7 +343,7 @@ def test_a_user_who_may_unmask_sees_full_ids_after_stating_a_reason_and_it_is_au
         for (i,) in own_sql(
             duck,
             f"""SELECT recipient_id_number FROM subsidy_payout
-                                                WHERE {_in_view("county_code", 2024, 1, 1)} AND program_id = :p
+                                                WHERE {in_view("pay_date", "county_code", 2024, 1, 1)} AND program_id = :p
                                                 ORDER BY amount DESC, id DESC LIMIT 50""",
             code="430121",
             p=int(query["program"]),
@@ -409,7 +403,7 @@ def test_an_unmasked_export_takes_a_form_post_with_the_reason_and_the_session_to
         for (i,) in own_sql(
             duck,
             f"""SELECT recipient_id_number FROM subsidy_payout
-                                                WHERE {_in_view("county_code", 2024, 1, 1)} AND program_id = :p""",
+                                                WHERE {in_view("pay_date", "county_code", 2024, 1, 1)} AND program_id = :p""",
             code="430121",
             p=int(query["program"]),
         )
@@ -434,7 +428,7 @@ def test_an_unmasked_export_takes_a_form_post_with_the_reason_and_the_session_to
 
 def test_the_reveal_store_takes_the_typed_reason_and_a_blank_one_clears_it(app, client):
     """显示完整信息 stores the typed reason (trimmed); a blank reason or 恢复脱敏 empties the store."""
-    from tests.integration.conftest import find_callback
+    from tests.integration.dash_tree import find_callback
 
     key, _spec = find_callback(app, f"{KEY}-reveal")
 
@@ -502,6 +496,8 @@ def test_bad_filters_show_a_notice_and_are_dropped(call_callback, duck, query, w
     out = render(call_callback, KEY, {"region": "430100", "year": "2024", "period": "1-6", **query})
     assert word in text_of(out[f"{KEY}-notices"]["children"])
     amount = own_sql(
-        duck, f"SELECT SUM(amount) FROM subsidy_payout WHERE {_in_view('city_code', 2024, 1, 6)}", code="430100"
+        duck,
+        f"SELECT SUM(amount) FROM subsidy_payout WHERE {in_view('pay_date', 'city_code', 2024, 1, 6)}",
+        code="430100",
     )[0][0]
     assert text_of(by_id(out[f"{KEY}-kpis"]["children"], "kpi-amount")) == shown(amount, "city")

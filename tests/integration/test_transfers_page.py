@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, figure_in, text_of, walk
 from tests.integration.region_sql import one, subtree_sql
 from tests.integration.topic_helpers import percent, render, row_count, shown, table, total_text, walk_table, yuan
 
@@ -143,9 +143,9 @@ def test_an_unknown_program_is_dropped_with_a_notice(call_callback, duck):
 def test_charts_cross_filter_with_their_values(call_callback):
     out = render(call_callback, KEY, query("430100", 2024, 1, 12, kind="专项"))
     figures = {k: v for k, v in out.items() if k.startswith("{")}
-    kinds = next(v["figure"] for k, v in figures.items() if '"slot":"kind"' in k)
+    kinds = figure_in(figures, "kind")
     assert set(kinds["data"][0]["customdata"]) == {"一般性", "专项", "共同事权"}
-    programs = next(v["figure"] for k, v in figures.items() if '"slot":"program"' in k)
+    programs = figure_in(figures, "program")
     assert set(programs["data"][0]["customdata"]) == {
         "农业相关转移支付资金",
         "衔接推进乡村振兴补助资金",
@@ -153,7 +153,7 @@ def test_charts_cross_filter_with_their_values(call_callback):
         "城镇保障性安居工程补助资金",
         "水利发展资金",
     }
-    regions = next(v["figure"] for k, v in figures.items() if '"slot":"direct-region"' in k)
+    regions = figure_in(figures, "direct-region")
     assert "430100" in regions["data"][0]["customdata"] and "430102" in regions["data"][0]["customdata"]
 
 
@@ -162,7 +162,7 @@ def test_planted_direct_fund_lags_are_red_on_their_city_page(call_callback, demo
         county = anomaly["region"]
         city = county[:4] + "00"
         out = render(call_callback, KEY, query(city, 2024, 1, 12))
-        figure = next(v["figure"] for k, v in out.items() if '"slot":"direct-region"' in k)
+        figure = figure_in(out, "direct-region")
         bars = dict(zip(figure["data"][0]["customdata"], figure["data"][0]["text"]))
         assert bars[county].endswith("严重滞后") and float(bars[county].split("%")[0]) < 66
 

@@ -13,8 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from tests.integration.conftest import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, text_of, walk
 
+PAGE_CASES = [
+    ("430000", "province", "province_code", 2024, 1, 12),
+    ("430100", "city", "city_code", 2024, 1, 6),
+    ("430102", "county", "county_code", 2023, 3, 9),
+]  # (region, level, its column in the facts, year, first month, last month): one view per level
 UNIT = {"province": Decimal(10**8), "city": Decimal(10**8), "county": Decimal(10**4)}
 
 
@@ -30,6 +35,14 @@ def yuan(amount: Decimal) -> str:
 
 def percent(part: Decimal, whole: Decimal) -> str:
     return f"{(Decimal(part) / Decimal(whole) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def in_view(date_column: str, column: str, year: int, first: int, last: int) -> str:
+    """SQL: the fact row belongs to the region bound as :code (by `column`) and `date_column` is in the months."""
+    return (
+        f"{column} = :code AND EXTRACT(year FROM {date_column}) = {year} "
+        f"AND EXTRACT(month FROM {date_column}) BETWEEN {first} AND {last}"
+    )
 
 
 def numbers(array) -> list[float]:

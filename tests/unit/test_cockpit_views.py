@@ -8,8 +8,8 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, rotate_seconds
 from dashboard.core.regions import national_tree
 from dashboard.ui import geo
-from dashboard.ui.cockpit_figures import map_view
 from dashboard.ui.cockpit_views import map_scope
+from dashboard.ui.figures.cockpit import map_view
 
 
 @pytest.mark.parametrize(

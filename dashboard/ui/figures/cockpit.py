@@ -1,60 +1,39 @@
-"""Pure figure builders of the cockpit (`/screen` and the overview `/`): tidy DataFrame in, Plotly figure out.
+"""The cockpit's figures (/screen and the overview /): a tidy DataFrame in, a figure dict out.
 
-Figures are plain Plotly JSON dicts (what `dcc.Graph` takes): building them through `plotly.graph_objects` cost
-~0.3 s of validation per screen redraw, more than all the queries. Two themes share every builder: "screen" (the
-dark big screen, fonts sized from the viewport) and "desk" (the light analyst pages). Figures carry no template (a
-full Plotly template is ~10 KB per figure per callback) and no network resources: the map is a `choroplethmap` on a
-style with no tile source, its outlines a URL under /assets.
+The same builders draw the dark big screen (theme "screen", its font sized from the viewport by the caller) and the
+light overview (theme "desk"). The map is a `choroplethmap` on a style with no tile source, its outlines a URL under
+/assets, so nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
 from dashboard.core import format as fmt
-from dashboard.core.grades import GRADE_COLOURS, GRADE_ORDER
+from dashboard.ui.figures.theme import (
+    DESK,
+    GRADE_RANK_SCALE,
+    MONTHS,
+    SEQUENTIAL,
+    Figure,
+    Theme,
+    ThemeLike,
+    axis,
+    figure,
+    resolve_theme,
+    scaled,
+)
 
-
-@dataclass(frozen=True)
-class Theme:
-    background: str
-    text: str
-    muted: str
-    grid: str
-    accent: str
-    second: str
-    outline: str
-    selected: str
-    ground: str
-
-
-THEMES = {
-    "screen": Theme(
-        "rgba(0,0,0,0)",
-        "#e6eefc",
-        "#8fa3c7",
-        "rgba(143,163,199,0.18)",
-        "#3ec5ff",
-        "#a8b4d8",
-        "#0a1630",
-        "#ffffff",
-        "#0c1f4a",
-    ),
-    "desk": Theme(
-        "rgba(0,0,0,0)", "#1f2933", "#5a6472", "#e3e8ef", "#0b5cad", "#8b96a8", "#ffffff", "#111111", "#f4f6f9"
-    ),
-}
-SEQUENTIAL = "Cividis"  # colour-blind safe, ordered by lightness
-GRADE_RANK_SCALE = [(i / 4, GRADE_COLOURS[None if i == 0 else GRADE_ORDER[i - 1]]) for i in range(5)]
 MAP_METRICS = {"execution": "预算执行率", "revenue_yoy": "收入同比", "risk": "风险等级"}
+_TIGHT = {"l": 4, "r": 4, "t": 4, "b": 4}
 
 
-def _amounts(values, unit: str) -> list[float]:
-    return [float(Decimal(v) / fmt.UNITS[unit]) for v in values]
+def _figure(t: Theme, data: list[dict[str, Any]], **layout: Any) -> Figure:
+    """A cockpit figure: no legend and hardly a margin (the panel around it frames it), unless `layout` says so."""
+    return figure(t, data, **{"showlegend": False, "margin": _TIGHT, **layout})
 
 
 def _short(name: str, most: int = 8) -> str:
@@ -62,25 +41,9 @@ def _short(name: str, most: int = 8) -> str:
     return name if len(name) <= most else name[: most - 1] + "…"
 
 
-def _headroom(values: list[float]) -> list[float]:
+def _headroom(values: list[float | None]) -> list[float]:
     """An axis range with room for the amounts printed after the bars."""
-    return [0, max(values, default=1) * 1.45 or 1]
-
-
-def _figure(theme: str, font_px: float, data: list[dict], **layout) -> dict:
-    t = THEMES[theme]
-    base = {
-        "paper_bgcolor": t.background,
-        "plot_bgcolor": t.background,
-        "showlegend": False,
-        "font": {
-            "family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif",
-            "size": font_px,
-            "color": t.text,
-        },
-        "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
-    }
-    return {"data": data, "layout": {**base, **layout}}
+    return [0, max((v for v in values if v is not None), default=1) * 1.45 or 1]
 
 
 def map_ground(colour: str) -> list[dict]:
@@ -114,16 +77,16 @@ def region_map(
     geojson_url: str,
     centre: dict,
     zoom: float,
-    theme: str,
-    font_px: float,
+    theme: ThemeLike = DESK,
     selected: str | None = None,
-) -> dict:
+) -> Figure:
     """Choropleth of regions: `frame` has code, name, value (a share, or a grade rank 0–4 for 'risk') and label
     (the text a viewer reads: '62.5%', '红 · 严重滞后'). Clicking a region sends its code as `location`."""
-    t = THEMES[theme]
+    t = resolve_theme(theme)
+    font_px = t.font_px
     widths = [3.0 if code == selected else 0.8 for code in frame["code"]]
     colours = [t.selected if code == selected else t.outline for code in frame["code"]]
-    trace = {
+    trace: dict[str, Any] = {
         "type": "choroplethmap",
         "geojson": geojson_url,
         "featureidkey": "id",
@@ -152,8 +115,7 @@ def region_map(
             },
         )
     return _figure(
-        theme,
-        font_px,
+        t,
         [trace],
         map={"style": "white-bg", "center": centre, "zoom": zoom, "layers": map_ground(t.ground)},
         uirevision=geojson_url,
@@ -161,16 +123,17 @@ def region_map(
     )
 
 
-def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top: int = 6) -> dict:
+def revenue_mix(items: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: int = 6) -> Figure:
     """Tax against non-tax (a ring) and the largest items (bars), amounts in `unit`."""
-    t = THEMES[theme]
+    t = resolve_theme(theme)
+    font_px = t.font_px
     by_kind = items.groupby("kind", sort=False)["amount"].sum() if not items.empty else pd.Series(dtype=object)
     kinds = [k for k in ("税收收入", "非税收入") if k in by_kind.index]
     shares = [float(by_kind[k] / by_kind.sum()) if by_kind.sum() else 0.0 for k in kinds]
     ring = {
         "type": "pie",
         "labels": kinds,
-        "values": _amounts([by_kind[k] for k in kinds], unit),
+        "values": scaled([by_kind[k] for k in kinds], unit),
         "hole": 0.64,
         "sort": False,
         "direction": "clockwise",
@@ -181,9 +144,10 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top:
     }
     centre = "<br>".join(f"{k[:-2]} {fmt.percent(share)}" for k, share in zip(kinds, shares))
     head = items.head(top).iloc[::-1]
+    amounts = scaled(head["amount"], unit)
     bars = {
         "type": "bar",
-        "x": _amounts(head["amount"], unit),
+        "x": amounts,
         "y": [_short(n) for n in head["name"]],
         "orientation": "h",
         "marker": {"color": [t.accent if k == "税收收入" else t.second for k in head["kind"]]},
@@ -196,10 +160,9 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top:
         "hovertemplate": "%{customdata} %{x:,.2f}" + unit + "<extra></extra>",
     }
     return _figure(
-        theme,
-        font_px,
+        t,
         [ring, bars],
-        xaxis={"domain": [0.6, 1], "visible": False, "range": _headroom(bars["x"])},
+        xaxis={"domain": [0.6, 1], "visible": False, "range": _headroom(amounts)},
         annotations=[
             {
                 "text": centre,
@@ -216,13 +179,15 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: str, font_px: float, top:
     )
 
 
-def function_bars(frame: pd.DataFrame, unit: str, theme: str, font_px: float, top: int = 10) -> dict:
+def function_bars(frame: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: int = 10) -> Figure:
     """Spending by function (类), the `top` largest, amounts in `unit` printed on the bars."""
-    t = THEMES[theme]
+    t = resolve_theme(theme)
+    font_px = t.font_px
     head = frame.head(top).iloc[::-1]
+    amounts = scaled(head["amount"], unit)
     bars = {
         "type": "bar",
-        "x": _amounts(head["amount"], unit),
+        "x": amounts,
         "y": [_short(n.removesuffix("支出")) for n in head["name"]],
         "orientation": "h",
         "marker": {"color": t.accent},
@@ -235,18 +200,18 @@ def function_bars(frame: pd.DataFrame, unit: str, theme: str, font_px: float, to
         "hovertemplate": "%{customdata} %{x:,.2f}" + unit + "<extra></extra>",
     }
     return _figure(
-        theme,
-        font_px,
+        t,
         [bars],
-        xaxis={"visible": False, "range": _headroom(bars["x"])},
+        xaxis={"visible": False, "range": _headroom(amounts)},
         yaxis={"automargin": True, "tickfont": {"size": font_px * 0.9}},
         bargap=0.28,
     )
 
 
-def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: str, font_px: float) -> dict:
+def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: ThemeLike = DESK) -> Figure:
     """Revenue and spending per month, `year` (solid) against the year before (dotted), amounts in `unit`."""
-    t = THEMES[theme]
+    t = resolve_theme(theme)
+    font_px = t.font_px
     lines = []
     for column, label, colour in (("spending", "支出", t.accent), ("revenue", "收入", t.second)):
         for shown_year, dash in ((year, "solid"), (year - 1, "dot")):
@@ -255,7 +220,7 @@ def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: str, font_px
                 {
                     "type": "scatter",
                     "x": list(rows["month"]),
-                    "y": _amounts(rows[column], unit),
+                    "y": scaled(rows[column], unit),
                     "mode": "lines+markers",
                     "name": f"{shown_year}年{label}",
                     "line": {"color": colour, "dash": dash, "width": font_px * 0.18},
@@ -264,18 +229,11 @@ def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: str, font_px
                 }
             )
     return _figure(
-        theme,
-        font_px,
+        t,
         lines,
         showlegend=True,
-        xaxis={
-            "tickmode": "array",
-            "tickvals": list(range(1, 13)),
-            "ticktext": [f"{m}月" for m in range(1, 13)],
-            "gridcolor": t.grid,
-            "color": t.muted,
-        },
-        yaxis={"gridcolor": t.grid, "color": t.muted, "title": {"text": unit}, "automargin": True},
+        xaxis=axis(t, color=t.muted, tickmode="array", tickvals=list(range(1, 13)), ticktext=MONTHS),
+        yaxis=axis(t, color=t.muted, title={"text": unit}, automargin=True),
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": font_px * 0.85}},
         margin={"l": 4, "r": 8, "t": font_px * 2.2, "b": 4},
     )

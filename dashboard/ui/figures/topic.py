@@ -1,57 +1,54 @@
-"""Pure figure builders: a tidy DataFrame in, a themed Plotly figure out (no queries, no callbacks).
+"""The topic pages' figures (/spending, /revenue, /debt …): a tidy DataFrame in, a figure dict out.
 
-Every chart is titled with what it shows, its unit and its period. Money arrives in 元 (Decimal) and is scaled here to
-the unit on the title, so a chart never shows a bare number. Colours: the Okabe–Ito palette for categories and
-cividis for amounts (both colour-blind safe); the four grade colours of `dashboard.core.grades` only for grades, always
-with their label. A bar or slice that can cross-filter carries its filter value in `customdata`; the selected one
-is drawn at full strength and the others faded, so the page shows which filter a chart has set.
-
-Figures are plain Plotly figure dicts (what `dcc.Graph` receives anyway): building `go.Figure` objects validated
-every property and cost ~50 ms a chart, more than all of a page's warm queries together (bench/bench_topics.py).
+Every chart is titled with what it shows, its unit and its period. Money arrives in 元 (Decimal) and is scaled to the
+unit on the title, so a chart never shows a bare number. A bar or slice that can cross-filter carries its filter
+value in `customdata`; the selected one is drawn at full strength and the others faded, so the page shows which
+filter a chart has set. Every builder takes a `theme` (default desk; see `dashboard.ui.figures.theme`).
 """
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 
 import pandas as pd
 
-from dashboard.core.format import UNITS
-from dashboard.core.grades import GRADE_COLOURS
-
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-CURRENT, PREVIOUS = "#0072B2", "#9aa5b1"
-FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
-MONTHS = [f"{m}月" for m in range(1, 13)]
-_AXIS = {"gridcolor": "#e9edf2", "zerolinecolor": "#c7ced6", "automargin": True}
-LAYOUT = {  # the desktop theme: light and quiet; separators ".," reads 1,234.5 as in zh-CN
-    "font": {"family": FONT, "size": 13, "color": "#243040"},
-    "colorway": list(OKABE_ITO),
-    "paper_bgcolor": "#ffffff",
-    "plot_bgcolor": "#ffffff",
-    "separators": ".,",
-    "margin": {"l": 56, "r": 16, "t": 56, "b": 40},
-    "hoverlabel": {"font": {"family": FONT}},
-    "xaxis": _AXIS,
-    "yaxis": _AXIS,
-    "legend": {"orientation": "h", "y": -0.18, "x": 0},
-    "colorscale": {"sequential": "Cividis"},
-}
-Figure = dict
+from dashboard.core.grades import GRADE_ORDER
+from dashboard.ui.figures.theme import (
+    CURRENT,
+    DESK,
+    FONT,
+    MONTHS,
+    OKABE_ITO,
+    PREVIOUS,
+    Figure,
+    ThemeLike,
+    axis,
+    chart_title,
+    figure,
+    grade_colours,
+    grade_steps,
+    resolve_theme,
+    scaled,
+    stepped_scale,
+)
 
 
-def scaled(values: pd.Series, unit: str) -> list[float | None]:
-    """Amounts in 元 → floats in `unit` (亿元 / 万元 / 元), for plotting only (tables use exact Decimals)."""
-    divisor = UNITS[unit]
-    return [float(Decimal(v) / divisor) if v is not None and not pd.isna(v) else None for v in values]
-
-
-def _figure(title: str, unit: str, period: str, height: int = 340) -> Figure:
-    suffix = f"({unit} · {period})" if unit else f"({period})"
-    layout = copy.deepcopy(LAYOUT)
-    layout.update(height=height, title={"text": f"{title}{suffix}", "x": 0.01, "font": {"size": 15}})
-    return {"data": [], "layout": layout}
+def _figure(text: str, unit: str, period: str, which: ThemeLike, height: int = 340) -> Figure:
+    """A titled, empty chart: legend below, room for long category labels."""
+    t = resolve_theme(which)
+    return figure(
+        t,
+        [],
+        colorway=list(OKABE_ITO),
+        margin={"l": 56, "r": 16, "t": 56, "b": 40},
+        hoverlabel={"font": {"family": FONT}},
+        xaxis=axis(t, automargin=True),
+        yaxis=axis(t, automargin=True),
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        colorscale={"sequential": "Cividis"},
+        height=height,
+        title=chart_title(text, unit, period),
+    )
 
 
 def _opacity(keys: pd.Series, selected: str | None) -> list[float]:
@@ -73,7 +70,7 @@ def _vline(fig: Figure, x: float, text: str) -> None:
             "x1": x,
             "y0": 0,
             "y1": 1,
-            "line": {"dash": "dash", "color": "#243040"},
+            "line": {"dash": "dash", "color": fig["layout"]["font"]["color"]},
         }
     ]
     fig["layout"]["annotations"] = [
@@ -85,9 +82,9 @@ def _height(rows: int) -> int:
     return max(300, 26 * rows + 90)
 
 
-def empty(title: str, unit: str, period: str) -> Figure:
+def empty(title: str, unit: str, period: str, theme: ThemeLike = DESK) -> Figure:
     """A titled chart that says there is nothing to show (instead of an empty grid)."""
-    fig = _figure(title, unit, period)
+    fig = _figure(title, unit, period, theme)
     fig["layout"]["annotations"] = [
         {"text": "本期无数据", "showarrow": False, "font": {"size": 15, "color": "#8c99a6"}}
     ]
@@ -107,14 +104,15 @@ def bars(
     selected: str | None = None,
     horizontal: bool = True,
     top: int | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """Amounts by category, largest first (`key` is the filter value a click sets, `label` what is shown)."""
     if frame.empty:
-        return empty(title, unit, period)
+        return empty(title, unit, period, theme)
     data = frame.assign(_v=scaled(frame[value], unit)).sort_values("_v", ascending=horizontal)
     if top is not None:
         data = data.tail(top) if horizontal else data.head(top)
-    fig = _figure(title, unit, period, height=_height(len(data)) if horizontal else 340)
+    fig = _figure(title, unit, period, theme, height=_height(len(data)) if horizontal else 340)
     values, labels = data["_v"].tolist(), data[label].tolist()
     fig["data"] = [
         {
@@ -141,11 +139,12 @@ def donut(
     period: str,
     *,
     selected: str | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """Shares of a whole (税收 / 非税, payment types …)."""
     if frame.empty:
-        return empty(title, unit, period)
-    fig = _figure(title, unit, period)
+        return empty(title, unit, period, theme)
+    fig = _figure(title, unit, period, theme)
     fig["data"] = [
         {
             "type": "pie",
@@ -164,13 +163,15 @@ def donut(
     return fig
 
 
-def monthly_compare(frame: pd.DataFrame, title: str, unit: str, year: int, period: str) -> Figure:
+def monthly_compare(
+    frame: pd.DataFrame, title: str, unit: str, year: int, period: str, *, theme: ThemeLike = DESK
+) -> Figure:
     """Month by month this year (bars) against the same months last year (line): `frame` has month, current,
     previous."""
     if frame.empty:
-        return empty(title, unit, period)
+        return empty(title, unit, period, theme)
     months = [MONTHS[int(m) - 1] for m in frame["month"]]
-    fig = _figure(title, unit, period)
+    fig = _figure(title, unit, period, theme)
     fig["data"] = [
         {
             "type": "bar",
@@ -203,14 +204,15 @@ def changes(
     period: str,
     *,
     selected: str | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """What drives a change: signed differences by item, increases in blue and decreases in orange
     (colour-blind safe), biggest movers at the top."""
     if frame.empty:
-        return empty(title, unit, period)
+        return empty(title, unit, period, theme)
     data = frame.assign(_v=scaled(frame[value], unit))
     data = data.reindex(data["_v"].abs().sort_values().index)
-    fig = _figure(title, unit, period, height=_height(len(data)))
+    fig = _figure(title, unit, period, theme, height=_height(len(data)))
     fig["data"] = [
         {
             "type": "bar",
@@ -237,14 +239,15 @@ def progress(
     time_progress: float,
     *,
     selected: str | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """预算执行率 by region or department against 序时进度 (the dashed line): `frame` has `rate` (share of 1),
     `grade_level` and `grade_label` from `dashboard.core.grades`; each bar is coloured by its grade and says it."""
     data = frame.dropna(subset=["rate"]) if not frame.empty else frame
     if data.empty:
-        return empty(title, "", period)
+        return empty(title, "", period, theme)
     data = data.sort_values("rate")
-    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig = _figure(title, "%", period, theme, height=_height(len(data)))
     fig["data"] = [
         {
             "type": "bar",
@@ -253,7 +256,7 @@ def progress(
             "x": [r * 100 for r in data["rate"]],
             "customdata": _keys(data[key]),
             "marker": {
-                "color": [GRADE_COLOURS[level] if isinstance(level, str) else CURRENT for level in data["grade_level"]],
+                "color": grade_colours(data["grade_level"]),
                 "opacity": _opacity(data[key], selected),
             },
             "text": [f"{r * 100:.1f}% {g}" for r, g in zip(data["rate"], data["grade_label"])],
@@ -266,12 +269,20 @@ def progress(
 
 
 def budget_vs_paid(
-    frame: pd.DataFrame, label: str, key: str, title: str, unit: str, period: str, *, selected: str | None = None
+    frame: pd.DataFrame,
+    label: str,
+    key: str,
+    title: str,
+    unit: str,
+    period: str,
+    *,
+    selected: str | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """Budget against paid side by side (三保 types, programs …): `frame` has budget and paid in 元."""
     if frame.empty or not any(frame["budget"]) and not any(frame["paid"]):
-        return empty(title, unit, period)
-    fig = _figure(title, unit, period)
+        return empty(title, unit, period, theme)
+    fig = _figure(title, unit, period, theme)
     opacity, labels, keys = _opacity(frame[key], selected), frame[label].tolist(), _keys(frame[key])
     fig["data"] = [
         {
@@ -308,12 +319,13 @@ def grouped_bars(
     *,
     selected: str | None = None,
     stacked: bool = False,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """Several amounts per category side by side (债务余额 against 债务限额, 直达资金 到位 / 分配 / 支付) or stacked
     (到期债务 by kind): `series` is [(column in 元, legend name)], drawn in that order."""
     if frame.empty:
-        return empty(title, unit, period)
-    fig = _figure(title, unit, period)
+        return empty(title, unit, period, theme)
+    fig = _figure(title, unit, period, theme)
     opacity, labels, keys = _opacity(frame[key], selected), [str(v) for v in frame[label]], _keys(frame[key])
     fig["data"] = [
         {
@@ -343,15 +355,16 @@ def graded_ratios(
     thresholds: list[tuple[float, str]],
     *,
     selected: str | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """A ratio per region (债务率, 利息支出率; `value` a share of 1) against its grade thresholds (dashed lines,
     labelled with grade and value): each bar is coloured by its grade level (column `<grade>_level`) and says it
     (column `grade`, the label), highest at the top."""
     data = frame.dropna(subset=[value]) if not frame.empty else frame
     if data.empty:
-        return empty(title, "%", period)
+        return empty(title, "%", period, theme)
     data = data.sort_values(value)
-    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig = _figure(title, "%", period, theme, height=_height(len(data)))
     fig["data"] = [
         {
             "type": "bar",
@@ -360,9 +373,7 @@ def graded_ratios(
             "x": [r * 100 for r in data[value]],
             "customdata": _keys(data[key]),
             "marker": {
-                "color": [
-                    GRADE_COLOURS[level] if isinstance(level, str) else CURRENT for level in data[f"{grade}_level"]
-                ],
+                "color": grade_colours(data[f"{grade}_level"]),
                 "opacity": _opacity(data[key], selected),
             },
             "text": [f"{r * 100:.1f}% {g}" for r, g in zip(data[value], data[grade])],
@@ -379,7 +390,7 @@ def graded_ratios(
             "x1": t * 100,
             "y0": 0,
             "y1": 1,
-            "line": {"dash": "dash", "color": "#243040", "width": 1},
+            "line": {"dash": "dash", "color": fig["layout"]["font"]["color"], "width": 1},
         }
         for t, _text in thresholds
     ]
@@ -398,13 +409,13 @@ def graded_ratios(
     return fig
 
 
-def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
+def cash_heatmap(frame: pd.DataFrame, title: str, period: str, *, theme: ThemeLike = DESK) -> Figure:
     """库款保障水平 by row (本级, each child) and month: the cell colour is the grade (grey when normal) and the
     cell text the level with its grade label, so colour never carries the meaning alone. `frame` has name, month,
     cash_level, grade (the label) and grade_level (from `queries.debt.cash_by_row`)."""
     data = frame.dropna(subset=["cash_level"]) if not frame.empty else frame
     if data.empty:
-        return empty(title, "", period)
+        return empty(title, "", period, theme)
     names = list(dict.fromkeys(data["name"]))
     months = sorted(set(data["month"]))
     cells = {
@@ -413,11 +424,10 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
             data["name"], data["month"], data["cash_level"], data["grade_level"], data["grade"]
         )
     }
-    ranks = {None: 0, "蓝": 1, "黄": 2, "橙": 3, "红": 4}
+    ranks = {level: rank for rank, level in enumerate((None, *GRADE_ORDER))}
     z = [[ranks[cells[(n, m)][1]] if (n, m) in cells else None for m in months] for n in names]
     text = [[_cash_text(cells.get((n, m))) for m in months] for n in names]
-    steps = [GRADE_COLOURS[None], GRADE_COLOURS["蓝"], GRADE_COLOURS["黄"], GRADE_COLOURS["橙"], GRADE_COLOURS["红"]]
-    fig = _figure(title, "", period, height=max(260, 30 * len(names) + 110))
+    fig = _figure(title, "", period, theme, height=max(260, 30 * len(names) + 110))
     fig["data"] = [
         {
             "type": "heatmap",
@@ -431,7 +441,7 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
             "showscale": False,
             "xgap": 2,
             "ygap": 2,
-            "colorscale": [[b, colour] for i, colour in enumerate(steps) for b in (i / 5, (i + 1) / 5)],
+            "colorscale": stepped_scale(grade_steps()),
             "hovertemplate": "%{y} %{x}<br>库款保障水平 %{text}<extra></extra>",
         }
     ]
@@ -439,7 +449,7 @@ def cash_heatmap(frame: pd.DataFrame, title: str, period: str) -> Figure:
     return fig
 
 
-def _cash_text(cell: tuple | None) -> str:
+def _cash_text(cell: tuple[float, str | None, str] | None) -> str:
     """'0.16 库款预警' for a graded cell, '0.94' for a normal one, '' for a month without data."""
     if cell is None:
         return ""
@@ -457,15 +467,16 @@ def percent_bars(
     *,
     selected: str | None = None,
     reference: tuple[float, str] | None = None,
+    theme: ThemeLike = DESK,
 ) -> Figure:
     """Shares (of 1) by category as horizontal percentage bars, e.g. 财政自给率 by region; `reference` draws a
     labelled dashed line (value, label) such as the whole region's own share."""
     data = frame.dropna(subset=[value])
     if data.empty:
-        return empty(title, "%", period)
+        return empty(title, "%", period, theme)
     data = data.sort_values(value)
     shares = [float(v) * 100 for v in data[value]]
-    fig = _figure(title, "%", period, height=_height(len(data)))
+    fig = _figure(title, "%", period, theme, height=_height(len(data)))
     fig["data"] = [
         {
             "type": "bar",
@@ -484,14 +495,16 @@ def percent_bars(
     return fig
 
 
-def share_trend(frame: pd.DataFrame, part: str, whole: str, title: str, period: str) -> Figure:
+def share_trend(
+    frame: pd.DataFrame, part: str, whole: str, title: str, period: str, *, theme: ThemeLike = DESK
+) -> Figure:
     """The share `part` ÷ `whole` month by month, one line per year, so both the course within a year and each
     year against the last show (单一来源 share of the contract amount …); the legend gives each year's share over
     the whole year. `frame` has year, month, `part` and `whole` (in 元)."""
     data = frame[frame[whole].map(bool)]
     if data.empty:
-        return empty(title, "%", period)
-    fig = _figure(title, "%", period)
+        return empty(title, "%", period, theme)
+    fig = _figure(title, "%", period, theme)
     years = sorted(data["year"].unique())
     for i, year in enumerate(years):
         rows = data[data["year"] == year]
