@@ -115,7 +115,7 @@ def debt(
                 note="债务率 = 年末债务余额 ÷ 综合财力 (一般公共预算收入 + 政府性基金收入 + 上级转移支付)",
             )
     balance = (capacity * ratio).astype(np.int64)
-    special = np.minimum(
+    special_owed = np.minimum(
         balance * rng.uniform(0.5, 0.7, len(u.code)), fund * rng.uniform(*SPECIAL_DEBT_TO_FUND, len(u.code))
     )
     year_end = np.datetime64(f"{last}-12-31")
@@ -130,7 +130,7 @@ def debt(
         due_soon = issue_year + term == last + 1
         weight = rng.lognormal(0, 0.5, n_live) * np.where(due_soon, 0.1, 1.0)
         principal = np.zeros(n_live, dtype=np.int64)
-        for kind, owed in (("专项", int(special[i])), ("一般", int(balance[i]) - int(special[i]))):
+        for kind, owed in (("专项", int(special_owed[i])), ("一般", int(balance[i]) - int(special_owed[i]))):
             mine = kinds == kind
             principal[mine] = split_one(owed, weight[mine])
         n_old = int(rng.integers(1, 4))  # bonds already repaid
