@@ -2,9 +2,15 @@
 
 from dashboard.core import settings
 from dashboard.web.app import create_app
+from dashboard.web.gate import QuietRequestHandler
 
 app = create_app()
 server = app.server
 
 if __name__ == "__main__":
-    app.run(host=settings.get("HOST"), port=settings.get("PORT"), debug=settings.get("DEBUG"))
+    app.run(
+        host=settings.get("HOST"),
+        port=settings.get("PORT"),
+        debug=settings.get("DEBUG"),
+        request_handler=QuietRequestHandler,
+    )

@@ -1,4 +1,4 @@
-"""用户管理: list, add and change users; every change is audited as a permission change (in `accounts`)."""
+"""用户管理: list, add and change users and lift sign-in locks; every change is audited (in `accounts`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard.core.regions import national_tree
 from dashboard.core.roles import may
 from dashboard.state import audit
-from dashboard.state.accounts import AccountError, add_user, get_account, list_accounts, set_password, update_user
+from dashboard.state.accounts import (
+    AccountError,
+    add_user,
+    get_account,
+    list_accounts,
+    set_password,
+    unlock_user,
+    update_user,
+)
 from dashboard.ui import admin_views
 from dashboard.web.context import current_user
 
@@ -51,20 +59,29 @@ def register(app: Dash) -> None:
         Output("admin-edit-region", "value"),
         Output("admin-edit-unmask", "value"),
         Output("admin-edit-enabled", "value"),
+        Output("admin-edit-unlock", "disabled"),
         Input("admin-edit-username", "value"),
+        Input("admin-users-version", "data"),
     )
-    def load_user(username):
+    def load_user(username, _version):
         admin = current_user()
         account = get_account(username) if username and may(admin, "admin") else None
         if account is None or not _manageable(admin, [account]):
-            return no_update, no_update, no_update, no_update
-        return account.role, account.region, ["yes"] if account.may_unmask else [], ["yes"] if account.enabled else []
+            return no_update, no_update, no_update, no_update, True
+        return (
+            account.role,
+            account.region,
+            ["yes"] if account.may_unmask else [],
+            ["yes"] if account.enabled else [],
+            not account.locked,
+        )
 
     @app.callback(
         Output("admin-users-message", "children"),
         Output("admin-users-version", "data"),
         Input("admin-new-submit", "n_clicks"),
         Input("admin-edit-submit", "n_clicks"),
+        Input("admin-edit-unlock", "n_clicks"),
         State("admin-new-username", "value"),
         State("admin-new-name", "value"),
         State("admin-new-password", "value"),
@@ -83,6 +100,7 @@ def register(app: Dash) -> None:
     def change_user(
         _new,
         _edit,
+        _unlock,
         new_username,
         new_name,
         new_password,
@@ -116,6 +134,12 @@ def register(app: Dash) -> None:
                     may_unmask=bool(new_unmask),
                 )
                 message = f"已新建用户 {new_username.strip()}。"
+            elif ctx.triggered_id == "admin-edit-unlock":
+                account = get_account(username or "")
+                if account is None or not _manageable(admin, [account]):
+                    raise AccountError("请选择本人管辖区划内的用户。")
+                unlock_user(account.username)
+                message = f"已解除用户 {account.username} 的登录锁定。"
             else:
                 account = get_account(username or "")
                 if (

@@ -222,9 +222,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.web.app import create_app
+    from dashboard.web.gate import QuietRequestHandler
 
     app = create_app()
-    app.run(host=settings.get("HOST"), port=settings.get("PORT"), debug=settings.get("DEBUG"))
+    app.run(
+        host=settings.get("HOST"),
+        port=settings.get("PORT"),
+        debug=settings.get("DEBUG"),
+        request_handler=QuietRequestHandler,
+    )
     return 0
 
 

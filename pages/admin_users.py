@@ -1,4 +1,5 @@
-"""用户管理 (`/admin/users`): users, roles, regions, the unmask permission, enabling and disabling; 管理员 only."""
+"""用户管理 (`/admin/users`): users, roles, regions, the unmask permission, enabling and disabling, lifting a sign-in
+lock; 管理员 only."""
 
 from __future__ import annotations
 
@@ -83,6 +84,21 @@ def _user_form(prefix: str, title: str, with_identity: bool) -> dbc.Card:
                 ),
                 dbc.Button(
                     "新建用户" if with_identity else "保存修改", id=f"{prefix}-submit", color="primary", size="sm"
+                ),
+                *(
+                    []
+                    if with_identity
+                    else [
+                        dbc.Button(
+                            "解除锁定",
+                            id=f"{prefix}-unlock",
+                            color="secondary",
+                            outline=True,
+                            size="sm",
+                            className="ms-2",
+                            disabled=True,
+                        )
+                    ]
                 ),
             ]
         ),

@@ -63,8 +63,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "COOKIE_SECURE",
         "auto",
-        "Mark cookies Secure: auto (when the request came over HTTPS), true or false. Behind a TLS-terminating "
-        "proxy set true.",
+        "Mark cookies Secure: auto (when the request came over HTTPS, as the browser sent it: behind a "
+        "TLS-terminating proxy that needs TRUSTED_PROXIES), true or false.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed "
+        "(werkzeug ProxyFix, one hop each). 0: the headers are ignored; set 1 behind one nginx. Never more than "
+        "there are: a client could then forge its address and scheme.",
+        int,
+    ),
+    Setting(
+        "SIGN_IN_RATE_LIMIT",
+        "10 per minute;100 per hour",
+        "Sign-in attempts that fail (wrong name, password or lock) allowed per client address before /login "
+        "answers 429; in front of the per-account lockout. Flask-Limiter notation, ';' between limits.",
+    ),
+    Setting(
+        "RATELIMIT_STORAGE_URL",
+        "memory://",
+        "Where the rate limiter counts: memory:// (per process) or redis://host:6379/1 to share the counts "
+        "between workers.",
     ),
     Setting(
         "UNMASK_REASON_MIN_LENGTH",

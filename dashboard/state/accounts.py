@@ -58,7 +58,7 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 @functools.cache
 def _dummy_hash() -> str:
-    """Verified against when the user is unknown or locked: the same cost, so timing tells nothing."""
+    """Verified against when the name is unknown: the cost of a real check, so timing tells nothing."""
     return _hasher.hash(secrets.token_hex(16))
 
 
@@ -201,6 +201,7 @@ class Account:
     locked_until: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    locked: bool  # locked now (a lock that ran out leaves its `locked_until` behind)
 
 
 def _account(row) -> Account:
@@ -214,6 +215,7 @@ def _account(row) -> Account:
         row.locked_until,
         row.created_at,
         row.updated_at,
+        row.locked_until is not None and row.locked_until > _now(),
     )
 
 
@@ -329,6 +331,21 @@ def set_password(username: str, password: str, *, actor: str | None = None) -> N
     _audit_change(actor, "password_set", username, None, None)
 
 
+def unlock_user(username: str, *, actor: str | None = None) -> None:
+    """Lift a sign-in lock before it runs out (an administrator who knows the user asked); the failures counted so
+    far are forgotten with it."""
+    with state_engine().begin() as conn:
+        row = conn.execute(sa.select(users.c.region, users.c.locked_until).where(users.c.username == username)).first()
+        if row is None:
+            raise AccountError(f"用户“{username}”不存在。")
+        if row.locked_until is None or row.locked_until <= _now():
+            raise AccountError(f"用户“{username}”未被锁定。")
+        conn.execute(users.update().where(users.c.username == username).values(locked_until=None))
+    _audit_change(
+        actor, "account_unlocked", username, row.region, {"locked_until": f"{row.locked_until:%Y-%m-%d %H:%M}"}
+    )
+
+
 def _audit_change(actor: str | None, action: str, username: str, region: str | None, params: dict | None) -> None:
     if actor is None:
         audit.record(action, region=region, params={"user": username, **(params or {})})
@@ -349,38 +366,46 @@ class SignIn:
 
 
 _REFUSED = "用户名或密码错误。"
+_LOCKED = "连续登录失败次数过多,账户已锁定,请 {minutes} 分钟后再试,或请管理员解锁。"
 
 
 def authenticate(username: str, password: str) -> SignIn:
     """Check a password; 5 failures within 5 minutes lock the account for 15 (settings). Every attempt is audited.
 
-    The message for an unknown user, a wrong password and a disabled account is the same, so the page tells an
-    attacker nothing about which accounts exist.
+    An unknown name, a wrong password, a disabled account and a locked one answer the same words after the same
+    work (one argon2 verification, one audit row, one count of recent failures), so the page tells nobody which
+    accounts exist or are locked. Only the right password of a locked account learns of the lock: its owner, who
+    can then wait or ask an administrator.
     """
     now = _now()
     with state_engine().connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
-    if row is not None and row.locked_until is not None and row.locked_until > now:
-        _hash_cost(_dummy_hash(), password)
-        audit.append("sign_in_failed", username=username, outcome="denied", detail="locked")
-        minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-        return SignIn(message=f"连续登录失败次数过多,账户已锁定,请 {minutes} 分钟后再试。")
     password_ok = _hash_cost(row.password_hash if row is not None else _dummy_hash(), password)
-    if row is None or not password_ok or not row.enabled:
-        detail = "unknown user" if row is None else ("disabled" if row.enabled is False else "bad password")
+    locked = row is not None and row.locked_until is not None and row.locked_until > now
+    if row is None or not password_ok or not row.enabled or locked:
+        if row is None:
+            detail = "unknown user"
+        elif locked:
+            detail = "locked" if password_ok else "locked, bad password"
+        else:
+            detail = "disabled" if not row.enabled else "bad password"
         audit.append(
             "sign_in_failed",
             username=username[:64],
             role=None if row is None else row.role,
             user_region=None if row is None else row.region,
-            outcome="failed",
+            outcome="denied" if locked else "failed",
             detail=detail,
         )
-        if row is not None and _recent_failures(username, now) >= settings.get("LOCKOUT_ATTEMPTS"):
+        failures = _recent_failures(username[:64], now)  # for every refusal alike: timing tells nothing
+        if row is not None and not locked and failures >= settings.get("LOCKOUT_ATTEMPTS"):
             until = now + dt.timedelta(minutes=settings.get("LOCKOUT_MINUTES"))
             with state_engine().begin() as conn:
                 conn.execute(users.update().where(users.c.username == username).values(locked_until=until))
             audit.append("account_locked", username=username, role=row.role, user_region=row.region, outcome="denied")
+        if row is not None and locked and password_ok and row.enabled:
+            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            return SignIn(message=_LOCKED.format(minutes=minutes))
         return SignIn(message=_REFUSED)
     if _hasher.check_needs_rehash(row.password_hash):
         with state_engine().begin() as conn:

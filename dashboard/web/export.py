@@ -6,13 +6,14 @@ recorded in the audit trail with its row count. `POST` to the same address with 
 token) is how a user who may see personal data exports it unmasked: `masking.reveal` decides and audits it, as it
 does on screen; anyone else still gets the masked file. The file holds every row of the view and
 the same 合计 line as the screen (from the same SQL). A view larger than EXPORT_MAX_ROWS is refused with a message
-rather than cut, so a file's totals always equal the screen's.
+rather than cut, so a file's totals always equal the screen's. `HEAD` (a link checker, a scanner) answers with the
+file's type and no work: nothing is queried or audited; `OPTIONS` is Flask's (the allowed methods). The audit
+records an export once the file is built and about to be sent, never for a request that got none.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Mapping
 from decimal import Decimal
@@ -101,6 +102,8 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
     topic = topics.get(key)
     if topic is None or fmt not in MEDIA_TYPES:
         return Response("没有这个导出。", status=404, mimetype="text/plain")
+    if request.method == "HEAD":
+        return Response(content_type=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-store"})
     try:
         req = resolve(topic, request.args.to_dict())
     except ValueError:
@@ -151,7 +154,7 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
     filename = f"{region}-{topic.title}-{view.title}-{req.state.period_label}.{fmt}"
     return Response(
         body,
-        mimetype=MEDIA_TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],  # as is: `mimetype=` would add a second charset to the CSV's
         headers={"Content-Disposition": _attachment(filename), "Cache-Control": "no-store"},
     )
 
@@ -159,6 +162,8 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
 def register_routes(server: Flask, topics: Mapping[str, Topic]) -> None:
     """`/export/<topic>.<fmt>` for `topics` (by key); create_app calls this once with the topics its callback
     modules declare."""
-    server.add_url_rule(
-        "/export/<key>.<fmt>", "topic_export", functools.partial(export_view, topics), methods=["GET", "POST"]
-    )
+
+    def topic_export(key: str, fmt: str) -> Response:
+        return export_view(topics, key, fmt)
+
+    server.add_url_rule("/export/<key>.<fmt>", "topic_export", topic_export, methods=["GET", "POST"])

@@ -5,8 +5,16 @@ Why no Flask-Login: the session must be server-side (revocable, idle-timed, re-r
 a user or moving their region bites on their next request, shared by every worker through the state store), which
 Flask-Login leaves to the application anyway. What remains — read a cookie, load a user — is `before_request`.
 
-The gate fails closed: only the sign-in page, the probes and static files are public; any other page redirects to
-sign-in and any other request (a Dash callback, the layout, the dependency graph) gets 401 before Dash sees it.
+The gate fails closed: only the sign-in page, the probes (exact paths) and static files that exist are public: an
+asset is a real file under the assets folder reached by a clean path (no empty, `.` or `..` segment), a component
+suite file one Dash registered, the favicon its one path. Any other page redirects to sign-in and any other request
+(a Dash callback, the layout, `/assets//_dash-layout`, `/_favicon.icox`) gets 401 before Dash sees it. Anything
+else under the two static prefixes is 404 for a signed-in user too: Dash never sees a component-suite path it does
+not know (it would raise DependencyException: a 500 and a logged traceback), nor serves its shell under `/assets/`.
+Sign-in: one answer for an unknown name, a wrong password and a locked account (`accounts.authenticate`), and a
+per-client limit of failed attempts (the app's one rate limiter, `ratelimit`) in front of the per-account lock.
+Behind a reverse proxy, TRUSTED_PROXIES hops of `X-Forwarded-*` are believed (werkzeug ProxyFix), so the scheme of
+the browser's request decides HSTS and `Secure` cookies and the client's address the rate limit.
 CSRF: the Dash renderer sends the `_csrf_token` cookie back as the `X-CSRFToken` header on every callback; the
 gate requires it to equal the session's token (a cross-site page can neither read the cookie nor set the header),
 and an `Origin` header, when the browser sends one, to be this host. Forms carry the token as a hidden field.
@@ -16,11 +24,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import sqlalchemy as sa
 from dash import Dash
+from dash.fingerprint import check_fingerprint
 from flask import Response, g, jsonify, redirect, render_template_string, request
+from flask_limiter import Limiter, RequestLimit
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.core import settings
 from dashboard.state import accounts, audit
@@ -31,7 +47,9 @@ from dashboard.store.schema import metadata as store_metadata
 SESSION_COOKIE = "cockpit_session"
 CSRF_COOKIE = "_csrf_token"  # the name the Dash renderer reads (Dash's csrf_token_name default)
 CSRF_HEADER = "X-CSRFToken"  # the header it sends (csrf_header_name default)
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+ASSETS_PREFIX = "/assets/"
+SUITES_PREFIX = "/_dash-component-suites/"
+FAVICON = "/_favicon.ico"
 PUBLIC_PATHS = ("/login", "/live", "/ready")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ENDED_MESSAGES = {
@@ -108,9 +126,48 @@ def _csrf_ok(sent: str | None) -> bool:
     return bool(sent) and g.csrf_token is not None and hmac.compare_digest(sent, g.csrf_token) and _same_origin()
 
 
-def _gate():
-    if request.path.startswith(PUBLIC_PREFIXES):  # static files: no session needed, no store read
-        return None
+def _clean_relative(path: str) -> bool:
+    """A relative path of real names only: no empty, `.` or `..` segment, no backslash or NUL."""
+    segments = path.split("/")
+    return bool(path) and "\\" not in path and "\x00" not in path and all(s not in ("", ".", "..") for s in segments)
+
+
+def public_file(app: Dash, path: str) -> bool:
+    """Whether `path` is a static file anyone may fetch: the favicon, a file of the assets folder, or a component
+    suite file Dash registered (Dash registers them at its first request, before this gate runs)."""
+    if path == FAVICON:
+        return True
+    if path.startswith(ASSETS_PREFIX):
+        relative = path.removeprefix(ASSETS_PREFIX)
+        if not _clean_relative(relative):
+            return False
+        folder = Path(app.config.assets_folder).resolve()
+        try:
+            target = (folder / relative).resolve()
+            return target.is_relative_to(folder) and target.is_file()
+        except OSError:  # a name too long for the file system, say: no such file
+            return False
+    if path.startswith(SUITES_PREFIX):
+        package, _, fingerprinted = path.removeprefix(SUITES_PREFIX).partition("/")
+        in_package, _ = check_fingerprint(fingerprinted)
+        return _clean_relative(fingerprinted) and in_package in app.registered_paths.get(package, ())
+    return False
+
+
+def _gate(app: Dash) -> Callable[[], BaseResponse | None]:
+    def gate() -> BaseResponse | None:
+        g.public_file = public_file(app, request.path)
+        if g.public_file:  # static files: no session needed, no store read
+            return None
+        refused = _session_gate()
+        if refused is None and request.path.startswith((ASSETS_PREFIX, SUITES_PREFIX)):
+            return Response("没有这个文件。", status=404, mimetype="text/plain")
+        return refused
+
+    return gate
+
+
+def _session_gate() -> BaseResponse | None:
     _load_session()
     if request.path in PUBLIC_PATHS:
         return None
@@ -188,7 +245,7 @@ def _security_headers(app: Dash):
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=31536000"
-        if not request.path.startswith(PUBLIC_PREFIXES):
+        if not g.get("public_file"):
             headers["Cache-Control"] = "no-store"  # finance data and session state are never cached by the browser
         return response
 
@@ -241,7 +298,7 @@ def _sign_in_page(message: str | None = None, tone: str = "danger", username: st
 
 
 def _sign_in():
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if g.user is not None:
             return redirect(safe_next(request.args.get("next")))
         reason = request.args.get("reason")
@@ -259,6 +316,23 @@ def _sign_in():
     return response
 
 
+def _sign_in_limit() -> str:
+    return settings.get("SIGN_IN_RATE_LIMIT")
+
+
+def _sign_in_failed(response: Response) -> bool:
+    """Only attempts that did not sign in count: an office behind one address signing in every morning is not
+    slowed."""
+    return response.status_code != 302
+
+
+def _too_many_sign_ins(limit: RequestLimit) -> Response:
+    """The sign-in form again, 429, with when to retry; nothing is checked or audited (a flood writes nothing)."""
+    response = _sign_in_page("登录尝试过于频繁,请稍后再试。", status=429)
+    response.headers["Retry-After"] = str(max(1, limit.reset_at - int(time.time())))
+    return response
+
+
 def _sign_out():
     token = request.cookies.get(SESSION_COOKIE)
     audit.record("sign_out")
@@ -266,6 +340,15 @@ def _sign_out():
     response = redirect("/login?reason=signed_out")
     _clear_session_cookie(response)
     return response
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's request handler without its `Server: Werkzeug/… Python/…` header."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
 
 
 # --- probes ---------------------------------------------------------------------------------------------------------
@@ -295,13 +378,20 @@ def _ready():
     return response
 
 
-def install(app: Dash) -> None:
-    """Put the perimeter in front of `app`: the gate, headers, page-view audit, sign-in, sign-out and probes."""
+def install(app: Dash, limiter: Limiter) -> None:
+    """Put the perimeter in front of `app`: forwarded headers, the gate, headers, page-view audit, sign-in (limited
+    by `limiter`), sign-out and probes."""
     server = app.server
-    server.before_request(_gate)
+    proxies = settings.get("TRUSTED_PROXIES")
+    if proxies > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    server.before_request(_gate(app))
     server.after_request(_page_view)
     server.after_request(_security_headers(app))
-    server.add_url_rule("/login", "sign_in", _sign_in, methods=["GET", "POST"])
+    sign_in = limiter.limit(
+        _sign_in_limit, methods=["POST"], deduct_when=_sign_in_failed, on_breach=_too_many_sign_ins
+    )(_sign_in)
+    server.add_url_rule("/login", "sign_in", sign_in, methods=["GET", "POST"])
     server.add_url_rule("/logout", "sign_out", _sign_out, methods=["POST"])
     server.add_url_rule("/live", "live", _live)
     server.add_url_rule("/ready", "ready", _ready)

@@ -30,15 +30,15 @@ def admin(client_as):
     return client_as("root_admin", "管理员", "430000")
 
 
-def change_user(app, client, new: dict | None = None, edit: dict | None = None):
-    """Press 新建用户 (with `new` filled in) or 保存修改 (with `edit`), as the browser would."""
+def change_user(app, client, new: dict | None = None, edit: dict | None = None, trigger: str | None = None):
+    """Press 新建用户 (with `new` filled in) or 保存修改 (with `edit`), or the button `trigger`, as the browser would."""
     key = next(k for k in app.callback_map if "admin-users-message.children" in k)
     spec = app.callback_map[key]
     values = {**{f"{i}.value": None for i in NEW_USER + EDIT_USER}, "admin-users-version.data": 0}
     for prefix, filled in (("admin-new", new), ("admin-edit", edit)):
         for name, value in (filled or {}).items():
             values[f"{prefix}-{name}.value"] = value
-    trigger = "admin-new-submit" if new else "admin-edit-submit"
+    trigger = trigger or ("admin-new-submit" if new else "admin-edit-submit")
     body = {
         "output": key,
         "outputs": [
@@ -135,6 +135,45 @@ def test_an_admin_change_is_audited_and_bites_on_the_users_next_request(app, adm
         edit={"username": "bob", "role": "领导", "region": "431200", "unmask": [], "enabled": [], "password": None},
     )
     assert bob.get("/").status_code == 302
+
+
+def test_an_admin_unlocks_a_locked_account_and_it_is_audited(app, admin, call_callback):
+    from tests.signin import TEST_PASSWORD, ensure_user
+
+    ensure_user("carol", "分析", "430100")
+    for _ in range(5):
+        accounts.authenticate("carol", "Wrong#Password1")
+    assert "锁定" in accounts.authenticate("carol", TEST_PASSWORD).message
+
+    def unlock_disabled() -> bool:
+        out = call_callback(
+            "admin-edit-unlock", [("admin-edit-username", "value", "carol"), ("admin-users-version", "data", 0)], admin
+        )
+        return out["admin-edit-unlock"]["disabled"]
+
+    assert unlock_disabled() is False
+    users = call_callback("admin-users-table", [("admin-users-version", "data", 0)], admin)
+    assert "已锁定" in text_of(users["admin-users-table"]["children"])
+    out = change_user(app, admin, edit={"username": "carol"}, trigger="admin-edit-unlock")
+    assert "已解除用户 carol 的登录锁定" in text_of(out["admin-users-message"]["children"])
+    assert accounts.authenticate("carol", TEST_PASSWORD).token is not None
+    assert unlock_disabled() is True
+    unlocked = audit.search(action="account_unlocked", username="root_admin")
+    assert len(unlocked) == 1 and '"user": "carol"' in unlocked[0]["params"]
+    again = change_user(app, admin, edit={"username": "carol"}, trigger="admin-edit-unlock")
+    assert "未被锁定" in text_of(again["admin-users-message"]["children"])
+
+
+def test_a_city_admin_cannot_unlock_a_user_outside_the_city(app, client_as):
+    from tests.signin import ensure_user
+
+    ensure_user("dave", "分析", "431200")
+    for _ in range(5):
+        accounts.authenticate("dave", "Wrong#Password1")
+    city_admin = client_as("cs_admin", "管理员", "430100")
+    out = change_user(app, city_admin, edit={"username": "dave"}, trigger="admin-edit-unlock")
+    assert "管辖区划" in text_of(out["admin-users-message"]["children"])
+    assert accounts.get_account("dave").locked and not audit.search(action="account_unlocked")
 
 
 def test_a_non_admin_gets_neither_the_page_nor_its_callbacks(app, client, call_callback):
