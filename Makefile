@@ -35,6 +35,7 @@ lint: $(STAMP)  ## ruff (lint and format), the import contracts of the layers (A
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part of the tests)
 	$(PY) bench/bench_build.py

@@ -72,7 +72,7 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
                 "债务率",
                 fmt.percent(total["debt_ratio"]),
                 "",
-                f"综合财力 {fmt.money(total['capacity'], unit)} {unit} · {total['debt_grade']}",
+                f"{total['capacity_note']} {fmt.money(total['capacity'], unit)} {unit} · {total['debt_grade']}",
                 views.grade_text_class(total["debt_grade_level"]),
                 "kpi-debt-ratio",
             ),
@@ -80,7 +80,8 @@ def _kpis(total: pd.Series, kind: str | None, state: DrillState, unit: str) -> d
                 "利息支出率",
                 fmt.percent(total["interest_ratio"]),
                 "",
-                f"债务付息 {fmt.money(total['interest'], unit)} {unit} · {total['interest_grade']}",
+                f"一般债务付息 {fmt.money(total['interest'], unit)} {unit} · {total['interest_grade']} · 专项 "
+                f"{fmt.percent(total['special_interest_ratio'])} {total['special_interest_grade']}",
                 views.grade_text_class(total["interest_grade_level"]),
                 "kpi-interest-ratio",
             ),
@@ -150,10 +151,14 @@ def register(app: Dash) -> None:
         kind = state.filter("bond_kind")
         prefix, name = KIND_SERIES[kind]
         year = f"{state.year}年"
-        rows, levels = q.debt_breakdown(scope, state), q.cash_levels(scope, state)
+        rows, levels, measured = (
+            q.debt_breakdown(scope, state),
+            q.cash_levels(scope, state),
+            q.debt_metrics(scope, state),
+        )
         cash_rows = q.cash_by_row(levels)
-        total = q.whole_region(rows, levels, state.region, req.tree.name(state.region), state.year, state.last_month)
-        regions = q.with_cash(q.debt_ratios(rows), cash_rows, state.year, state.last_month)
+        total = q.whole_region(rows, measured, state)
+        regions = q.debt_ratios(rows, measured)
         regions = regions.assign(key=regions["code"].astype(object).fillna(state.region))
         maturity = q.maturity_profile(scope, state, kind)
         due = maturity.pivot_table(index="due_year", columns="kind", values="amount", aggfunc="sum").reset_index()
@@ -189,7 +194,7 @@ def register(app: Dash) -> None:
                 "key",
                 "interest_ratio",
                 "interest_grade",
-                "利息支出率(付息 ÷ 一般公共预算与基金收入)",
+                "利息支出率(一般债务付息 ÷ 一般公共预算支出)",
                 year,
                 [(settings.get("INTEREST_RATIO_RED"), "红")],
             ),
@@ -203,6 +208,7 @@ def register(app: Dash) -> None:
             ("debt_grade", "债务率评级", "grade"),
             ("interest_ratio", "利息支出率", "percent"),
             ("interest_grade", "利息评级", "grade"),
+            ("special_interest_ratio", "专项利息支出率", "percent"),
             ("cash_level", "库款保障水平", "number"),
             ("cash_grade", "库款评级", "grade"),
         ]
@@ -224,7 +230,8 @@ def register(app: Dash) -> None:
                     f"{KEY}-ranking-table",
                     "debt",
                     f"债务 {year}(余额截至{q.balance_date(state.year)});库款 {state.year}年{state.last_month}"
-                    f"月末 · 单位:{unit} · 合计的综合财力不重复计算地区内上下级之间的转移支付",
+                    f"月末 · 单位:{unit} · 债务率的{total['capacity_note']},本级扣除补助下级支出,"
+                    "合计不重复计算地区内上下级之间的转移支付",
                 ),
                 _cash_warnings(levels),
             ],

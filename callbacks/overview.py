@@ -14,8 +14,7 @@ from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.web.context import drill_state
-from queries import cockpit
-from queries.overview import MONEY_COLUMNS, region_breakdown
+from queries import cockpit, metrics
 from queries.regions import available_years, region_tree
 
 PATH = "/"
@@ -39,8 +38,8 @@ def register(app: Dash) -> None:
     def render_overview(query):
         scope, version, state = _state(query)
         tree = region_tree()
-        rows = region_breakdown(scope, state)
-        totals = rows[MONEY_COLUMNS].sum()
+        rows = cockpit.region_indicators(scope, state)
+        totals = cockpit.region_totals(rows, state)
         region = tree[state.region]
         unit = fmt.unit_for_level(region.level)
         children = tree.children(region.adcode)
@@ -89,7 +88,7 @@ def register(app: Dash) -> None:
         metric = metric if metric in figures.MAP_METRICS else "execution"
         indicators = cockpit.region_indicators(scope, state)
         risk_rows = risk.region_risk(scope, state)
-        kpis = cv.headline(cv.totals_of(indicators), state, unit)
+        kpis = cv.headline(cockpit.region_totals(indicators, state), state, unit, metrics.definitions())
         parent, only, selected = cv.map_scope(tree, state)
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
         width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)

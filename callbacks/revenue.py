@@ -34,8 +34,8 @@ def filters(_scope: Scope, _state: DrillState) -> list[TopicFilter]:
 def table(req: Request) -> TableView:
     """Items of the period against last year; an item's collection records."""
     state = req.state
-    if state.filter("item") is not None:
-        name = classification_names("revenue", 5)[state.filter("item")]
+    if (item := state.filter("item")) is not None:
+        name = classification_names("revenue", 5)[item]
         return TableView(
             "revenue.records",
             f"{state.filter('item')} {name} · 入库明细",
@@ -64,9 +64,9 @@ def table(req: Request) -> TableView:
 TOPIC = Topic(KEY, PATH, "收入分析", filters, table)
 
 
-def _with_change(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_change(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
     """The ratios of `queries.revenue` and the 同比 text of each row."""
-    return q.with_ratios(frame).assign(
+    return q.with_ratios(frame, state).assign(
         change=[fmt.change(c, p)[0] for c, p in zip(frame["current"], frame["previous"])]
     )
 
@@ -119,11 +119,11 @@ def register(app: Dash) -> None:
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)
         period = state.period_label
-        regions = _with_change(q.by_region(scope, state))
-        total = q.total_of(regions)
+        regions = _with_change(q.by_region(scope, state), state)
+        total = q.total_of(regions, state)
         total["change"] = fmt.change(total["current"], total["previous"])[0]
         filtered = q.by_region(scope, state, filtered=True)
-        charted = _with_change(filtered).assign(key=filtered["code"].fillna(state.region))
+        charted = _with_change(filtered, state).assign(key=filtered["code"].fillna(state.region))
         items = q.by_item(scope, state, "item")
         figures_by_slot = {
             "kind": figures.donut(

@@ -20,7 +20,7 @@ from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
 from dashboard.web.context import drill_state
 from pages.screen import BOARDS, PATH
-from queries import cockpit
+from queries import cockpit, metrics
 from queries.regions import region_tree
 
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
@@ -60,7 +60,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     unit = fmt.unit_for_level(region.level)
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
-    totals = cv.totals_of(indicators)
+    totals = cockpit.region_totals(indicators, state)
     width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
     font_px = max(12.0, 0.019 * height) if wall else 14.0  # × 0.85 for ticks: still ≥ 1.6% of the height
@@ -91,7 +91,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         f"{region.name}财政运行监测 · {state.period_label}",
         views.breadcrumb(tree, scope.root, state, PATH),
         f"数据截至 {version.data_through:%Y年%m月%d日} · 单位:{unit}",
-        cv.screen_kpis(cv.headline(totals, state, unit)),
+        cv.screen_kpis(cv.headline(totals, state, unit, metrics.definitions())),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),

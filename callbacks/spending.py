@@ -51,12 +51,13 @@ def table(req: Request) -> TableView:
     """Agencies; an agency's indicators; an indicator's payments (each row opens its trace)."""
     state = req.state
     everything = ("全部单位", href(PATH, state, agency=CLEAR, indicator=CLEAR, payment=CLEAR))
-    if state.filter("indicator") is not None:
+    agency_id = state.filter("agency")
+    if (indicator_id := state.filter("indicator")) is not None:
         up = [everything]
-        if state.filter("agency") is not None:
-            agency = q.agency_label(req.scope, state, state.filter("agency"))
+        if agency_id is not None:
+            agency = q.agency_label(req.scope, state, agency_id) or agency_id
             up.append((agency, href(PATH, state, indicator=CLEAR, payment=CLEAR)))
-        doc = q.indicator_label(req.scope, state, state.filter("indicator"))
+        doc = q.indicator_label(req.scope, state, indicator_id)
         return TableView(
             "spending.payments",
             f"指标 {doc} 的支付明细",
@@ -71,8 +72,8 @@ def table(req: Request) -> TableView:
             drill="payment",
             up=tuple(up),
         )
-    if state.filter("agency") is not None:
-        agency = q.agency_label(req.scope, state, state.filter("agency"))
+    if agency_id is not None:
+        agency = q.agency_label(req.scope, state, agency_id) or agency_id
         return TableView(
             "spending.indicators",
             f"{agency} · 预算指标",
@@ -113,7 +114,8 @@ def _lag_text(row) -> str:
 
 def _kpis(total: pd.Series, sanbao: pd.Series, state: DrillState, unit: str) -> dbc.Row:
     change, direction = fmt.yoy(total["paid"], total["paid_prev"])
-    progress = f"序时进度 {fmt.percent(state.time_progress)}"
+    against = "序时进度" if state.first_month == 1 else "当期预算占比"
+    progress = f"{against} {fmt.percent(total['benchmark'])}"
     return dbc.Row(
         [
             views.kpi_card(

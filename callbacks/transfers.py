@@ -142,11 +142,14 @@ def register(app: Dash) -> None:
         viewed, direct_viewed = q.in_view(flows, kind, program), q.in_view(direct, kind, program)
         previous = q.in_view(q.transfer_flows(scope, replace(state, year=state.year - 1)), kind, program)
 
-        by_region = q.direct_fund_progress(direct_viewed, "code", progress)
+        by_region = q.direct_fund_progress(direct_viewed, "code", q.direct_payment(scope, state, "code", kind, program))
         rows = q.by_row(viewed, by_region)
-        whole = q.direct_fund_progress(direct_viewed, None, progress).iloc[0]
+        whole = q.direct_fund_progress(direct_viewed, None, q.direct_payment(scope, state, None, kind, program)).iloc[0]
         total = q.total_row(rows, whole)
-        by_program = _charted(q.direct_fund_progress(q.in_view(direct, kind), "program", progress), "program")
+        by_program = _charted(
+            q.direct_fund_progress(q.in_view(direct, kind), "program", q.direct_payment(scope, state, "program", kind)),
+            "program",
+        )
         regions = _charted(by_region, "code", state.region)
         cumulative = f"{state.year}年1-{state.last_month}月累计"
         figures_by_slot = {

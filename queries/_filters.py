@@ -30,6 +30,14 @@ __all__ = [
 ]
 
 
+def checked(where: list[sa.ColumnElement[bool]] | None) -> list[sa.ColumnElement[bool]]:
+    """The predicates of a selection made after its scope was checked (so never None: outside the scope the
+    caller has already returned)."""
+    if where is None:
+        raise ValueError("selection outside the scope")
+    return where
+
+
 def fetch(statement: sa.Executable, columns: list[str] | None = None) -> pd.DataFrame:
     """The rows of `statement` on the finance store as a frame, with `columns` as names (default: its own)."""
     with finance_engine().connect() as conn:

@@ -13,7 +13,6 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core import grades
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
@@ -23,18 +22,19 @@ from dashboard.store.schema import (
     agency,
     budget_indicator,
     classification,
-    mart_indicator_year,
     mart_payment_month,
     mart_revenue_month,
     payment,
     project,
-    treasury_cash,
 )
+from queries import metrics
 from queries._filters import LEVEL_COLUMNS, by_child, in_drill
 from queries.overview import region_breakdown
 from queries.regions import region_tree
 
-EXTRA_COLUMNS = ["direct_paid", "direct_budget", "month_spending", "cash_closing", "cash_outflow_3m"]
+EXTRA_COLUMNS = ["month_spending"]
+METRIC_KEYS = ("execution", "direct_pay", "cash_level")  # the cockpit's indicators, from queries.metrics
+SUMMED = ["revenue", "revenue_prev", "spending", "spending_prev", "budget", *EXTRA_COLUMNS]
 INDICATOR_COLUMNS = [
     "code",
     "name",
@@ -45,64 +45,27 @@ INDICATOR_COLUMNS = [
     "spending_prev",
     "budget",
     *EXTRA_COLUMNS,
-    "execution",
+    *(c for k in METRIC_KEYS for c in (k, f"{k}_num", f"{k}_den", f"{k}_benchmark", f"{k}_level", f"{k}_label")),
     "lag_points",
     "revenue_yoy",
-    "cash_level",
-    "execution_grade",
-    "execution_label",
-    "cash_grade",
-    "cash_label",
 ]
-
-
-def _month_index(year_column, month_column):
-    """Months since year 0, so "the last three months" crosses a year boundary with one BETWEEN."""
-    return year_column * 12 + month_column
 
 
 @functools.lru_cache(maxsize=16)
 def _extras_statement(scope_column: str, region_level: str) -> sa.Select:
-    """直达资金 paid and issued, payments of the period's last month, and treasury cash — per child, one statement."""
-    null = sa.cast(sa.null(), MONEY)
-
-    def branch(table, values: dict, *where) -> sa.Select:
-        columns = [values.get(c, null).label(c) for c in EXTRA_COLUMNS]
-        return by_child(
-            sa.select(*columns).where(*in_drill(table, scope_column, region_level), *where), table, region_level
-        )
-
-    pay, ind, cash = mart_payment_month, mart_indicator_year, treasury_cash
-    month_now = _month_index(sa.bindparam("year"), sa.bindparam("last_month"))
-    parts = sa.union_all(
-        branch(
-            pay,
-            {
-                "direct_paid": sa.func.sum(sa.case((pay.c.direct_fund.is_(True), pay.c.amount))),
-                "month_spending": sa.func.sum(sa.case((pay.c.month == sa.bindparam("last_month"), pay.c.amount))),
-            },
+    """Payments of the period's last month (本月支付) per child, one statement."""
+    pay = mart_payment_month
+    return by_child(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(pay.c.amount), 0).label("month_spending"),
+        ).where(
+            *in_drill(pay, scope_column, region_level),
             pay.c.year == sa.bindparam("year"),
-            pay.c.month.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
+            pay.c.month == sa.bindparam("last_month"),
         ),
-        branch(
-            ind,
-            {"direct_budget": sa.func.sum(sa.case((ind.c.direct_fund.is_(True), ind.c.amount)))},
-            ind.c.year == sa.bindparam("year"),
-        ),
-        branch(
-            cash,
-            {
-                "cash_closing": sa.func.sum(
-                    sa.case((_month_index(cash.c.year, cash.c.month) == month_now, cash.c.closing))
-                ),
-                "cash_outflow_3m": sa.func.sum(cash.c.outflow),
-            },
-            _month_index(cash.c.year, cash.c.month).between(month_now - 2, month_now),
-        ),
-    ).subquery()
-    return sa.select(
-        parts.c.code, *(sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c) for c in EXTRA_COLUMNS)
-    ).group_by(parts.c.code)
+        pay,
+        region_level,
+    )
 
 
 def _params(scope: Scope, state: DrillState) -> dict:
@@ -118,14 +81,9 @@ def _params(scope: Scope, state: DrillState) -> dict:
 
 @memoized
 def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
-    """Per 本级 (code NA) and child region of `state.region`, in 元 (Decimal):
-
-    direct_paid / direct_budget: 直达资金 paid over the period ÷ issued for the year (支付进度);
-    month_spending: payments in the period's last month (本月支付);
-    cash_closing / cash_outflow_3m: 库款 at the end of the last month and outflow over it and the two months before
-    (库款保障水平 = closing ÷ (outflow ÷ 3), summed over the units first). Empty outside the scope.
-    """
-    if not scope.sees(region_tree(), state.region):
+    """Per 本级 (code NA) and child region of `state.region`: month_spending, the payments of the period's last
+    month (本月支付), in 元 (Decimal). Empty outside the scope."""
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["code", *EXTRA_COLUMNS])
     tree = region_tree()
     region = tree[state.region]
@@ -141,51 +99,54 @@ def region_extras(scope: Scope, state: DrillState) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["code", *EXTRA_COLUMNS])
 
 
-def cash_months(closing: Decimal, outflow_3m: Decimal) -> float | None:
-    """库款保障水平: month-end cash ÷ average monthly outflow of the last three months."""
-    if not outflow_3m:
-        return None
-    return float(Decimal(closing) / (Decimal(outflow_3m) / 3))
-
-
-def _ratio(part, whole) -> float | None:
-    return None if not whole else float(Decimal(part) / Decimal(whole))
-
-
 def _yoy(current, previous) -> float | None:
     return None if not previous else float((Decimal(current) - Decimal(previous)) / Decimal(previous))
 
 
+def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """lag_points = (benchmark − 预算执行率) × 100 (the benchmark is the metric's: 序时进度, or the period's own
+    share of the year), revenue_yoy as a share."""
+    frame["lag_points"] = [
+        None if e is None or pd.isna(e) else (b - e) * 100
+        for e, b in zip(frame["execution"], frame["execution_benchmark"])
+    ]
+    frame["revenue_yoy"] = [_yoy(c, p) for c, p in zip(frame["revenue"], frame["revenue_prev"])]
+    return frame
+
+
 @memoized
 def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
-    """The overview breakdown joined with the extras, plus every ratio and grade the cockpit shows per region.
-
-    execution = spending ÷ budget (预算执行率), lag_points = (序时进度 − execution) × 100, revenue_yoy as a share,
-    cash_level in months; grades from `dashboard.core.grades` with their labels. First row 本级, then the children.
-    """
+    """The overview breakdown joined with this month's payments and the cockpit's metrics (`METRIC_KEYS`, from
+    `queries.metrics`, with their sums, benchmark and grade). First row 本级, then the children."""
     base = region_breakdown(scope, state)
     if base.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     extras = region_extras(scope, state)
-    frame = pd.concat([base.reset_index(drop=True), extras[EXTRA_COLUMNS].reset_index(drop=True)], axis=1)
-    frame["execution"] = [_ratio(s, b) for s, b in zip(frame["spending"], frame["budget"])]
-    frame["lag_points"] = [None if e is None else (state.time_progress - e) * 100 for e in frame["execution"]]
-    frame["revenue_yoy"] = [_yoy(c, p) for c, p in zip(frame["revenue"], frame["revenue_prev"])]
-    frame["cash_level"] = [cash_months(c, o) for c, o in zip(frame["cash_closing"], frame["cash_outflow_3m"])]
-    execution_grades = [grades.execution_lag(e, state.time_progress) for e in frame["execution"]]
-    cash_grades = [grades.cash_level(c) for c in frame["cash_level"]]
-    frame["execution_grade"] = [g.level for g in execution_grades]
-    frame["execution_label"] = [g.label for g in execution_grades]
-    frame["cash_grade"] = [g.level for g in cash_grades]
-    frame["cash_label"] = [g.label for g in cash_grades]
-    return frame[INDICATOR_COLUMNS]
+    measured = metrics.by_region(scope, state, METRIC_KEYS)
+    frame = pd.concat(
+        [
+            base.reset_index(drop=True),
+            extras[EXTRA_COLUMNS].reset_index(drop=True),
+            measured.drop(columns=["code", "name", "is_own_level"]).reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    return _with_derived(frame)[INDICATOR_COLUMNS]
+
+
+def region_totals(indicators: pd.DataFrame, state: DrillState) -> pd.Series:
+    """The drilled region as a whole from `region_indicators`: 本级 plus every child, sums first, the metrics
+    divided and graded by `queries.metrics`."""
+    sums = indicators[SUMMED].sum()
+    measured = metrics.total_of(indicators, METRIC_KEYS, state)
+    return _with_derived(pd.DataFrame([pd.concat([sums, measured])])).iloc[0]
 
 
 @memoized
 def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算收入 by item (款) over the period: item_code, name, kind ('税收收入' / '非税收入'), amount (元),
     largest first. Answers "how good is the revenue": tax against non-tax and the items that carry it."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["item_code", "name", "kind", "amount"])
     region = region_tree()[state.region]
     m, c, k = mart_revenue_month, classification.alias("item"), classification.alias("kind")
@@ -213,7 +174,7 @@ def revenue_items(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
     """一般公共预算支出 by function (类) over the period: func_code, name, amount (元), largest first."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["func_code", "name", "amount"])
     region = region_tree()[state.region]
     m, c = mart_payment_month, classification
@@ -238,7 +199,7 @@ def spending_by_function(scope: Scope, state: DrillState) -> pd.DataFrame:
 def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Revenue and spending per month of `state.year` and the year before (all months the store holds):
     year, month, revenue, spending (元). The trend ignores the period filter: it shows the whole year so far."""
-    if not scope.sees(region_tree(), state.region):
+    if scope.column is None or not scope.sees(region_tree(), state.region):
         return pd.DataFrame(columns=["year", "month", "revenue", "spending"])
     region = region_tree()[state.region]
     null = sa.cast(sa.null(), MONEY)
@@ -281,7 +242,7 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
     payment facts: name, amount (元), payments. Shown where the drill ends (a county, a city without counties), so a
     leader sees who spends the money. Only the region's own payments (本级), never a child's."""
-    if not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
+    if scope.column is None or not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
         return pd.DataFrame(columns=["name", "amount", "payments"])
     region = region_tree()[state.region]
     p = payment

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from decimal import Decimal
+from typing import cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from dashboard.store.schema import (
 from dashboard.store.schema import (
     region as region_table,
 )
+from queries import metrics
 from queries._filters import by_child, child_key, child_of, drill_region, in_drill, in_region, row_name
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
@@ -90,7 +92,8 @@ def _debt_statement(scope_column: str, level: str) -> sa.Select:
     """Balances, revenue, fund revenue, transfers and interest per child, as one UNION ALL statement; limits are
     kept per unit (`debt_limit` has no ancestry) and added by the caller."""
     t, r, f, m = transfer, mart_revenue_month, fund_revenue, mart_payment_month
-    year_start, year_end = sa.bindparam("year_start"), sa.bindparam("year_end")
+    year_start: sa.BindParameter[dt.date] = sa.bindparam("year_start")
+    year_end: sa.BindParameter[dt.date] = sa.bindparam("year_end")
     branches = [
         _money_branch(
             {
@@ -213,24 +216,60 @@ def debt_total(rows: pd.DataFrame) -> pd.Series:
     return total
 
 
-def debt_ratios(rows: pd.DataFrame) -> pd.DataFrame:
-    """`rows` (from `debt_breakdown`, or one `debt_total` frame) with 债务余额, 债务限额, 综合财力, 债务率,
-    利息支出率 and their grades (`grades.debt_ratio`, `grades.interest_ratio`): `<x>_grade` the label,
-    `<x>_grade_level` the level."""
+DEBT_METRICS = ("debt_ratio", "interest_general", "interest_special", "cash_level")
+
+
+def debt_metrics(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """债务率, 利息支出率 (一般 and 专项) and 库款保障水平 of 本级 and each child, from the metric layer
+    (`queries.metrics`): what `debt_ratios` and `whole_region` put beside the balances."""
+    return metrics.by_region(scope, state, DEBT_METRICS)
+
+
+def _measured(values: pd.DataFrame | pd.Series) -> dict[str, object]:
+    """The page's columns from metric columns (a frame indexed by code, or one total row)."""
+    out: dict[str, object] = {
+        "capacity": values["debt_ratio_den"],
+        "capacity_note": values["debt_ratio_note"],
+        "interest": values["interest_general_num"],
+        "special_interest": values["interest_special_num"],
+    }
+    for column, key in (
+        ("debt", "debt_ratio"),
+        ("interest", "interest_general"),
+        ("special_interest", "interest_special"),
+        ("cash", "cash_level"),
+    ):
+        ratio = {"debt": "debt_ratio", "cash": "cash_level"}.get(column, f"{column}_ratio")
+        out[ratio] = values[key]
+        out[f"{column}_grade"] = values[f"{key}_label"]
+        out[f"{column}_grade_level"] = values[f"{key}_level"]
+    return out
+
+
+def debt_ratios(rows: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (from `debt_breakdown`) with 债务余额 and 债务限额, and beside them, for the same drill rows, the
+    metric layer's 综合财力 (a full year's, `capacity_note` says which), 债务率, 利息支出率 一般 (`interest_ratio`)
+    and 专项 (`special_interest_ratio`), 库款保障水平 at the period's end, each with `<x>_grade` (label) and
+    `<x>_grade_level` (`measured`: `debt_metrics`)."""
     out = rows.copy()
     out["debt"] = out["general_debt"] + out["special_debt"]
     out["limit"] = out["general_limit"] + out["special_limit"]
-    out["capacity"] = out["revenue"] + out["fund_revenue"] + out["transfers_received"]
-    out["debt_ratio"] = [float(d / c) if c else None for d, c in zip(out["debt"], out["capacity"])]
-    own_revenue = out["revenue"] + out["fund_revenue"]
-    out["interest_ratio"] = [float(i / r) if r else None for i, r in zip(out["interest"], own_revenue)]
-    debt_grades = [grades.debt_ratio(r) for r in out["debt_ratio"]]
-    interest_grades = [grades.interest_ratio(r) for r in out["interest_ratio"]]
-    out["debt_grade"] = [g.label for g in debt_grades]
-    out["debt_grade_level"] = [g.level for g in debt_grades]
-    out["interest_grade"] = [g.label for g in interest_grades]
-    out["interest_grade_level"] = [g.level for g in interest_grades]
+    by_code = measured.assign(code=measured["code"].astype(object).fillna("")).set_index("code")
+    codes = out["code"].astype(object).fillna("")
+    for column, values in _measured(by_code).items():
+        out[column] = [cast(pd.Series, values).get(c) for c in codes]
     return out
+
+
+def whole_region(rows: pd.DataFrame, measured: pd.DataFrame, state: DrillState) -> pd.Series:
+    """The 合计 line: `debt_total` of `rows` with the metric layer's ratios and grades of the whole region (sums of
+    the rows of `measured` first, then the ratio)."""
+    total = debt_total(rows)
+    total["debt"] = total["general_debt"] + total["special_debt"]
+    total["limit"] = total["general_limit"] + total["special_limit"]
+    for column, value in _measured(metrics.total_of(measured, DEBT_METRICS, state)).items():
+        total[column] = value
+    return total
 
 
 @functools.lru_cache(maxsize=16)
@@ -372,29 +411,6 @@ def cash_by_row(levels: pd.DataFrame) -> pd.DataFrame:
     out["grade"] = [g.label for g in graded]
     out["grade_level"] = [g.level for g in graded]
     return out
-
-
-def with_cash(ratios: pd.DataFrame, cash_rows: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
-    """`debt_ratios` rows with the 库款保障水平 of the same drill row (from `cash_by_row`) at the end of `month`."""
-    own = ""  # the 本级 row's code while matching (a missing key never matches)
-    at = cash_rows[(cash_rows["year"] == year) & (cash_rows["month"] == month)]
-    at = at.assign(code=at["code"].astype(object).fillna(own)).set_index("code")
-    codes = ratios["code"].astype(object).fillna(own)
-    out = ratios.copy()
-    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
-        out[column] = [at[source].get(c) for c in codes]
-    return out
-
-
-def whole_region(rows: pd.DataFrame, levels: pd.DataFrame, code: str, name: str, year: int, month: int) -> pd.Series:
-    """The 合计 line: `debt_total` of `rows` with its ratios and grades, and the 库款保障水平 of all the region's
-    units together (sums first) at the end of `month` (None when there is no treasury data)."""
-    total = debt_ratios(debt_total(rows).to_frame().T).iloc[0].copy()
-    cash = cash_by_row(levels.assign(code=code, name=name))
-    at = cash[(cash["year"] == year) & (cash["month"] == month)]
-    for column, source in (("cash_level", "cash_level"), ("cash_grade", "grade"), ("cash_grade_level", "grade_level")):
-        total[column] = None if at.empty else at[source].iloc[0]
-    return total
 
 
 def _bond_rows(scope: Scope, state: DrillState) -> sa.Select | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
@@ -20,7 +21,7 @@ BREAKDOWN_COLUMNS = ["code", "name", "is_own_level", "revenue", "revenue_prev", 
 MONEY_COLUMNS = BREAKDOWN_COLUMNS[3:]
 
 
-def _branch(mart: sa.Table, values: dict[str, sa.ColumnElement], region_level: str, *where) -> sa.Select:
+def _branch(mart: sa.Table, values: Mapping[str, sa.ColumnElement], region_level: str, *where) -> sa.Select:
     """One UNION branch: every money column in BREAKDOWN order (typed NULL where the branch has none), then code."""
     columns = [values.get(c, sa.cast(sa.null(), MONEY)).label(c) for c in MONEY_COLUMNS]
     return by_child(sa.select(*columns).where(*where), mart, region_level)

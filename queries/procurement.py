@@ -22,7 +22,7 @@ from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, agency, procurement, region
-from queries._filters import by_child, child_rows, fetch, in_region, month_range, or_nothing, visible_region
+from queries._filters import by_child, checked, child_rows, fetch, in_region, month_range, visible_region
 from queries._paging import TableSource, table_source
 
 METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "框架协议")
@@ -127,9 +127,9 @@ def summary(
     current = _selection(scope, state, method, category, agency_id)
     if current is None:
         return _empty().assign(contract_prev=pd.Series(dtype=object))
-    previous = or_nothing(_selection(scope, state, method, category, agency_id, year=state.year - 1))
+    previous = _selection(scope, state, method, category, agency_id, year=state.year - 1)
     frame = with_rates(fetch(sa.select(*_measures()).where(*current), MEASURES))
-    prev = fetch(sa.select(_measures()[2]).where(*previous), ["c"])
+    prev = fetch(sa.select(_measures()[2]).where(*checked(previous)), ["c"])
     return frame.assign(contract_prev=Decimal(prev.at[0, "c"]))
 
 
@@ -349,13 +349,13 @@ def split_purchases(
 # -- drill-through: region → agency → purchases ---------------------------------------------------------------------
 
 
-class Filters(TypedDict):
+class ViewFilters(TypedDict):
     method: str | None
     category: str | None
     agency_id: int | None
 
 
-def state_filters(state: DrillState) -> Filters:
+def state_filters(state: DrillState) -> ViewFilters:
     """The topic filters of a drill state as query keyword arguments (the agency as its integer id)."""
     agency_text = state.filter("agency")
     return {
@@ -416,9 +416,9 @@ def _purchase_rows(scope: Scope, state: DrillState) -> sa.Select | None:
 
 def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """Every purchase of the view that red flag `flag` (the state's filter) caught, for paging and export."""
-    filters = state_filters(state)
+    filters, flag = state_filters(state), state.filter("flag")
     where = _selection(scope, state, **filters)
-    if where is None or state.filter("flag") not in RED_FLAGS:
+    if where is None or flag is None or flag not in RED_FLAGS:
         return None
     return (
         sa.select(
@@ -438,7 +438,7 @@ def _flagged_rows(scope: Scope, state: DrillState) -> sa.Select | None:
             p.c.contract_date.label("contract_date"),
         )
         .select_from(p.join(agency, agency.c.id == p.c.agency_id).join(region, region.c.adcode == agency.c.region_code))
-        .where(*where, *_flag_predicates(state.filter("flag") or ""))
+        .where(*where, *_flag_predicates(flag))
     )
 
 

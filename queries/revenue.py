@@ -15,10 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
-from dashboard.core.format import ratio
 from dashboard.core.scope import Scope
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, mart_payment_month, mart_revenue_month, region, revenue
+from queries import metrics
 from queries._filters import child_key, drill_region, fetch, in_drilled
 from queries._paging import TableSource, table_source
 from queries.classifications import classification_names
@@ -55,18 +55,31 @@ def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    """税收占比 = tax ÷ revenue; 财政自给率 = revenue ÷ 一般公共预算支出 (DOMAIN.md), sums first then the ratio."""
-    return frame.assign(
-        tax_share=[ratio(t, r) for t, r in zip(frame["tax"], frame["current"])],
-        self_sufficiency=[ratio(r, s) for r, s in zip(frame["current"], frame["spending"])],
+def with_ratios(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
+    """税收占比 (tax ÷ revenue) and 财政自给率 (revenue ÷ 一般公共预算支出) of the metric layer (`queries.metrics`)
+    over the rows' sums, with their grades (`tax_share_level` / `_label`, `self_sufficiency_level` / `_label`)."""
+    sums = pd.DataFrame(
+        {
+            "tax_share_num": frame["tax"],
+            "tax_share_den": frame["current"],
+            "self_sufficiency_num": frame["current"],
+            "self_sufficiency_den": frame["spending"],
+        },
+        index=frame.index,
     )
+    period = metrics.period_of(state)
+    out = frame.copy()
+    for key in ("tax_share", "self_sufficiency"):
+        measured = metrics.evaluate(key, sums, period)
+        for column in (key, f"{key}_level", f"{key}_label"):
+            out[column] = list(measured[column])
+    return out
 
 
-def total_of(regions: pd.DataFrame) -> pd.Series:
+def total_of(regions: pd.DataFrame, state: DrillState) -> pd.Series:
     """The sum of `by_region`'s rows (本级 plus every child is the region), with its ratios and 非税收入."""
     sums = {c: sum(regions[c], Decimal(0)) for c in ("current", "previous", "tax", "spending")}
-    total = with_ratios(pd.DataFrame([sums])).iloc[0]
+    total = with_ratios(pd.DataFrame([sums]), state).iloc[0]
     return pd.concat([total, pd.Series({"nontax": total["current"] - total["tax"]})])
 
 

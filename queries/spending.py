@@ -15,7 +15,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
-from dashboard.core.grades import execution_lag
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
@@ -29,6 +28,7 @@ from dashboard.store.schema import (
     project,
     region,
 )
+from queries import metrics
 from queries._filters import child_key, drill_region, fetch, in_drilled
 from queries._paging import TableSource, table_source
 from queries.classifications import classification_names
@@ -61,14 +61,18 @@ def _filters(table: sa.Table, state: DrillState, skip: str | None = None) -> lis
 
 
 def with_execution(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
-    """Adds rate (paid ÷ budget), lag (points behind 序时进度) and the lag's grade (dashboard.grades)."""
-    rates = [float(p / b) if b else None for p, b in zip(frame["paid"], frame["budget"])]
-    grades = [execution_lag(r, state.time_progress) for r in rates]
+    """Adds 预算执行率 of the metric layer (`queries.metrics`, `execution`) over the rows' sums: rate (paid ÷
+    budget), benchmark (序时进度, or a period's own share of the year), lag (points behind it) and the grade (a period
+    not starting in January is not graded)."""
+    sums = pd.DataFrame({"execution_num": frame["paid"], "execution_den": frame["budget"]}, index=frame.index)
+    measured = metrics.evaluate("execution", sums, metrics.period_of(state))
+    rates, benchmark = list(measured["execution"]), measured["execution_benchmark"]
     return frame.assign(
         rate=rates,
-        lag=[None if r is None else (r - state.time_progress) * 100 for r in rates],
-        grade_level=[g.level for g in grades],
-        grade_label=[g.label for g in grades],
+        benchmark=benchmark,
+        lag=[None if r is None else (r - b) * 100 for r, b in zip(rates, benchmark)],
+        grade_level=list(measured["execution_level"]),
+        grade_label=list(measured["execution_label"]),
     )
 
 
@@ -104,7 +108,7 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
                 sa.func.sum(sa.case((mart.c.year == state.year - 1, mart.c.amount))),
                 sa.cast(sa.null(), MONEY),
             ]
-            when = [
+            when: list[sa.ColumnElement[bool]] = [
                 mart.c.year.in_([state.year, state.year - 1]),
                 mart.c.month.between(state.first_month, state.last_month),
             ]
@@ -452,12 +456,13 @@ def agency_label(scope: Scope, state: DrillState, agency_id: str) -> str | None:
 @memoized
 def indicator_label(scope: Scope, state: DrillState, indicator_id: str) -> str | None:
     """The indicator's 文号 if it belongs to the chosen agency (when one is set) inside the region and scope."""
-    if not drill_region(scope, state) is not None or not indicator_id.isdigit():
+    agency_id = state.filter("agency")
+    if drill_region(scope, state) is None or not indicator_id.isdigit():
         return None
     i = budget_indicator
-    where = [i.c.id == int(indicator_id), *in_drilled(i, scope, state)]
-    if state.filter("agency") is not None:
-        where.append(i.c.agency_id == int(state.filter("agency")))
+    where: list[sa.ColumnElement[bool]] = [i.c.id == int(indicator_id), *in_drilled(i, scope, state)]
+    if agency_id is not None:
+        where.append(i.c.agency_id == int(agency_id))
     return _label_of(sa.select(i.c.doc_no).where(*where))
 
 

@@ -31,7 +31,7 @@ from dashboard.store.schema import (
     subsidy_payout,
     subsidy_program,
 )
-from queries._filters import by_child, child_rows, fetch, in_region, month_range, or_nothing, visible_region
+from queries._filters import by_child, checked, child_rows, fetch, in_region, month_range, visible_region
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
@@ -123,11 +123,11 @@ def summary(
     if current is None:
         empty = with_averages(pd.DataFrame(columns=MEASURES))
         return empty.assign(amount_prev=pd.Series(dtype=object), n_prev=pd.Series(dtype=int))
-    previous = or_nothing(_selection(scope, state, category, program, year=state.year - 1))
+    previous = _selection(scope, state, category, program, year=state.year - 1)
     paid = sa.select(*_measures()).where(*current).subquery()
-    paid_before = sa.select(*_measures()).where(*previous).subquery()
+    paid_before = sa.select(*_measures()).where(*checked(previous)).subquery()
     recipients = sa.select(_recipients()).where(
-        *or_nothing(_selection(scope, state, category, program, table=recipient_mart))
+        *checked(_selection(scope, state, category, program, table=recipient_mart))
     )
     statement = sa.select(
         paid.c.n, paid.c.amount, recipients.scalar_subquery(), paid_before.c.n, paid_before.c.amount
@@ -162,7 +162,7 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None, with_pe
     if with_people:
         paid_to = (
             sa.select(recipient_mart.c.program_id, _recipients())
-            .where(*or_nothing(_selection(scope, state, category, None, table=recipient_mart)))
+            .where(*checked(_selection(scope, state, category, None, table=recipient_mart)))
             .group_by(recipient_mart.c.program_id)
             .subquery()
         )
@@ -204,7 +204,7 @@ def region_ranking(
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
     paid = fetch(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
     recipients = sa.select(_recipients()).where(
-        *or_nothing(_selection(scope, state, category, program, table=recipient_mart))
+        *checked(_selection(scope, state, category, program, table=recipient_mart))
     )
     paid_to = fetch(by_child(recipients, recipient_mart, region.level), ["recipients", "code"])
     found = paid.set_index("code").join(paid_to.set_index("code"), how="outer")
@@ -239,7 +239,7 @@ def township_ranking(
         towns = statement.subquery()
         paid_to = (
             sa.select(recipient_mart.c.county_code, recipient_mart.c.township, _recipients())
-            .where(*or_nothing(_selection(scope, state, category, program, table=recipient_mart)))
+            .where(*checked(_selection(scope, state, category, program, table=recipient_mart)))
             .group_by(recipient_mart.c.county_code, recipient_mart.c.township)
             .subquery()
         )
@@ -384,12 +384,12 @@ def flagged_payouts(
 # -- drill-through: region → program → payouts ----------------------------------------------------------------------
 
 
-class Filters(TypedDict):
+class ViewFilters(TypedDict):
     category: str | None
     program: int | None
 
 
-def state_filters(state: DrillState) -> Filters:
+def state_filters(state: DrillState) -> ViewFilters:
     """The topic filters of a drill state as query keyword arguments (the program as its integer id)."""
     program_text = state.filter("program")
     return {"category": state.filter("category"), "program": int(program_text) if program_text else None}

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core import grades
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
 from dashboard.store.schema import region as region_table
+from queries import metrics
 from queries._filters import by_child, drill_region, in_drill, in_region, row_name
 from queries._paging import TableSource, table_source
 from queries.regions import region_tree
@@ -32,6 +33,7 @@ KINDS = ("一般性", "专项", "共同事权")
 FLOW_COLUMNS = ["code", "name", "is_own_level", "kind", "program", "direct_fund", "received", "passed_down"]
 DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "allocated", "paid", "kind"]
 DIRECT_MONEY = DIRECT_COLUMNS[4:8]
+PAYMENT_COLUMNS = ["allocated", "paid", "payment_rate", "payment_grade", "payment_grade_level"]
 
 
 def _first_day(year: int, month: int) -> dt.date:
@@ -43,7 +45,7 @@ def _in_period(column: sa.ColumnElement) -> sa.ColumnElement[bool]:
 
 
 def _transfer_branches(
-    scope_column: str, level: str, keys: list[sa.ColumnElement], tail: list, *where
+    scope_column: str, level: str, keys: Sequence[sa.ColumnElement], tail: list, *where
 ) -> list[sa.Select]:
     """Received from above (by child; 本级 gross) and passed down by the region itself (on the 本级 row), as
     (keys…, received, passed_down, tail…, code)."""
@@ -210,22 +212,76 @@ def _program_kinds(version_key: str) -> dict[str, str]:
         return dict(conn.execute(sa.select(transfer.c.program, transfer.c.kind).distinct()).all())
 
 
-def direct_fund_progress(flows: pd.DataFrame, by: str | None, time_progress: float) -> pd.DataFrame:
+DIRECT_KEYS = ("direct_pay",)
+
+
+def _program_filter(kind: str | None, program: str | None) -> tuple[tuple[str, object], ...]:
+    """The metric layer's `program` filter for the page's kind and program filters (none: every 直达 program)."""
+    if kind is None and program is None:
+        return ()
+    kinds = _program_kinds(current_data_version().key)
+    chosen = tuple(sorted(p for p, k in kinds.items() if kind in (None, k) and program in (None, p)))
+    return (("program", chosen),)
+
+
+def _payment_columns(values: pd.DataFrame | pd.Series) -> dict[str, object]:
+    """allocated, paid, payment_rate and its grade from metric columns of `direct_pay`."""
+    return {
+        "allocated": values["direct_pay_den"],
+        "paid": values["direct_pay_num"],
+        "payment_rate": values["direct_pay"],
+        "payment_grade": values["direct_pay_label"],
+        "payment_grade_level": values["direct_pay_level"],
+    }
+
+
+def direct_payment(
+    scope: Scope, state: DrillState, by: str | None, kind: str | None = None, program: str | None = None
+) -> pd.DataFrame:
+    """直达资金支付进度 from the metric layer (`queries.metrics`, `direct_pay`: paid from January ÷ the 直达 indicators
+    issued by the period's end, graded against 序时进度) by `by` ('code': 本级 and each child; 'program'; None: the
+    whole region), under the page's kind and program filters: the key column, allocated, paid, payment_rate,
+    payment_grade, payment_grade_level."""
+    filters = _program_filter(kind, program)
+    rows = metrics.by_region(scope, state, DIRECT_KEYS, filters)
+    if by == "code":
+        return pd.DataFrame({"code": rows["code"], **_payment_columns(rows)})
+    if by is None:
+        return pd.DataFrame([_payment_columns(metrics.total_of(rows, DIRECT_KEYS, state))])
+    kinds = _program_kinds(current_data_version().key)
+    programs = [p for p in _direct_programs(current_data_version().key) if kind in (None, kinds.get(p))]
+    wholes = [metrics.whole(scope, state, DIRECT_KEYS, (("program", (p,)),)) for p in programs]
+    return pd.DataFrame([{"program": p, **_payment_columns(w)} for p, w in zip(programs, wholes)])
+
+
+@functools.lru_cache(maxsize=4)
+def _direct_programs(version_key: str) -> list[str]:
+    """The programs 直达 indicators are issued under (per data version)."""
+    i = budget_indicator
+    with finance_engine().connect() as conn:
+        found = conn.execute(sa.select(i.c.transfer_program).where(i.c.direct_fund).distinct()).scalars()
+        return sorted(p for p in found if p is not None)
+
+
+def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFrame) -> pd.DataFrame:
     """Sum `direct_fund_flows` by `by` ('code' with name and is_own_level, 'program', or None: one row for the
-    whole region) and add 分配进度 (allocated ÷ what stayed at the row: received − passed down), 支付进度 (paid ÷
-    allocated) and the grade of 支付进度 against 序时进度 (`grades.execution_lag`): `payment_grade` its label,
-    `payment_grade_level` its level."""
+    whole region) and add 支付进度 with its grade from the metric layer (`payment`: `direct_payment` by the same
+    key, which also gives allocated and paid) and 分配进度 (allocated ÷ what stayed at the row: received − passed
+    down)."""
     keys = {"code": ["code", "name", "is_own_level"], "program": ["program"], None: []}[by]
     if keys:
-        out = flows.groupby(keys, dropna=False, sort=False)[DIRECT_MONEY].sum().reset_index()
+        out = flows.groupby(keys, dropna=False, sort=False)[["received", "passed_down"]].sum().reset_index()
+        paid = payment.assign(**{keys[0]: payment[keys[0]].astype(object).fillna("")}).set_index(keys[0])
+        index = out[keys[0]].astype(object).fillna("")
+        for column in PAYMENT_COLUMNS:
+            out[column] = [paid[column].get(k) for k in index]
+        out[["allocated", "paid"]] = out[["allocated", "paid"]].map(lambda v: Decimal(0) if v is None else v)
     else:
-        out = pd.DataFrame([{c: sum(flows[c], Decimal(0)) for c in DIRECT_MONEY}])
+        out = pd.DataFrame([{c: sum(flows[c], Decimal(0)) for c in ("received", "passed_down")}])
+        for column in PAYMENT_COLUMNS:
+            out[column] = [payment.iloc[0][column]]
     available = out["received"] - out["passed_down"]
     out["allocation_rate"] = [float(a / r) if r else None for a, r in zip(out["allocated"], available)]
-    out["payment_rate"] = [float(p / a) if a else None for p, a in zip(out["paid"], out["allocated"])]
-    graded = [grades.execution_lag(rate, time_progress) for rate in out["payment_rate"]]
-    out["payment_grade"] = [g.label for g in graded]
-    out["payment_grade_level"] = [g.level for g in graded]
     return out
 
 

@@ -47,15 +47,13 @@ def execution_lag(execution_rate: float | None, time_progress: float) -> Grade:
 
 
 def cash_level(months_of_outflow: float | None) -> Grade:
-    """库款保障水平 (month-end cash ÷ average monthly outflow)."""
+    """库款保障水平 (month-end cash ÷ average monthly outflow): below the range 红, above it 蓝 (资金闲置)."""
     if months_of_outflow is None:
         return NORMAL
     if months_of_outflow < settings.get("CASH_RED"):
         return Grade("红", "库款预警")
-    if months_of_outflow < settings.get("CASH_YELLOW"):
-        return Grade("黄", "偏低")
     if months_of_outflow > settings.get("CASH_IDLE"):
-        return Grade("蓝", "闲置")
+        return Grade("蓝", "资金闲置")
     return NORMAL
 
 
@@ -93,7 +91,7 @@ def _below(value: float | None, bands: tuple[tuple[str, str, str], ...]) -> Grad
 
 
 def interest_ratio(ratio: float | None) -> Grade:
-    """利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入))."""
+    """利息支出率: 一般债务付息 ÷ 一般公共预算支出, or 专项债务付息 ÷ 政府性基金预算支出 (国办函〔2016〕88号)."""
     return _from(ratio, (("INTEREST_RATIO_RED", "红", "付息压力大"),))
 
 

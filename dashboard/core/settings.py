@@ -118,8 +118,12 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting("CASH_RED", "0.3", "库款保障水平 below this (months of outflow) is 红 (库款预警).", float),
-    Setting("CASH_YELLOW", "0.5", "库款保障水平 below this is 黄 (偏低).", float),
-    Setting("CASH_IDLE", "2.0", "库款保障水平 above this is 闲置 (idle cash).", float),
+    Setting(
+        "CASH_IDLE",
+        "0.8",
+        "库款保障水平 above this is 蓝 (资金闲置); CASH_RED to here is the range the 财政部 treasury office cites.",
+        float,
+    ),
     Setting("DEBT_RATIO_YELLOW", "1.2", "债务率 (debt ÷ 综合财力) from this share is 黄.", float),
     Setting("DEBT_RATIO_ORANGE", "2.0", "债务率 from this share is 橙.", float),
     Setting("DEBT_RATIO_RED", "3.0", "债务率 from this share is 红.", float),
@@ -138,7 +142,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INTEREST_RATIO_RED",
         "0.1",
-        "利息支出率 (债务付息 ÷ (一般公共预算收入 + 政府性基金收入)) from this share is 红.",
+        "利息支出率 (一般债务付息 ÷ 一般公共预算支出, and 专项债务付息 ÷ 政府性基金预算支出) from this share is 红.",
         float,
     ),
     Setting("SELF_SUFFICIENCY_YELLOW", "0.3", "财政自给率 (收入 ÷ 支出) below this share is 黄.", float),

@@ -23,6 +23,7 @@ import pandas as pd
 from dashboard.demo import agencies as ag
 from dashboard.demo import province as pr
 from dashboard.demo.anomalies import Planted, zones
+from dashboard.demo.fund_spending import fund_spending
 from dashboard.demo.procurement import procurement
 from dashboard.demo.revenue import fund_revenue, revenue
 from dashboard.demo.spending import spending
@@ -54,7 +55,7 @@ def generate(
         raise ValueError("scale must be positive")
     p = pr.province(province, tuple(years), scale, np.random.default_rng(seed))
     planted = Planted()
-    step = iter(range(10))
+    step = iter(range(11))
 
     def stream(label: str) -> np.random.Generator:
         """Report the next step and give it its own random stream."""
@@ -99,6 +100,7 @@ def generate(
     frames["sampling"] = paid_out.sampling
 
     frames["procurement"] = procurement(p, agency, pools, stream("政府采购"), planted)
+    frames["fund_spending"] = fund_spending(frames, stream("政府性基金预算支出"))  # last: shifts no other step
     frames["demo_anomaly"] = planted.frame()
 
     through = max(

@@ -1,20 +1,21 @@
 """The fiscal health index (财政健康指数): one number 0–100 per region, from the graded indicators it is made of.
 
-Each component is measured over the region's whole subtree (sums first, then the ratio), graded with the same
-gradings as the warning rules, and scored by its grade: 正常 100, 蓝 90, 黄 60, 橙 30, 红 0. The index is the
-weighted mean of the scores of the components the region has data for. The weights are shown on the /risk page.
+Each component is a metric of `queries.metrics` measured over the region's whole subtree (the units' sums first,
+then the ratio), divided and graded by the metric layer as everywhere else, and scored by its grade: 正常 100,
+蓝 90, 黄 60, 橙 30, 红 0. The index is the weighted mean of the scores of the components the region has data for.
+The weights are shown on the /risk page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.core import grades
 from dashboard.core.grades import Grade
 from dashboard.risk.measures import AsOf
+from queries import metrics
+from queries.metrics import Period
 
 GRADE_SCORE = {None: 100, "蓝": 90, "黄": 60, "橙": 30, "红": 0}
 
@@ -23,23 +24,25 @@ GRADE_SCORE = {None: 100, "蓝": 90, "黄": 60, "橙": 30, "红": 0}
 class Component:
     name: str
     weight: int
-    measures: tuple[str, ...]  # names of unit measures (see queries.risk.unit_measures); the worst grade counts
-    grading: Callable[[float, AsOf], Grade]
-
-
-def _lag(value: float, as_of: AsOf) -> Grade:
-    return grades.execution_lag(value, as_of.time_progress)
+    measures: tuple[str, ...]  # metric keys (`queries.metrics`), measured per unit by `monitor.UNIT_MEASURES`
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("预算执行进度", 15, ("execution",), _lag),
-    Component("三保支出执行", 20, ("sanbao_wage", "sanbao_running", "sanbao_livelihood"), _lag),
-    Component("库款保障水平", 15, ("cash",), lambda v, _a: grades.cash_level(v)),
-    Component("债务率", 20, ("debt_ratio",), lambda v, _a: grades.debt_ratio(v)),
-    Component("直达资金支付进度", 10, ("direct_pay",), _lag),
-    Component("财政自给率", 10, ("self_sufficiency",), lambda v, _a: grades.self_sufficiency(v)),
-    Component("税收占比", 10, ("tax_share",), lambda v, _a: grades.tax_share(v)),
+    Component("预算执行进度", 15, ("execution",)),
+    Component("三保支出执行", 20, ("sanbao_wage", "sanbao_running", "sanbao_livelihood")),
+    Component("库款保障水平", 15, ("cash_level",)),
+    Component("债务率", 20, ("debt_ratio",)),
+    Component("直达资金支付进度", 10, ("direct_pay",)),
+    Component("财政自给率", 10, ("self_sufficiency",)),
+    Component("税收占比", 10, ("tax_share",)),
 )
+
+
+def grade_of(key: str, num: float, den: float, as_of: AsOf) -> Grade:
+    """The grade metric `key` gives the sums `num` and `den` as of a month (January to its end)."""
+    sums = pd.DataFrame({f"{key}_num": [num], f"{key}_den": [den]})
+    row = metrics.evaluate(key, sums, Period(as_of.year, 1, as_of.month)).iloc[0]
+    return Grade(row[f"{key}_level"], row[f"{key}_label"])
 
 
 def health_index(measures: dict[str, pd.DataFrame], members: dict[str, list[str]], as_of: AsOf) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def health_index(measures: dict[str, pd.DataFrame], members: dict[str, list[str]
                 mine = frame[frame["region"].isin(units)]
                 if mine.empty or not mine["den"].sum():
                     continue
-                grade = component.grading(mine["num"].sum() / mine["den"].sum(), as_of)
+                grade = grade_of(name, mine["num"].sum(), mine["den"].sum(), as_of)
                 worst = grade if worst is None or grade.rank > worst.rank else worst
             record[component.name] = None if worst is None else worst.level or "正常"
             if worst is not None:

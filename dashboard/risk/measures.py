@@ -9,7 +9,6 @@ return `num` and `den` rather than the ratio, so a region's figure over its subt
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +23,6 @@ from dashboard.store.schema import (
     bond,
     budget_indicator,
     debt_limit,
-    fund_revenue,
     mart_indicator_year,
     mart_payment_month,
     mart_revenue_month,
@@ -34,6 +32,8 @@ from dashboard.store.schema import (
     transfer,
     treasury_cash,
 )
+from queries import metrics
+from queries.metrics import Period
 
 RATIO_COLUMNS = ["region", "num", "den"]
 
@@ -110,13 +110,27 @@ def _ytd(mart: sa.Table, as_of: AsOf) -> list:
 # -- spending ------------------------------------------------------------------------------------------------------
 
 
-def execution(conn: Connection, as_of: AsOf, only: Callable[[sa.Table], list] = lambda _mart: []) -> pd.DataFrame:
-    """预算执行: payments of the year to date ÷ the year's budget indicators, both narrowed by `only(mart)` (a 三保
-    type, 直达资金, an economic or functional class) when given."""
-    p, b = mart_payment_month, mart_indicator_year
-    paid = _sums(conn, p, p.c.amount, *_ytd(p, as_of), *only(p), label="num")
-    budget = _sums(conn, b, b.c.amount, b.c.year == as_of.year, *only(b), label="den")
-    return _ratio(paid, budget)
+def metric(conn: Connection, key: str, as_of: AsOf, filters: dict[str, object] | None = None) -> pd.DataFrame:
+    """region, num, den, value of metric `key` of `queries.metrics` per unit, January to the end of `as_of`
+    (units with a positive denominator): the same sums and division every page shows."""
+    frame = metrics.by_unit(conn, (key,), Period(as_of.year, 1, as_of.month), filters)
+    out = pd.DataFrame(
+        {
+            "region": frame["region"],
+            "num": frame[f"{key}_num"].map(float),
+            "den": frame[f"{key}_den"].map(float),
+            "value": frame[key],
+        }
+    )
+    return out[out["den"] > 0].reset_index(drop=True)
+
+
+def execution(
+    conn: Connection, as_of: AsOf, key: str = "execution", filters: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """预算执行 (or a 三保 / 直达 variant `key`): payments of the year to date ÷ the year's budget indicators,
+    narrowed by `filters` (an economic or functional class) when given."""
+    return metric(conn, key, as_of, filters)
 
 
 def department_execution(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -178,24 +192,11 @@ def year_end_share(conn: Connection, year: int) -> pd.DataFrame:
 
 
 def cash_levels(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """库款保障水平 of every unit for every month of the year to date: month-end closing (num) ÷ the average outflow
-    of that month and the two before (den), which reach back into last year for January and February."""
-    t = treasury_cash
-    average = sa.func.avg(t.c.outflow).over(partition_by=t.c.region_code, order_by=(t.c.year, t.c.month), rows=(-2, 0))
-    inner = (
-        sa.select(t.c.region_code, t.c.year, t.c.month, t.c.closing, average.label("average"))
-        .where(t.c.year.between(as_of.year - 1, as_of.year))
-        .subquery()
-    )
-    frame = _frame(
-        conn,
-        sa.select(inner).where(inner.c.year == as_of.year, inner.c.month <= as_of.month),
-        ["region", "year", "month", "num", "den"],
-    )
-    frame["num"] = frame["num"].map(float)
-    frame["den"] = frame["den"].map(lambda v: float(v or 0))
-    frame["month"] = frame["month"].astype(int)
-    return frame[frame["den"] > 0].reset_index(drop=True)
+    """库款保障水平 (`queries.metrics`) of every unit for every month of the year to date, with a `month` column."""
+    frames = [
+        metric(conn, "cash_level", AsOf(as_of.year, month)).assign(month=month) for month in range(1, as_of.month + 1)
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _live_bonds(as_of: AsOf) -> list:
@@ -203,35 +204,20 @@ def _live_bonds(as_of: AsOf) -> list:
     return [bond.c.issue_date <= as_of.end, bond.c.maturity_date > as_of.end]
 
 
-def _capacity(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """综合财力 of the year to date, annualised: (一般公共预算收入 + 政府性基金收入 + 上级转移支付) × 12 ÷ months."""
-    r, f, t = mart_revenue_month, fund_revenue, transfer
-    parts = [
-        _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="a"),
-        _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="a"),
-        _sums(conn, t, t.c.amount, t.c.transfer_date.between(as_of.start, as_of.end), label="a", region=t.c.to_region),
-    ]
-    total = pd.concat(parts).groupby("region", as_index=False)["a"].sum()
-    return total.assign(den=total["a"] * 12 / as_of.month)[["region", "den"]]
-
-
 def debt_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """债务率: debt outstanding at the end of the month ÷ 综合财力 (annualised)."""
-    debt = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), label="num")
-    return _ratio(debt, _capacity(conn, as_of))
+    """债务率 (`queries.metrics`): debt at the end of the month ÷ a full year's 综合财力 (this year in December,
+    else the last closed year)."""
+    return metric(conn, "debt_ratio", as_of)
 
 
-def interest_ratio(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """利息支出率: 债务付息 payments (功能科目 232) ÷ (一般公共预算收入 + 政府性基金收入), year to date."""
-    p, r, f = mart_payment_month, mart_revenue_month, fund_revenue
-    interest = _sums(conn, p, p.c.amount, *_ytd(p, as_of), p.c.func_code == "232", label="num")
-    revenue = pd.concat(
-        [
-            _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"),
-            _sums(conn, f, f.c.amount, f.c.collect_date.between(as_of.start, as_of.end), label="den"),
-        ]
-    )
-    return _ratio(interest, revenue.groupby("region", as_index=False)["den"].sum())
+def interest_general(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """一般债务付息 ÷ 一般公共预算支出, year to date (`queries.metrics`)."""
+    return metric(conn, "interest_general", as_of)
+
+
+def interest_special(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """专项债务付息 ÷ 政府性基金预算支出, year to date (`queries.metrics`)."""
+    return metric(conn, "interest_special", as_of)
 
 
 def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -299,27 +285,18 @@ def direct_allocation(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def tax_share(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """税收 (101xx) ÷ 一般公共预算收入, year to date."""
-    r = mart_revenue_month
-    tax = _sums(conn, r, r.c.amount, *_ytd(r, as_of), r.c.item_code.like("101%"), label="num")
-    return _ratio(tax, _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="den"))
+    """税收 (101xx) ÷ 一般公共预算收入, year to date (`queries.metrics`)."""
+    return metric(conn, "tax_share", as_of)
 
 
 def self_sufficiency(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """一般公共预算收入 ÷ 一般公共预算支出, year to date."""
-    r, p = mart_revenue_month, mart_payment_month
-    return _ratio(
-        _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num"),
-        _sums(conn, p, p.c.amount, *_ytd(p, as_of), label="den"),
-    )
+    """一般公共预算收入 ÷ 一般公共预算支出, year to date (`queries.metrics`)."""
+    return metric(conn, "self_sufficiency", as_of)
 
 
 def revenue_growth(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """一般公共预算收入 of the year to date (num) and of the same months last year (den)."""
-    r = mart_revenue_month
-    now = _sums(conn, r, r.c.amount, *_ytd(r, as_of), label="num")
-    before = _sums(conn, r, r.c.amount, r.c.year == as_of.year - 1, r.c.month <= as_of.month, label="den")
-    return _ratio(now, before)
+    """一般公共预算收入 of the year to date ÷ the same months last year (`queries.metrics`)."""
+    return metric(conn, "revenue_growth", as_of)
 
 
 def nontax_months(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -345,13 +322,8 @@ def _year_of_procurement(as_of: AsOf) -> list:
 
 
 def single_source(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """单一来源 budget ÷ all procurement budget of the year to date."""
-    t = procurement
-    only = sa.case((t.c.method == "单一来源", t.c.budget_amount), else_=0)
-    return _ratio(
-        _sums(conn, t, only, *_year_of_procurement(as_of), label="num"),
-        _sums(conn, t, t.c.budget_amount, *_year_of_procurement(as_of), label="den"),
-    )
+    """单一来源 budget ÷ all procurement budget of the year to date (`queries.metrics`)."""
+    return metric(conn, "single_source", as_of)
 
 
 def _procurement_columns() -> list:

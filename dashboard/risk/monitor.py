@@ -413,12 +413,12 @@ def warnings_in(scope: Scope, state: DrillState, code: str, topic: str | None = 
 
 UNIT_MEASURES = {
     "execution": lambda c, a: m.execution(c, a),
-    "sanbao_wage": lambda c, a: m.execution(c, a, lambda mart: [mart.c.sanbao_type == "保工资"]),
-    "sanbao_running": lambda c, a: m.execution(c, a, lambda mart: [mart.c.sanbao_type == "保运转"]),
-    "sanbao_livelihood": lambda c, a: m.execution(c, a, lambda mart: [mart.c.sanbao_type == "保基本民生"]),
-    "cash": lambda c, a: (lambda f: f[f["month"] == a.month])(m.cash_levels(c, a)),
+    "sanbao_wage": lambda c, a: m.execution(c, a, "sanbao_wage"),
+    "sanbao_running": lambda c, a: m.execution(c, a, "sanbao_running"),
+    "sanbao_livelihood": lambda c, a: m.execution(c, a, "sanbao_livelihood"),
+    "cash_level": lambda c, a: m.metric(c, "cash_level", a),
     "debt_ratio": m.debt_ratio,
-    "direct_pay": lambda c, a: m.execution(c, a, lambda mart: [mart.c.direct_fund.is_(True)]),
+    "direct_pay": lambda c, a: m.execution(c, a, "direct_pay"),
     "self_sufficiency": m.self_sufficiency,
     "tax_share": m.tax_share,
 }

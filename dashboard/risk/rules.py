@@ -127,7 +127,7 @@ def ratio_rule(
         frame = measure(conn, as_of)
         records = []
         for row in frame.itertuples(index=False):
-            value = row.num / row.den if row.den else None
+            value = row.value if "value" in frame.columns else (row.num / row.den if row.den else None)
             if value is None:
                 continue
             when = month_period(as_of.year, row.month) if "month" in frame.columns else period(as_of)
@@ -172,14 +172,20 @@ LAG_THRESHOLD = (
 
 
 def _execution_rule(
-    code: str, name: str, topic: str, computes: str, only=lambda _mart: [], den_label: str = "全年预算指标"
+    code: str,
+    name: str,
+    topic: str,
+    computes: str,
+    key: str = "execution",
+    filters: dict[str, object] | None = None,
+    den_label: str = "全年预算指标",
 ) -> Rule:
     return ratio_rule(
         code,
         name,
         topic,
         computes,
-        measure=lambda conn, as_of: m.execution(conn, as_of, only),
+        measure=lambda conn, as_of: m.execution(conn, as_of, key, filters),
         grading=_lag,
         show=_show_lag,
         threshold=LAG_THRESHOLD,
@@ -414,10 +420,6 @@ def _show_growth(value: float, _as_of: AsOf) -> str:
 # -- the rules ------------------------------------------------------------------------------------------------------
 
 
-def _sanbao(kind: str):
-    return lambda mart: [mart.c.sanbao_type == kind]
-
-
 KEY_LIVELIHOOD = ("205", "208", "210")  # 教育, 社会保障和就业, 卫生健康
 
 RULES: tuple[Rule, ...] = (
@@ -436,28 +438,28 @@ RULES: tuple[Rule, ...] = (
         "资本性支出执行进度",
         "预算执行",
         "经济分类 310 资本性支出:累计支付 ÷ 全年指标",
-        lambda mart: [mart.c.econ_code == "310"],
+        filters={"econ": "310"},
     ),
     _execution_rule(
         "BUDGET_EXEC_LIVELIHOOD",
         "重点民生支出执行进度",
         "预算执行",
         "教育、社会保障和就业、卫生健康(功能科目 205/208/210):累计支付 ÷ 全年指标",
-        lambda mart: [mart.c.func_code.in_(KEY_LIVELIHOOD)],
+        filters={"func": KEY_LIVELIHOOD},
     ),
     # 三保
     _execution_rule(
-        "SANBAO_WAGE", "保工资执行进度", "三保", "三保类型为保工资的指标:累计支付 ÷ 全年指标", _sanbao("保工资")
+        "SANBAO_WAGE", "保工资执行进度", "三保", "三保类型为保工资的指标:累计支付 ÷ 全年指标", "sanbao_wage"
     ),
     _execution_rule(
-        "SANBAO_RUNNING", "保运转执行进度", "三保", "三保类型为保运转的指标:累计支付 ÷ 全年指标", _sanbao("保运转")
+        "SANBAO_RUNNING", "保运转执行进度", "三保", "三保类型为保运转的指标:累计支付 ÷ 全年指标", "sanbao_running"
     ),
     _execution_rule(
         "SANBAO_LIVELIHOOD",
         "保基本民生执行进度",
         "三保",
         "三保类型为保基本民生的指标:累计支付 ÷ 全年指标",
-        _sanbao("保基本民生"),
+        "sanbao_livelihood",
     ),
     Rule(
         "SANBAO_WAGE_MONTHS",
@@ -476,7 +478,7 @@ RULES: tuple[Rule, ...] = (
         measure=m.cash_levels,
         grading=_plain(grades.cash_level),
         show=lambda v, _a: f"{v:.2f} 个月",
-        threshold="< {CASH_RED} 红(库款预警),< {CASH_YELLOW} 黄(偏低),> {CASH_IDLE} 蓝(闲置)",
+        threshold="< {CASH_RED} 红(库款预警),{CASH_RED}–{CASH_IDLE} 合理,> {CASH_IDLE} 蓝(资金闲置)",
         num_label="月末库款余额",
         den_label="近 3 个月平均流出",
         cadence="month",
@@ -486,27 +488,40 @@ RULES: tuple[Rule, ...] = (
         "DEBT_RATIO",
         "债务率",
         "债务",
-        "月末债务余额 ÷ 综合财力(一般公共预算收入 + 政府性基金收入 + 上级转移支付,按已过月份年化)",
+        "月末债务余额 ÷ 全年综合财力(一般公共预算收入 + 政府性基金收入 + 上级转移支付 − 补助下级支出;"
+        "12 月取当年,其余月份取上一完整年度)",
         measure=m.debt_ratio,
         grading=_plain(grades.debt_ratio),
         show=lambda v, _a: _percent(v),
         threshold="≥ {DEBT_RATIO_YELLOW:.0%} 黄,≥ {DEBT_RATIO_ORANGE:.0%} 橙,≥ {DEBT_RATIO_RED:.0%} 红",
         num_label="债务余额",
-        den_label="综合财力(年化)",
+        den_label="综合财力(全年)",
         period=lambda a: year_period(a.year),
         cadence="year",
     ),
     ratio_rule(
         "DEBT_INTEREST",
-        "利息支出率",
+        "一般债务利息支出率",
         "债务",
-        "债务付息支出(功能科目 232)÷(一般公共预算收入 + 政府性基金收入),本年累计",
-        measure=m.interest_ratio,
+        "一般债务付息支出(功能科目 232)÷ 一般公共预算支出,本年累计",
+        measure=m.interest_general,
         grading=_plain(grades.interest_ratio),
         show=lambda v, _a: _percent(v),
         threshold="≥ {INTEREST_RATIO_RED:.0%} 红",
-        num_label="债务付息支出",
-        den_label="一般公共预算收入 + 政府性基金收入",
+        num_label="一般债务付息支出",
+        den_label="一般公共预算支出",
+    ),
+    ratio_rule(
+        "DEBT_INTEREST_SPECIAL",
+        "专项债务利息支出率",
+        "债务",
+        "专项债务付息支出(政府性基金预算 232)÷ 政府性基金预算支出,本年累计",
+        measure=m.interest_special,
+        grading=_plain(grades.interest_ratio),
+        show=lambda v, _a: _percent(v),
+        threshold="≥ {INTEREST_RATIO_RED:.0%} 红",
+        num_label="专项债务付息支出",
+        den_label="政府性基金预算支出",
     ),
     ratio_rule(
         "DEBT_MATURITY",
@@ -534,8 +549,8 @@ RULES: tuple[Rule, ...] = (
         "DIRECT_PAY",
         "直达资金支付进度",
         "直达资金",
-        "直达资金指标:累计支付 ÷ 已分配到最终用款单位的指标,对照序时进度",
-        measure=lambda conn, as_of: m.execution(conn, as_of, lambda mart: [mart.c.direct_fund.is_(True)]),
+        "截至月末:直达资金累计支付 ÷ 已分配到最终用款单位的直达资金指标,对照序时进度",
+        measure=lambda conn, as_of: m.execution(conn, as_of, "direct_pay"),
         grading=_lag,
         show=_show_lag,
         threshold=LAG_THRESHOLD,

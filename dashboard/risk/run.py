@@ -90,8 +90,9 @@ def run_rules(
     findings["key"] = findings["rule_code"] + "|" + findings["region"] + "|" + findings["period"]
     w = risk_warning
     with state.begin() as conn:
-        key = conn.execute(
-            risk_run.insert().values(
+        run_id = conn.execute(
+            risk_run.insert()
+            .values(
                 started_at=now,
                 seconds=0.0,
                 data_version=version.key,
@@ -101,9 +102,8 @@ def run_rules(
                 new_warnings=0,
                 tickets_issued=0,
             )
-        ).inserted_primary_key
-        assert key is not None  # an insert of one row always has one
-        run_id = key[0]
+            .returning(risk_run.c.id)
+        ).scalar_one()
         existing = {
             row.key: row
             for row in conn.execute(

@@ -274,8 +274,9 @@ def act(
             raise TransitionDenied("工单状态已被他人更新,请刷新后重试。")
         attachment_id = None
         if attachment is not None:
-            key = conn.execute(
-                risk_attachment.insert().values(
+            attachment_id = conn.execute(
+                risk_attachment.insert()
+                .values(
                     ticket_id=ticket_id,
                     filename=attachment.filename,
                     content_type=attachment.content_type,
@@ -284,9 +285,8 @@ def act(
                     uploaded_by=actor.username,
                     uploaded_at=now,
                 )
-            ).inserted_primary_key
-            assert key is not None  # an insert of one row always has one
-            attachment_id = key[0]
+                .returning(risk_attachment.c.id)
+            ).scalar_one()
         _event(conn, ticket_id, actor, action, ticket.state, new_state, now, comment, rectification, attachment_id)
         if new_state == CLOSED:
             conn.execute(

@@ -173,6 +173,18 @@ def _publish_duckdb(path: str, new_file: str, keep: str | None) -> None:
             os.remove(candidate)
 
 
+def _drop_drifted(conn: Connection) -> None:
+    """Drops every table whose columns are not the schema's (a newer release added one), so that `create_all`
+    makes it anew: a load replaces the facts and marts whole, so nothing is lost; `data_version` is kept."""
+    inspector = sa.inspect(conn)
+    existing = set(inspector.get_table_names())
+    for table in reversed(metadata.sorted_tables):
+        if table is data_version or table.name not in existing:
+            continue
+        if {c["name"] for c in inspector.get_columns(table.name)} != {c.name for c in table.columns}:
+            table.drop(conn)
+
+
 def load_store(
     url: str,
     frames: Mapping[str, pd.DataFrame],
@@ -210,6 +222,7 @@ def load_store(
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
+            _drop_drifted(conn)
             metadata.create_all(conn)
             for table in reversed(metadata.sorted_tables):
                 if table is not data_version:

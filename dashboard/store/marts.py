@@ -49,6 +49,7 @@ def _payment_select() -> sa.Select:
         p.c.pay_type,
         i.c.sanbao_type,
         i.c.direct_fund,
+        i.c.transfer_program,
     ]
     return (
         sa.select(*keys, sa.func.sum(p.c.amount), sa.func.count())

@@ -148,6 +148,17 @@ fund_revenue = Table(  # 政府性基金预算收入, kept apart so 一般公共
     *_ancestry(),
 )
 
+fund_spending = Table(  # 政府性基金预算支出 (by function; 232 is 专项债务付息), kept apart from 一般公共预算 payments
+    "fund_spending",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("func_code", String(3), nullable=False),
+    Column("func_item_code", String(5), nullable=False),
+    Column("pay_date", Date, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    *_ancestry(),
+)
+
 supplier = Table(
     "supplier",
     metadata,
@@ -315,6 +326,7 @@ mart_payment_month = Table(
     Column("pay_type", String(8), nullable=False),
     Column("sanbao_type", String(8)),
     Column("direct_fund", Boolean, nullable=False),
+    Column("transfer_program", String(64)),  # of the indicator paid: 直达资金 progress by program
     Column("amount", MONEY, nullable=False),
     Column("n", BigInteger, nullable=False),
 )

@@ -15,39 +15,25 @@ from dashboard.ui import geo, views
 from dashboard.ui.props import wildcard
 from dashboard.ui.views import Kpi
 
-SUMMED = [
-    "revenue",
-    "revenue_prev",
-    "spending",
-    "spending_prev",
-    "budget",
-    "direct_paid",
-    "direct_budget",
-    "month_spending",
-    "cash_closing",
-    "cash_outflow_3m",
-]
+
+def _grade(totals: pd.Series, key: str) -> grades.Grade:
+    level = totals[f"{key}_level"]
+    return grades.Grade(None if pd.isna(level) else level, totals[f"{key}_label"])
 
 
-def totals_of(indicators: pd.DataFrame) -> pd.Series:
-    """The region's totals: 本级 plus every child (sums first; ratios are taken from the sums)."""
-    return indicators[SUMMED].sum()
-
-
-def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
-    """The six headline numbers of the big screen, in reading order."""
+def headline(totals: pd.Series, state: DrillState, unit: str, definitions: dict[str, str]) -> list[Kpi]:
+    """The six headline numbers of the big screen, in reading order; `totals` is the region's row of
+    `queries.cockpit.region_totals` (every ratio and grade already taken there), `definitions` the metrics' one-line
+    definitions by key."""
     revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
     spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
-    execution = fmt.ratio(totals["spending"], totals["budget"])
-    lag = None if execution is None else (execution - state.time_progress) * 100
-    lag_grade = grades.execution_lag(execution, state.time_progress)
-    direct = fmt.ratio(totals["direct_paid"], totals["direct_budget"])
-    direct_grade = grades.execution_lag(direct, state.time_progress)
-    outflow = totals["cash_outflow_3m"]
-    cash = None if not outflow else totals["cash_closing"] / (outflow / 3)
-    cash_grade = grades.cash_level(cash)
-    lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
-    direct_text = f"已付 {fmt.money(totals['direct_paid'], unit)} / 下达 {fmt.money(totals['direct_budget'], unit)}"
+    lag = totals["lag_points"]
+    benchmark = totals["execution_benchmark"]
+    lag_text = "—" if lag is None or pd.isna(lag) else f"{'超前' if lag <= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    against = "序时进度" if state.first_month == 1 else "当期预算占比"
+    direct_text = (
+        f"已付 {fmt.money(totals['direct_pay_num'], unit)} / 已分配 {fmt.money(totals['direct_pay_den'], unit)}"
+    )
     return [
         Kpi(
             "kpi-revenue",
@@ -68,19 +54,29 @@ def headline(totals: pd.Series, state: DrillState, unit: str) -> list[Kpi]:
         Kpi(
             "kpi-execution",
             "预算执行率",
-            fmt.percent(execution),
+            fmt.percent(totals["execution"]),
             "",
-            f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}",
-            grade=lag_grade,
+            f"{against} {fmt.percent(benchmark)} · {lag_text}",
+            grade=_grade(totals, "execution"),
+            help=definitions["execution"],
         ),
-        Kpi("kpi-direct", "直达资金支付进度", fmt.percent(direct), "", f"{direct_text} {unit}", grade=direct_grade),
+        Kpi(
+            "kpi-direct",
+            "直达资金支付进度",
+            fmt.percent(totals["direct_pay"]),
+            "",
+            f"{direct_text} {unit}",
+            grade=_grade(totals, "direct_pay"),
+            help=definitions["direct_pay"],
+        ),
         Kpi(
             "kpi-cash",
             "库款保障水平",
-            fmt.number(cash),
+            fmt.number(totals["cash_level"]),
             "个月",
             f"{state.last_month}月末库款 ÷ 近3个月月均支出",
-            grade=cash_grade,
+            grade=_grade(totals, "cash_level"),
+            help=definitions["cash_level"],
         ),
         Kpi(
             "kpi-month",
@@ -101,7 +97,7 @@ def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
         tiles.append(
             html.Div(
                 [
-                    html.Div(kpi.title, className="tile-title"),
+                    html.Div(kpi.title, className="tile-title", title=kpi.help or None),
                     html.Div(
                         [
                             html.Span(kpi.value, className="tile-value", id=kpi.kpi_id),
@@ -181,7 +177,7 @@ def attention(
     counts = {r.code: (r.red, r.orange, r.yellow) for r in risk.itertuples()} if not risk.empty else {}
     rows = []
     for _, row in children.iterrows():
-        found = [grades.execution_lag(row["execution"], state.time_progress), grades.cash_level(row["cash_level"])]
+        found = [_grade(row, "execution"), _grade(row, "cash_level")]
         warning = risk_grade.get(row["code"])
         if isinstance(warning, str):
             found.append(grades.Grade(warning, "预警"))

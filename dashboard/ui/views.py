@@ -80,6 +80,7 @@ def kpi_card(
     kpi_id: str = "",
     *,
     grade: Grade | None = None,
+    help: str = "",
     xs: int = 12,
     lg: int = 3,
 ) -> dbc.Col:
@@ -92,7 +93,7 @@ def kpi_card(
         dbc.Card(
             dbc.CardBody(
                 [
-                    html.Div(title, className="kpi-title"),
+                    html.Div(title, className="kpi-title", title=help or None),
                     html.Div(
                         [
                             html.Span(value, className="kpi-value", id=kpi_id or None),
@@ -122,23 +123,28 @@ class Kpi:
     note: str
     note_class: str = ""
     grade: Grade | None = None
+    help: str = ""  # the indicator's one-line definition (queries.metrics), shown as the title's tooltip
 
 
 def kpi_row(kpis: list[Kpi], *, xs: int = 12, lg: int = 3) -> dbc.Row:
     """KPI cards side by side, `lg` columns (of 12) each on a wide screen."""
     return dbc.Row(
-        [kpi_card(k.title, k.value, k.unit, k.note, k.note_class, k.kpi_id, grade=k.grade, xs=xs, lg=lg) for k in kpis],
+        [
+            kpi_card(k.title, k.value, k.unit, k.note, k.note_class, k.kpi_id, grade=k.grade, help=k.help, xs=xs, lg=lg)
+            for k in kpis
+        ],
         className="g-3",
     )
 
 
 def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
-    """一般公共预算收入 and 支出 for the period with 同比, 预算执行率 against 序时进度, and the year's budget."""
+    """一般公共预算收入 and 支出 for the period with 同比, 预算执行率 against its benchmark, and the year's budget;
+    `totals` is `queries.cockpit.region_totals` (the rate, its benchmark and lag are taken there)."""
     revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
     spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
-    execution = fmt.ratio(totals["spending"], totals["budget"])
-    lag = None if execution is None else (execution - state.time_progress) * 100
-    lag_text = "—" if lag is None else f"{'超前' if lag >= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    lag = totals["lag_points"]
+    lag_text = "—" if lag is None or pd.isna(lag) else f"{'超前' if lag <= 0 else '滞后'} {abs(lag):.1f} 个百分点"
+    against = "序时进度" if state.first_month == 1 else "当期预算占比"
     return dbc.Row(
         [
             kpi_card(
@@ -159,9 +165,9 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
             ),
             kpi_card(
                 "预算执行率",
-                fmt.percent(execution),
+                fmt.percent(totals["execution"]),
                 "",
-                f"序时进度 {fmt.percent(state.time_progress)} · {lag_text}",
+                f"{against} {fmt.percent(totals['execution_benchmark'])} · {lag_text}",
                 "",
                 "kpi-execution",
             ),
@@ -194,8 +200,8 @@ def region_table(
     ]
 
     def cells(row, name_cell) -> list:
-        execution = fmt.ratio(row["spending"], row["budget"])
-        lag = "—" if execution is None else f"{(execution - state.time_progress) * 100:+.1f}"
+        execution, behind = row["execution"], row["lag_points"]
+        lag = "—" if behind is None or pd.isna(behind) else f"{-behind:+.1f}"
         return [
             html.Td(name_cell, className="text-start"),
             html.Td(fmt.money(row["revenue"], unit)),

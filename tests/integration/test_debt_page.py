@@ -37,7 +37,7 @@ UNIT = "COALESCE(county_code, city_code, province_code)"
 def figures_of(duck, code: str) -> dict[str, Decimal]:
     """The region's 2024 debt figures with our own SQL (the whole subtree; transfers from outside it)."""
     units = subtree_sql(code)
-    general, special, limit, revenue, fund, transfers, interest = one(
+    general, special, limit, revenue, fund, transfers, interest, spending, special_interest, fund_spending = one(
         duck,
         f"""SELECT
         (SELECT COALESCE(SUM(principal), 0) FROM bond WHERE {UNIT} IN ({units}) AND kind = '一般'
@@ -50,7 +50,11 @@ def figures_of(duck, code: str) -> dict[str, Decimal]:
         (SELECT SUM(amount) FROM transfer WHERE to_region IN ({units}) AND from_region NOT IN ({units})
            AND EXTRACT(year FROM transfer_date) = 2024),
         (SELECT COALESCE(SUM(amount), 0) FROM payment WHERE {UNIT} IN ({units}) AND func_code = '232'
-           AND EXTRACT(year FROM pay_date) = 2024)""",
+           AND EXTRACT(year FROM pay_date) = 2024),
+        (SELECT SUM(amount) FROM payment WHERE {UNIT} IN ({units}) AND EXTRACT(year FROM pay_date) = 2024),
+        (SELECT COALESCE(SUM(amount), 0) FROM fund_spending WHERE {UNIT} IN ({units}) AND func_code = '232'
+           AND EXTRACT(year FROM pay_date) = 2024),
+        (SELECT SUM(amount) FROM fund_spending WHERE {UNIT} IN ({units}) AND EXTRACT(year FROM pay_date) = 2024)""",
     )
     return {
         "general": general,
@@ -59,7 +63,9 @@ def figures_of(duck, code: str) -> dict[str, Decimal]:
         "limit": limit,
         "capacity": revenue + fund + transfers,
         "interest": interest,
-        "own_revenue": revenue + fund,
+        "spending": spending,
+        "special_interest": special_interest,
+        "fund_spending": fund_spending,
     }
 
 
@@ -71,7 +77,9 @@ def test_kpis_equal_the_store(call_callback, duck, code, level):
     assert text_of(by_id(kpis, "kpi-debt")) == shown(f["debt"], level)
     assert f"债务限额 {shown(f['limit'], level)} · 占限额 {percent(f['debt'], f['limit'])}" in text_of(kpis)
     assert text_of(by_id(kpis, "kpi-debt-ratio")) == percent(f["debt"], f["capacity"])
-    assert text_of(by_id(kpis, "kpi-interest-ratio")) == percent(f["interest"], f["own_revenue"])
+    assert "综合财力按2024年全年" in text_of(kpis)
+    assert text_of(by_id(kpis, "kpi-interest-ratio")) == percent(f["interest"], f["spending"])
+    assert f"专项 {percent(f['special_interest'], f['fund_spending'])}" in text_of(kpis)
     due = one(
         duck,
         f"""SELECT SUM(principal) FROM bond WHERE {UNIT} IN ({subtree_sql(code)})

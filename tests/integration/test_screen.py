@@ -19,7 +19,8 @@ VIEWPORT = {"width": 1920, "height": 1080}
 
 
 def store_figures(duck, column: str, code: str, year: int, first: int, last: int) -> dict[str, Decimal]:
-    """The screen's headline inputs for a region's subtree, straight from the fact tables."""
+    """The screen's headline inputs for a region's subtree, straight from the fact tables. 直达资金 as of the
+    period's end: paid from January ÷ the year's 直达 indicators issued by then."""
     months = "extract(year from {d}) = :y and extract(month from {d}) between :a and :b"
     sql = f"""
         select
@@ -27,9 +28,10 @@ def store_figures(duck, column: str, code: str, year: int, first: int, last: int
           (select coalesce(sum(amount), 0) from payment where {column} = :code and {months.format(d="pay_date")}),
           (select coalesce(sum(amount), 0) from budget_indicator where {column} = :code and year = :y),
           (select coalesce(sum(p.amount), 0) from payment p join budget_indicator i on i.id = p.indicator_id
-             where i.direct_fund and p.{column} = :code and {months.format(d="p.pay_date")}),
+             where i.direct_fund and p.{column} = :code and extract(year from p.pay_date) = :y
+             and extract(month from p.pay_date) <= :b),
           (select coalesce(sum(amount), 0) from budget_indicator where direct_fund and {column} = :code
-             and year = :y),
+             and year = :y and issue_date <= last_day(make_date(:y, :b, 1))),
           (select coalesce(sum(amount), 0) from payment where {column} = :code
              and extract(year from pay_date) = :y and extract(month from pay_date) = :b),
           (select coalesce(sum(closing), 0) from treasury_cash where {column} = :code and year = :y and month = :b),

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
-from queries.transfers import direct_fund_flows, direct_fund_progress, transfer_flows
+from queries.transfers import direct_fund_flows, direct_fund_progress, direct_payment, transfer_flows
 from tests.integration.region_sql import children, rows, subtree_sql
 
 PROVINCE = Scope("430000", "province")
@@ -158,7 +158,8 @@ def _direct_received(duck, code: str, year: int, last: int) -> dict:
 
 @pytest.mark.parametrize("code, level, year, first, last", CASES)
 def test_direct_fund_received_allocated_paid_by_row_equal_the_store(duck, code, level, year, first, last):
-    progress = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(code, year, first, last)), "code", last / 12)
+    state = DrillState(code, year, first, last)
+    progress = direct_fund_progress(direct_fund_flows(PROVINCE, state), "code", direct_payment(PROVINCE, state, "code"))
     got = {
         None if pd_na(r.code) else r.code: (r.received - r.passed_down, r.allocated, r.paid)
         for r in progress.itertuples()
@@ -173,8 +174,9 @@ def test_direct_fund_received_allocated_paid_by_row_equal_the_store(duck, code, 
 
 
 def test_direct_fund_by_program_adds_up_to_the_region(duck):
-    flows = direct_fund_flows(PROVINCE, DrillState("430100", 2024, 1, 12))
-    by_program = direct_fund_progress(flows, "program", 1.0)
+    state = DrillState("430100", 2024, 1, 12)
+    flows = direct_fund_flows(PROVINCE, state)
+    by_program = direct_fund_progress(flows, "program", direct_payment(PROVINCE, state, "program"))
     expected = dict(
         rows(
             duck,
@@ -183,7 +185,7 @@ def test_direct_fund_by_program_adds_up_to_the_region(duck):
         )
     )
     assert dict(zip(by_program["program"], by_program["allocated"])) == expected
-    assert by_program["paid"].sum() == direct_fund_progress(flows, "code", 1.0)["paid"].sum()
+    assert by_program["paid"].sum() == direct_payment(PROVINCE, state, "code")["paid"].sum()
 
 
 def _city_of(duck, county: str) -> str:
@@ -195,14 +197,18 @@ def test_every_planted_direct_fund_lag_is_red_and_below_70pct_where_no_clean_cou
     assert len(lagging) == 2
     below_70 = set()
     for city in children(duck, "430000"):
-        progress = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(city, 2024, 1, 12)), "code", 1.0)
+        state = DrillState(city, 2024, 1, 12)
+        progress = direct_fund_progress(
+            direct_fund_flows(PROVINCE, state), "code", direct_payment(PROVINCE, state, "code")
+        )
         counties = progress[progress["code"].notna()]
         below_70 |= set(counties.loc[counties["payment_rate"] < 0.70, "code"])
         for row in counties[counties["code"].isin(lagging)].itertuples():
             assert (row.payment_grade_level, row.payment_grade) == ("红", "严重滞后")
     assert below_70 == lagging
     for county in lagging:  # and on the county's own page
-        own = direct_fund_progress(direct_fund_flows(PROVINCE, DrillState(county, 2024, 1, 12)), "code", 1.0)
+        state = DrillState(county, 2024, 1, 12)
+        own = direct_fund_progress(direct_fund_flows(PROVINCE, state), "code", direct_payment(PROVINCE, state, "code"))
         assert list(own["payment_grade_level"]) == ["红"] and own["payment_rate"].iloc[0] < 0.66
 
 

@@ -24,11 +24,9 @@ def test_execution_lag(execution, progress, level):
     "months, level, label",
     [
         (0.29, "红", "库款预警"),
-        (0.30, "黄", "偏低"),
-        (0.49, "黄", "偏低"),
-        (0.5, None, "正常"),
-        (2.0, None, "正常"),
-        (2.01, "蓝", "闲置"),
+        (0.30, None, "正常"),
+        (0.8, None, "正常"),
+        (0.81, "蓝", "资金闲置"),
     ],
 )
 def test_cash_level(months, level, label):

@@ -71,11 +71,66 @@ EXECUTION_RULES = {
     "SANBAO_WAGE": {"sanbao_type": "保工资", "econ_code": "301"},
     "SANBAO_RUNNING": {"sanbao_type": "保运转"},
     "SANBAO_LIVELIHOOD": {"sanbao_type": "保基本民生", "econ_code": "303"},
-    "DIRECT_PAY": {"direct_fund": True},
 }
 for code, attrs in EXECUTION_RULES.items():
     for paid, expected in ((500, None), (499, "黄"), (420, "黄"), (419, "红")):
         mart_spending(case(code, JUNE, expected), paid=paid, budget=1000, **attrs)
+
+
+def _direct_indicator(where: dict, amount: float, issued: dt.date) -> None:
+    add(
+        s.budget_indicator,
+        id=next(_ids),
+        doc_no="D",
+        year=2024,
+        issue_date=issued,
+        source="上级转移支付",
+        fund_nature="一般公共预算",
+        expense_kind="项目支出",
+        func_code="208",
+        func_item_code="20801",
+        econ_code="303",
+        econ_item_code="30301",
+        agency_id=0,
+        direct_fund=True,
+        amount=amount,
+        **where,
+    )
+
+
+# 直达资金 支付进度 as of June's end: paid from January ÷ the 直达 indicators issued by June 30; what is issued later
+# (1000 in August) is not yet the unit's to pay, so it does not slow the unit down
+for paid, expected in ((500, None), (499, "黄"), (420, "黄"), (419, "红")):
+    where = case("DIRECT_PAY", JUNE, expected)
+    _direct_indicator(where, 600, dt.date(2024, 1, 20))
+    _direct_indicator(where, 400, dt.date(2024, 6, 30))
+    _direct_indicator(where, 1000, dt.date(2024, 8, 1))
+    add(
+        s.mart_payment_month,
+        year=2024,
+        month=2,
+        func_code="208",
+        econ_code="303",
+        pay_type="直接支付",
+        sanbao_type=None,
+        direct_fund=True,
+        amount=paid - 100,
+        n=1,
+        **where,
+    )
+    add(
+        s.mart_payment_month,
+        year=2024,
+        month=6,
+        func_code="208",
+        econ_code="303",
+        pay_type="直接支付",
+        sanbao_type=None,
+        direct_fund=True,
+        amount=100,
+        n=1,
+        **where,
+    )
 
 
 def _department(where: dict, department: str, paid: float, budget: float) -> None:
@@ -164,15 +219,16 @@ for months, expected in ((range(1, 7), None), ((1, 2, 4, 5, 6), "红")):
             **where,
         )
 
-# -- 库款保障水平 in June: closing ÷ average outflow of April–June (100 each)
-for closing, expected in ((29, "红"), (30, "黄"), (49.99, "黄"), (50, None), (200, None), (200.01, "蓝")):
+# -- 库款保障水平, judged each month: closing ÷ average outflow of the month and the two before (100 each, reaching
+# back into last year); every month but June holds 0.5 months of outflow, inside the reasonable 0.3–0.8
+for closing, expected in ((29.99, "红"), (30, None), (80, None), (80.01, "蓝")):
     where = case("TREASURY_CASH", JUNE, expected)
-    for month in (4, 5, 6):
-        end = closing if month == 6 else 100
+    for year, month in ((2023, 11), (2023, 12), *((2024, m) for m in range(1, 7))):
+        end = closing if (year, month) == (2024, 6) else 50
         add(
             s.treasury_cash,
             region_code=where["county_code"],
-            year=2024,
+            year=year,
             month=month,
             opening=end + 100,
             inflow=0,
@@ -197,29 +253,58 @@ def _bond(where: dict, principal: float, *, maturity: dt.date = dt.date(2030, 1,
     )
 
 
-# -- 债务率 at year end: debt ÷ 综合财力 (here only 一般公共预算收入 of 100 over the whole year)
+# -- 债务率 at year end: debt ÷ 综合财力 (here 一般公共预算收入 60 + 政府性基金收入 40 over the whole year)
 for debt, expected in ((119.99, None), (120, "黄"), (199.99, "黄"), (200, "橙"), (299.99, "橙"), (300, "红")):
     where = case("DEBT_RATIO", DECEMBER, expected)
-    revenue(where, 100)
-    _bond(where, debt)
-
-for interest, expected in ((9.99, None), (10, "红")):
-    where = case("DEBT_INTEREST", JUNE, expected)
     revenue(where, 60)
     add(s.fund_revenue, id=next(_ids), item_code="1030148", collect_date=dt.date(2024, 3, 1), amount=40, **where)
+    _bond(where, debt)
+
+# in June the year is still running: 综合财力 is last year's whole year (100), not this year's first half (1000)
+for debt, expected in ((119.99, None), (120, "黄")):
+    where = case("DEBT_RATIO", JUNE, expected)
+    revenue(where, 100, year=2023)
+    revenue(where, 1000)
+    _bond(where, debt)
+
+
+def _general_spending(where: dict, func_code: str, amount: float) -> None:
     add(
         s.mart_payment_month,
         year=2024,
         month=5,
-        func_code="232",
-        econ_code="307",
+        func_code=func_code,
+        econ_code="307" if func_code == "232" else "302",
         pay_type="直接支付",
         sanbao_type=None,
         direct_fund=False,
-        amount=interest,
+        amount=amount,
         n=1,
         **where,
     )
+
+
+# -- 利息支出率 (国办函〔2016〕88号): 一般债务付息 ÷ 一般公共预算支出 (100 in all), not ÷ revenue (here 1)
+for interest, expected in ((9.99, None), (10, "红")):
+    where = case("DEBT_INTEREST", JUNE, expected)
+    revenue(where, 1)
+    _general_spending(where, "232", interest)
+    _general_spending(where, "201", 100 - interest)
+
+# … and 专项债务付息 ÷ 政府性基金预算支出 (100 in all); the 一般 budget's interest is not counted here
+for interest, expected in ((9.99, None), (10, "红")):
+    where = case("DEBT_INTEREST_SPECIAL", JUNE, expected)
+    _general_spending(where, "232", 50)
+    for func, item, amount in (("232", "23204", interest), ("212", "21208", 100 - interest)):
+        add(
+            s.fund_spending,
+            id=next(_ids),
+            func_code=func,
+            func_item_code=item,
+            pay_date=dt.date(2024, 4, 15),
+            amount=amount,
+            **where,
+        )
 
 for maturing, expected in ((199.99, None), (200, "黄"), (299.99, "黄"), (300, "橙"), (499.99, "橙"), (500, "红")):
     where = case("DEBT_MATURITY", JUNE, expected)
