@@ -488,6 +488,10 @@ CITY_LEVEL_SHARE = (0.35, 0.28)  # 市本级 share of a city's (revenue, spendin
 SELF_SUFFICIENCY_FLOOR = (0.305, 0.36)
 LOW_SELF_SUFFICIENCY_UNITS = 0.05
 
+# 库款保障水平 of a clean month, in months of outflow: inside the range the 财政部 treasury office cites
+# (CASH_RED 0.3 to CASH_IDLE 0.8, DOMAIN.md), off both edges (ours)
+CLEAN_CASH = (0.5, 0.75)
+
 # Months: a December peak in spending, revenue strongest in spring (ours, typical of provincial reports).
 SPENDING_MONTH_WEIGHTS = [6.0, 6.5, 8.0, 7.5, 7.5, 9.0, 7.5, 7.0, 8.0, 7.5, 8.5, 17.0]
 REVENUE_MONTH_WEIGHTS = [11.0, 6.5, 9.0, 10.0, 8.5, 9.0, 8.5, 7.0, 8.0, 7.5, 7.5, 7.5]

@@ -210,14 +210,15 @@ def treasury(
         (tr_month.dt.year.to_numpy() - p.years[0]) * 12 + tr_month.dt.month.to_numpy() - 1,
         sent["amount"].to_numpy(),
     )
-    ratio = np.clip(1.1 + np.cumsum(rng.normal(0, 0.06, (n_units, n_months)), axis=1), 0.85, 1.35)
-    red, yellow = settings.get("CASH_RED"), settings.get("CASH_YELLOW")
+    lo, hi = cat.CLEAN_CASH
+    ratio = np.clip((lo + hi) / 2 + np.cumsum(rng.normal(0, 0.03, (n_units, n_months)), axis=1), lo, hi)
+    red = settings.get("CASH_RED")
     low_months = [n_months - 4, n_months - 3]  # September and October of the last year
     average = np.stack([outflow[:, max(0, mi - 2) : mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
     low_ratio = rng.uniform(0.1, red - 0.08, (n_units, len(low_months)))
     # every unit as if planted; the shortfall goes to counties where it is reached without pulling a clean month
-    # below CASH_YELLOW
-    as_planted = _cash_path(ratio, average, outflow, low_months, low_ratio, yellow + 0.05)
+    # below the clean range
+    as_planted = _cash_path(ratio, average, outflow, low_months, low_ratio, lo)
     reached = (as_planted[:, low_months] < red * average[:, low_months]).all(axis=1)
     planted_low = planted.counties(rng, u, 3, among=set(np.flatnonzero(reached)))
     for i in planted_low:
@@ -229,7 +230,7 @@ def treasury(
             months=[f"{months_all[mi][0]}-{months_all[mi][1]:02d}" for mi in low_months],
             note=f"库款保障水平 < {red}: month-end cash ÷ average outflow of the last 3 months",
         )
-    target = _cash_path(ratio, average, outflow, [], low_ratio, yellow + 0.05)
+    target = _cash_path(ratio, average, outflow, [], low_ratio, lo)
     target[planted_low] = as_planted[planted_low]
     rows = []
     for i in range(n_units):
