@@ -275,7 +275,7 @@ def _cash_path(
         target[:, mi - 1] = np.minimum(
             target[:, mi - 1], np.maximum(floor * average[:, mi - 1], target[:, mi] + outflow[:, mi])
         )
-    cash = target.astype(np.int64)
+    cash = np.ceil(target).astype(np.int64)  # whole fen, never below the ratio
     for mi in range(1, cash.shape[1]):  # forward: what cannot fall that far stays higher
         cash[:, mi] = np.maximum(cash[:, mi], cash[:, mi - 1] - outflow[:, mi])
     return cash

@@ -105,10 +105,6 @@ def test_record_warnings_count_every_planted_record(warnings, demo_anomalies):
         assert got == planted, kind
 
 
-RECALIBRATION = pytest.mark.xfail(
-    reason="demo recalibration (issue 12 item 4): net full-year 综合财力 and the 0.3–0.8 库款 range flag clean regions",
-    strict=True,
-)
 CLEAN_BY_CONSTRUCTION = [
     "TREASURY_CASH",
     "DEBT_RATIO",
@@ -127,13 +123,7 @@ CLEAN_BY_CONSTRUCTION = [
 ]
 
 
-@pytest.mark.parametrize(
-    "rule",
-    [
-        pytest.param(r, marks=RECALIBRATION) if r in ("TREASURY_CASH", "DEBT_RATIO") else r
-        for r in CLEAN_BY_CONSTRUCTION
-    ],
-)
+@pytest.mark.parametrize("rule", CLEAN_BY_CONSTRUCTION)
 def test_rules_the_generator_keeps_clean_warn_only_where_something_was_planted(warnings, demo_anomalies, rule):
     planted_regions = {
         region
