@@ -134,8 +134,23 @@ def _yuan(value: Decimal | None) -> str:
     return "—" if value is None else fmt.money(value, "元")
 
 
-def _kpis(total: pd.Series, unit: str) -> dbc.Row:
+def _kpis(total: pd.Series, unit: str, sample: Decimal | None) -> dbc.Row:
     change, direction = fmt.yoy(total["amount"], total["amount_prev"])
+    note = (
+        [
+            dbc.Col(
+                html.Small(
+                    f"演示数据:一卡通发放按约 {float(sample) * 100:.2g}% 抽样,金额与笔数只是全省的一小部分;"
+                    "每笔按各项目自身标准发放,人均与笔均可信",
+                    className="text-muted",
+                    id="subsidy-sample-note",
+                ),
+                width=12,
+            )
+        ]
+        if sample is not None
+        else []
+    )
     count_change, _ = fmt.yoy(Decimal(int(total["n"])), Decimal(int(total["n_prev"])))
     return dbc.Row(
         [
@@ -157,6 +172,7 @@ def _kpis(total: pd.Series, unit: str) -> dbc.Row:
                 "kpi-recipients",
             ),
             views.kpi_card("笔均金额", _yuan(total["per_payout"]), "元", "发放金额 ÷ 发放笔数", "", "kpi-per-payout"),
+            *note,
         ],
         className="g-3",
     )
@@ -290,7 +306,7 @@ def register(app: Dash) -> None:
         }
         return (
             *header(TOPIC, req),
-            _kpis(total, unit),
+            _kpis(total, unit, q.sample_share(scope)),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             _ranking(req, total, towns, unit) if county else _ranking(req, total, None, unit),
             _anomalies(req),

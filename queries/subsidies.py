@@ -27,6 +27,7 @@ from dashboard.store.schema import (
     mart_subsidy_flag,
     mart_subsidy_recipient,
     region,
+    sampling,
     subsidy_payout,
     subsidy_program,
 )
@@ -476,6 +477,14 @@ FLAGGED_TABLE = table_source(
         default_sort="amount",
     )
 )
+
+
+@memoized
+def sample_share(scope: Scope) -> Decimal | None:
+    """The share of the real payouts the store holds (a demo holds a sample), or None when it holds them all."""
+    frame = fetch(sa.select(sampling.c.share).where(sampling.c.topic == "subsidies"), ["share"])
+    share = frame["share"].iloc[0] if len(frame) else None
+    return None if share is None or share >= 1 else Decimal(share)
 
 
 @memoized

@@ -354,27 +354,33 @@ SUBSIDY_CATEGORIES = [
     ("退耕还林补助", "按年", 2000, 600, 0.03),
     ("城乡居民最低生活保障", "按月", 900, 420, 0.10),
     ("特困人员救助供养", "按月", 1200, 760, 0.03),
-    ("困难残疾人生活补贴", "按月", 150, 90, 0.05),
-    ("重度残疾人护理补贴", "按月", 150, 90, 0.04),
-    ("高龄津贴", "按月", 300, 100, 0.12),
+    ("困难残疾人生活补贴", "按月", 95, 95, 0.05),
+    ("重度残疾人护理补贴", "按月", 95, 95, 0.04),
+    ("高龄津贴", "按月", 100, 100, 0.12),
     ("临时救助", "一次性", 5000, 1500, 0.02),
-    ("义务教育家庭经济困难学生生活补助", "按季", 1250, 500, 0.06),
-    ("计划生育奖励扶助", "按年", 2000, 960, 0.02),
+    ("义务教育家庭经济困难学生生活补助", "按季", 300, 300, 0.06),
+    ("计划生育奖励扶助", "按年", 960, 960, 0.02),
 ]
+# paid at the program's own standard, the same to everyone enrolled (the others pay by area, need or cost, up to it)
+FIXED_SUBSIDIES = {
+    "困难残疾人生活补贴",
+    "重度残疾人护理补贴",
+    "高龄津贴",
+    "义务教育家庭经济困难学生生活补助",
+    "计划生育奖励扶助",
+}
+# 一卡通 payouts a year in the province: 9.71亿 paid over the platform's years (DOMAIN.md), about five (ours); the
+# demo holds a sample of them, stated on /subsidies from the `sampling` table
+SUBSIDY_PAYOUTS_PER_YEAR = 194_000_000
 PROGRAMS_PER_PROVINCE = 260  # DOMAIN.md: ~14 categories and ~260 programs in a province
 
 # -- 政府采购 ------------------------------------------------------------------------------------------------------
 # DOMAIN.md: value shares by method (2022) and by category; SME share ≈ 71–75%.
-PROCUREMENT_METHODS = [
-    ("公开招标", 0.77),
-    ("竞争性磋商", 0.11),
-    ("框架协议", 0.05),
-    ("单一来源", 0.03),
-    ("竞争性谈判", 0.02),
-    ("询价", 0.01),
-    ("邀请招标", 0.01),
-]
-PROCUREMENT_CATEGORIES = [("货物", 0.26), ("工程", 0.45), ("服务", 0.29)]
+PROCUREMENT_PER_YEAR = 1000.0  # 亿元 a year: about 3% of the national ≈ 3.4万亿 (湖南's share of GDP is ≈ 3.9%; ours)
+PROCUREMENT_CATEGORIES = [("货物", 0.26), ("工程", 0.45), ("服务", 0.29)]  # value shares, DOMAIN.md
+# methods at or above the 公开招标 threshold (公开招标, 竞争性磋商, 单一来源, 竞争性谈判, 邀请招标): most of
+# the value, so the value shares come out near the national 77 / 11 / 3 / 2 / 1 % (ours)
+OVER_THRESHOLD_METHODS = [0.79, 0.11, 0.06, 0.03, 0.01]
 PROCUREMENT_ITEMS = {
     "货物": [
         "台式计算机",
@@ -413,6 +419,40 @@ PROCUREMENT_ITEMS = {
         "餐饮服务",
     ],
 }
+# who sells what: the supplier trades (people.COMPANY_TRADES, without 有限公司) that may win each item
+_IT = ["科技", "信息技术", "办公设备", "贸易"]
+ITEM_TRADES = {
+    "台式计算机": _IT,
+    "便携式计算机": _IT,
+    "服务器": ["科技", "信息技术"],
+    "网络设备": ["科技", "信息技术"],
+    "复印机": ["办公设备", "贸易"],
+    "办公家具": ["办公设备", "贸易"],
+    "医疗设备": ["医疗器械"],
+    "教学仪器": ["教育科技", "贸易"],
+    "执法记录仪": ["科技", "信息技术"],
+    "空调机": ["贸易", "办公设备"],
+    "公务用车": ["汽车销售服务"],
+    "图书": ["图书发行"],
+    "道路改造工程": ["市政工程", "交通建设", "建设工程"],
+    "校舍维修工程": ["建设工程"],
+    "水利设施工程": ["建设工程", "市政工程"],
+    "老旧小区改造": ["建设工程", "市政工程"],
+    "污水管网工程": ["市政工程", "环保科技"],
+    "高标准农田建设": ["农业发展", "建设工程"],
+    "医院门诊楼工程": ["建设工程"],
+    "园林绿化工程": ["园林绿化"],
+    "物业管理服务": ["物业管理"],
+    "信息系统运维": ["信息技术", "科技"],
+    "审计服务": ["会计师事务所"],
+    "法律服务": ["法律咨询服务"],
+    "保安服务": ["保安服务"],
+    "印刷服务": ["印务"],
+    "会议服务": ["酒店管理"],
+    "软件开发服务": ["信息技术", "科技"],
+    "环境监测服务": ["环保科技"],
+    "餐饮服务": ["餐饮管理", "酒店管理"],
+}
 SME_SHARE = 0.72
 
 # -- Calibration ---------------------------------------------------------------------------------------------------
@@ -443,7 +483,14 @@ HUNAN_CITIES = {
     "433100": (70, 330),
 }
 CITY_LEVEL_SHARE = (0.35, 0.28)  # 市本级 share of a city's (revenue, spending) (ours)
-SELF_SUFFICIENCY_FLOOR = 0.08  # no county raises less than this share of what it spends (ours)
+# 财政自给率 of a unit: drawn between these shares of what it spends (the 30% line is 黄); a few units below (ours;
+# the province as a whole is ≈ 36%, DOMAIN.md)
+SELF_SUFFICIENCY_FLOOR = (0.305, 0.36)
+LOW_SELF_SUFFICIENCY_UNITS = 0.05
+
+# 库款保障水平 of a clean month, in months of outflow: inside the range the 财政部 treasury office cites
+# (CASH_RED 0.3 to CASH_IDLE 0.8, DOMAIN.md), off both edges (ours)
+CLEAN_CASH = (0.5, 0.75)
 
 # Months: a December peak in spending, revenue strongest in spring (ours, typical of provincial reports).
 SPENDING_MONTH_WEIGHTS = [6.0, 6.5, 8.0, 7.5, 7.5, 9.0, 7.5, 7.0, 8.0, 7.5, 8.5, 17.0]

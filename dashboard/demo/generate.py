@@ -22,7 +22,7 @@ import pandas as pd
 
 from dashboard.demo import agencies as ag
 from dashboard.demo import province as pr
-from dashboard.demo.anomalies import Planted
+from dashboard.demo.anomalies import Planted, zones
 from dashboard.demo.fund_spending import fund_spending
 from dashboard.demo.procurement import procurement
 from dashboard.demo.revenue import fund_revenue, revenue
@@ -65,6 +65,7 @@ def generate(
     rng = stream("区划与分类")
     frames = {"region": pr.region_frame(p), "classification": pr.classification_frame()}
     plan = pr.plan(p, rng)
+    planted.ceiling.update(zones(p.units, rng))
 
     rng = stream("预算单位、供应商与人员")
     agency = ag.agencies(p)
@@ -82,8 +83,11 @@ def generate(
     frames["transfer"], unit_transfers = transfers(p, plan, spent.indicators, stream("转移支付"))
 
     last = p.last_year
-    capacity = plan.revenue[last] + unit_fund[last] + unit_transfers[last]  # 综合财力
-    frames["bond"], frames["debt_limit"] = debt(p, capacity, stream("政府债务"), planted)
+    # 综合财力 of each level itself: the province passes on to cities and counties most of what the centre sends
+    received = unit_transfers[last]
+    passed_down = np.where(p.units.level == "province", received[p.units.level != "province"].sum(), 0)
+    capacity = plan.revenue[last] + unit_fund[last] + received - passed_down
+    frames["bond"], frames["debt_limit"] = debt(p, capacity, unit_fund[last], stream("政府债务"), planted)
     frames["treasury_cash"] = treasury(
         p, spent.payment, spent.payment_unit, frames["transfer"], stream("库款"), planted
     )
@@ -93,6 +97,7 @@ def generate(
     frames["subsidy_payout"] = paid_out.subsidy_payout
     frames["person_death"] = paid_out.person_death
     frames["public_employee"] = paid_out.public_employee
+    frames["sampling"] = paid_out.sampling
 
     frames["procurement"] = procurement(p, agency, pools, stream("政府采购"), planted)
     frames["fund_spending"] = fund_spending(frames, stream("政府性基金预算支出"))  # last: shifts no other step

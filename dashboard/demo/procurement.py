@@ -9,9 +9,10 @@ import pandas as pd
 
 from dashboard.core import settings
 from dashboard.demo import catalog as cat
+from dashboard.demo import people
 from dashboard.demo.agencies import Pools
 from dashboard.demo.anomalies import Planted
-from dashboard.demo.province import Province, random_dates, weekday
+from dashboard.demo.province import YI, Province, random_dates, weekday
 
 
 def procurement(
@@ -30,6 +31,8 @@ def procurement(
     agency_w = np.nan_to_num(u.spending_weight[agencies["unit"].to_numpy()], nan=20.0)
     agency_w = np.where(u.level[agencies["unit"].to_numpy()] == "province", 25.0, agency_w) ** 0.7
     suppliers = pools.suppliers
+    trade = supplier_trades(suppliers["name"].to_numpy())
+    value_share = dict(cat.PROCUREMENT_CATEGORIES)
     for year in p.years:
         a = rng.choice(len(agencies), size=n_year, p=agency_w / agency_w.sum())
         category = rng.choice(["货物", "服务", "工程"], size=n_year, p=[0.45, 0.40, 0.15])
@@ -40,13 +43,23 @@ def procurement(
         over = np.where(category == "工程", budget >= 4_000_000 * 100, budget >= threshold)
         method = np.where(
             over,
-            rng.choice(["公开招标", "单一来源", "竞争性磋商"], n_year, p=[0.93, 0.03, 0.04]),
+            rng.choice(
+                ["公开招标", "竞争性磋商", "单一来源", "竞争性谈判", "邀请招标"], n_year, p=cat.OVER_THRESHOLD_METHODS
+            ),
             rng.choice(
                 ["竞争性磋商", "询价", "竞争性谈判", "框架协议", "单一来源", "邀请招标", "公开招标"],
                 n_year,
                 p=[0.38, 0.14, 0.10, 0.18, 0.05, 0.03, 0.12],
             ),
         )
+        # the purchases over the threshold carry the money: scaled so the year's total is PROCUREMENT_PER_YEAR 亿元,
+        # split by category as nationally (货物 / 工程 / 服务 ≈ 26 / 45 / 29 %); `scale` changes only their count
+        for c, share in value_share.items():
+            big, small = (category == c) & over, (category == c) & ~over
+            factor = max(1.0, (cat.PROCUREMENT_PER_YEAR * YI * share - budget[small].sum()) / max(budget[big].sum(), 1))
+            budget[big] = (budget[big] * factor).astype(np.int64) // 100 * 100
+        # 单一来源 buys what only one supplier has: a specific, smaller purchase
+        budget = np.where(method == "单一来源", (budget * 0.5).astype(np.int64) // 100 * 100, budget)
         # clean data keeps non-tender goods and services out of the band just under the threshold
         in_band = (category != "工程") & (method != "公开招标") & (budget >= band * threshold) & (budget < threshold)
         budget = np.where(in_band, (budget * 0.6).astype(np.int64) // 100 * 100, budget)
@@ -56,16 +69,16 @@ def procurement(
             np.clip(rng.beta(2, 20, n_year) + (1 - flag) + 0.005, 0, 0.3),
         )
         contract = (budget * (1 - saving)).astype(np.int64)
-        supplier = (rng.zipf(1.25, n_year) - 1) % len(suppliers)
-        notice = random_dates(rng, np.full(n_year, year), rng.integers(1, 12, n_year), 1, 28)
-        contract_date = np.minimum(
-            notice + rng.integers(15, 45, n_year).astype("timedelta64[D]"), np.datetime64(f"{year}-12-31")
-        )
         items = np.array(
             [
                 cat.PROCUREMENT_ITEMS[c][k % len(cat.PROCUREMENT_ITEMS[c])]
                 for c, k in zip(category, rng.integers(0, 60, n_year))
             ]
+        )
+        supplier = _suppliers_for(items, trade, rng)
+        notice = random_dates(rng, np.full(n_year, year), rng.integers(1, 12, n_year), 1, 28)
+        contract_date = np.minimum(
+            notice + rng.integers(15, 45, n_year).astype("timedelta64[D]"), np.datetime64(f"{year}-12-31")
         )
         parts.append(
             pd.DataFrame(
@@ -84,7 +97,7 @@ def procurement(
             )
         )
     frame = pd.concat(parts, ignore_index=True)
-    frame, flagged = _plant_red_flags(p, frame, agencies, len(suppliers), t_province, t_local, flag, rng, planted)
+    frame, flagged = _plant_red_flags(p, frame, agencies, trade, t_province, t_local, flag, rng, planted)
     frame["id"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     ag = agencies.iloc[frame["agency_row"].to_numpy()]
     sup = suppliers.iloc[frame["supplier_row"].to_numpy()]
@@ -107,7 +120,7 @@ def _plant_red_flags(
     p: Province,
     frame: pd.DataFrame,
     agencies: pd.DataFrame,
-    n_suppliers: int,
+    trade: np.ndarray,
     t_province: int,
     t_local: int,
     flag: float,
@@ -120,7 +133,9 @@ def _plant_red_flags(
     frame = frame.copy()
     flagged: list[tuple[str, str, list[int], dict[str, Any]]] = []
     # contracts at ≥ 97% of budget
-    candidates = np.flatnonzero((frame["year"] == p.last_year).to_numpy())
+    region = agencies["region_code"].to_numpy()[frame["agency_row"].to_numpy()]
+    allowed = np.array([planted.allows(r, "橙") for r in region])
+    candidates = np.flatnonzero((frame["year"] == p.last_year).to_numpy() & allowed)
     for row in rng.choice(candidates, size=8, replace=False):
         ratio = rng.uniform(flag + 0.002, 1.0)
         frame.at[row, "contract_amount"] = int(frame.at[row, "budget_amount"] * ratio)
@@ -135,10 +150,10 @@ def _plant_red_flags(
     province_agencies = np.flatnonzero(u.level[agencies["unit"].to_numpy()] == "province")
     for a in [*rng.choice(county_agencies, 3, replace=False), rng.choice(province_agencies)]:
         threshold = t_province if u.level[agencies["unit"].iat[a]] == "province" else t_local
-        supplier = int(rng.integers(0, n_suppliers))
         start = np.datetime64(f"{p.last_year}-{int(rng.integers(3, 10)):02d}-{int(rng.integers(1, 20)):02d}")
         category = str(rng.choice(["货物", "服务"]))
         item = cat.PROCUREMENT_ITEMS[category][int(rng.integers(0, len(cat.PROCUREMENT_ITEMS[category])))]
+        supplier = int(_suppliers_for(np.array([item]), trade, rng)[0])
         rows = []
         for k in range(int(rng.integers(2, 4))):
             budget = int(threshold * rng.uniform(0.90, 0.99)) // 100 * 100
@@ -161,3 +176,20 @@ def _plant_red_flags(
             next_row += 1
         flagged.append(("procurement_split", agencies["region_code"].iat[a], rows, {"threshold_fen": int(threshold)}))
     return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True), flagged
+
+
+def supplier_trades(names: np.ndarray) -> np.ndarray:
+    """The trade of each supplier, read off its name (the longest trade word it contains)."""
+    stems = sorted((t.removesuffix("有限公司") for t in people.COMPANY_TRADES), key=len, reverse=True)
+    return np.array([next((t for t in stems if t in str(n)), "") for n in names], dtype=object)
+
+
+def _suppliers_for(items: np.ndarray, trade: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A supplier row for each purchase among those whose trade sells the item (`ITEM_TRADES`), a few suppliers
+    winning much (Zipf)."""
+    out = np.empty(len(items), dtype=np.int64)
+    for item in np.unique(items):
+        sel = np.flatnonzero(items == item)
+        pool = np.flatnonzero(np.isin(trade, cat.ITEM_TRADES[item]))
+        out[sel] = pool[(rng.zipf(1.25, len(sel)) - 1) % len(pool)]
+    return out

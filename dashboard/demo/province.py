@@ -246,6 +246,10 @@ def plan(p: Province, rng: np.random.Generator) -> Plan:
     is_prov = u.level == "province"
     revenue: dict[int, np.ndarray] = {}
     spending: dict[int, np.ndarray] = {}
+    # each unit's 财政自给率 floor, the same every year (a few units, LOW_SELF_SUFFICIENCY_UNITS, below the 30% line)
+    lo, hi = cat.SELF_SUFFICIENCY_FLOOR
+    low = rng.random(n) < cat.LOW_SELF_SUFFICIENCY_UNITS
+    floor = np.where(low, rng.uniform(0.2, 0.29, n), rng.uniform(lo, hi, n))
     for year in p.years:
         revenue_yi, spending_yi, _central = p.totals[year]
         drift = rng.lognormal(0, 0.03, n)  # units grow at slightly different rates
@@ -253,6 +257,19 @@ def plan(p: Province, rng: np.random.Generator) -> Plan:
         spend_w = np.where(is_prov, 0.0, np.nan_to_num(u.spending_weight)) * drift
         province_spending = cat.PROVINCE_LEVEL_SPENDING * spending_yi / cat.HUNAN_TOTALS[2024][1]
         spend_w[is_prov] = spend_w[~is_prov].sum() * province_spending / (spending_yi - province_spending)
-        revenue[year] = split_one(round(revenue_yi * YI), rev_w)
         spending[year] = split_one(round(spending_yi * YI), spend_w)
+        revenue[year] = split_one(
+            round(revenue_yi * YI), _self_sufficient(rev_w, spending[year], round(revenue_yi * YI), floor)
+        )
     return Plan(revenue, spending)
+
+
+def _self_sufficient(rev_w: np.ndarray, spending: np.ndarray, revenue_total: int, floor: np.ndarray) -> np.ndarray:
+    """Revenue weights moved so that every unit raises at least its `floor` share of what it spends, the money taken
+    from the units above their floor in proportion to their surplus: the total and the ranking of the rich hold."""
+    revenue = rev_w / rev_w.sum() * revenue_total
+    need = np.maximum(floor * spending - revenue, 0)
+    surplus = np.maximum(revenue - floor * spending, 0)
+    if surplus.sum() <= need.sum():
+        return rev_w
+    return revenue + need - surplus * (need.sum() / surplus.sum())

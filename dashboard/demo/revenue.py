@@ -27,7 +27,8 @@ def revenue(p: Province, plan: Plan, rng: np.random.Generator, planted: Planted)
     )
     per_month = 3 if p.scale >= 0.5 else 1
     month_w = np.array(cat.REVENUE_MONTH_WEIGHTS)
-    jump_unit = planted.counties(rng, u, 1)[0]
+    capital = {i for i in range(len(u.code)) if str(u.city_of[i]).endswith("0100")}  # a 红 the capital holds
+    jump_unit = (planted.counties(rng, u, 1, among=capital) or planted.counties(rng, u, 1))[0]
     parts = []
     for year in p.years:
         n_u = len(u.code)

@@ -22,6 +22,8 @@ _FUNC_SHARE = np.array([f[2] for f in cat.FUNCTIONS])
 _WAGE_SHARE = {f[0]: f[3] for f in cat.FUNCTIONS}
 _KUAN = {f[0]: [k for k, _ in f[4]] for f in cat.FUNCTIONS}
 _ECON_ITEMS = {e[0]: [k for k, _ in e[2]] for e in cat.ECONOMIC}
+CARRY_OVER_UNITS = 0.05  # share of units carrying project money over at year end (ours)
+CARRY_OVER_LAG = 0.03  # how far behind, at most on average, such a unit ends the year (ours)
 _INDICATOR_COLUMNS = [
     "id",
     "doc_no",
@@ -220,25 +222,25 @@ def _year_indicators(
 def _execution_rates(
     p: Province, ind: pd.DataFrame, year: int, rng: np.random.Generator, planted: Planted
 ) -> np.ndarray:
-    """Paid ÷ budgeted per indicator: 三保 evenly and nearly in full, projects at their unit's pace; in the last year
+    """Paid ÷ budgeted per indicator at year end. The indicators are as adjusted at year end (unspent balances
+    recalled, 指标收回), so 三保 and most units' project money are executed in full; a few units carry project money
+    over (结转) and end the year a few points behind 序时进度 (黄, never more than CARRY_OVER_LAG). In the last year
     three counties lag in a 三保 type and two in 直达资金 (planted)."""
     u = p.units
     m = len(ind)
-    even = ind["sanbao_type"].notna().to_numpy()
     units_arr = ind["unit"].to_numpy()
-    unit_pace = rng.uniform(0.80, 0.99, len(u.code))  # how fast each unit spends its project money
-    project_rate = np.clip(unit_pace[units_arr] + 0.12 * (rng.beta(5, 2, m) - 0.71), 0.55, 1.0)
-    rate = np.where(
-        ind["sanbao_type"].eq("保工资"),
-        rng.uniform(0.985, 1.0, m),
-        np.where(even, rng.uniform(0.955, 1.0, m), project_rate),
-    )
+    is_project = ind["expense_kind"].eq("项目支出").to_numpy()
+    carries_over = np.zeros(len(u.code), dtype=bool)  # the same units at every scale
+    carries_over[rng.choice(len(u.code), size=round(CARRY_OVER_UNITS * len(u.code)), replace=False)] = True
+    unit_lag = rng.uniform(0.01, CARRY_OVER_LAG, len(u.code))
+    project_rate = np.clip(1 - unit_lag[units_arr] * rng.uniform(0.5, 1.5, m), 1 - 2 * CARRY_OVER_LAG, 1.0)
+    rate = np.where(is_project & ind["sanbao_type"].isna().to_numpy() & carries_over[units_arr], project_rate, 1.0)
     if year == p.last_year:
         # 三保 lag: three counties, each lagging in one 三保 type it really spends on
         for kind in ("保基本民生", "保运转", "保基本民生"):
             of_kind = ind["sanbao_type"].eq(kind).to_numpy()
             money = pd.Series(ind["paid"].to_numpy()[of_kind]).groupby(units_arr[of_kind]).sum()
-            for i in planted.counties(rng, u, 1, among=set(money[money > 1_000_000_000].index)):
+            for i in planted.counties(rng, u, 1, among=set(money[money > 1_000_000_000].index), grade="红"):
                 planted.plant(
                     "sanbao_lag",
                     f"{u.code[i]}|{p.last_year}|{kind}",
@@ -250,6 +252,7 @@ def _execution_rates(
                 sel = (units_arr == i) & of_kind
                 rate[sel] = rng.uniform(0.70, 0.80, sel.sum())
         direct = ind["direct_fund"].to_numpy()
+        paid_money = ind["paid"].to_numpy().astype(float)
         # the 直达资金 lag goes where there is enough 直达资金 to see it
         direct_money = pd.Series(ind["paid"].to_numpy()[direct]).groupby(units_arr[direct]).sum()
         for i in planted.counties(rng, u, 2, among=set(direct_money[direct_money > 5_000_000_000].index)):
@@ -260,8 +263,12 @@ def _execution_rates(
                 year=p.last_year,
                 note="直达资金 paid at 55–65% of the allocated indicators by year end",
             )
+            # 三保 money is paid first even here: the project part lags enough to bring the whole to 55–65%
             sel = (units_arr == i) & direct
-            rate[sel] = rng.uniform(0.55, 0.65, sel.sum())
+            protected = sel & ind["sanbao_type"].notna().to_numpy()
+            whole, kept = paid_money[sel].sum(), paid_money[protected].sum()
+            target = rng.uniform(0.55, 0.65)
+            rate[sel & ~protected] = (whole - kept) / (whole / target - kept)
     return rate
 
 

@@ -21,6 +21,7 @@ class Subsidies:
     subsidy_payout: pd.DataFrame
     person_death: pd.DataFrame
     public_employee: pd.DataFrame
+    sampling: pd.DataFrame  # the share of the province's real payouts the demo holds
 
 
 def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, planted: Planted) -> Subsidies:
@@ -103,7 +104,10 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     freq = prog["frequency"].to_numpy()[program_idx]
     typical = np.array([c[3] for c in cats])[enrol_cat]
     standard = prog["standard"].to_numpy()[program_idx]
-    base_amount = np.minimum(typical * rng.lognormal(0, 0.25, len(enrol_cat)), standard * 0.95)
+    fixed = np.isin(cat_names[enrol_cat], list(cat.FIXED_SUBSIDIES))
+    base_amount = np.where(
+        fixed, standard, np.minimum(typical * rng.lognormal(0, 0.25, len(enrol_cat)), standard * 0.95)
+    )
     # payouts: months of each year by frequency
     months_for = {"按月": list(range(1, 13)), "按季": [3, 6, 9, 12], "按年": [6], "一次性": [4]}
     rows_e, rows_y, rows_m = [], [], []
@@ -117,7 +121,9 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     e = np.concatenate(rows_e)
     y = np.concatenate(rows_y)
     m = np.concatenate(rows_m)
-    amount_fen = (np.round(base_amount[e] * rng.uniform(0.97, 1.0, len(e)), 0) * 100).astype(np.int64)
+    amount_fen = (np.round(base_amount[e] * np.where(fixed[e], 1.0, rng.uniform(0.97, 1.0, len(e))), 0) * 100).astype(
+        np.int64
+    )
     pay_date = random_dates(rng, y, m, 5, 25)
     person = enrol_person[e]
     frame = pd.DataFrame(
@@ -161,7 +167,9 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
     county_agencies = agencies[agencies["region_code"].isin(u.code[county_idx])]
     emp_agency = county_agencies["id"].to_numpy()[rng.integers(0, len(county_agencies), n_employees)]
     employees = pd.DataFrame({"id_number": emp_ids, "name": emp_names, "agency_id": emp_agency})
-    dibao = frame[frame["category"] == "城乡居民最低生活保障"]
+    dibao = frame[
+        frame["category"].eq("城乡居民最低生活保障") & frame["county_code"].map(lambda c: planted.allows(c, "红"))
+    ]
     on_dibao = dibao.drop_duplicates("recipient_id_number").sample(n=min(4, len(dibao)), random_state=rng)
     employees = pd.concat(
         [
@@ -184,7 +192,9 @@ def subsidies(p: Province, agency: pd.DataFrame, rng: np.random.Generator, plant
             region,
             note="财政供养人员 receiving 城乡居民最低生活保障",
         )
-    return Subsidies(program, frame.drop(columns=["person"]), person_death, employees)
+    last_year = int((pd.to_datetime(frame["pay_date"]).dt.year == p.last_year).sum())
+    sample = pd.DataFrame({"topic": ["subsidies"], "share": [round(last_year / cat.SUBSIDY_PAYOUTS_PER_YEAR, 8)]})
+    return Subsidies(program, frame.drop(columns=["person"]), person_death, employees, sample)
 
 
 def _villages(home: np.ndarray, township: np.ndarray, drawn: np.ndarray) -> np.ndarray:
@@ -226,11 +236,14 @@ def _plant_payout_anomalies(
         & (pd.to_datetime(frame["pay_date"]).dt.year == p.last_year)
     ]
     monthly = monthly[~monthly["person"].isin(deaths)]
+    may = {g: monthly["county_code"].map(lambda c, g=g: planted.allows(c, g)).to_numpy(bool) for g in ("橙", "红")}
+    orange, red = monthly[may["橙"]], monthly[may["红"]]
+    red_counties = [c for c in u.code[u.level == "county"] if planted.allows(c, "红")]
     extra = []
     next_id = int(frame["id"].max()) + 1
-    county_codes = u.code[u.level == "county"]
+    county_codes = np.array(red_counties)
     # one ID paid in two counties for the same program and month
-    for row in monthly.drop_duplicates("person").sample(n=min(6, len(monthly)), random_state=rng).itertuples():
+    for row in red.drop_duplicates("person").sample(n=min(6, len(red)), random_state=rng).itertuples():
         other = county_codes[rng.integers(0, len(county_codes))]
         while other == row.county_code:
             other = county_codes[rng.integers(0, len(county_codes))]
@@ -252,7 +265,7 @@ def _plant_payout_anomalies(
         next_id += 1
     # payouts after a recorded death
     duplicated_people = {int(d["person"]) for d in extra}
-    victims = monthly[~monthly["person"].isin(duplicated_people)].drop_duplicates("person")
+    victims = red[~red["person"].isin(duplicated_people)].drop_duplicates("person")
     victims = victims.sample(n=min(6, len(victims)), random_state=rng)
     for row in victims.itertuples():
         later = frame[(frame["person"] == row.person) & (frame["pay_date"] > row.pay_date)]
@@ -269,7 +282,7 @@ def _plant_payout_anomalies(
         )
     # amounts above the program's standard
     standard = prog.set_index("id")["standard"]
-    for idx in rng.choice(monthly.index.to_numpy(), size=min(6, len(monthly)), replace=False):
+    for idx in rng.choice(orange.index.to_numpy(), size=min(6, len(orange)), replace=False):
         limit = int(standard[frame.at[idx, "program_id"]]) * 100
         frame.at[idx, "amount"] = int(limit * rng.uniform(1.3, 2.0))
         planted.plant(
@@ -280,7 +293,7 @@ def _plant_payout_anomalies(
             amount_fen=int(frame.at[idx, "amount"]),
         )
     # paid to an account not in the recipient's name
-    for idx in rng.choice(monthly.index.to_numpy(), size=min(5, len(monthly)), replace=False):
+    for idx in rng.choice(orange.index.to_numpy(), size=min(5, len(orange)), replace=False):
         frame.at[idx, "account_name"] = people.person_names(rng, 1)[0]
         planted.plant("subsidy_account_name_mismatch", str(frame.at[idx, "id"]), frame.at[idx, "county_code"])
     if extra:

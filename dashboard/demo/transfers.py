@@ -84,11 +84,16 @@ def transfers(
     return out[out["amount"] > 0].reset_index(drop=True), unit_transfers
 
 
+SPECIAL_DEBT_TO_FUND = (1.0, 2.2)  # a unit's 专项 balance ÷ its fund revenue (ours: interest ≤ 2.2 × 4% < 10%)
+
+
 def debt(
-    p: Province, capacity: np.ndarray, rng: np.random.Generator, planted: Planted
+    p: Province, capacity: np.ndarray, fund: np.ndarray, rng: np.random.Generator, planted: Planted
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the `bond` table, the `debt_limit` table): each unit owes its 综合财力 (`capacity`, fen) times a ratio; six
-    counties are planted in the red, orange and yellow 债务率 bands."""
+    """(the `bond` table, the `debt_limit` table): each unit owes its 综合财力 (`capacity`, fen, 本级 net of what it
+    passes down) times a ratio; six counties are planted in the red, orange and yellow 债务率 bands. 专项 bonds are
+    repaid from fund revenue, so a unit's 专项 balance is held to SPECIAL_DEBT_TO_FUND times its fund revenue
+    (`fund`, fen) and its 专项 interest stays below 10% of its fund spending; few bonds fall due within a year."""
     u = p.units
     last = p.last_year
     ratio = rng.uniform(0.3, 1.1, len(u.code))
@@ -97,8 +102,8 @@ def debt(
         "橙": (settings.get("DEBT_RATIO_ORANGE") + 0.1, settings.get("DEBT_RATIO_RED") - 0.1),
         "黄": (settings.get("DEBT_RATIO_YELLOW") + 0.1, settings.get("DEBT_RATIO_ORANGE") - 0.1),
     }
-    for grade, (lo, hi) in bands.items():
-        for i in planted.counties(rng, u, 2):
+    for grade, (lo, hi) in bands.items():  # 橙 and 黄 in the cities zoned for them, so the map shows them
+        for i in planted.counties(rng, u, 2, grade=grade, zoned=grade != "红"):
             ratio[i] = rng.uniform(lo, hi)
             planted.plant(
                 "debt_ratio",
@@ -110,6 +115,9 @@ def debt(
                 note="债务率 = 年末债务余额 ÷ 综合财力 (一般公共预算收入 + 政府性基金收入 + 上级转移支付)",
             )
     balance = (capacity * ratio).astype(np.int64)
+    special_owed = np.minimum(
+        balance * rng.uniform(0.5, 0.7, len(u.code)), fund * rng.uniform(*SPECIAL_DEBT_TO_FUND, len(u.code))
+    )
     year_end = np.datetime64(f"{last}-12-31")
     rows = []
     for i in range(len(u.code)):
@@ -117,14 +125,22 @@ def debt(
         issue_year = rng.integers(last - 9, last + 1, n_live)
         term = np.array(list(rng.choice([5, 7, 10, 15, 20, 30], n_live)))
         term = np.where(issue_year + term <= last, last - issue_year + 2, term)  # still owed at year end
-        principal = split_one(int(balance[i]), rng.lognormal(0, 0.5, n_live))
+        kinds = np.where(np.arange(n_live) < max(1, n_live // 2), "专项", "一般")
+        # what falls due within a year is small beside the year-end 库款 (到期债务偿还压力 stays normal)
+        due_soon = issue_year + term == last + 1
+        weight = rng.lognormal(0, 0.5, n_live) * np.where(due_soon, 0.1, 1.0)
+        principal = np.zeros(n_live, dtype=np.int64)
+        for kind, owed in (("专项", int(special_owed[i])), ("一般", int(balance[i]) - int(special_owed[i]))):
+            mine = kinds == kind
+            principal[mine] = split_one(owed, weight[mine])
         n_old = int(rng.integers(1, 4))  # bonds already repaid
         old_year = rng.integers(last - 14, last - 5, n_old)
         old_term = np.minimum(rng.choice([3, 5], n_old), last - old_year - 1)
         old_principal = (balance[i] * rng.uniform(0.02, 0.08, n_old)).astype(np.int64)
-        for yr, tm, owed, live in [
-            *zip(issue_year, term, principal, [True] * n_live),
-            *zip(old_year, old_term, old_principal, [False] * n_old),
+        old_kind = rng.choice(["专项", "一般"], n_old)
+        for yr, tm, owed, live, kind in [
+            *zip(issue_year, term, principal, [True] * n_live, kinds),
+            *zip(old_year, old_term, old_principal, [False] * n_old, old_kind),
         ]:
             issue = random_dates(rng, np.array([yr]), rng.integers(3, 12, 1), 1, 28)[0]
             if yr == last:
@@ -134,7 +150,6 @@ def debt(
                 if str(issue)[5:] != "02-29"
                 else np.datetime64(f"{yr + tm}-02-28")
             )
-            kind = "专项" if rng.random() < 0.6 else "一般"
             rate = round(float(rng.uniform(2.1, 2.9) if yr >= last - 3 else rng.uniform(2.9, 4.0)), 4)
             rows.append(
                 (
@@ -195,13 +210,18 @@ def treasury(
         (tr_month.dt.year.to_numpy() - p.years[0]) * 12 + tr_month.dt.month.to_numpy() - 1,
         sent["amount"].to_numpy(),
     )
-    ratio = np.clip(1.1 + np.cumsum(rng.normal(0, 0.06, (n_units, n_months)), axis=1), 0.85, 1.35)
+    lo, hi = cat.CLEAN_CASH
+    ratio = np.clip((lo + hi) / 2 + np.cumsum(rng.normal(0, 0.03, (n_units, n_months)), axis=1), lo, hi)
     red = settings.get("CASH_RED")
     low_months = [n_months - 4, n_months - 3]  # September and October of the last year
-    planted_low = planted.counties(rng, u, 3)
+    average = np.stack([outflow[:, max(0, mi - 2) : mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
+    low_ratio = rng.uniform(0.1, red - 0.08, (n_units, len(low_months)))
+    # every unit as if planted; the shortfall goes to counties where it is reached without pulling a clean month
+    # below the clean range
+    as_planted = _cash_path(ratio, average, outflow, low_months, low_ratio, lo)
+    reached = (as_planted[:, low_months] < red * average[:, low_months]).all(axis=1)
+    planted_low = planted.counties(rng, u, 3, among=set(np.flatnonzero(reached)))
     for i in planted_low:
-        for mi in low_months:
-            ratio[i, mi] = rng.uniform(0.1, red - 0.08)
         y, m = months_all[low_months[0]]
         planted.plant(
             "treasury_cash_low",
@@ -210,11 +230,8 @@ def treasury(
             months=[f"{months_all[mi][0]}-{months_all[mi][1]:02d}" for mi in low_months],
             note=f"库款保障水平 < {red}: month-end cash ÷ average outflow of the last 3 months",
         )
-    # month-end cash targets; a backward pass keeps every target reachable (cash falls at most by the outflow)
-    average = np.stack([outflow[:, max(0, mi - 2) : mi + 1].mean(axis=1) for mi in range(n_months)], axis=1)
-    target = (ratio * average).astype(np.int64)
-    for mi in range(n_months - 1, 0, -1):
-        target[:, mi - 1] = np.minimum(target[:, mi - 1], target[:, mi] + outflow[:, mi])
+    target = _cash_path(ratio, average, outflow, [], low_ratio, lo)
+    target[planted_low] = as_planted[planted_low]
     rows = []
     for i in range(n_units):
         opening = int(target[i, 0])
@@ -236,3 +253,29 @@ def treasury(
     for k, v in u.ancestry(frame["unit"].to_numpy()).items():
         frame[k] = v
     return frame.drop(columns=["unit"])
+
+
+def _cash_path(
+    ratio: np.ndarray,
+    average: np.ndarray,
+    outflow: np.ndarray,
+    low_months: list[int],
+    low_ratio: np.ndarray,
+    floor: float,
+) -> np.ndarray:
+    """Month-end cash (fen) per unit and month: `ratio` × the average outflow (with `low_months` at `low_ratio` ×
+    it), reachable with inflows that are never negative: a month cash cannot fall to is reached by running the months
+    before it down (backward), never below `floor` × their own average, and what is still out of reach stays higher
+    (forward). A clean month thus stays at or above the floor, and a planted shortfall may stay unreached: the caller
+    checks and plants it only where it is reached."""
+    target = ratio * average
+    for k, mi in enumerate(low_months):
+        target[:, mi] = low_ratio[:, k] * average[:, mi]
+    for mi in range(target.shape[1] - 1, 0, -1):
+        target[:, mi - 1] = np.minimum(
+            target[:, mi - 1], np.maximum(floor * average[:, mi - 1], target[:, mi] + outflow[:, mi])
+        )
+    cash = np.ceil(target).astype(np.int64)  # whole fen, never below the ratio
+    for mi in range(1, cash.shape[1]):  # forward: what cannot fall that far stays higher
+        cash[:, mi] = np.maximum(cash[:, mi], cash[:, mi - 1] - outflow[:, mi])
+    return cash

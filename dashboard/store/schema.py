@@ -287,6 +287,13 @@ treasury_cash = Table(  # month-end 库款 of each level's own treasury
     *_ancestry(),
 )
 
+sampling = Table(  # the share of a topic's real records its tables hold (a demo holds a sample); no row: all of them
+    "sampling",
+    metadata,
+    Column("topic", String(16), primary_key=True),  # subsidies
+    Column("share", Numeric(12, 8), nullable=False),
+)
+
 demo_anomaly = Table(  # what the demo generator planted on purpose (also written beside the store as JSON)
     "demo_anomaly",
     metadata,

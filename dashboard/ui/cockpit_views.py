@@ -170,9 +170,11 @@ def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:
 def attention(
     indicators: pd.DataFrame, risk: pd.DataFrame, state: DrillState, path: str, unit: str, limit: int = 5, **link_params
 ) -> html.Ol:
-    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the largest lag."""
+    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the most open
+    warnings at the graver grades (红, then 橙, then 黄), then the largest lag."""
     children = indicators[~indicators["is_own_level"].astype(bool)].copy()
     risk_grade = dict(zip(risk["code"], risk["grade"])) if not risk.empty else {}
+    counts = {r.code: (r.red, r.orange, r.yellow) for r in risk.itertuples()} if not risk.empty else {}
     rows = []
     for _, row in children.iterrows():
         found = [_grade(row, "execution"), _grade(row, "cash_level")]
@@ -180,10 +182,10 @@ def attention(
         if isinstance(warning, str):
             found.append(grades.Grade(warning, "预警"))
         worst = max(found, key=lambda g: g.rank)
-        rows.append((worst.rank, row["lag_points"] or 0.0, row, found))
-    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+        rows.append(((worst.rank, *counts.get(row["code"], (0, 0, 0)), row["lag_points"] or 0.0), row, found))
+    rows.sort(key=lambda r: r[0], reverse=True)
     items = []
-    for _, _, row, found in rows[:limit]:
+    for _, row, found in rows[:limit]:
         named = zip(found, ("执行 ", "库款 ", "预警 "))
         badges = [views.grade_badge(g.level, g.label, prefix) for g, prefix in named if g.level]
         items.append(

@@ -25,10 +25,6 @@ PROVINCE = Scope("430000", "province")
 LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "county": "county_code"}
 CASES = [("430000", "province"), ("431200", "city"), ("431202", "county")]
 ZERO = Decimal(0)
-RECALIBRATION = pytest.mark.xfail(
-    reason="demo recalibration (issue 12 item 4): net full-year 综合财力 and the 0.3–0.8 库款 range flag clean regions",
-    strict=True,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +114,6 @@ def test_ratios_are_sums_first_then_the_ratio(duck):
     assert total["interest_ratio"] == pytest.approx(float(expected["interest"] / spending))
 
 
-@RECALIBRATION
 def test_every_planted_debt_ratio_has_its_grade_and_no_clean_region_is_graded(duck, demo_anomalies):
     planted = {a["region"]: a["grade"] for a in demo_anomalies if a["kind"] == "debt_ratio"}
     assert sorted(planted.values()) == sorted(["红", "红", "橙", "橙", "黄", "黄"])
@@ -181,7 +176,6 @@ def test_january_levels_average_the_months_before_it():
     assert january["average_outflow"].iloc[0] != 0
 
 
-@RECALIBRATION
 def test_every_planted_cash_shortfall_is_red_and_clean_months_are_normal(demo_anomalies):
     planted = {
         (a["region"], month) for a in demo_anomalies if a["kind"] == "treasury_cash_low" for month in a["months"]

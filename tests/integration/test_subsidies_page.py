@@ -38,6 +38,14 @@ CASES = [
 ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dX](?![0-9])")
 
 
+def test_the_demo_sampling_is_stated_from_the_store(call_callback, duck):
+    out = render(call_callback, KEY, {"region": "430000", "year": "2024", "period": "1-12"})
+    share = own_sql(duck, "SELECT share FROM sampling WHERE topic = 'subsidies'")[0][0]
+    assert 0 < share < 1
+    note = text_of(by_id(out[f"{KEY}-kpis"]["children"], "subsidy-sample-note"))
+    assert note.startswith(f"演示数据:一卡通发放按约 {float(share) * 100:.2g}% 抽样")
+
+
 @pytest.mark.parametrize("code, level, column, year, first, last", CASES)
 def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, first, last):
     out = render(call_callback, KEY, {"region": code, "year": str(year), "period": f"{first}-{last}"})
