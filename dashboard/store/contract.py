@@ -25,6 +25,7 @@ TABLE_LABELS = {
     "payment": "国库集中支付明细",
     "revenue": "一般公共预算收入",
     "fund_revenue": "政府性基金收入",
+    "fund_spending": "政府性基金预算支出",
     "supplier": "供应商",
     "procurement": "政府采购",
     "subsidy_program": "惠民惠农补贴项目",
@@ -36,6 +37,7 @@ TABLE_LABELS = {
     "debt_limit": "债务限额",
     "treasury_cash": "国库库款",
     "demo_anomaly": "演示预置异常",
+    "sampling": "抽样比例",
 }
 
 # Chinese column names as the exports print them: by column name, then per table where the same name means
@@ -138,6 +140,11 @@ _TABLE_COLUMN_LABELS = {
     ("fund_revenue", "id"): "收入ID",
     ("fund_revenue", "item_code"): "基金收入科目编码",
     ("fund_revenue", "amount"): "入库金额",
+    ("fund_spending", "id"): "支出ID",
+    ("fund_spending", "pay_date"): "支出日期",
+    ("fund_spending", "amount"): "支出金额",
+    ("sampling", "topic"): "专题",
+    ("sampling", "share"): "抽样比例",
     ("supplier", "id"): "供应商ID",
     ("supplier", "name"): "供应商名称",
     ("procurement", "id"): "采购ID",
@@ -224,6 +231,7 @@ MONTH_COLUMNS = {
     "payment": "pay_date",
     "revenue": "collect_date",
     "fund_revenue": "collect_date",
+    "fund_spending": "pay_date",
     "subsidy_payout": "pay_date",
     "transfer": "transfer_date",
     "procurement": "contract_date",
