@@ -495,3 +495,7 @@ CLEAN_CASH = (0.5, 0.75)
 # Months: a December peak in spending, revenue strongest in spring (ours, typical of provincial reports).
 SPENDING_MONTH_WEIGHTS = [6.0, 6.5, 8.0, 7.5, 7.5, 9.0, 7.5, 7.0, 8.0, 7.5, 8.5, 17.0]
 REVENUE_MONTH_WEIGHTS = [11.0, 6.5, 9.0, 10.0, 8.5, 9.0, 8.5, 7.0, 8.0, 7.5, 7.5, 7.5]
+
+# 款 of 政府性基金预算支出 the demo spends on (dashboard/demo/fund_spending.py); listed in the classification table
+# so that its rows name a known 科目 like every other fact.
+FUND_SPENDING_ITEMS = (("21208", "国有土地使用权出让收入安排的支出"), ("23204", "地方政府专项债务付息支出"))

@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.demo import catalog as cat
+
 ANCESTRY = ["province_code", "city_code", "county_code"]
-ITEMS = (("212", "21208"), ("232", "23204"))  # 国有土地使用权出让收入安排的支出; 地方政府专项债务付息支出
+ITEMS = tuple((code[:3], code) for code, _name in cat.FUND_SPENDING_ITEMS)  # land-sale spending; 专项付息
 
 
 def _monthly(rng: np.random.Generator, total: int) -> np.ndarray:

@@ -223,6 +223,8 @@ def classification_frame() -> pd.DataFrame:
         rows.append(("function", code, name, None))
         rows += [("function", c, n, code) for c, n in items]
     rows += [("function", c, n, None) for c, n in cat.OTHER_FUNCTIONS]
+    known = {code for _kind, code, _n, _p in rows}
+    rows += [("function", c, n, c[:3]) for c, n in cat.FUND_SPENDING_ITEMS if c not in known]
     for code, name, econ_items in cat.ECONOMIC:
         rows.append(("economic", code, name, None))
         rows += [("economic", c, n, code) for c, n in econ_items]
