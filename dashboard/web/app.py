@@ -26,8 +26,8 @@ from dashboard.core.roles import may
 from dashboard.core.scope import User
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
+from dashboard.web import boundary, ratelimit
 from dashboard.web import gate as web
-from dashboard.web import ratelimit
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 
@@ -142,6 +142,7 @@ def create_app() -> Dash:
         title="财政运行监测驾驶舱",
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (keep the title) but types it str
         suppress_callback_exceptions=True,
+        on_error=boundary.callback_failed,
     )
     audit.set_context_provider(audit_context)
     page_names = page_module_names()
@@ -165,4 +166,5 @@ def create_app() -> Dash:
     )
     register_export_routes(app.server, topics)
     web.install(app, ratelimit.install(app.server))
+    app.server.before_request(boundary.check_request(app))  # after the session gate: anonymous requests get 401
     return app
