@@ -26,7 +26,7 @@ from dashboard.core.roles import may
 from dashboard.core.scope import User
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
-from dashboard.web import boundary, ratelimit
+from dashboard.web import boundary, errors, ratelimit
 from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
@@ -167,4 +167,5 @@ def create_app() -> Dash:
     register_export_routes(app.server, topics)
     web.install(app, ratelimit.install(app.server))
     app.server.before_request(boundary.check_request(app))  # after the session gate: anonymous requests get 401
+    errors.install(app.server)
     return app
