@@ -46,13 +46,20 @@ def _dependency_list(value: object) -> bool:
     return True
 
 
+def _outputs_list(value: object) -> bool:
+    """Several outputs: a list of {id, property}, a wildcard output among them a list of such dicts."""
+    return isinstance(value, list) and all(
+        isinstance(o, dict) or (isinstance(o, list) and all(isinstance(i, dict) for i in o)) for o in value
+    )
+
+
 def _well_formed(app: Dash, body: object) -> bool:
     if not isinstance(body, dict):
         return False
     output, outputs = body.get("output"), body.get("outputs")
     if not isinstance(output, str) or "callback" not in app.callback_map.get(output, {}):
         return False  # no such callback, or one that runs in the browser (clientside): nothing to run here
-    if not (isinstance(outputs, dict) or (isinstance(outputs, list) and all(isinstance(o, dict) for o in outputs))):
+    if not (isinstance(outputs, dict) or _outputs_list(outputs)):
         return False
     if not _dependency_list(body.get("inputs")) or not _dependency_list(body.get("state", [])):
         return False

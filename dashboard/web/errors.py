@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from dash.exceptions import InvalidCallbackReturnValue
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -54,6 +55,14 @@ def _internal_error(error: InternalServerError) -> Response:
     return error_response(500)
 
 
+def _mismatched_outputs(error: InvalidCallbackReturnValue) -> Response:
+    """Dash checks a callback's answer against the outputs the request listed: a forged request listing a wildcard
+    output's components in different numbers gets a 400 (the page tests catch a callback that answers wrong)."""
+    log.warning("callback answer does not fit the outputs the request listed")
+    return error_response(400)
+
+
 def install(server: Flask) -> None:
+    server.register_error_handler(InvalidCallbackReturnValue, _mismatched_outputs)
     server.register_error_handler(HTTPException, _http_error)
     server.register_error_handler(InternalServerError, _internal_error)
