@@ -13,6 +13,7 @@ from dashboard.core import settings
 from dashboard.core.drill import clicked_point
 from dashboard.core.links import CLEAR, href, query_string
 from dashboard.core.masking import may_reveal
+from dashboard.core.roles import may
 from dashboard.ui import views
 from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
 from dashboard.ui.topic_page import chart_id, ids
@@ -201,9 +202,16 @@ def register_topic(app: Dash, topic: Topic) -> None:
         revealed = may_reveal(user, reason)
         hint = f"查询事由至少 {settings.get('UNMASK_REASON_MIN_LENGTH')} 个字" if reason and not revealed else None
         export_query = query_string(req.state, sort=request.sort, desc=int(request.descending))
+        exports = may(user, "export")
         bar = (
             reveal_bar(
-                key, revealed, hint, export_query=export_query, reason=reason or "", csrf_token=g.get("csrf_token")
+                key,
+                revealed,
+                hint,
+                export_query=export_query,
+                reason=reason or "",
+                csrf_token=g.get("csrf_token"),
+                may_export=exports,
             )
             if offer
             else None
@@ -224,6 +232,7 @@ def register_topic(app: Dash, topic: Topic) -> None:
                 page.has_next,
                 export_query,
                 bar,
+                may_export=exports,
             ),
             {"next": following},
         )

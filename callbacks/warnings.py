@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
+from dashboard.core.drill import ascii_int, browser_mapping
 from dashboard.core.links import CLEAR, href
 from dashboard.risk import monitor as risk
 from dashboard.risk import tickets
@@ -19,8 +20,7 @@ BUTTONS = {"ticket-respond": tickets.RESPOND, "ticket-accept": tickets.ACCEPT, "
 
 
 def _ticket_id(query: dict | None) -> int | None:
-    text = str((query or {}).get("ticket") or "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return ascii_int(browser_mapping(query).get("ticket"), 9)
 
 
 def register(app: Dash) -> None:

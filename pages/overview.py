@@ -8,13 +8,9 @@ import dash
 from dash import dcc, html
 
 from dashboard.ui.figures.cockpit import MAP_METRICS
+from dashboard.ui.graph import graph
 
-_GRAPH_CONFIG: dcc.Graph.Config = {
-    "displayModeBar": False,
-    "locale": "zh-CN",
-    "scrollZoom": False,
-    "doubleClick": False,
-}
+_STILL = {"scrollZoom": False, "doubleClick": False}
 PERIODS = [{"label": f"1-{m}月累计", "value": f"1-{m}"} for m in range(1, 13)] + [
     {"label": f"{m}月当月", "value": str(m)} for m in range(1, 13)
 ]
@@ -75,8 +71,8 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                                     className="metric-switch",
                                     options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()],
                                 ),
-                                dcc.Graph(
-                                    id="overview-map", config=_GRAPH_CONFIG, className="overview-graph map-graph"
+                                graph(
+                                    "overview-map", mode_bar=False, config=_STILL, className="overview-graph map-graph"
                                 ),
                                 html.Div(id="overview-map-legend"),
                             ]
@@ -85,17 +81,17 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                     ),
                     _card(
                         "overview-mix-title",
-                        dcc.Graph(id="overview-revenue-mix", config=_GRAPH_CONFIG, className="overview-graph"),
+                        graph("overview-revenue-mix", mode_bar=False, config=_STILL, className="overview-graph"),
                         "card-mix",
                     ),
                     _card(
                         "overview-functions-title",
-                        dcc.Graph(id="overview-functions", config=_GRAPH_CONFIG, className="overview-graph tall"),
+                        graph("overview-functions", mode_bar=False, config=_STILL, className="overview-graph tall"),
                         "card-functions",
                     ),
                     _card(
                         "overview-trend-title",
-                        dcc.Graph(id="overview-trend", config=_GRAPH_CONFIG, className="overview-graph"),
+                        graph("overview-trend", mode_bar=False, config=_STILL, className="overview-graph"),
                         "card-trend",
                     ),
                     html.Div(id="overview-leaf", className="card-leaf"),

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.ui.graph import graph
 from dashboard.ui.risk_views import rules_catalogue, weights_card
 
 
@@ -16,7 +17,7 @@ def _card(title_id: str, body) -> dbc.Card:
 
 def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
     """The page skeleton; `callbacks.risk` fills it from the query held in `risk-query`."""
-    graph: dcc.Graph.Config = {"displayModeBar": False, "responsive": True}
+    still = {"responsive": True}
     return html.Div(
         [
             dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period}),
@@ -43,7 +44,7 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                             className="text-muted small mb-1",
                         ),
                         html.Div(
-                            dcc.Graph(id="risk-heatmap", config=graph, className="risk-heatmap"),
+                            graph("risk-heatmap", mode_bar=False, config=still, className="risk-heatmap"),
                             className="risk-heatmap-scroll",
                         ),
                         html.Div(id="risk-evidence"),
@@ -54,12 +55,14 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
             dbc.Row(
                 [
                     dbc.Col(
-                        _card("risk-health-title", dcc.Graph(id="risk-health", config=graph)), lg=7, className="mt-3"
+                        _card("risk-health-title", graph("risk-health", mode_bar=False, config=still)),
+                        lg=7,
+                        className="mt-3",
                     ),
                     dbc.Col(
                         _card(
                             "risk-distribution-title",
-                            dcc.Graph(id="risk-distribution", config=graph, style={"height": "240px"}),
+                            graph("risk-distribution", mode_bar=False, config=still, style={"height": "240px"}),
                         ),
                         lg=5,
                         className="mt-3",

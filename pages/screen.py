@@ -14,16 +14,11 @@ from dash import dcc, html
 from dashboard.core import settings
 from dashboard.core.drill import rotate_seconds
 from dashboard.ui.figures.cockpit import MAP_METRICS
+from dashboard.ui.graph import graph
 from dashboard.ui.props import wildcard
 
 PATH = "/screen"
 BOARDS = ("overview", "revenue", "spending", "risk")
-_GRAPH_CONFIG: dcc.Graph.Config = {
-    "displayModeBar": False,
-    "locale": "zh-CN",
-    "scrollZoom": False,
-    "doubleClick": False,
-}
 
 
 def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:
@@ -33,8 +28,14 @@ def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:
     )
 
 
-def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=_GRAPH_CONFIG, className="screen-graph", responsive=True)
+def _graph(graph_id: str):
+    return graph(
+        graph_id,
+        mode_bar=False,
+        config={"scrollZoom": False, "doubleClick": False},
+        className="screen-graph",
+        responsive=True,
+    )
 
 
 def layout(

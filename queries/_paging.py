@@ -10,6 +10,7 @@ table are the sum of every page. Export reads the same select in full, so a file
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.drill import DrillState
+from dashboard.core.drill import TEXT_MAX, DrillState, ascii_int
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
@@ -66,13 +67,38 @@ class PageRequest:
     def of(
         cls, source: TableSource, sort: object = None, descending: object = None, after: object = None
     ) -> PageRequest:
-        """A safe request: an unknown sort column falls back to the default, a malformed cursor to page 1."""
-        if sort not in source.sortable:
+        """A safe request: an unknown sort column falls back to the default, a cursor that is not (a value of the
+        sort column's type, a row id in ASCII digits) to page 1."""
+        if not isinstance(sort, str) or sort not in source.sortable:
             sort, descending = source.default_sort, source.default_descending
         cursor = None
-        if isinstance(after, (list, tuple)) and len(after) == 2 and str(after[1]).lstrip("-").isdigit():
-            cursor = (str(after[0]), int(after[1]))
-        return cls(str(sort), bool(descending), cursor)
+        if isinstance(after, list | tuple) and len(after) == 2:
+            value, ident = after
+            row_id = ascii_int(ident.removeprefix("-") if isinstance(ident, str) else ident, 18)
+            if row_id is not None and isinstance(value, str | int) and _typed_or_none(source.sortable[sort], value):
+                cursor = (str(value), -row_id if str(ident).strip().startswith("-") else row_id)
+        return cls(sort, descending is True, cursor)
+
+
+_MONEY = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,4})?")
+
+
+def _typed_or_none(kind: str, value: str | int) -> bool:
+    """Whether `value` reads as a value of a sort column of `kind` (what `_typed` will turn it into)."""
+    text = str(value)
+    if len(text) > TEXT_MAX:
+        return False
+    if kind == "money":
+        return _MONEY.fullmatch(text) is not None
+    if kind == "int":
+        return ascii_int(text.removeprefix("-"), 18) is not None
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            return False
+        return re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is not None
+    return True
 
 
 def _typed(kind: str, text: str):

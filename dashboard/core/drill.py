@@ -14,7 +14,8 @@ from dashboard.core.periods import months_bounds
 from dashboard.core.regions import RegionTree
 from dashboard.core.scope import Scope
 
-_PERIOD = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2}))?\s*$")
+_PERIOD = re.compile(r"^\s*([0-9]{1,2})\s*(?:-\s*([0-9]{1,2}))?\s*$")
+TEXT_MAX = 200  # the longest text a browser value is read as (a query value, a search, a reason)
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,19 @@ class DrillState:
 
 
 def _first(value) -> str | None:
+    """The text of a query value (the first of a repeated one), at most TEXT_MAX characters."""
     if isinstance(value, (list, tuple)):
-        return str(value[0]) if value else None
-    return None if value is None else str(value)
+        return str(value[0])[:TEXT_MAX] if value else None
+    return None if value is None else str(value)[:TEXT_MAX]
+
+
+def ascii_int(text: object, most_digits: int) -> int | None:
+    """A whole number written in 1 to `most_digits` ASCII digits, else None: `str.isdigit()` accepts '²' and
+    `int()` Arabic-Indic digits, neither of which a URL of this app ever holds."""
+    if not isinstance(text, str | int) or isinstance(text, bool):
+        return None
+    candidate = str(text).strip()
+    return int(candidate) if re.fullmatch(f"[0-9]{{1,{most_digits}}}", candidate) else None
 
 
 def parse_state(
@@ -88,7 +99,7 @@ def parse_state(
     denied = None
     if region_text not in (None, ""):
         candidate = region_text.strip()
-        if not re.fullmatch(r"\d{6}", candidate) or candidate not in tree:
+        if not re.fullmatch(r"[0-9]{6}", candidate) or candidate not in tree:
             notices.append(f"未找到区划代码“{candidate[:20]}”,已显示{tree.name(root)}。")
         elif not tree.is_within(candidate, root):
             notices.append(f"无权查看“{tree.name(candidate)}”,已显示{tree.name(root)}。")
@@ -101,8 +112,9 @@ def parse_state(
     year = latest_year
     year_text = _first(query.get("year"))
     if year_text not in (None, ""):
-        if year_text.strip().isdigit() and int(year_text) in available:
-            year = int(year_text)
+        asked = ascii_int(year_text, 4)
+        if asked is not None and asked in available:
+            year = asked
         else:
             notices.append(f"没有{year_text.strip()[:10]}年的数据,已显示{latest_year}年。")
 
@@ -175,7 +187,8 @@ def with_filters(state: DrillState, query: Mapping[str, object], specs: Sequence
 
 def rotate_seconds(text: str | None) -> int:
     """`?rotate=<seconds>` of the big screen: 0 (off) unless a whole number of seconds from 5 to 3600."""
-    return int(text) if text and text.strip().isdigit() and 5 <= int(text) <= 3600 else 0
+    seconds = ascii_int(text, 4)
+    return seconds if seconds is not None and 5 <= seconds <= 3600 else 0
 
 
 def browser_mapping(value: object) -> Mapping:

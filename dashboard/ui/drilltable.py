@@ -100,10 +100,11 @@ def reveal_bar(
     export_query: str = "",
     reason: str = "",
     csrf_token: str | None = None,
+    may_export: bool = False,
 ) -> html.Div:
     """For a user who may see personal data: a reason box that unmasks the table (each view audited with the
-    reason), or, once shown, the unmasked export (a POST carrying the reason and the session's CSRF token) and the
-    way back to masked."""
+    reason), or, once shown, the unmasked export (a POST carrying the reason and the session's CSRF token; only for
+    a role that may export) and the way back to masked."""
     if revealed:
         exports = [
             html.Form(
@@ -117,6 +118,7 @@ def reveal_bar(
                 className="d-inline",
             )
             for suffix, label in (("csv", "CSV"), ("xlsx", "Excel"))
+            if may_export
         ]
         return html.Div(
             [
@@ -173,9 +175,10 @@ def render(
     has_next: bool,
     export_query: str,
     reveal: html.Div | None = None,
+    may_export: bool = False,
 ) -> html.Div:
     """Totals over all rows, the page's rows (already masked or revealed), sortable headers, pager, export links
-    and, for a user who may unmask, the `reveal` bar."""
+    (for a role that may export: the routes refuse the others) and, for a user who may unmask, the `reveal` bar."""
     pages = max(1, -(-int(totals["rows"]) // 50))
     summary = [html.Span(f"共 {int(totals['rows']):,} 行", className="me-3")]
     summary += [
@@ -234,7 +237,9 @@ def render(
                 className="btn btn-outline-primary btn-pager",
                 id=f"{page_key}-export-xlsx",
             ),
-        ],
+        ]
+        if may_export
+        else [],
         className="d-flex gap-2",
     )
     trail = [

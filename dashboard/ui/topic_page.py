@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.ui.graph import graph
+
 PERIODS = (
     ("1-3", "一季度累计"),
     ("1-6", "上半年累计"),
@@ -121,15 +123,7 @@ def topic_layout(
             dbc.Col(
                 dbc.Card(
                     dcc.Loading(
-                        dcc.Graph(
-                            id=chart_id(key, slot),
-                            config={
-                                "displaylogo": False,
-                                "responsive": True,
-                                "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-                            },
-                            className="topic-graph",
-                        ),
+                        graph(chart_id(key, slot), config={"responsive": True}, className="topic-graph"),
                         type="dot",
                         delay_show=300,
                     ),

@@ -27,8 +27,8 @@ from dashboard.core.scope import User
 from dashboard.public import routes as public_routes
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
+from dashboard.web import boundary, errors, ratelimit
 from dashboard.web import gate as web
-from dashboard.web import ratelimit
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 from dashboard.web.qrcodes import register_routes as register_qrcode_routes
@@ -144,6 +144,7 @@ def create_app() -> Dash:
         title="财政运行监测驾驶舱",
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (keep the title) but types it str
         suppress_callback_exceptions=True,
+        on_error=boundary.callback_failed,
     )
     audit.set_context_provider(audit_context)
     page_names = page_module_names()
@@ -170,4 +171,6 @@ def create_app() -> Dash:
     limiter = ratelimit.install(app.server)
     public_routes.install(app.server, limiter)
     web.install(app, limiter)
+    app.server.before_request(boundary.check_request(app))  # after the session gate: anonymous requests get 401
+    errors.install(app.server)
     return app

@@ -1,6 +1,7 @@
 """Export of a topic page's current view (its drill-through table) as CSV or Excel, built on the server.
 
-`GET /export/<topic>.csv|xlsx?<the page's query string>`: the state is resolved exactly as the page resolves it,
+`GET /export/<topic>.csv|xlsx?<the page's query string>`, for a role with the export permission (领导 and 经办 get
+403 from every method, HEAD included, audited as denied): the state is resolved exactly as the page resolves it,
 with the scope of the request's own session (never from the browser), personal data masked, and every export
 recorded in the audit trail with its row count. `POST` to the same address with a `reason` (and the session's CSRF
 token) is how a user who may see personal data exports it unmasked: `masking.reveal` decides and audits it, as it
@@ -25,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dashboard.core import settings
+from dashboard.core.roles import may
 from dashboard.state import audit
 from dashboard.ui.drilltable import TableView, cell_text
 from dashboard.web.context import current_user
@@ -102,6 +104,9 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
     topic = topics.get(key)
     if topic is None or fmt not in MEDIA_TYPES:
         return Response("没有这个导出。", status=404, mimetype="text/plain")
+    if not may(current_user(), "export"):
+        audit.record("export", page=topic.path, outcome="denied", detail="role may not export")
+        return Response("无权导出:当前角色没有导出权限。", status=403, mimetype="text/plain")
     if request.method == "HEAD":
         return Response(content_type=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-store"})
     try:

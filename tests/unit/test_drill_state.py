@@ -36,6 +36,10 @@ THROUGH = dt.date(2024, 9, 30)  # the latest year has data up to September
         ({"region": "430102"}, CHANGSHA, ("430102", 2024, 1, 9), []),
         ({"year": "2019"}, PROVINCE, ("430000", 2024, 1, 9), ["没有2019年的数据"]),
         ({"year": "abc"}, PROVINCE, ("430000", 2024, 1, 9), ["没有abc年的数据"]),
+        ({"year": "²"}, PROVINCE, ("430000", 2024, 1, 9), ["没有²年的数据"]),  # isdigit() says yes, int() no
+        ({"year": "٢٠٢٤"}, PROVINCE, ("430000", 2024, 1, 9), ["年的数据"]),  # int() reads it; ASCII only here
+        ({"year": "9" * 5000}, PROVINCE, ("430000", 2024, 1, 9), ["没有9999999999年的数据"]),
+        ({"period": "١-٦"}, PROVINCE, ("430000", 2024, 1, 9), ["无效"]),
         ({"period": "13-2"}, PROVINCE, ("430000", 2024, 1, 9), ["期间“13-2”无效"]),
         ({"period": "7-3"}, PROVINCE, ("430000", 2024, 1, 9), ["无效"]),
         ({"period": "0"}, PROVINCE, ("430000", 2024, 1, 9), ["无效"]),
@@ -81,3 +85,25 @@ def test_links_are_permalinks_that_parse_back(state, changes, expected):
 def test_time_progress_is_elapsed_share_of_the_year():
     assert DrillState("430000", 2024, 1, 6).time_progress == 0.5
     assert DrillState("430000", 2024, 4, 9).time_progress == 0.75
+
+
+def test_cursors_are_checked_against_their_sort_column_type() -> None:
+    from queries._paging import PageRequest, TableSource
+
+    source = TableSource(
+        "t", lambda scope, state: None, ("paid",), {"paid": "money", "day": "date", "n": "int"}, "paid"
+    )
+    assert PageRequest.of(source, "paid", True, ["123.45", "7"]).after == ("123.45", 7)
+    assert PageRequest.of(source, "day", False, ["2024-05-01", 3]).after == ("2024-05-01", 3)
+    for sort, cursor in [
+        ("paid", ["abc", "1"]),
+        ("paid", ["NaN", "1"]),
+        ("paid", ["1", "²"]),
+        ("paid", ["1", "9" * 40]),
+        ("day", ["2024-13-01", "1"]),
+        ("n", ["1.5", "1"]),
+        ("paid", [{"x": 1}, "1"]),
+        ("paid", "1,1"),
+    ]:
+        assert PageRequest.of(source, sort, True, cursor).after is None, (sort, cursor)
+    assert PageRequest.of(source, ["paid"], True).sort == "paid"  # an unhashable sort falls back to the default

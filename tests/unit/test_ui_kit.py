@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
@@ -70,3 +72,102 @@ def test_every_builder_returns_a_plain_dict_in_its_theme() -> None:
     assert figures[0]["layout"]["font"]["color"] == DESK.text
     assert figures[1]["layout"]["font"] == {**figures[1]["layout"]["font"], "size": 20, "color": SCREEN.text}
     assert figures[2]["data"][0]["y"] == [1, 0, 0, 0, 1]
+
+
+# -- charts: one config, no cloud, text from data shown as text ------------------------------------------------------
+
+EVIL = '<a href="https://evil.example/">外链</a>'
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list | tuple):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def _figure_strings(fig: dict) -> list[str]:
+    """Every string of a figure a browser could render as markup (templates are the kit's own, not data)."""
+    strings = []
+    for trace in fig["data"]:
+        strings += _strings({k: v for k, v in trace.items() if not k.endswith("template")})
+    return strings + _strings(fig["layout"])
+
+
+def test_every_figure_builder_of_the_kit_escapes_its_labels() -> None:
+    import inspect
+
+    builders = [
+        (module.__name__, name)
+        for module in (topic, cockpit, risk)
+        for name, fn in vars(module).items()
+        if inspect.isfunction(fn)
+        and not name.startswith("_")
+        and fn.__module__ == module.__name__
+        and inspect.signature(fn).return_annotation == "Figure"
+    ]
+    assert len(builders) >= 15
+    assert [
+        b for b in builders if not getattr(getattr(__import__(b[0], fromlist=["x"]), b[1]), "escapes_labels", 0)
+    ] == []
+
+
+def test_an_agency_named_like_a_link_is_text_in_every_chart() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": [EVIL, "乙单位"],
+            "amount": [Decimal(5), Decimal(3)],
+            "key": ["k1", "k2"],
+            "rate": [0.5, 0.7],
+            "grade_label": ["正常", "正常"],
+            "grade_level": [None, None],
+            "budget": [Decimal(9), Decimal(9)],
+            "paid": [Decimal(5), Decimal(3)],
+            "change": [1.0, None],
+            "health_index": [70.0, 80.0],
+            "kind": ["税收收入", "非税收入"],
+        }
+    )
+    figures = [
+        topic.bars(frame, "name", "amount", "key", "支出", "元", "1—6月"),
+        topic.bars(frame, "name", "amount", "key", "支出", "元", "1—6月", horizontal=False),
+        topic.donut(frame, "name", "amount", "key", "支出", "元", "1—6月"),
+        topic.changes(frame, "name", "amount", "key", "支出", "元", "1—6月"),
+        topic.progress(frame, "name", "key", "执行", "1—6月", 0.5),
+        topic.budget_vs_paid(frame, "name", "key", "预算", "元", "1—6月"),
+        topic.grouped_bars(frame, "name", "key", [("budget", "预算"), ("paid", "已付")], "对比", "元", "1—6月"),
+        cockpit.function_bars(frame, "元"),
+        cockpit.revenue_mix(frame.assign(kind=["税收收入", "非税收入"]), "元"),
+        risk.health_ranking(frame),
+    ]
+    for fig in figures:
+        strings = _figure_strings(fig)
+        assert not [s for s in strings if "<a" in s], fig["data"][0]["type"]
+        shown = [s for s in strings if "evil.example" in s]
+        assert shown and all("&lt;a href=" in s for s in shown)
+    assert figures[0]["data"][0]["customdata"] == ["k2", "k1"]  # the click key is not touched
+    assert "%{customdata}" in figures[7]["data"][0]["hovertemplate"]
+    assert EVIL not in str(figures[7]["data"][0]["customdata"])  # shown in the hover: escaped
+
+
+def test_every_graph_uses_the_one_config_without_cloud_buttons_in_chinese() -> None:
+    from pathlib import Path
+
+    from dashboard.ui.graph import graph, graph_config
+
+    root = Path(__file__).resolve().parents[2]
+    makers = [
+        p.relative_to(root).as_posix()
+        for folder in ("pages", "dashboard", "callbacks")
+        for p in (root / folder).rglob("*.py")
+        if "dcc.Graph(" in p.read_text(encoding="utf-8")
+    ]
+    assert makers == ["dashboard/ui/graph.py"]
+    for config in (graph_config(), graph_config(mode_bar=False), graph("g", config={"scrollZoom": False}).config):
+        assert config["locale"] == "zh-CN" and config["displaylogo"] is False
+        assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+        assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+    assert (root / "assets" / "plotly-locale-zh-cn.js").is_file()

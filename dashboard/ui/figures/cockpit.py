@@ -22,7 +22,9 @@ from dashboard.ui.figures.theme import (
     Theme,
     ThemeLike,
     axis,
+    chart,
     figure,
+    plain,
     resolve_theme,
     scaled,
 )
@@ -71,6 +73,7 @@ def map_view(bounds: tuple[float, float, float, float], width_px: float, height_
     return centre, round(min(lon_zoom, lat_zoom) - 0.05, 3)
 
 
+@chart
 def region_map(
     frame: pd.DataFrame,
     metric: str,
@@ -123,6 +126,7 @@ def region_map(
     )
 
 
+@chart
 def revenue_mix(items: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: int = 6) -> Figure:
     """Tax against non-tax (a ring) and the largest items (bars), amounts in `unit`."""
     t = resolve_theme(theme)
@@ -142,7 +146,7 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: in
         "textinfo": "none",
         "hovertemplate": "%{label} %{value:,.2f}" + unit + "<extra></extra>",
     }
-    centre = "<br>".join(f"{k[:-2]} {fmt.percent(share)}" for k, share in zip(kinds, shares))
+    centre = "<br>".join(f"{plain(k[:-2])} {fmt.percent(share)}" for k, share in zip(kinds, shares))
     head = items.head(top).iloc[::-1]
     amounts = scaled(head["amount"], unit)
     bars = {
@@ -179,6 +183,7 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: in
     )
 
 
+@chart
 def function_bars(frame: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: int = 10) -> Figure:
     """Spending by function (类), the `top` largest, amounts in `unit` printed on the bars."""
     t = resolve_theme(theme)
@@ -208,6 +213,7 @@ def function_bars(frame: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: 
     )
 
 
+@chart
 def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: ThemeLike = DESK) -> Figure:
     """Revenue and spending per month, `year` (solid) against the year before (dotted), amounts in `unit`."""
     t = resolve_theme(theme)

@@ -17,8 +17,10 @@ from dashboard.ui.figures.theme import (
     Figure,
     ThemeLike,
     bare_axis,
+    chart,
     figure,
     grade_steps,
+    plain,
     resolve_theme,
     stepped_scale,
 )
@@ -45,6 +47,7 @@ def height_style(fig: Figure) -> dict[str, str]:
     return {"height": f"{fig['layout']['height']}px"}
 
 
+@chart
 def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     """Children (rows) × topics (columns), each cell coloured by the worst open grade with '红 3' written in it;
     customdata carries (code, topic, count) for the click, the hover shows the top warning's value and threshold."""
@@ -66,9 +69,9 @@ def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
             text_row.append(f"{grade} {cell['count']}" if grade else NORMAL_LABEL)
             custom_row.append([cell["code"], topic, int(cell["count"])])
             hover_row.append(
-                f"<b>{name} · {topic}</b><br>{cell['message']}<br>阈值:{cell['threshold']}"
+                f"<b>{plain(name)} · {topic}</b><br>{plain(cell['message'])}<br>阈值:{plain(cell['threshold'])}"
                 if grade
-                else f"<b>{name} · {topic}</b><br>无待处理预警"
+                else f"<b>{plain(name)} · {topic}</b><br>无待处理预警"
             )
         z.append(z_row)
         text.append(text_row)
@@ -102,6 +105,7 @@ def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     )
 
 
+@chart
 def health_ranking(health: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     """Children's 财政健康指数 as horizontal bars, best on top, each labelled with its value and change."""
     frame = health.dropna(subset=["health_index"]).sort_values("health_index")
@@ -129,6 +133,7 @@ def health_ranking(health: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     )
 
 
+@chart
 def grade_distribution(region_risk: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     """How many child regions have each worst open grade (正常 included), labelled with their counts."""
     levels = [*reversed(GRADE_ORDER), None]

@@ -23,10 +23,12 @@ from dashboard.ui.figures.theme import (
     Figure,
     ThemeLike,
     axis,
+    chart,
     chart_title,
     figure,
     grade_colours,
     grade_steps,
+    plain,
     resolve_theme,
     scaled,
     stepped_scale,
@@ -74,7 +76,7 @@ def _vline(fig: Figure, x: float, text: str) -> None:
         }
     ]
     fig["layout"]["annotations"] = [
-        {"xref": "x", "yref": "paper", "x": x, "y": 1, "yanchor": "bottom", "text": text, "showarrow": False}
+        {"xref": "x", "yref": "paper", "x": x, "y": 1, "yanchor": "bottom", "text": plain(text), "showarrow": False}
     ]
 
 
@@ -82,6 +84,7 @@ def _height(rows: int) -> int:
     return max(300, 26 * rows + 90)
 
 
+@chart
 def empty(title: str, unit: str, period: str, theme: ThemeLike = DESK) -> Figure:
     """A titled chart that says there is nothing to show (instead of an empty grid)."""
     fig = _figure(title, unit, period, theme)
@@ -92,6 +95,7 @@ def empty(title: str, unit: str, period: str, theme: ThemeLike = DESK) -> Figure
     return fig
 
 
+@chart
 def bars(
     frame: pd.DataFrame,
     label: str,
@@ -129,6 +133,7 @@ def bars(
     return fig
 
 
+@chart
 def donut(
     frame: pd.DataFrame,
     label: str,
@@ -163,6 +168,7 @@ def donut(
     return fig
 
 
+@chart
 def monthly_compare(
     frame: pd.DataFrame, title: str, unit: str, year: int, period: str, *, theme: ThemeLike = DESK
 ) -> Figure:
@@ -194,6 +200,7 @@ def monthly_compare(
     return fig
 
 
+@chart
 def changes(
     frame: pd.DataFrame,
     label: str,
@@ -230,6 +237,7 @@ def changes(
     return fig
 
 
+@chart
 def progress(
     frame: pd.DataFrame,
     label: str,
@@ -268,6 +276,7 @@ def progress(
     return fig
 
 
+@chart
 def budget_vs_paid(
     frame: pd.DataFrame,
     label: str,
@@ -308,6 +317,7 @@ def budget_vs_paid(
     return fig
 
 
+@chart
 def grouped_bars(
     frame: pd.DataFrame,
     label: str,
@@ -344,6 +354,7 @@ def grouped_bars(
     return fig
 
 
+@chart
 def graded_ratios(
     frame: pd.DataFrame,
     label: str,
@@ -409,6 +420,7 @@ def graded_ratios(
     return fig
 
 
+@chart
 def cash_heatmap(frame: pd.DataFrame, title: str, period: str, *, theme: ThemeLike = DESK) -> Figure:
     """库款保障水平 by row (本级, each child) and month: the cell colour is the grade (grey when normal) and the
     cell text the level with its grade label, so colour never carries the meaning alone. `frame` has name, month,
@@ -457,6 +469,7 @@ def _cash_text(cell: tuple[float, str | None, str] | None) -> str:
     return f"{level:.2f}" + ("" if grade is None else f" {label}")
 
 
+@chart
 def percent_bars(
     frame: pd.DataFrame,
     label: str,
@@ -495,6 +508,7 @@ def percent_bars(
     return fig
 
 
+@chart
 def share_trend(
     frame: pd.DataFrame, part: str, whole: str, title: str, period: str, *, theme: ThemeLike = DESK
 ) -> Figure:
