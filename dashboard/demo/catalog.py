@@ -493,9 +493,9 @@ LOW_SELF_SUFFICIENCY_UNITS = 0.05
 CLEAN_CASH = (0.5, 0.75)
 
 # Months: a December peak in spending, revenue strongest in spring (ours, typical of provincial reports). Project
-# money follows these weights after its indicator is issued, so spending as a whole stands near 47% of the year's
+# money follows these weights after its indicator is issued, so spending as a whole stands near 45% of the year's
 # budget at June and 72% at September, as the national figures do (2024: 13.6 / 20.4 of 28.5万亿).
-SPENDING_MONTH_WEIGHTS = [7.5, 8.0, 9.5, 8.5, 8.5, 10.0, 8.0, 7.5, 8.5, 7.5, 7.5, 9.0]
+SPENDING_MONTH_WEIGHTS = [7.5, 7.5, 9.0, 8.0, 8.5, 10.0, 7.5, 7.0, 8.0, 7.0, 6.5, 13.5]
 # Some regions pay their projects a month ahead of the others (the share whose code hashes into it): so regions
 # differ mid-year as real ones do, and the year's totals stay as they are.
 EARLY_PAYING_SHARE = 0.35

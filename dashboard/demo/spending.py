@@ -372,7 +372,7 @@ def _payments(
         is_even, (position % 12) + 1, rng.choice(np.arange(1, 13), size=len(group), p=month_w / month_w.sum())
     )
     early = _early_paying(ind["county_code"].fillna(ind["city_code"]).fillna(ind["province_code"]).to_numpy())[group]
-    month = np.where(is_even | ~early, month, np.maximum(month - 1, 1))
+    month = np.where(is_even | ~early | (month == 12), month, np.maximum(month - 1, 1))  # December stays the peak
     issue_month = pd.to_datetime(ind["issue_date"]).dt.month.to_numpy()[group]
     month = np.where(is_even, month, np.maximum(month, issue_month))  # never paid before the money exists
     wage = ind["sanbao_type"].eq("保工资").to_numpy()[group]
