@@ -72,11 +72,6 @@ def visible_region(scope: Scope, region_code: str) -> Region | None:
     return tree[region_code] if scope.sees(tree, region_code) else None
 
 
-def or_nothing(where: list[sa.ColumnElement[bool]] | None) -> list[sa.ColumnElement[bool]]:
-    """Conditions that may be None (a region the caller cannot see) as conditions that then match no row."""
-    return [sa.false()] if where is None else where
-
-
 def drill_region(scope: Scope, state: DrillState) -> Region | None:
     """The region `state` drills into, or None when it is unknown or outside `scope` (the caller returns no rows)."""
     return visible_region(scope, state.region)
