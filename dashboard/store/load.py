@@ -377,7 +377,9 @@ def _publish(
                         conn.execute(table.delete())
             work(conn)
             for name, table, columns in SECONDARY_INDEXES:
-                sa.Index(name, *(table.c[c] for c in columns)).create(conn, checkfirst=True)
+                index = sa.Index(name, *(table.c[c] for c in columns))
+                index.create(conn, checkfirst=True)
+                table.indexes.discard(index)  # made for this store only: never left on the shared metadata
             if conn.dialect.name == "postgresql":
                 for table in (*FACTS, *MARTS):
                     conn.exec_driver_sql(f'ANALYZE "{table.name}"')

@@ -106,15 +106,12 @@ def test_an_auditor_states_a_reason_to_see_an_anomaly_list_unmasked_and_can_mask
         timeout=60,
         message="the table shown unmasked",
     )
-    assert set(re.findall(full_id, shown)) == ids
+    found = set(re.findall(full_id, shown))  # the first page of the list (50 rows): every ID on it in full
+    assert found and found <= ids, (found, ids)
+    assert not re.search(r"\d{3}\*{11}[\dX]{4}", shown), "a row still masked"
     screenshot(driver, "subsidies-after-death-unmasked-1440x900")
-    forms = driver.execute_script("""return Array.from(document.querySelectorAll('.reveal-bar form')).map(f => [
-        f.getAttribute('action'), f.method, f.querySelector('input[name=reason]').value,
-        f.querySelector('input[name=csrf_token]').value.length])""")
-    assert [f[0].split("?")[0] for f in forms] == ["/export/subsidies.csv", "/export/subsidies.xlsx"]
-    assert all(
-        "flag=after_death" in f[0] and f[1] == "post" and f[2] == "审计核查死亡后发放" and f[3] > 20 for f in forms
-    ), forms
+    forms = driver.execute_script("return document.querySelectorAll('.reveal-bar form').length")
+    assert forms == 0, "a 审核 may unmask on screen but may not export (the export forms are for 分析 and 管理员)"
     hide = driver.find_element("css selector", ".reveal-bar .btn-outline-secondary")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", hide)
     hide.click()
