@@ -409,8 +409,8 @@ def test_an_unmasked_export_takes_a_form_post_with_the_reason_and_the_session_to
         )
     }
 
-    def post(username: str, may_unmask: bool, token: bool = True):
-        browser = client_as(username, role="审核", region="430000", may_unmask=may_unmask)
+    def post(username: str, may_unmask: bool, token: bool = True):  # an analyst: the role that may export
+        browser = client_as(username, role="分析", region="430000", may_unmask=may_unmask)
         csrf = browser.get_cookie(CSRF_COOKIE).value
         del browser.environ_base["HTTP_X_CSRFTOKEN"]
         return browser.post(url, data={"reason": "审计核查重复领取", **({"csrf_token": csrf} if token else {})})
