@@ -11,6 +11,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dashboard.core import quality
+
 
 def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
@@ -251,6 +253,40 @@ SETTINGS: tuple[Setting, ...] = (
         "collection the Simplified Chinese face is used.",
     ),
     Setting("PUBLIC_HALL_SECONDS", "20", "Seconds each village list shows on the service-hall screen (一屏智报).", int),
+    Setting(
+        "QUALITY_ZERO_RATE",
+        "0.02",
+        "Data quality: a rule scores 0 in a region and quarter once this share of the records it checks fail "
+        "(linear from 100 at none).",
+        float,
+    ),
+    Setting(
+        "QUALITY_REPORT_DEADLINE_DAY",
+        "10",
+        "A month's data is late (迟报) when reported after this day of the next month.",
+        int,
+    ),
+    Setting(
+        "QUALITY_PAY_GAP_DAYS",
+        "365",
+        "Days from 指标下达 to its first payment beyond which the gap is too long (T03).",
+        int,
+    ),
+    Setting(
+        "QUALITY_CONTRACT_GAP_DAYS",
+        "60",
+        "Days from 采购公告 to contract beyond which procurement is overdue (T05).",
+        int,
+    ),
+    Setting("QUALITY_YELLOW", "95", "A region's 数据质量 总分 below this is 黄 (数据质量预警).", float),
+    Setting("QUALITY_ORANGE", "90", "… below this 橙.", float),
+    Setting("QUALITY_RED", "80", "… below this 红.", float),
+    *(
+        Setting(
+            quality.weight_setting(r.code), f"{r.weight:g}", f"Weight of data-quality rule {r.code} ({r.name}).", float
+        )
+        for r in quality.RULES
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -25,6 +25,7 @@ from dashboard.demo import province as pr
 from dashboard.demo.anomalies import Planted, zones
 from dashboard.demo.fund_spending import fund_spending
 from dashboard.demo.procurement import procurement
+from dashboard.demo.quality import plant_quality, reporting
 from dashboard.demo.revenue import fund_revenue, revenue
 from dashboard.demo.spending import spending
 from dashboard.demo.subsidies import subsidies
@@ -55,7 +56,7 @@ def generate(
         raise ValueError("scale must be positive")
     p = pr.province(province, tuple(years), scale, np.random.default_rng(seed))
     planted = Planted()
-    step = iter(range(11))
+    step = iter(range(12))
 
     def stream(label: str) -> np.random.Generator:
         """Report the next step and give it its own random stream."""
@@ -100,13 +101,16 @@ def generate(
     frames["sampling"] = paid_out.sampling
 
     frames["procurement"] = procurement(p, agency, pools, stream("政府采购"), planted)
-    frames["fund_spending"] = fund_spending(frames, stream("政府性基金预算支出"))  # last: shifts no other step
-    frames["demo_anomaly"] = planted.frame()
+    frames["fund_spending"] = fund_spending(frames, stream("政府性基金预算支出"))  # shifts no other step
 
     through = max(
         pd.Timestamp(frames[t][c].max()).date()
         for t, c in (("payment", "pay_date"), ("revenue", "collect_date"), ("subsidy_payout", "pay_date"))
     )
+    rng = stream("报送记录与数据质量缺陷")  # last: shifts no other step
+    frames["report_submission"] = reporting(p, through, rng)
+    plant_quality(p, frames, through, rng, planted)
+    frames["demo_anomaly"] = planted.frame()
     return DemoData(
         frames, planted.records(), province, p.years, through, {name: len(frame) for name, frame in frames.items()}
     )

@@ -38,6 +38,7 @@ TABLE_LABELS = {
     "treasury_cash": "国库库款",
     "demo_anomaly": "演示预置异常",
     "sampling": "抽样比例",
+    "report_submission": "数据报送记录",
 }
 
 # Chinese column names as the exports print them: by column name, then per table where the same name means
@@ -170,6 +171,9 @@ _TABLE_COLUMN_LABELS = {
     ("supplier", "region_code"): "注册地区划代码",
     ("demo_anomaly", "kind"): "异常类型",
     ("demo_anomaly", "key"): "对象",
+    ("report_submission", "region_code"): "报送区划代码",
+    ("report_submission", "table_name"): "报送数据表",
+    ("report_submission", "submitted_at"): "报送日期",
 }
 
 
@@ -206,6 +210,7 @@ _ENUMS = {
     "subsidy_program.frequency": ("按月", "按季", "按年", "一次性"),
     "transfer.kind": ("一般性", "专项", "共同事权"),
     "bond.kind": ("一般", "专项"),
+    "report_submission.table_name": ("payment", "revenue", "treasury_cash"),
 }
 _CODE_COLUMNS = {
     "region.adcode": GB2260,
@@ -218,6 +223,7 @@ _CODE_COLUMNS = {
     "transfer.to_region": REGIONS,
     "debt_limit.region_code": REGIONS,
     "treasury_cash.region_code": REGIONS,
+    "report_submission.region_code": REGIONS,
     "revenue.item_code": REVENUE_ITEM,
     "fund_revenue.item_code": FUND_REVENUE_ITEM,
     "*.func_code": FUNCTION_CLASS,

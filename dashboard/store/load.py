@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.store.engine import DataVersion, duckdb_path, is_duckdb, read_data_version
 from dashboard.store.marts import rebuild_marts
+from dashboard.store.quality import rebuild_quality
 from dashboard.store.schema import FACTS, MARTS, SECONDARY_INDEXES, data_version, metadata
 
 Progress = Callable[[str], None]
@@ -356,6 +357,7 @@ def _publish(
             with engine.begin() as conn:
                 metadata.create_all(conn)
                 work(conn)
+                rebuild_quality(conn, load_id, data_through)
                 _record_version(conn, load_id, source, province_code, data_through, note)
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
@@ -376,6 +378,7 @@ def _publish(
                     if table is not data_version:
                         conn.execute(table.delete())
             work(conn)
+            rebuild_quality(conn, load_id, data_through)
             for name, table, columns in SECONDARY_INDEXES:
                 index = sa.Index(name, *(table.c[c] for c in columns))
                 index.create(conn, checkfirst=True)

@@ -287,6 +287,17 @@ treasury_cash = Table(  # month-end 库款 of each level's own treasury
     *_ancestry(),
 )
 
+report_submission = Table(  # 报送记录: when a region reported a month of one table (及时性, 报送完整性)
+    "report_submission",
+    metadata,
+    Column("region_code", String(6), primary_key=True),
+    Column("table_name", String(32), primary_key=True),  # payment / revenue / treasury_cash
+    Column("year", SmallInteger, primary_key=True),
+    Column("month", SmallInteger, primary_key=True),
+    Column("submitted_at", Date, nullable=False),
+    *_ancestry(),
+)
+
 sampling = Table(  # the share of a topic's real records its tables hold (a demo holds a sample); no row: all of them
     "sampling",
     metadata,
@@ -379,8 +390,53 @@ mart_subsidy_flag = Table(  # the auditors' subsidy checks, decided once per loa
     Column("standard_amount", MONEY),  # above_standard
 )
 
+# -- data quality: checked after every load (dashboard.store.quality), kept with the data version it judged ---------
+
+quality_stat = Table(  # per rule, unit (the ancestry of the records) and quarter: records checked and failed
+    "quality_stat",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("rule", String(8), nullable=False),
+    *_ancestry(),
+    Column("year", SmallInteger, nullable=False),
+    Column("quarter", SmallInteger, nullable=False),
+    Column("checked", BigInteger, nullable=False),
+    Column("failed", BigInteger, nullable=False),
+)
+
+quality_failure = Table(  # every failing record: which, where, what was wrong
+    "quality_failure",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("rule", String(8), nullable=False),
+    Column("record_table", String(32), nullable=False),
+    Column("record_key", String(64), nullable=False),
+    *_ancestry(),
+    Column("year", SmallInteger, nullable=False),
+    Column("quarter", SmallInteger, nullable=False),
+    Column("field", String(32), nullable=False),  # the column judged (masked on screen when personal)
+    Column("value", String(96)),
+    Column("detail", String(128), nullable=False),
+)
+
+quality_score = Table(  # scores 0–100 per region (province, city, county), quarter (0: the year) and item
+    "quality_score",
+    metadata,
+    Column("load_id", Integer, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("region_code", String(6), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("quarter", SmallInteger, nullable=False),
+    Column("item", String(8), nullable=False),  # a rule code, a dimension (规范性 …) or 总分
+    Column("score", Numeric(6, 2)),  # NULL: nothing checked
+    Column("checked", BigInteger, nullable=False),
+    Column("failed", BigInteger, nullable=False),
+)
+
+QUALITY = (quality_stat, quality_failure, quality_score)
+
 MARTS = (mart_payment_month, mart_indicator_year, mart_revenue_month, mart_subsidy_recipient, mart_subsidy_flag)
-FACTS = tuple(t for t in metadata.sorted_tables if t not in MARTS and t is not data_version)
+FACTS = tuple(t for t in metadata.sorted_tables if t not in MARTS and t not in QUALITY and t is not data_version)
 
 # Secondary indexes: (name, table, columns), created after a bulk load on engines that use them. DuckDB scans
 # columns instead and loads faster without them, so they are not attached to the tables.
@@ -398,4 +454,6 @@ SECONDARY_INDEXES: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
     ("ix_mart_revenue", mart_revenue_month, ("year", "province_code")),
     ("ix_mart_recipient", mart_subsidy_recipient, ("year", "province_code")),
     ("ix_mart_subsidy_flag", mart_subsidy_flag, ("flag", "province_code")),
+    ("ix_quality_score", quality_score, ("level", "year", "quarter")),
+    ("ix_quality_failure", quality_failure, ("rule", "province_code")),
 )
