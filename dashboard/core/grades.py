@@ -147,3 +147,15 @@ def year_end_share(share: float | None) -> Grade:
     return _from(
         share, (("YEAR_END_SHARE_ORANGE", "橙", "年末突击支出"), ("YEAR_END_SHARE_YELLOW", "黄", "年末支出集中"))
     )
+
+
+def data_quality(score: float | None) -> Grade:
+    """数据质量 总分 (0–100, dashboard.core.quality): below QUALITY_YELLOW 黄, QUALITY_ORANGE 橙, QUALITY_RED 红."""
+    return _below(
+        score,
+        (
+            ("QUALITY_RED", "红", "数据质量差"),
+            ("QUALITY_ORANGE", "橙", "数据质量较差"),
+            ("QUALITY_YELLOW", "黄", "数据质量待改进"),
+        ),
+    )

@@ -124,10 +124,10 @@ def plant_quality(
         pay.loc[row, "payee_account"] = "12345"  # G03
         plant("G03", str(pay.loc[row, "voucher_no"]), d1, payee_account="12345")
     for row in some_payments(d3, PER_RULE, used):
-        pay.loc[row, "payee_name"] = ""  # C01
+        pay.loc[row, "payee_name"] = None  # C01
         plant("C01", str(pay.loc[row, "voucher_no"]), d3)
     for row in some_payments(d3, PER_RULE, used):
-        pay.loc[row, "payee_account"] = ""  # C02
+        pay.loc[row, "payee_account"] = None  # C02
         plant("C02", str(pay.loc[row, "voucher_no"]), d3)
     classes = frames["classification"]
     items = classes[classes["kind"] == "function"]["code"].astype(str)
@@ -168,7 +168,7 @@ def plant_quality(
         ind.loc[row, "doc_no"] = f"湘财预{year}-{int(ind.loc[row, 'id']) % 1000}"  # G07
         plant("G07", str(int(ind.loc[row, "id"])), d2, doc_no=ind.loc[row, "doc_no"])
     for row in some_indicators(d3, PER_RULE, used_ind):
-        ind.loc[row, "doc_no"] = ""  # C03
+        ind.loc[row, "doc_no"] = None  # C03
         plant("C03", str(int(ind.loc[row, "id"])), d3)
     for row in some_indicators(d3, PER_RULE, used_ind, lambda r: r["expense_kind"] == "项目支出"):
         ind.loc[row, "project_id"] = pd.NA  # C04
@@ -210,7 +210,7 @@ def plant_quality(
             proc.loc[row, "notice_date"] = proc.loc[row, "contract_date"] - pd.Timedelta(days=90)  # T05
             plant("T05", key, d3)
         else:
-            proc.loc[row, "supplier_name"] = ""  # C06
+            proc.loc[row, "supplier_name"] = None  # C06
             plant("C06", key, d3)
     # G05: a supplier of d2 gets a code with a letter the standard never uses (I); every purchase from it fails
     sup = frames["supplier"]
@@ -239,17 +239,10 @@ def plant_quality(
     cash.loc[row, "opening"] -= 50_000  # A03: still balances, but not on April's closing
     cash.loc[row, "inflow"] += 50_000
     plant("A03", _month_key(d4, last_year, 5), d4)
-    cash.drop(index=cash_row(first_year, 6), inplace=True)  # C05
-    sub.drop(
-        index=sub.index[
-            (sub["region_code"] == d4)
-            & (sub["year"] == first_year)
-            & (sub["month"] == 6)
-            & (sub["table_name"] == "treasury_cash")
-        ],
-        inplace=True,
-    )
-    plant("C05", _month_key(d4, first_year, 6), d4, table="treasury_cash")
+    frames["treasury_cash"] = cash = cash.drop(index=cash_row(first_year, 1))  # C05: January never reported
+    gone = (sub["region_code"] == d4) & (sub["year"] == first_year) & (sub["month"] == 1)
+    frames["report_submission"] = sub = sub[~(gone & (sub["table_name"] == "treasury_cash"))]
+    plant("C05", _month_key(d4, first_year, 1), d4, table="treasury_cash")
     # T01: three months reported after the deadline
     for table, month_no in zip(REPORTED_TABLES, (2, 7, 10)):
         srows = sub.index[

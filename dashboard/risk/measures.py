@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core import settings
 from dashboard.core.periods import month_end
+from dashboard.core.quality import DIMENSIONS, OVERALL
 from dashboard.store.schema import (
     agency,
     bond,
@@ -29,6 +30,7 @@ from dashboard.store.schema import (
     mart_subsidy_flag,
     payment,
     procurement,
+    quality_score,
     transfer,
     treasury_cash,
 )
@@ -491,3 +493,15 @@ def payments_over_indicator(conn: Connection, as_of: AsOf) -> pd.DataFrame:
         .order_by(i.c.id),
         ["region", "id", "doc_no", "amount", "paid"],
     )
+
+
+def quality_scores(conn: Connection, year: int) -> pd.DataFrame:
+    """数据质量 of each city (its whole area) and county for `year`, as the load scored it (`quality_score`,
+    quarter 0): region, level, item (总分 and each dimension), score, checked, failed."""
+    q = quality_score.c
+    rows = conn.execute(
+        sa.select(q.region_code, q.level, q.item, q.score, q.checked, q.failed).where(
+            q.year == year, q.quarter == 0, q.level.in_(["city", "county"]), q.item.in_([OVERALL, *DIMENSIONS])
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["region", "level", "item", "score", "checked", "failed"])

@@ -22,12 +22,13 @@ from dashboard.core import format as fmt
 from dashboard.core import grades, settings
 from dashboard.core.grades import Grade
 from dashboard.core.masking import mask_id_number, mask_name
+from dashboard.core.quality import DIMENSIONS, OVERALL
 from dashboard.risk import measures as m
 from dashboard.risk.measures import AsOf
 
 FINDING_COLUMNS = ["region", "period", "period_label", "value", "value_text", "level", "label", "evidence"]
 EVIDENCE_ROWS = 20  # records listed in a warning's evidence (the count is always complete)
-TOPICS = ("预算执行", "三保", "库款", "债务", "直达资金", "收入质量", "政府采购", "惠民补贴", "支付")
+TOPICS = ("预算执行", "三保", "库款", "债务", "直达资金", "收入质量", "政府采购", "惠民补贴", "支付", "数据质量")
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,39 @@ def _year_end(conn: Connection, as_of: AsOf) -> pd.DataFrame:
                 _percent(share),
                 grades.year_end_share(share),
                 {"facts": [["12月支付", _wan(row.num)], ["全年支付", _wan(row.den)], ["12月占比", _percent(share)]]},
+            )
+        )
+    return _findings(records)
+
+
+def _data_quality(conn: Connection, as_of: AsOf) -> pd.DataFrame:
+    """数据质量 总分 of the year so far, per county and per city (its whole area), graded; dimensions as evidence."""
+    frame = m.quality_scores(conn, as_of.year)
+    records = []
+    for region, rows in frame.groupby("region", sort=True):
+        by_item = rows.set_index("item")
+        if OVERALL not in by_item.index or by_item.loc[OVERALL, "score"] is None:
+            continue
+        score = float(by_item.loc[OVERALL, "score"])
+        area = "全市(含所属县市区)" if by_item.loc[OVERALL, "level"] == "city" else "本县(市、区)"
+        facts = [["范围", area]]
+        facts += [
+            [d, "—" if by_item.loc[d, "score"] is None else f"{float(by_item.loc[d, 'score']):.2f} 分"]
+            for d in DIMENSIONS
+            if d in by_item.index
+        ]
+        facts += [
+            ["检查记录", f"{int(by_item.loc[OVERALL, 'checked']):,} 条"],
+            ["未通过", f"{int(by_item.loc[OVERALL, 'failed']):,} 条"],
+        ]
+        records.append(
+            _finding(
+                region,
+                year_period(as_of.year),
+                score,
+                f"{score:.2f} 分",
+                grades.data_quality(score),
+                {"facts": facts},
             )
         )
     return _findings(records)
@@ -740,6 +774,15 @@ RULES: tuple[Rule, ...] = (
         "最近一个完整年度:12 月支付 ÷ 全年支付",
         lambda: "≥ {YEAR_END_SHARE_YELLOW:.0%} 黄,≥ {YEAR_END_SHARE_ORANGE:.0%} 橙".format(**_settings()),
         _year_end,
+        "year",
+    ),
+    Rule(
+        "DATA_QUALITY",
+        "数据质量评分",
+        "数据质量",
+        "本年数据质量总分(规范性、完整性、及时性、准确性各规则得分按权重加权,满分 100,见 /quality)",
+        lambda: "< {QUALITY_YELLOW:g} 分 黄,< {QUALITY_ORANGE:g} 分 橙,< {QUALITY_RED:g} 分 红".format(**_settings()),
+        _data_quality,
         "year",
     ),
 )

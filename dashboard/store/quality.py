@@ -179,7 +179,7 @@ def _payout_rules(ctx: _Ctx) -> dict[str, _Check]:
             s.id,
             "account_name",
             s.account_name,
-            "收款人 " + s.recipient_name,
+            "户名与收款人姓名不一致",
         ),
     }
 
@@ -383,7 +383,7 @@ def _treasury_rules(ctx: _Ctx) -> dict[str, _Check]:
     key = _month_key(t.region_code, t.year, t.month)
     previous = sa.and_(
         prev.c.region_code == t.region_code,
-        prev.c.year * 12 + prev.c.month == t.year * 12 + t.month - 1,
+        _int(prev.c.year) * 12 + prev.c.month == _int(t.year) * 12 + t.month - 1,
     )
     with_prev = treasury_cash.outerjoin(prev, previous)
     return {
@@ -424,11 +424,17 @@ def _missing_months(ctx: _Ctx) -> _Check:
     ):
         anc = [table.c.province_code, table.c.city_code, table.c.county_code]
         present = sa.select(*anc, table.c.year.label("y"), table.c.month.label("m")).distinct().subquery()
-        units = sa.select(present.c.province_code, present.c.city_code, present.c.county_code, present.c.y).distinct()
-        units = units.subquery()
+        units = (
+            sa.select(present.c.province_code, present.c.city_code, present.c.county_code, present.c.y)
+            .distinct()
+            .subquery()
+        )
         last = _int(sa.extract("year", through)) * 100 + _int(sa.extract("month", through))
         months = (
-            sa.select(present.c.y, present.c.m).where(present.c.y * 100 + present.c.m <= last).distinct().subquery()
+            sa.select(present.c.y, present.c.m)
+            .where(_int(present.c.y) * 100 + present.c.m <= last)
+            .distinct()
+            .subquery()
         )
         found = present.alias()
         grid = units.join(months, months.c.y == units.c.y).outerjoin(
@@ -468,7 +474,7 @@ def _late_reports(ctx: _Ctx) -> _Check:
     lateness = (
         _int(sa.extract("year", r.submitted_at)) * 12
         + _int(sa.extract("month", r.submitted_at))
-        - (r.year * 12 + r.month)
+        - (_int(r.year) * 12 + r.month)
     )
     deadline = settings.get("QUALITY_REPORT_DEADLINE_DAY")
     late = sa.or_(lateness > 1, sa.and_(lateness == 1, _int(sa.extract("day", r.submitted_at)) > deadline))
@@ -521,6 +527,7 @@ def _scratch(conn: Connection, name: str, select: sa.Select) -> sa.Table:
     return table
 
 
+_ORDER = {r.code: n + 1 for n, r in enumerate(catalogue.RULES)}
 _STAT_COLUMNS = ("province_code", "city_code", "county_code", "year", "quarter")
 
 
@@ -562,8 +569,9 @@ def _check_source(conn: Connection, load_id: int, group: list[tuple[str, _Check]
         )
         conn.execute(
             quality_failure.insert().from_select(
-                ["load_id", "rule", *_STAT_COLUMNS, "record_table", "record_key", "field", "value", "detail"],
+                ["id", "load_id", "rule", *_STAT_COLUMNS, "record_table", "record_key", "field", "value", "detail"],
                 sa.select(
+                    sa.func.row_number().over(order_by=flagged.c[f"k_{code}"]) + _ORDER[code] * 10**10,
                     sa.literal(load_id),
                     sa.literal(code),
                     *flag_keys,
@@ -627,7 +635,7 @@ def _score_rules(conn: Connection, load_id: int) -> None:
 def _score_rollups(conn: Connection, load_id: int) -> None:
     """Dimension and 总分 rows: the weighted mean of the rule scores that checked something."""
     q = quality_score.c
-    rule_rows = sa.select(q).where(q.item.in_([r.code for r in catalogue.RULES])).subquery()
+    rule_rows = sa.select(quality_score).where(q.item.in_([r.code for r in catalogue.RULES])).subquery()
     weight = _weight(rule_rows.c.item)
     weighted = sa.func.sum(sa.case((rule_rows.c.score.is_not(None), weight * rule_rows.c.score), else_=None))
     weights = sa.func.sum(sa.case((rule_rows.c.score.is_not(None), weight), else_=None))
@@ -656,5 +664,5 @@ def rebuild_quality(conn: Connection, load_id: int, through: dt.date) -> dict[st
     _score_rules(conn, load_id)
     _score_rollups(conn, load_id)
     q = quality_failure.c
-    counts = dict(conn.execute(sa.select(q.rule, sa.func.count()).group_by(q.rule)).all())
+    counts: dict[str, int] = dict(conn.execute(sa.select(q.rule, sa.func.count()).group_by(q.rule)).all())
     return {r.code: int(counts.get(r.code, 0)) for r in catalogue.RULES}

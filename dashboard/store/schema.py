@@ -89,7 +89,7 @@ budget_indicator = Table(
     "budget_indicator",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("doc_no", String(48), nullable=False),  # 文号
+    Column("doc_no", String(48)),  # 文号 (a missing one is a data-quality finding, C03)
     Column("year", SmallInteger, nullable=False),
     Column("issue_date", Date, nullable=False),
     Column("source", String(16), nullable=False),  # 年初预算 / 追加 / 上级转移支付
@@ -121,8 +121,8 @@ payment = Table(
     Column("func_item_code", String(5), nullable=False),
     Column("econ_code", String(3), nullable=False),
     Column("econ_item_code", String(5), nullable=False),
-    Column("payee_name", String(96), nullable=False),
-    Column("payee_account", String(32), nullable=False),
+    Column("payee_name", String(96)),  # missing: data-quality finding C01
+    Column("payee_account", String(32)),  # missing: C02
     Column("payee_is_person", Boolean, nullable=False),  # personal data: mask name and account
     Column("amount", MONEY, nullable=False),
     *_ancestry(),
@@ -184,7 +184,7 @@ procurement = Table(
     Column("budget_amount", MONEY, nullable=False),
     Column("contract_amount", MONEY, nullable=False),
     Column("supplier_id", BigInteger, nullable=False),
-    Column("supplier_name", String(96), nullable=False),
+    Column("supplier_name", String(96)),  # missing: C06
     Column("sme", Boolean, nullable=False),
     Column("notice_date", Date, nullable=False),
     Column("contract_date", Date, nullable=False),
@@ -407,6 +407,7 @@ quality_stat = Table(  # per rule, unit (the ancestry of the records) and quarte
 quality_failure = Table(  # every failing record: which, where, what was wrong
     "quality_failure",
     metadata,
+    Column("id", BigInteger, nullable=False),  # unique within the load: (rule's place in the catalogue + 1) × 10¹⁰ + n
     Column("load_id", Integer, nullable=False),
     Column("rule", String(8), nullable=False),
     Column("record_table", String(32), nullable=False),

@@ -36,6 +36,7 @@ KIND_RULE = {
     "subsidy_public_employee_dibao": "SUBSIDY_EMPLOYEE_DIBAO",
     "procurement_high_ratio": "PROCUREMENT_HIGH_RATIO",
     "procurement_split": "PROCUREMENT_SPLIT",
+    "quality_A01": "PAYMENT_OVER_INDICATOR",  # an indicator paid beyond its amount is also a payment warning
 }
 SANBAO_RULE = {"保工资": "SANBAO_WAGE", "保运转": "SANBAO_RUNNING", "保基本民生": "SANBAO_LIVELIHOOD"}
 ALL_KINDS = sorted([*KIND_RULE, "sanbao_lag"])
@@ -61,6 +62,10 @@ def _found(warnings, rule: str, region: str, period: str | None = None) -> list[
 def _expected_finds(anomaly: dict) -> list[tuple[str, str, str | None, str | None]]:
     """(rule, region, period, grade) that must be among the warnings for one planted anomaly."""
     kind = anomaly["kind"]
+    if kind == "quality_A01":
+        return [("PAYMENT_OVER_INDICATOR", anomaly["region"], None, None)]
+    if kind.startswith("quality_"):  # graded by its region's score: tests/integration/test_quality.py
+        return []
     if kind == "sanbao_lag":
         return [(SANBAO_RULE[anomaly["sanbao_type"]], anomaly["region"], None, "红")]
     if kind == "debt_ratio":
@@ -152,6 +157,8 @@ def _rules_set_off(anomaly: dict) -> set[str]:
     """The rules a planted anomaly may set off: its own, and the execution rules a lag drags down with it (a 三保
     or 直达资金 lag slows the unit's whole execution; 保基本民生 money is partly 直达资金 and the other way round)."""
     kind = anomaly["kind"]
+    if kind.startswith("quality_"):
+        return {"DATA_QUALITY", *({KIND_RULE[kind]} if kind in KIND_RULE else set())}
     if kind == "sanbao_lag":
         livelihood = {"DIRECT_PAY"} if anomaly["sanbao_type"] == "保基本民生" else set()
         return {SANBAO_RULE[anomaly["sanbao_type"]], *EXECUTION, *livelihood}
@@ -160,16 +167,20 @@ def _rules_set_off(anomaly: dict) -> set[str]:
     return {KIND_RULE[kind]}
 
 
+def _regions(anomaly: dict) -> list[str]:
+    """Where a planted anomaly may raise warnings: its counties; a quality defect also its city's score (a city is
+    scored over its whole area)."""
+    regions = anomaly.get("counties") or [anomaly["region"]]
+    if anomaly["kind"].startswith("quality_"):
+        regions = [*regions, *(f"{r[:4]}00" for r in regions)]
+    return regions
+
+
 def test_clean_cells_have_no_red_and_few_yellow_or_orange_per_rule(warnings, demo_anomalies, duck):
     """On every rule, among the units where nothing of that rule was planted: no 红, and at most 10% 黄 or 橙."""
     with duck.connect() as conn:
         units = {r[0] for r in conn.execute(sa.text("select adcode from region where level <> 'country'"))}
-    planted = {
-        (rule, region)
-        for a in demo_anomalies
-        for rule in _rules_set_off(a)
-        for region in (a.get("counties") or [a["region"]])
-    }
+    planted = {(rule, region) for a in demo_anomalies for rule in _rules_set_off(a) for region in _regions(a)}
     graded: dict[tuple[str, str], set[str]] = {}
     for w in warnings:
         graded.setdefault((w["rule_code"], w["region_code"]), set()).add(w["grade"])

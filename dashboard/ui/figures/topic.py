@@ -538,3 +538,54 @@ def share_trend(
     fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "categoryorder": "array", "categoryarray": MONTHS}
     fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "ticksuffix": "%", "rangemode": "tozero"}
     return fig
+
+
+@chart
+def score_trend(frame: pd.DataFrame, items: list[str], title: str, period: str, *, theme: ThemeLike = DESK) -> Figure:
+    """Scores (0–100) quarter by quarter, one line per item (总分 first, drawn strongest); `frame` has year,
+    quarter and a column per item (None where nothing was checked)."""
+    if frame.empty:
+        return empty(title, "分", period, theme)
+    fig = _figure(title, "分", period, theme)
+    labels = [f"{int(y)}Q{int(q)}" for y, q in zip(frame["year"], frame["quarter"])]
+    for i, item in enumerate(items):
+        values = [None if v is None or pd.isna(v) else float(v) for v in frame[item]]
+        fig["data"].append(
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": values,
+                "name": item,
+                "mode": "lines+markers",
+                "line": {"color": CURRENT if i == 0 else OKABE_ITO[i % 7], "width": 3 if i == 0 else 1.5},
+                "hovertemplate": f"{item} %{{x}} %{{y:.2f}} 分<extra></extra>",
+            }
+        )
+    fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "type": "category"}
+    fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "range": [0, 101]}
+    return fig
+
+
+@chart
+def rule_failures(
+    frame: pd.DataFrame, title: str, period: str, *, selected: str | None = None, theme: ThemeLike = DESK
+) -> Figure:
+    """Failing records per rule (a click sets the rule filter); `frame` has code, name and failed."""
+    data = frame[frame["failed"] > 0].sort_values("failed")
+    if data.empty:
+        fig = empty(title, "条", period, theme)
+        fig["layout"]["annotations"][0]["text"] = "各规则均未发现问题"
+        return fig
+    fig = _figure(title, "条", period, theme, height=_height(len(data)))
+    fig["data"] = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": [int(v) for v in data["failed"]],
+            "y": [f"{c} {n}" for c, n in zip(data["code"], data["name"])],
+            "customdata": _keys(data["code"]),
+            "marker": {"color": OKABE_ITO[0], "opacity": _opacity(data["code"], selected)},
+            "hovertemplate": "%{y}<br>未通过 %{x:,} 条<extra></extra>",
+        }
+    ]
+    return fig
