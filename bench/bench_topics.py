@@ -61,6 +61,7 @@ VIEWS: dict[str, list[dict]] = {
         {**CITY, "program": "均衡性转移支付"},
     ],
     "debt": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "bond_kind": "专项"}],
+    "quality": [{"region": "430000", "year": "2024", "period": "1-12"}, CITY, COUNTY, {**CITY, "rule": "G01"}],
     "procurement": [
         {"region": "430000", "year": "2024", "period": "1-12"},
         CITY,

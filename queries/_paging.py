@@ -157,7 +157,7 @@ def table_totals(scope: Scope, state: DrillState, source_name: str) -> pd.Series
     sub = select.subquery()
     query = sa.select(
         sa.func.count().label("rows"), *(sa.func.coalesce(sa.func.sum(sub.c[c]), 0).label(c) for c in source.money)
-    )
+    ).select_from(sub)  # named: a table without money columns would otherwise count one row
     with finance_engine().connect() as conn:
         row = conn.execute(query).mappings().one()
     return pd.Series({"rows": int(row["rows"]), **{c: Decimal(row[c]) for c in source.money}}, dtype=object)

@@ -183,7 +183,7 @@ def plant_quality(
         plant("T03", str(int(ind.loc[row, "id"])), d2, issue_date=(first - pd.Timedelta(days=400)).date())
     # A01: an indicator paid beyond its amount; a sibling with the same mart keys takes the difference
     spare = ind[ind["county_code"].isin((d1, d2, d3, d4)) & ~ind["direct_fund"] & ~ind.index.isin(used_ind)]
-    spare = spare[spare["id"].isin(paid.index)]
+    spare = spare[spare["id"].isin(paid.index) & (spare["year"] == p.years[-1])]  # the warning rule's year too
     groups = [list(g) for g in spare.fillna({"sanbao_type": ""}).groupby(mart_keys).groups.values() if len(g) >= 2]
     for k in rng.choice(len(groups), size=min(PER_RULE, len(groups)), replace=False):
         short, sibling = groups[int(k)][:2]

@@ -146,7 +146,7 @@ def _payout_rules(ctx: _Ctx) -> dict[str, _Check]:
             s.id,
             "recipient_id_number",
             rid,
-            "出生日期 " + sa.func.substr(rid, 7, 8),
+            "出生日期无效",
         ),
         "G04": _population(
             prog,

@@ -562,7 +562,9 @@ def score_trend(frame: pd.DataFrame, items: list[str], title: str, period: str, 
             }
         )
     fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "type": "category"}
-    fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "range": [0, 101]}
+    shown = [v for item in items for v in frame[item] if v is not None and not pd.isna(v)]
+    floor = max(0.0, min(shown, default=0.0) - 5.0) // 5 * 5  # room to see a dip without losing the 100 line
+    fig["layout"]["yaxis"] = {**fig["layout"]["yaxis"], "range": [floor, 100.5]}
     return fig
 
 
