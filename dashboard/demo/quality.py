@@ -69,7 +69,7 @@ def plant_quality(
     recipients = payout.drop_duplicates(["county_code", "recipient_id_number"])
     small_purchases = proc[proc["budget_amount"] < 50_000_000]
     d1, d2, d3, d4 = (
-        str(u.code[planted.counties(rng, u, 1, among=among)[0]])
+        str(u.code[(planted.counties(rng, u, 1, among=among) or planted.counties(rng, u, 1))[0]])
         for among in (
             having(recipients, 20),
             having(proc, PER_RULE),
@@ -90,7 +90,7 @@ def plant_quality(
         for r in sorted(mine["recipient_id_number"].unique())
         if r not in flagged_ids and counts[r] == len(mine[mine["recipient_id_number"] == r])
     ]
-    people = [people[i] for i in rng.choice(len(people), size=PER_RULE * 2, replace=False)]
+    people = [people[i] for i in rng.choice(len(people), size=min(PER_RULE * 2, len(people)), replace=False)]
     taken_ids = set(payout["recipient_id_number"])
     for k, old in enumerate(people):
         if k < PER_RULE:  # G01: the check character is wrong
@@ -106,7 +106,9 @@ def plant_quality(
         for pid in payout.loc[rows, "id"]:
             plant(rule, str(int(pid)), d1, id_number=new)
     clean_payouts = mine[mine["recipient_id_number"].isin(set(mine["recipient_id_number"]) - set(people))]
-    for pid in clean_payouts["id"].to_numpy()[rng.choice(len(clean_payouts), PER_RULE, replace=False)]:
+    for pid in clean_payouts["id"].to_numpy()[
+        rng.choice(len(clean_payouts), min(PER_RULE, len(clean_payouts)), replace=False)
+    ]:
         row = payout.index[payout["id"] == pid][0]
         payout.loc[row, "bank_account"] = str(payout.loc[row, "bank_account"])[:12]  # G04
         plant("G04", str(int(pid)), d1, bank_account_length=12)
@@ -115,7 +117,7 @@ def plant_quality(
     def some_payments(county: str, n: int, used: set[int]) -> list[int]:
         rows = _in(pay, county)
         rows = rows[~rows.index.isin(used)]
-        chosen = [int(i) for i in rng.choice(rows.index.to_numpy(), size=n, replace=False)]
+        chosen = [int(i) for i in rng.choice(rows.index.to_numpy(), size=min(n, len(rows)), replace=False)]
         used.update(chosen)
         return chosen
 
@@ -158,7 +160,7 @@ def plant_quality(
         rows = rows[~rows["direct_fund"] & ~rows.index.isin(used_ind)]
         if extra is not None:
             rows = rows[extra(rows)]
-        chosen = [int(i) for i in rng.choice(rows.index.to_numpy(), size=n, replace=False)]
+        chosen = [int(i) for i in rng.choice(rows.index.to_numpy(), size=min(n, len(rows)), replace=False)]
         used_ind.update(chosen)
         return chosen
 
@@ -200,7 +202,7 @@ def plant_quality(
     # -- procurement (d3): small purchases only, far below the 公开招标 thresholds (no 拆分 flag moves)
     small = _in(proc, d3)
     small = small[small["budget_amount"] < 50_000_000]
-    chosen = [int(i) for i in rng.choice(small.index.to_numpy(), size=PER_RULE * 3, replace=False)]
+    chosen = [int(i) for i in rng.choice(small.index.to_numpy(), size=min(PER_RULE * 3, len(small)), replace=False)]
     for k, row in enumerate(chosen):
         key = str(proc.loc[row, "plan_no"])
         if k < PER_RULE:

@@ -602,6 +602,23 @@ for december, expected in ((24.99, None), (25, "黄"), (34.99, "黄"), (35, "橙
             **where,
         )
 
+# -- 数据质量: the year's 总分 as the load scored it; < 95 黄, < 90 橙, < 80 红
+for score, expected in ((95, None), (94.99, "黄"), (90, "黄"), (89.99, "橙"), (80, "橙"), (79.99, "红")):
+    where = case("DATA_QUALITY", DECEMBER, expected)
+    for item, value in (("总分", score), ("规范性", score), ("准确性", 100)):
+        add(
+            s.quality_score,
+            load_id=1,
+            level="county",
+            region_code=where["county_code"],
+            year=2024,
+            quarter=0,
+            item=item,
+            score=value,
+            checked=1000,
+            failed=3,
+        )
+
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
