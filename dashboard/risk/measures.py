@@ -496,12 +496,13 @@ def payments_over_indicator(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def quality_scores(conn: Connection, year: int) -> pd.DataFrame:
-    """数据质量 of each city (its whole area) and county for `year`, as the load scored it (`quality_score`,
-    quarter 0): region, level, item (总分 and each dimension), score, checked, failed."""
+    """数据质量 of each county for `year`, as the load scored it (`quality_score`, quarter 0): region, level, item
+    (总分 and each dimension), score, checked, failed. Counties only: a warning's region is a fiscal unit, and a
+    city's score covers its whole area, not its 市本级 (the risk map shows a city at its worst county)."""
     q = quality_score.c
     rows = conn.execute(
         sa.select(q.region_code, q.level, q.item, q.score, q.checked, q.failed).where(
-            q.year == year, q.quarter == 0, q.level.in_(["city", "county"]), q.item.in_([OVERALL, *DIMENSIONS])
+            q.year == year, q.quarter == 0, q.level == "county", q.item.in_([OVERALL, *DIMENSIONS])
         )
     ).all()
     return pd.DataFrame(rows, columns=["region", "level", "item", "score", "checked", "failed"])

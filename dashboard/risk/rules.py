@@ -352,7 +352,7 @@ def _year_end(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def _data_quality(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """数据质量 总分 of the year so far, per county and per city (its whole area), graded; dimensions as evidence."""
+    """数据质量 总分 of the year so far, per county, graded; the dimensions as evidence."""
     frame = m.quality_scores(conn, as_of.year)
     records = []
     for region, rows in frame.groupby("region", sort=True):
@@ -360,9 +360,7 @@ def _data_quality(conn: Connection, as_of: AsOf) -> pd.DataFrame:
         if OVERALL not in by_item.index or by_item.loc[OVERALL, "score"] is None:
             continue
         score = float(by_item.loc[OVERALL, "score"])
-        area = "全市(含所属县市区)" if by_item.loc[OVERALL, "level"] == "city" else "本县(市、区)"
-        facts = [["范围", area]]
-        facts += [
+        facts = [
             [d, "—" if by_item.loc[d, "score"] is None else f"{float(by_item.loc[d, 'score']):.2f} 分"]
             for d in DIMENSIONS
             if d in by_item.index

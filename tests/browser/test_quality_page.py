@@ -26,6 +26,7 @@ def expected(duck) -> str:
 @pytest.mark.parametrize("width, height", SIZES)
 def test_quality_page_fits_the_screen_and_shows_the_store(open_browser, expected, width, height):
     driver = open_browser(width, height)
+    driver.set_script_timeout(120)  # two cores shared by many: a busy renderer must not fail a check
     driver.go("/quality?region=430000&year=2024&period=1-12")
     shown = wait_for(
         driver,

@@ -167,20 +167,16 @@ def _rules_set_off(anomaly: dict) -> set[str]:
     return {KIND_RULE[kind]}
 
 
-def _regions(anomaly: dict) -> list[str]:
-    """Where a planted anomaly may raise warnings: its counties; a quality defect also its city's score (a city is
-    scored over its whole area)."""
-    regions = anomaly.get("counties") or [anomaly["region"]]
-    if anomaly["kind"].startswith("quality_"):
-        regions = [*regions, *(f"{r[:4]}00" for r in regions)]
-    return regions
-
-
 def test_clean_cells_have_no_red_and_few_yellow_or_orange_per_rule(warnings, demo_anomalies, duck):
     """On every rule, among the units where nothing of that rule was planted: no 红, and at most 10% 黄 or 橙."""
     with duck.connect() as conn:
         units = {r[0] for r in conn.execute(sa.text("select adcode from region where level <> 'country'"))}
-    planted = {(rule, region) for a in demo_anomalies for rule in _rules_set_off(a) for region in _regions(a)}
+    planted = {
+        (rule, region)
+        for a in demo_anomalies
+        for rule in _rules_set_off(a)
+        for region in (a.get("counties") or [a["region"]])
+    }
     graded: dict[tuple[str, str], set[str]] = {}
     for w in warnings:
         graded.setdefault((w["rule_code"], w["region_code"]), set()).add(w["grade"])
