@@ -10,6 +10,7 @@ months, or a rule's as-of month).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,6 +110,7 @@ def three_months_to_end(source: sa.FromClause, p: Period) -> list[sa.ColumnEleme
     return [_ym(source).between(now - 2, now)]
 
 
+@functools.cache  # one window object per (column, rule): terms over the same table and window then share a scan
 def dated(column: str, rule: str) -> Window:
     """A window over a date column: 'period' (the period's months), 'ytd' (January to the period's end),
     'capacity' (the whole of `Period.capacity_year`), 'issued' (the year's rows dated by the period's end)."""
