@@ -30,7 +30,6 @@ from dashboard.store.schema import (
     payment,
     procurement,
     transfer,
-    treasury_cash,
 )
 from queries import metrics
 from queries.metrics import Period
@@ -221,15 +220,8 @@ def interest_special(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """Debt maturing within 12 months of the month end ÷ that month-end's 库款 (units with something maturing)."""
-    t = treasury_cash
-    horizon = month_end(as_of.end.year + 1, as_of.end.month)
-    maturing = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), bond.c.maturity_date <= horizon, label="num")
-    cash = _sums(
-        conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den", region=t.c.region_code
-    )
-    out = maturing.merge(cash, on="region", how="left").fillna({"den": 0.0})
-    return out[out["num"] > 0][RATIO_COLUMNS].reset_index(drop=True)
+    """到期债务偿还压力 (`queries.metrics`): debt maturing within 12 months of the month end ÷ that month-end's 库款."""
+    return metric(conn, "maturity_cover", as_of)
 
 
 def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:

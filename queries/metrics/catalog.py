@@ -139,6 +139,11 @@ def live_at_end(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]
     return [source.c.issue_date <= p.end, source.c.maturity_date > p.end]
 
 
+def due_within_a_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
+    """Bonds owed at the period's end that fall due in the 12 months after it."""
+    return [*live_at_end(source, p), source.c.maturity_date <= month_end(p.year + 1, p.last_month)]
+
+
 # -- terms ---------------------------------------------------------------------------------------------------------
 
 
@@ -271,9 +276,9 @@ def end_progress(p: Period) -> float | None:
 
 @dataclass(frozen=True)
 class Metric:
-    """One indicator. `unit` is 'ratio' (a share of 1), 'months' or '元'; `benchmark` is what the value is set
-    against on screen (序时进度, or the period's own share of the year); `definition` is the one line shown beside
-    the number; `period_rule` says in words which months it reads."""
+    """One indicator. `unit` is 'ratio' (a share of 1), 'months', 'times' (a multiple) or '元'; `benchmark` is
+    what the value is set against on screen (序时进度, or the period's own share of the year); `definition` is the
+    one line shown beside the number; `period_rule` says in words which months it reads."""
 
     key: str
     name: str
@@ -370,6 +375,16 @@ METRICS: tuple[Metric, ...] = (
         "期末债务余额 ÷ 全年综合财力(一般公共预算收入 + 政府性基金收入 + 上级转移支付 − 补助下级支出)",
         _plain(grades.debt_ratio),
         note=lambda p: f"综合财力按{p.capacity_year}年全年",
+    ),
+    Metric(
+        "maturity_cover",
+        "到期债务偿还压力",
+        "times",
+        (Term("maturing", lambda: bond, "principal", due_within_a_year, dims={"bond_kind": "kind"}),),
+        (Term("cash_closing", lambda: treasury_cash, "closing", month_of_end),),
+        "期末月:未来12个月到期本金 ÷ 期末月末库款余额",
+        "期末后 12 个月内到期的债务本金 ÷ 期末月末库款余额(倍)",
+        _plain(grades.maturity_cover),
     ),
     Metric(
         "interest_general",
