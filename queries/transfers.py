@@ -33,7 +33,7 @@ KINDS = ("一般性", "专项", "共同事权")
 FLOW_COLUMNS = ["code", "name", "is_own_level", "kind", "program", "direct_fund", "received", "passed_down"]
 DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "kind"]
 DIRECT_MONEY = DIRECT_COLUMNS[4:6]
-PAYMENT_COLUMNS = ["allocated", "paid", "payment_rate", "payment_grade", "payment_grade_level"]
+PAYMENT_COLUMNS = ["allocated", "paid", "payment_rate", "payment_grade", "payment_grade_level", "allocation_rate"]
 
 
 def _first_day(year: int, month: int) -> dt.date:
@@ -166,7 +166,7 @@ def _program_kinds(version_key: str) -> dict[str, str]:
         return dict(conn.execute(sa.select(transfer.c.program, transfer.c.kind).distinct()).all())
 
 
-DIRECT_KEYS = ("direct_pay",)
+DIRECT_KEYS = ("direct_pay", "direct_allocate")
 
 
 def _program_filter(kind: str | None, program: str | None) -> tuple[tuple[str, object], ...]:
@@ -179,13 +179,15 @@ def _program_filter(kind: str | None, program: str | None) -> tuple[tuple[str, o
 
 
 def _payment_columns(values: pd.DataFrame | pd.Series) -> dict[str, object]:
-    """allocated, paid, payment_rate and its grade from metric columns of `direct_pay`."""
+    """allocated, paid, payment_rate and its grade (`direct_pay`), allocation_rate (`direct_allocate`) from metric
+    columns."""
     return {
         "allocated": values["direct_pay_den"],
         "paid": values["direct_pay_num"],
         "payment_rate": values["direct_pay"],
         "payment_grade": values["direct_pay_label"],
         "payment_grade_level": values["direct_pay_level"],
+        "allocation_rate": values["direct_allocate"],
     }
 
 
@@ -201,9 +203,12 @@ def direct_payment(
         kinds = _program_kinds(current_data_version().key)
         programs = [p for p in _direct_programs(current_data_version().key) if kind in (None, kinds.get(p))]
         found = metrics.values_of(by_program, DIRECT_KEYS, "program", state).set_index("program")
-        sums = found.reindex(programs)[["direct_pay_num", "direct_pay_den"]].astype(object)
-        sums = sums.where(sums.notna(), Decimal(0))  # a program with no row: nothing issued, nothing paid
-        per_program = metrics.evaluate("direct_pay", sums.reset_index(drop=True), metrics.period_of(state))
+        columns = [f"{k}_{part}" for k in DIRECT_KEYS for part in ("num", "den")]
+        sums = found.reindex(programs)[columns].astype(object)
+        sums = sums.where(sums.notna(), Decimal(0)).reset_index(drop=True)  # no row: nothing issued, nothing paid
+        period = metrics.period_of(state)
+        per_program = pd.concat([metrics.evaluate(k, sums, period) for k in DIRECT_KEYS], axis=1)
+        per_program = per_program.loc[:, ~per_program.columns.duplicated()]
         return pd.DataFrame({"program": programs, **_payment_columns(per_program)})
     if program is None:  # the same pass as by program: one scan serves both
         rows = metrics.regions_of(by_program, scope, state, DIRECT_KEYS)
@@ -225,9 +230,9 @@ def _direct_programs(version_key: str) -> list[str]:
 
 def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFrame) -> pd.DataFrame:
     """Sum `direct_fund_flows` by `by` ('code' with name and is_own_level, 'program', or None: one row for the
-    whole region) and add 支付进度 with its grade from the metric layer (`payment`: `direct_payment` by the same
-    key, which also gives allocated and paid) and 分配进度 (allocated ÷ what stayed at the row: received − passed
-    down). A row with 直达 indicators or payments but no transfer in the period is kept (received 0)."""
+    whole region) beside the metric layer's 直达 figures (`payment`: `direct_payment` by the same key): allocated,
+    paid, 支付进度 with its grade, 分配进度 (allocated ÷ what stayed at the row: received − passed down). A row with
+    直达 indicators or payments but no transfer in the period is kept (received 0)."""
     keys = {"code": ["code", "name", "is_own_level"], "program": ["program"], None: []}[by]
     if keys:
         out = flows.groupby(keys, dropna=False, sort=False)[["received", "passed_down"]].sum().reset_index()
@@ -246,8 +251,6 @@ def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFr
         out = pd.DataFrame([{c: sum(flows[c], Decimal(0)) for c in ("received", "passed_down")}])
         for column in PAYMENT_COLUMNS:
             out[column] = [payment.iloc[0][column]]
-    available = out["received"] - out["passed_down"]
-    out["allocation_rate"] = [float(a / r) if r else None for a, r in zip(out["allocated"], available)]
     return out
 
 

@@ -29,7 +29,6 @@ from dashboard.store.schema import (
     mart_subsidy_flag,
     payment,
     procurement,
-    transfer,
 )
 from queries import metrics
 from queries.metrics import Period
@@ -251,26 +250,9 @@ def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def direct_allocation(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """直达资金 分配进度: what a unit allocated (its own 直达 indicators issued to date + 直达 transfers it passed down)
-    ÷ what it received (直达 transfers to it), year to date."""
-    i, t = budget_indicator, transfer
-    in_period = t.c.transfer_date.between(as_of.start, as_of.end)
-    allocated = pd.concat(
-        [
-            _sums(
-                conn,
-                i,
-                i.c.amount,
-                i.c.year == as_of.year,
-                i.c.direct_fund.is_(True),
-                i.c.issue_date <= as_of.end,
-                label="num",
-            ),
-            _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="num", region=t.c.from_region),
-        ]
-    )
-    received = _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="den", region=t.c.to_region)
-    return _ratio(allocated.groupby("region", as_index=False)["num"].sum(), received)
+    """直达资金 分配进度 (`queries.metrics`, the figure /transfers shows): the unit's 直达 indicators issued to final
+    payers by the month end ÷ the 直达 transfers it received year to date less those it passed down."""
+    return metric(conn, "direct_allocate", as_of)
 
 
 # -- revenue ------------------------------------------------------------------------------------------------------

@@ -167,6 +167,7 @@ def _given() -> sa.Subquery:
             t.c.amount,
             t.c.transfer_date,
             t.c.direct_fund,
+            t.c.program,
             province.label("province_code"),
             city.label("city_code"),
             county.label("county_code"),
@@ -224,6 +225,9 @@ def _sanbao(kind: str | None):
 
 def _direct(s: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     return [s.c.direct_fund.is_(True)]
+
+
+DIRECT_DIMS = {"program": "program"}
 
 
 CAPACITY_TERMS = (
@@ -344,6 +348,29 @@ METRICS: tuple[Metric, ...] = (
         as_of_lag_grade,
         end_progress,
         ("program",),
+    ),
+    Metric(
+        "direct_allocate",
+        "直达资金分配进度",
+        "ratio",
+        (
+            Term(
+                "direct_allocated",
+                lambda: budget_indicator,
+                "amount",
+                dated("issue_date", "issued"),
+                _direct,
+                {"program": "transfer_program"},
+            ),
+        ),
+        (
+            Term("direct_received", lambda: transfer, "amount", dated("transfer_date", "ytd"), _direct, DIRECT_DIMS),
+            Term("direct_given", _given, "amount", dated("transfer_date", "ytd"), _direct, DIRECT_DIMS, sign=-1),
+        ),
+        "截至期末:期末前已分配的指标 ÷ 1月起收到的直达资金(扣除转拨下级)",
+        "截至期末,已分配到最终用款单位的直达资金指标 ÷ 1月起收到的直达资金扣除转拨下级的部分(留在本级及所辖的资金)",
+        _plain(grades.direct_allocation),
+        dimensions=("program",),
     ),
     Metric(
         "cash_level",
