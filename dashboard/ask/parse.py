@@ -311,6 +311,7 @@ class Question:
     problems: tuple[str, ...] = ()
 
 
+_RANGE = re.compile(r"(?<=[0-9一二三四五六七八九十月])\s*[-－—~～至到]\s*(?=[0-9一二三四五六七八九十])")
 _PUNCT = re.compile(r"[\s,,。.?？!！、;；:：“”\"'‘’()()《》]+")
 
 
@@ -321,10 +322,9 @@ def normalize(text: str) -> str:
         code = ord(ch)
         if 0xFF10 <= code <= 0xFF5A:  # full-width 0-9, A-Z, a-z
             ch = chr(code - 0xFEE0)
-        elif ch in "－—~～至到":
-            ch = "-"
         out.append(ch)
-    return _PUNCT.sub("", "".join(out)).lower()
+    text = _RANGE.sub("-", "".join(out))
+    return _PUNCT.sub("", text).lower()
 
 
 def _times(text: str, latest_year: int) -> tuple[str, int | None, tuple[int, int] | None, list[str]]:
