@@ -50,7 +50,9 @@ def _measure_rows():
         for phrase in m.phrases:
             region, code = REGIONS[i % len(REGIONS)]
             words, year, months = TIMES[i % len(TIMES)]
-            rows.append((f"{region}{words}{phrase}", dict(measure=m.key, region=code, year=year, months=months)))
+            rows.append(
+                (f"{region}{words}{phrase}", {"measure": m.key, "region": code, "year": year, "months": months})
+            )
             i += 1
     return rows
 
@@ -64,59 +66,62 @@ def _function_rows():
             region, adcode = REGIONS[(i + j) % len(REGIONS)]
             tail, measure = (("支出进度", "execution"), ("支出", "spending"), ("执行率", "execution"))[(i + j) % 3]
             word = name if not name.endswith("支出") else name[:-2]
-            rows.append((f"{region}{word}{tail}", dict(measure=measure, region=adcode, func=code)))
+            rows.append((f"{region}{word}{tail}", {"measure": measure, "region": adcode, "func": code}))
     return rows
 
 
 def _item_rows():
     return [
-        (f"{REGIONS[i % len(REGIONS)][0]}上半年{name}", dict(measure="item", item=code, months=(1, 6)))
+        (f"{REGIONS[i % len(REGIONS)][0]}上半年{name}", {"measure": "item", "item": code, "months": (1, 6)})
         for i, (code, name) in enumerate(sorted(REVENUE.items()))
         if len(code) == 5 and name.endswith("税")
     ]
 
 
 HANDWRITTEN = [
-    ("长沙市今年教育支出进度", dict(measure="execution", region="430100", year=2024, func="205")),
-    ("长沙今年上半年税收收入同比", dict(measure="tax", region="430100", months=(1, 6), compare="yoy")),
-    ("收入同比", dict(measure="revenue_growth")),
-    ("全省收入增长多少", dict(measure="revenue_growth", region="430000")),
-    ("株洲市6月收入环比", dict(measure="revenue", region="430200", months=(6, 6), compare="mom")),
-    ("省本级1-6月支出", dict(measure="spending", region="430000", own_level=True, months=(1, 6))),
-    ("长沙市本级今年收入", dict(measure="revenue", region="430100", own_level=True, year=2024)),
-    ("哪些县库款预警", dict(measure="cash_level", warning=True, unit_level="county")),
-    ("哪些县支出进度滞后", dict(measure="execution", warning=True, unit_level="county")),
-    ("哪些县债务率预警", dict(measure="debt_ratio", warning=True, unit_level="county")),
-    ("哪些市库款预警", dict(measure="cash_level", warning=True, unit_level="city")),
-    ("各市预算执行率排名", dict(measure="execution", compare="rank", unit_level="city")),
-    ("各县收入排名", dict(measure="revenue", compare="rank", unit_level="county")),
-    ("收入前五的县", dict(measure="revenue", compare="top", top_n=5, unit_level="county")),
-    ("执行率前10的县区", dict(measure="execution", compare="top", top_n=10, unit_level="county")),
-    ("税收倒数三名的市", dict(measure="tax", compare="bottom", top_n=3, unit_level="city")),
-    ("哪个县执行率最低", dict(measure="execution", compare="min", unit_level="county")),
-    ("哪个市债务率最高", dict(measure="debt_ratio", compare="max", unit_level="city")),
-    ("长沙市收入排名", dict(measure="revenue", region="430100", compare="rank")),
-    ("长沙县教育支出排第几", dict(measure="spending", region="430121", func="205", compare="rank")),
-    ("全省财政自给率最低的县", dict(measure="self_sufficiency", region="430000", compare="min", unit_level="county")),
-    ("怀化市直达资金支付进度", dict(measure="direct_pay", region="431200")),
-    ("湘西州债务率", dict(measure="debt_ratio", region="433100")),
-    ("芙蓉区保工资执行率", dict(measure="sanbao_wage", region="430102")),
-    ("三保支出进度", dict(measure="sanbao")),
-    ("长沙市卫生健康支出同比", dict(measure="spending", region="430100", func="210", compare="yoy")),
-    ("全省农林水支出执行率", dict(measure="execution", region="430000", func="213")),
-    ("社保支出", dict(measure="spending", func="208")),
-    ("长沙市税收占比", dict(measure="tax_share", region="430100")),
-    ("去年的采购节约率", dict(measure="saving_rate", year=2023)),
-    ("单一来源采购占比", dict(measure="single_source")),
-    ("今年补贴发放多少", dict(measure="subsidy", year=2024)),
-    ("长沙市综合财力", dict(measure="capacity", region="430100")),
-    ("长沙市债务余额", dict(measure="debt", region="430100")),
-    ("全省一般债务利息支出率", dict(measure="interest_general", region="430000")),
-    ("专项债务利息支出率", dict(measure="interest_special")),
-    ("2023年长沙市非税收入", dict(measure="nontax", year=2023, region="430100")),
-    ("ＴＯＰ５的县收入", dict(measure="revenue", compare="top", top_n=5)),
-    ("长沙市２０２４年１－６月支出", dict(measure="spending", region="430100", year=2024, months=(1, 6))),
-    ("长沙市今年教育支出进度？", dict(measure="execution", region="430100", func="205")),
+    ("长沙市今年教育支出进度", {"measure": "execution", "region": "430100", "year": 2024, "func": "205"}),
+    ("长沙今年上半年税收收入同比", {"measure": "tax", "region": "430100", "months": (1, 6), "compare": "yoy"}),
+    ("收入同比", {"measure": "revenue_growth"}),
+    ("全省收入增长多少", {"measure": "revenue_growth", "region": "430000"}),
+    ("株洲市6月收入环比", {"measure": "revenue", "region": "430200", "months": (6, 6), "compare": "mom"}),
+    ("省本级1-6月支出", {"measure": "spending", "region": "430000", "own_level": True, "months": (1, 6)}),
+    ("长沙市本级今年收入", {"measure": "revenue", "region": "430100", "own_level": True, "year": 2024}),
+    ("哪些县库款预警", {"measure": "cash_level", "warning": True, "unit_level": "county"}),
+    ("哪些县支出进度滞后", {"measure": "execution", "warning": True, "unit_level": "county"}),
+    ("哪些县债务率预警", {"measure": "debt_ratio", "warning": True, "unit_level": "county"}),
+    ("哪些市库款预警", {"measure": "cash_level", "warning": True, "unit_level": "city"}),
+    ("各市预算执行率排名", {"measure": "execution", "compare": "rank", "unit_level": "city"}),
+    ("各县收入排名", {"measure": "revenue", "compare": "rank", "unit_level": "county"}),
+    ("收入前五的县", {"measure": "revenue", "compare": "top", "top_n": 5, "unit_level": "county"}),
+    ("执行率前10的县区", {"measure": "execution", "compare": "top", "top_n": 10, "unit_level": "county"}),
+    ("税收倒数三名的市", {"measure": "tax", "compare": "bottom", "top_n": 3, "unit_level": "city"}),
+    ("哪个县执行率最低", {"measure": "execution", "compare": "min", "unit_level": "county"}),
+    ("哪个市债务率最高", {"measure": "debt_ratio", "compare": "max", "unit_level": "city"}),
+    ("长沙市收入排名", {"measure": "revenue", "region": "430100", "compare": "rank"}),
+    ("长沙县教育支出排第几", {"measure": "spending", "region": "430121", "func": "205", "compare": "rank"}),
+    (
+        "全省财政自给率最低的县",
+        {"measure": "self_sufficiency", "region": "430000", "compare": "min", "unit_level": "county"},
+    ),
+    ("怀化市直达资金支付进度", {"measure": "direct_pay", "region": "431200"}),
+    ("湘西州债务率", {"measure": "debt_ratio", "region": "433100"}),
+    ("芙蓉区保工资执行率", {"measure": "sanbao_wage", "region": "430102"}),
+    ("三保支出进度", {"measure": "sanbao"}),
+    ("长沙市卫生健康支出同比", {"measure": "spending", "region": "430100", "func": "210", "compare": "yoy"}),
+    ("全省农林水支出执行率", {"measure": "execution", "region": "430000", "func": "213"}),
+    ("社保支出", {"measure": "spending", "func": "208"}),
+    ("长沙市税收占比", {"measure": "tax_share", "region": "430100"}),
+    ("去年的采购节约率", {"measure": "saving_rate", "year": 2023}),
+    ("单一来源采购占比", {"measure": "single_source"}),
+    ("今年补贴发放多少", {"measure": "subsidy", "year": 2024}),
+    ("长沙市综合财力", {"measure": "capacity", "region": "430100"}),
+    ("长沙市债务余额", {"measure": "debt", "region": "430100"}),
+    ("全省一般债务利息支出率", {"measure": "interest_general", "region": "430000"}),
+    ("专项债务利息支出率", {"measure": "interest_special"}),
+    ("2023年长沙市非税收入", {"measure": "nontax", "year": 2023, "region": "430100"}),
+    ("ＴＯＰ５的县收入", {"measure": "revenue", "compare": "top", "top_n": 5}),
+    ("长沙市２０２４年１－６月支出", {"measure": "spending", "region": "430100", "year": 2024, "months": (1, 6)}),
+    ("长沙市今年教育支出进度？", {"measure": "execution", "region": "430100", "func": "205"}),
 ]
 REFUSED = [
     ("今天天气怎么样", None),
