@@ -42,7 +42,7 @@ def ask_bar() -> html.Div:
                         maxLength=QUESTION_MAX,
                         autoComplete="off",
                         debounce=True,
-                        className="form-control form-control-sm ask-input",
+                        className="ask-input",
                     ),
                     html.Button("提问", type="submit", className="btn btn-sm btn-primary ask-submit"),
                 ],
