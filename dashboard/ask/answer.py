@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.ask.parse import KIND_OF, MEASURES_BY_KEY, SANBAO_OF, Lexicon, Question, build_lexicon, parse
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, parse_state
+from dashboard.core.peers import peer_group
 from dashboard.core.regions import RegionTree
 from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
@@ -142,7 +143,7 @@ def answer(
         query["period"] = str(lo) if lo == hi else f"{lo}-{hi}"
     state = parse_state(query, tree=tree, scope=scope, years=years, data_through=data_through)
     measure = question.measure
-    ranking = question.compare in ("rank", "top", "bottom", "max", "min", "which") or question.warning
+    ranking = question.compare in ("rank", "top", "bottom", "max", "min", "which", "peer") or question.warning
     if measure in TOPIC_MEASURES and ranking:
         return _refuse(
             question,
@@ -155,7 +156,12 @@ def answer(
     url_filters = _url_filters(question)
     url_state = {**{"region": state.region, "year": str(state.year), "period": state.period}, **url_filters}
     try:
-        if ranking:
+        if question.compare == "peer":
+            sentence, where = _peer_sentence(question, scope, state, tree)
+            if sentence is None:
+                return _refuse(question, where, scope, tree)
+            url_state["region"] = where
+        elif ranking:
             sentence, where = _ranking_sentence(question, scope, state, tree)
             if sentence is None:
                 return _refuse(question, where, scope, tree)
@@ -422,3 +428,30 @@ def _ranking_sentence(question: Question, scope: Scope, state: DrillState, tree:
 
 
 _LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
+
+
+def _peer_sentence(question: Question, scope: Scope, state: DrillState, tree: RegionTree) -> tuple[str | None, str]:
+    """The region's rank among the county-level regions of its kind (`dashboard.core.peers`) in the caller's scope."""
+    region = tree[state.region]
+    group = peer_group(region)
+    if group is None:
+        return None, "同类排名只比较县级地区(市辖区、县级市、县),请问一个县(市、区)。可以这样问:"
+    root = tree[scope.root or ""]
+    if root.level == "county":
+        return None, "同类排名要比较本地区以外的县,超出您的查看范围。可以这样问:"
+    units = _units_in(scope, replace(state, region=root.adcode, notices=()), tree, question, "county")
+    peers = units[[peer_group(tree[c]) == group for c in units["code"]]].copy()
+    measure = question.measure or ""
+    peers["value"] = [value_of(measure, r) for _, r in peers.iterrows()]
+    peers = peers[peers["value"].notna()].sort_values(["value", "code"], ascending=[False, True], kind="stable")
+    codes = list(peers["code"])
+    if state.region not in codes:
+        return None, f"{region.name}没有{_name(question)}的数据。可以这样问:"
+    value = peers[peers["code"] == state.region]["value"].iloc[0]
+    shown = show(measure, value, _unit(region.level))
+    position = codes.index(state.region) + 1
+    return (
+        f"{region.name}{state.period_label}{_name(question)} {shown},在{root.name}{len(codes)}个{group}中"
+        f"从高到低排第{position}",
+        root.adcode,
+    )

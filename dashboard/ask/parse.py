@@ -269,6 +269,11 @@ COMPARE_WORDS = {
     "最小": "min",
     "最慢": "min",
     "最差": "min",
+    "同类": "peer",
+    "同类排名": "peer",
+    "同类地区": "peer",
+    "同类县": "peer",
+    "同类比较": "peer",
     "预警": "warn",
     "告警": "warn",
     "报警": "warn",
@@ -304,7 +309,7 @@ class Question:
     months: tuple[int, int] | None = None
     func: str | None = None
     item: str | None = None
-    compare: str | None = None  # yoy / mom / rank / top / bottom / max / min / which
+    compare: str | None = None  # yoy / mom / rank / top / bottom / max / min / which / peer
     top_n: int | None = None
     unit_level: str | None = None  # rank among counties ('county') or cities ('city') instead of the children
     warning: bool = False
@@ -502,8 +507,10 @@ def parse(text: str, lexicon: Lexicon, *, years: Sequence[int], data_through: dt
         problems.append("一次只能问一个科目")
     compares = [v for k, v, _ in found if k == "compare"]
     warning = "warn" in compares
+    if "peer" in compares:
+        compare, compares = "peer", [c for c in compares if c != "rank"]
     for c in compares:
-        if c != "warn" and compare in (None, "which"):
+        if c not in ("warn", "peer") and compare in (None, "which"):
             compare = c if compare is None or c in ("max", "min") else compare
     measure = _measure([v for k, v, _ in found if k == "measure"], funcs, items, compare, problems)
     if warning and measure is None:

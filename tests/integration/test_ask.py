@@ -250,6 +250,24 @@ def test_rankings_equal_a_group_by(app, duck, store):
     assert f"排第{rank}" in position.text
 
 
+def test_the_rank_among_peers_equals_a_group_by_over_the_same_kind(app, duck, store):
+    year, last = store
+    answer = ask("浏阳市收入同类排名", PROVINCE)
+    peers = rows(
+        duck,
+        "SELECT r.adcode, SUM(m.amount) FROM region r JOIN mart_revenue_month m ON m.county_code = r.adcode "
+        "WHERE r.level = 'county' AND r.name LIKE '%市' AND m.year = :y AND m.month BETWEEN 1 AND :b "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+        y=year, b=last,
+    )  # fmt: skip
+    codes = [c for c, _ in peers]
+    amount = dict(peers)["430181"]
+    assert answer.understood and _view(answer)[1]["region"] == "430000"
+    assert f"浏阳市{year}年1-{last}月一般公共预算收入 {money(amount, WAN)}万元" in answer.text, answer.text
+    assert f"在湖南省{len(codes)}个县级市中从高到低排第{codes.index('430181') + 1}" in answer.text
+    assert "超出您的查看范围" in ask("芙蓉区收入同类排名", COUNTY).text
+
+
 def test_a_county_user_asking_about_changsha_gets_the_refusal(app):
     refused = ask("长沙市今年教育支出进度", COUNTY)
     assert not refused.understood and refused.outcome == "denied" and refused.url is None

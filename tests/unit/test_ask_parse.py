@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from dashboard.ask.parse import FUNCTION_SYNONYMS, MEASURES, build_lexicon, normalize, parse, short_name
+from dashboard.core.peers import peer_group
 from dashboard.core.regions import national_tree
 from queries.metrics import metrics
 
@@ -121,6 +122,9 @@ HANDWRITTEN = [
     ("2023年长沙市非税收入", {"measure": "nontax", "year": 2023, "region": "430100"}),
     ("ＴＯＰ５的县收入", {"measure": "revenue", "compare": "top", "top_n": 5}),
     ("长沙市２０２４年１－６月支出", {"measure": "spending", "region": "430100", "year": 2024, "months": (1, 6)}),
+    ("芙蓉区执行率同类排名", {"measure": "execution", "region": "430102", "compare": "peer"}),
+    ("浏阳市收入在同类地区排第几", {"measure": "revenue", "region": "430181", "compare": "peer"}),
+    ("长沙县税收同类比较", {"measure": "tax", "region": "430121", "compare": "peer"}),
     ("长沙市今年教育支出进度？", {"measure": "execution", "region": "430100", "func": "205"}),
 ]
 REFUSED = [
@@ -172,6 +176,13 @@ def test_the_parse_is_deterministic_and_unmentioned_parts_stay_empty():
     assert all(parse("长沙市今年教育支出进度", LEXICON, years=YEARS, data_through=THROUGH) == first for _ in range(5))
     bare = parse("教育支出", LEXICON, years=YEARS, data_through=THROUGH)
     assert (bare.region, bare.year, bare.months, bare.compare) == (None, None, None, None)
+
+
+def test_peer_groups_of_county_level_regions():
+    tree = national_tree()
+    assert [peer_group(tree[c]) for c in ("430102", "430181", "430121", "433130", "430100")] == [
+        "市辖区", "县级市", "县", "县", None
+    ]  # fmt: skip
 
 
 def test_short_forms_go_to_the_higher_level_and_names_are_normalized():
