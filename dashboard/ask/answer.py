@@ -143,6 +143,8 @@ def answer(
         query["period"] = str(lo) if lo == hi else f"{lo}-{hi}"
     state = parse_state(query, tree=tree, scope=scope, years=years, data_through=data_through)
     measure = question.measure
+    if measure not in LAYER_KEYS and measure not in AMOUNTS and measure not in TOPIC_MEASURES:
+        return _refuse(question, f"这个数据仓还没有“{MEASURES_BY_KEY[measure].name}”。可以这样问:", scope, tree)
     ranking = question.compare in ("rank", "top", "bottom", "max", "min", "which", "peer") or question.warning
     if measure in TOPIC_MEASURES and ranking:
         return _refuse(
@@ -236,6 +238,8 @@ def show(measure: str, value: float | Decimal | None, unit: str) -> str:
         return f"{fmt.money(Decimal(value), unit)}{unit}"
     if measure == "cash_level":
         return f"{fmt.number(value)}个月"
+    if measure == "maturity_cover":
+        return f"{fmt.number(value)}倍"
     return fmt.percent(value)
 
 
@@ -299,8 +303,9 @@ def _change(measure: str, now: float | Decimal | None, before: float | Decimal |
     if measure in AMOUNTS or measure in ("capacity", "item", "subsidy", "procurement"):
         text, _ = fmt.change(Decimal(now), Decimal(before))
         return text.replace(" ▲", "").replace(" ▼", "")
-    if measure == "cash_level":
-        return f"{Decimal(str(now - before)).quantize(Decimal('0.01')):+}个月"  # type: ignore[operator]
+    if measure in ("cash_level", "maturity_cover"):
+        unit = "个月" if measure == "cash_level" else "倍"
+        return f"{(Decimal(str(now)) - Decimal(str(before))).quantize(Decimal('0.01')):+}{unit}"
     points = (Decimal(str(now)) - Decimal(str(before))) * 100
     return f"{points.quantize(Decimal('0.1')):+}个百分点"
 

@@ -79,6 +79,12 @@ MEASURES: tuple[Measure, ...] = (
     Measure("debt_ratio", "债务率", "/debt", ("债务率", "负债率", "债务风险")),
     Measure("debt", "债务余额", "/debt", ("债务余额", "债务", "地方债", "政府债务")),
     Measure(
+        "maturity_cover",
+        "到期债务偿还压力",
+        "/debt",
+        ("到期债务偿还压力", "偿还压力", "到期债务", "到期压力", "偿债压力", "到期偿还压力"),
+    ),
+    Measure(
         "interest_general",
         "一般债务利息支出率",
         "/debt",
