@@ -30,6 +30,7 @@ ACTION_NAMES = {
     "denied": "拒绝访问",
     "audit_export": "导出审计日志",
     "public_check": "公众自助查询",
+    "ask": "问数",
 }
 OUTCOME_NAMES = {"ok": "成功", "failed": "失败", "denied": "拒绝"}
 

@@ -27,6 +27,7 @@ from dashboard.core.scope import User
 from dashboard.public import routes as public_routes
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
+from dashboard.web import ask as ask_box
 from dashboard.web import boundary, errors, ratelimit
 from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
@@ -116,7 +117,9 @@ def _navbar(user: User | None) -> dbc.Navbar:
 
 def _shell() -> html.Div:
     """The app layout, built per page load for the signed-in user."""
-    return html.Div([_navbar(current_user()), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
+    return html.Div(
+        [_navbar(current_user()), ask_box.ask_bar(), dbc.Container(dash.page_container, fluid=True, className="pb-4")]
+    )
 
 
 def page_module_names() -> list[str]:
@@ -166,6 +169,7 @@ def create_app() -> Dash:
         dash.State("nav-collapse", "is_open"),
         prevent_initial_call=True,
     )
+    ask_box.register(app, app.server)  # the question box of the shell (问数)
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
     limiter = ratelimit.install(app.server)
