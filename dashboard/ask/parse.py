@@ -74,6 +74,12 @@ MEASURES: tuple[Measure, ...] = (
         "/transfers",
         ("直达资金支付进度", "直达资金", "直达资金进度", "直达资金支付", "直达"),
     ),
+    Measure(
+        "direct_allocate",
+        "直达资金分配进度",
+        "/transfers",
+        ("直达资金分配进度", "直达分配进度", "直达资金分配", "分配进度"),
+    ),
     Measure("cash_level", "库款保障水平", "/debt", ("库款保障水平", "库款", "库款保障", "库款水平")),
     Measure("capacity", "综合财力", "/debt", ("综合财力", "财力")),
     Measure("debt_ratio", "债务率", "/debt", ("债务率", "负债率", "债务风险")),

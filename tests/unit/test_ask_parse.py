@@ -105,6 +105,8 @@ HANDWRITTEN = [
         {"measure": "self_sufficiency", "region": "430000", "compare": "min", "unit_level": "county"},
     ),
     ("怀化市直达资金支付进度", {"measure": "direct_pay", "region": "431200"}),
+    ("怀化市直达资金分配进度", {"measure": "direct_allocate", "region": "431200"}),
+    ("长沙市直达资金", {"measure": "direct_pay", "region": "430100"}),
     ("湘西州债务率", {"measure": "debt_ratio", "region": "433100"}),
     ("芙蓉区保工资执行率", {"measure": "sanbao_wage", "region": "430102"}),
     ("三保支出进度", {"measure": "sanbao"}),
