@@ -128,7 +128,7 @@ def register(app: Dash) -> None:
         user = current_user()
         if user is None or not may(user, "reports"):
             return _refused(), None, no_update
-        bump = (version or 0) + 1
+        bump = {"n": ((version or {}).get("n") or 0) + 1}
         try:
             if ctx.triggered_id == "reports-generate":
                 if not region or not month:
@@ -142,7 +142,7 @@ def register(app: Dash) -> None:
             if ctx.triggered_id == "reports-pack-create":
                 pack_id = archive.create_pack(user, title or "")
                 audit.record("pack", params={"pack": pack_id}, detail=f"新建:{(title or '').strip()[:100]}")
-                return no_update, dbc.Alert("已新建材料包。", color="success"), bump
+                return no_update, dbc.Alert("已新建材料包。", color="success"), {**bump, "select": pack_id}
             if ctx.triggered_id == "reports-add":
                 if not pack:
                     raise ReportError("请选择材料包(或先新建一个)。")
@@ -159,12 +159,14 @@ def register(app: Dash) -> None:
         Output("reports-list", "children"),
         Output("reports-packs", "children"),
         Output("reports-add-pack", "options"),
+        Output("reports-add-pack", "value"),
         Input("reports-version", "data"),
+        State("reports-add-pack", "value"),
     )
-    def lists(_version):
+    def lists(version, chosen):
         user = current_user()
         if user is None or not may(user, "reports"):
-            return _refused(), None, []
+            return _refused(), None, [], None
         packs = archive.packs(user)
         rows = [
             {
@@ -178,23 +180,27 @@ def register(app: Dash) -> None:
             for p in packs
         ]
         drafts = [{"label": p.title, "value": p.id} for p in packs if p.owner == user.username and p.frozen_at is None]
-        return report_views.reports_table(_report_rows()), report_views.packs_table(rows), drafts
+        ids = [d["value"] for d in drafts]
+        made = (version or {}).get("select")  # a pack just made is the one to add to; else keep the choice
+        value = made if made in ids else chosen if chosen in ids else (ids[0] if ids else None)
+        return report_views.reports_table(_report_rows()), report_views.packs_table(rows), drafts, value
 
     @app.callback(
         Output("pack-head", "children"),
         Output("pack-views", "children"),
         Output("pack-actions", "style"),
+        Output("pack-freeze", "disabled"),
         Input("pack-version", "data"),
         State("pack-id", "data"),
     )
     def show_pack(version, pack_id):
         user = current_user()
         if user is None or not may(user, "reports"):
-            return _refused(), None, {"display": "none"}
+            return _refused(), None, {"display": "none"}, True
         pack = archive.get_pack(user, int(pack_id))
         if pack is None:
             audit.record("denied", page="/reports", detail=f"pack {pack_id} missing or not shared", outcome="denied")
-            return dbc.Alert("没有这个会议材料包,或它没有共享给您。", color="danger"), None, {"display": "none"}
+            return dbc.Alert("没有这个会议材料包,或它没有共享给您。", color="danger"), None, {"display": "none"}, True
         if not version:  # the page load, not a refresh after an action of one's own
             audit.record(
                 "pack", params={"pack": pack.id, "data_version": pack.data_version}, detail=f"打开:{pack.title}"

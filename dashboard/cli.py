@@ -377,7 +377,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         fh.write(found[1])
     audit.append("report", username=actor, region=args.region, page=output, detail=report.label)
     print(
-        f"{'已生成' if made_now else '已存在 (同一数据版本)'} {tree.name(args.region)} {year}年1-{month}月 月报: {output} "
+        f"{'已生成' if made_now else '已存在 (同一数据版本)'} {tree.name(args.region)} {year}年1-{month}月 月报: "
+        f"{output} "
         f"({report.size / 1024:,.0f} KB, 生成 {report.seconds:.1f} 秒, 数据版本 {report.data_version})"
     )
     return 0

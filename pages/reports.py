@@ -54,7 +54,7 @@ def layout(**query) -> html.Div | dbc.Alert:
     return html.Div(
         [
             html.H1("报告", className="page-title"),
-            dcc.Store(id="reports-version", data=0),
+            dcc.Store(id="reports-version", data={"n": 0}),
             dbc.Card(
                 dbc.CardBody(
                     [
