@@ -222,6 +222,7 @@ def register(app: Dash) -> None:
             head,
             cards or dbc.Alert("材料包还没有视图。", color="secondary"),
             None if editable else {"display": "none"},
+            pack.frozen_at is not None,
         )
 
     @app.callback(

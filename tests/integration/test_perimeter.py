@@ -109,6 +109,11 @@ TABLE = [
     ("GET", "/qrcodes", ANON, 302),
     ("GET", "/qrcodes/430102.pdf", ANON, 302),
     ("GET", "/qrcodes/430102.pdf", SIGNED_IN, 200),
+    ("GET", "/reports", ANON, 302),
+    ("GET", "/reports/1.pdf", ANON, 302),
+    ("GET", "/reports/999999.pdf", SIGNED_IN, 404),
+    ("GET", "/packs/1.pdf", ANON, 302),
+    ("GET", "/packs/999999.pdf", SIGNED_IN, 404),
 ]
 
 
