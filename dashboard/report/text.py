@@ -42,8 +42,10 @@ def growth(current: Decimal | None, previous: Decimal | None, unit: str, *, with
     """同比增长 x.x%(增加 y), 同比下降 …, 与上年同期持平, or why there is no comparison."""
     if current is None:
         return "本期无数据"
-    if previous is None or previous == 0:
-        return "上年同期无数据,不作同比" if not previous else "上年同期为零,不作同比"
+    if previous is None:
+        return "上年同期无数据,不作同比"
+    if previous == 0:
+        return "上年同期为零,不作同比"
     delta = current - previous
     pct = (delta / abs(previous) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if abs(delta / abs(previous) * 100) < FLAT:
