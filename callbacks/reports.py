@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.core import format as fmt
+from dashboard.core.drill import TEXT_MAX, ascii_int
 from dashboard.core.roles import may
 from dashboard.report import archive, schedule, text
 from dashboard.report.figures import Figures, ReportError
@@ -29,6 +30,22 @@ SENTENCES: dict[str, Callable[[Figures], list[str]]] = {
     "risk": text.risk,
     "ranking": text.ranking,
 }
+
+
+def _text(value: object) -> str:
+    """A text input as the browser sent it, or '' for anything that is not text (a forged request)."""
+    return value[: TEXT_MAX * 5] if isinstance(value, str) else ""
+
+
+def _count(version: object) -> int:
+    found = version.get("n") if isinstance(version, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
+def _pack_id(value: object) -> int:
+    """The pack id a browser sent (a store's value): a whole number, else 0 (no pack has it)."""
+    found = ascii_int(value, 9)
+    return found if found is not None else 0
 
 
 def _refused(page: str = "/reports") -> dbc.Alert:
@@ -128,7 +145,8 @@ def register(app: Dash) -> None:
         user = current_user()
         if user is None or not may(user, "reports"):
             return _refused(), None, no_update
-        bump = {"n": ((version or {}).get("n") or 0) + 1}
+        bump = {"n": _count(version) + 1}
+        region, month, title, url, note = (_text(v) for v in (region, month, title, url, note))
         try:
             if ctx.triggered_id == "reports-generate":
                 if not region or not month:
@@ -146,7 +164,7 @@ def register(app: Dash) -> None:
             if ctx.triggered_id == "reports-add":
                 if not pack:
                     raise ReportError("请选择材料包(或先新建一个)。")
-                view = archive.add_view(user, int(pack), url or "", note or "")
+                view = archive.add_view(user, _pack_id(pack), url or "", note or "")
                 audit.record("pack", region=view.region_code, params={"pack": pack}, detail=f"加入视图:{view.link}")
                 return no_update, dbc.Alert(f"已加入:{view.heading}", color="success"), bump
         except (ReportError, ValueError) as error:
@@ -181,7 +199,7 @@ def register(app: Dash) -> None:
         ]
         drafts = [{"label": p.title, "value": p.id} for p in packs if p.owner == user.username and p.frozen_at is None]
         ids = [d["value"] for d in drafts]
-        made = (version or {}).get("select")  # a pack just made is the one to add to; else keep the choice
+        made = version.get("select") if isinstance(version, dict) else None  # a pack just made is the one to add to
         value = made if made in ids else chosen if chosen in ids else (ids[0] if ids else None)
         return report_views.reports_table(_report_rows()), report_views.packs_table(rows), drafts, value
 
@@ -197,7 +215,7 @@ def register(app: Dash) -> None:
         user = current_user()
         if user is None or not may(user, "reports"):
             return _refused(), None, {"display": "none"}, True
-        pack = archive.get_pack(user, int(pack_id))
+        pack = archive.get_pack(user, _pack_id(pack_id))
         if pack is None:
             audit.record("denied", page="/reports", detail=f"pack {pack_id} missing or not shared", outcome="denied")
             return dbc.Alert("没有这个会议材料包,或它没有共享给您。", color="danger"), None, {"display": "none"}, True
@@ -241,13 +259,13 @@ def register(app: Dash) -> None:
             return _refused(), no_update
         try:
             if ctx.triggered_id == "pack-freeze":
-                pack = archive.freeze(user, int(pack_id))
+                pack = archive.freeze(user, _pack_id(pack_id))
                 audit.record("pack", params={"pack": pack.id, "data_version": pack.data_version}, detail="冻结")
-                return dbc.Alert(pack.frozen_label, color="success"), (version or 0) + 1
+                return dbc.Alert(pack.frozen_label, color="success"), _pack_id(version) + 1
             if ctx.triggered_id == "pack-share":
-                shared = archive.share(user, int(pack_id), str(users or "").replace(",", ",").split(","))
+                shared = archive.share(user, _pack_id(pack_id), _text(users).replace(",", ",").split(","))
                 audit.record("pack", params={"pack": pack_id, "shared_with": list(shared)}, detail="共享")
-                return dbc.Alert(f"已共享给:{'、'.join(shared) or '(无)'}", color="success"), (version or 0) + 1
+                return dbc.Alert(f"已共享给:{'、'.join(shared) or '(无)'}", color="success"), _pack_id(version) + 1
         except ReportError as error:
             return dbc.Alert(str(error), color="warning"), no_update
         raise PreventUpdate
