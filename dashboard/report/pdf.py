@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 
 from fpdf import FPDF
@@ -74,10 +75,35 @@ def _heading(pdf: ReportPDF, title: str) -> None:
     pdf.set_font("cjk", size=10.5)
 
 
+# A token never split over two lines: an opening mark, then a run of Latin letters and digits (an amount with its
+# separators, a percentage) or one other character, then any closing marks (no line starts with ,。 or ")").
+TOKEN = re.compile(r"[((“]*(?:[0-9A-Za-z.,%+\-−~/]+|\s|.)[,。;、:))”%]*")
+
+
+def wrap(pdf: FPDF, text: str, width: float, indent: str = "") -> list[str]:
+    """`text` in lines no wider than `width` at the current font, broken between characters as Chinese is, never
+    inside a number and never before a closing mark."""
+    lines, line = [], indent
+    for token in TOKEN.findall(text):
+        if line.strip() and pdf.get_string_width(line + token) > width:
+            lines.append(line)
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line)
+    return lines
+
+
+def _lines(pdf: ReportPDF, text: str, height: float, indent: str = "") -> None:
+    for line in wrap(pdf, text, pdf.w - 2 * MARGIN, indent):
+        pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
+
+
 def _paragraphs(pdf: ReportPDF, sentences: Sequence[str]) -> None:
     pdf.set_font("cjk", size=10.5)
     for sentence in sentences:
-        pdf.multi_cell(0, 6.2, "\u3000\u3000" + sentence, align="L", new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, sentence, 6.2, indent="\u3000\u3000")
     pdf.ln(1)
 
 
@@ -322,7 +348,7 @@ def _appendix(pdf: ReportPDF, f: Figures) -> None:
         pdf.multi_cell(0, 5, d["name"], align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("cjk", size=9)
-        pdf.multi_cell(0, 5, f"{d['definition']}(期间:{d['period_rule']})", align="L", new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, f"{d['definition']}(期间:{d['period_rule']})", 5)
         pdf.ln(0.8)
     pdf.ln(1)
     pdf.multi_cell(
