@@ -171,3 +171,26 @@ def test_the_schedule_makes_the_closed_months_reports_once_per_data_version(demo
     assert [(m.region, m.new, m.report_id) for m in again] == [("430000", False, first[0].report_id)]
     stored = archive.reports(PROVINCE)
     assert [(r.region_code, r.year, r.month) for r in stored] == [("430000", 2024, 12)]
+
+
+def test_figures_equal_the_topic_pages(call_callback):
+    """The same region and period on /revenue, /spending and /debt show the report's numbers."""
+    from dashboard.core import format as fmt
+    from tests.integration.topic_helpers import render
+
+    query = {"region": "430100", "year": "2024", "period": "1-6"}
+    f = fig.collect(PROVINCE, fig.report_state(PROVINCE, "430100", 2024, 6))
+    kinds = {k["name"]: k["current"] for k in f["revenue"]["kinds"]}
+    revenue = render(call_callback, "revenue", query)["revenue-kpis"]["children"]
+    assert text_of(by_id(revenue, "kpi-revenue")) == shown(f["overall"]["revenue"], "city")
+    assert text_of(by_id(revenue, "kpi-tax")) == shown(kinds["税收收入"], "city")
+    assert text_of(by_id(revenue, "kpi-tax-share")) == fmt.percent(f["revenue"]["tax_share"])
+    assert text_of(by_id(revenue, "kpi-self-sufficiency")) == fmt.percent(f["revenue"]["self_sufficiency"])
+    spending = render(call_callback, "spending", query)["spending-kpis"]["children"]
+    assert text_of(by_id(spending, "kpi-paid")) == shown(f["overall"]["spending"], "city")
+    assert text_of(by_id(spending, "kpi-rate")) == fmt.percent(f["overall"]["execution"])
+    assert fmt.percent(f["spending"]["sanbao"]) in text_of(by_id(spending, "kpi-sanbao"))
+    debt = render(call_callback, "debt", query)["debt-kpis"]["children"]
+    assert text_of(by_id(debt, "kpi-debt")) == shown(f["debt"]["debt"], "city")
+    assert text_of(by_id(debt, "kpi-debt-ratio")) == fmt.percent(f["debt"]["debt_ratio"])
+    assert text_of(by_id(debt, "kpi-interest-ratio")) == fmt.percent(f["debt"]["interest_ratio"])
