@@ -33,6 +33,7 @@ from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 from dashboard.web.qrcodes import register_routes as register_qrcode_routes
+from dashboard.web.reports import register_routes as register_report_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
@@ -69,6 +70,13 @@ def _user_menu(user: User | None) -> list:
     return [
         html.Span(
             f"{user.display_name} · {user.role} · {region}", className="navbar-text user-badge me-2", id="user-badge"
+        ),
+        html.A(  # the current view into a meeting pack: its href is set to this page by callbacks/reports.py
+            "加入会议材料",
+            href="/reports",
+            id="pack-add-link",
+            className="btn btn-sm btn-outline-light",
+            style=None if may(user, "reports") else {"display": "none"},
         ),
         html.Form(
             [
@@ -172,6 +180,7 @@ def create_app() -> Dash:
     ask_box.register(app, app.server)  # the question box of the shell (问数)
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
+    register_report_routes(app.server)
     limiter = ratelimit.install(app.server)
     public_routes.install(app.server, limiter)
     web.install(app, limiter)
