@@ -45,6 +45,7 @@ bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part o
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_session.py
 	$(PY) bench/bench_screen.py
+	$(PY) bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) data

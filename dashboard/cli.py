@@ -329,6 +329,61 @@ def _cmd_qrcodes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_month(text: str) -> tuple[int, int]:
+    try:
+        when = dt.datetime.strptime(text.strip(), "%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份应为 YYYY-MM, 如 2024-06: {text!r}") from None
+    return when.year, when.month
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from dashboard.core.scope import Scope
+    from dashboard.report import archive, schedule
+    from dashboard.report.figures import ReportError
+    from dashboard.state import audit
+    from dashboard.store.engine import current_data_version
+    from queries.regions import region_tree
+
+    actor = _cli_actor()
+    if args.report_command == "scheduled":
+        levels = tuple(x.strip() for x in args.levels.split(",") if x.strip())
+        if not levels or any(level not in schedule.LEVELS for level in levels):
+            print(f"--levels 只能是 {','.join(schedule.LEVELS)} 的组合", file=sys.stderr)
+            return 2
+        started = time.monotonic()
+        made = schedule.run(levels, actor="schedule", progress=lambda m: print(f"  {m}", file=sys.stderr))
+        new = [m for m in made if m.new]
+        audit.append(
+            "report", username=actor, detail=f"月报计划任务: 新生成 {len(new)} 份, 已存在 {len(made) - len(new)} 份"
+        )
+        print(
+            f"月报计划任务完成: 新生成 {len(new)} 份, 已存在 {len(made) - len(new)} 份, "
+            f"{time.monotonic() - started:.1f} 秒"
+        )
+        return 0
+    year, month = args.month
+    province = current_data_version().province_code
+    tree = region_tree()
+    try:
+        report, made_now = archive.monthly(Scope(province, "province"), args.region, year, month, actor)
+    except ReportError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    found = archive.report_pdf(Scope(province, "province"), report.id)
+    assert found is not None
+    output = args.output or report.filename
+    with open(output, "wb") as fh:
+        fh.write(found[1])
+    audit.append("report", username=actor, region=args.region, page=output, detail=report.label)
+    print(
+        f"{'已生成' if made_now else '已存在 (同一数据版本)'} {tree.name(args.region)} {year}年1-{month}月 月报: "
+        f"{output} "
+        f"({report.size / 1024:,.0f} KB, 生成 {report.seconds:.1f} 秒, 数据版本 {report.data_version})"
+    )
+    return 0
+
+
 def _cmd_settings(_args: argparse.Namespace) -> int:
     for s in settings.SETTINGS:
         print(f"COCKPIT_{s.name}={settings.get(s.name)}    # {s.help}")
@@ -396,6 +451,15 @@ def build_parser() -> argparse.ArgumentParser:
     qrcodes.add_argument("--county", required=True, help="县级区划代码, 如 430102")
     qrcodes.add_argument("--output", required=True, help="输出的 PDF 文件")
     qrcodes.set_defaults(func=_cmd_qrcodes)
+    report = sub.add_parser("report", help="财政运行监测月报 (PDF)")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    monthly = report_sub.add_parser("monthly", help="生成一个区划一个月的月报 (1月至该月累计)")
+    monthly.add_argument("--region", required=True, help="区划代码, 如 430000")
+    monthly.add_argument("--month", required=True, type=_report_month, help="月份 YYYY-MM, 如 2024-06")
+    monthly.add_argument("--output", help="输出的 PDF 文件 (default monthly-<区划>-<月份>-r<编号>.pdf)")
+    scheduled = report_sub.add_parser("scheduled", help="为当前数据版本已结束的月份生成各区划缺少的月报")
+    scheduled.add_argument("--levels", default="province,city", help="哪些层级 (default province,city)")
+    report.set_defaults(func=_cmd_report)
     show = sub.add_parser("settings", help="列出全部配置项及当前值")
     show.set_defaults(func=_cmd_settings)
     return parser

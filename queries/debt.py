@@ -22,13 +22,8 @@ from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
-    MONEY,
     bond,
     debt_limit,
-    fund_revenue,
-    mart_payment_month,
-    mart_revenue_month,
-    transfer,
     treasury_cash,
 )
 from dashboard.store.schema import (
@@ -40,18 +35,7 @@ from queries._paging import TableSource, table_source
 from queries.regions import region_tree
 
 BOND_KINDS = ("一般", "专项")
-INTEREST_FUNCTION = "232"  # 债务付息支出
-DEBT_MONEY = [
-    "general_debt",
-    "special_debt",
-    "general_limit",
-    "special_limit",
-    "revenue",
-    "fund_revenue",
-    "transfers_received",
-    "transfers_passed_down",
-    "interest",
-]
+DEBT_MONEY = ["general_debt", "special_debt", "general_limit", "special_limit"]
 DEBT_COLUMNS = ["code", "name", "is_own_level", *DEBT_MONEY]
 MATURITY_YEARS = 5
 CASH_COLUMNS = [
@@ -82,104 +66,33 @@ def _live_bonds(*, kind_filter: bool) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _money_branch(values: dict[str, sa.ColumnElement], table: sa.Table, level: str, *where) -> sa.Select:
-    columns = [values.get(c, sa.cast(sa.null(), MONEY)).label(c) for c in DEBT_MONEY]
-    return by_child(sa.select(*columns).where(*where), table, level)
-
-
 @functools.lru_cache(maxsize=16)
 def _debt_statement(scope_column: str, level: str) -> sa.Select:
-    """Balances, revenue, fund revenue, transfers and interest per child, as one UNION ALL statement; limits are
-    kept per unit (`debt_limit` has no ancestry) and added by the caller."""
-    t, r, f, m = transfer, mart_revenue_month, fund_revenue, mart_payment_month
-    year_start: sa.BindParameter[dt.date] = sa.bindparam("year_start")
-    year_end: sa.BindParameter[dt.date] = sa.bindparam("year_end")
-    branches = [
-        _money_branch(
-            {
-                "general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
-                "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal))),
-            },
-            bond,
-            level,
-            *in_drill(bond, scope_column, level),
-            *_live_bonds(kind_filter=False),
+    """Balances by kind per child; limits are kept per unit (`debt_limit` has no ancestry) and added by the
+    caller. 综合财力 and interest come from the metric layer (`debt_metrics`), never from here."""
+    kinds = {
+        "general_debt": sa.func.sum(sa.case((bond.c.kind == "一般", bond.c.principal))),
+        "special_debt": sa.func.sum(sa.case((bond.c.kind == "专项", bond.c.principal))),
+    }
+    return by_child(
+        sa.select(*(value.label(name) for name, value in kinds.items())).where(
+            *in_drill(bond, scope_column, level), *_live_bonds(kind_filter=False)
         ),
-        _money_branch(
-            {"revenue": sa.func.sum(r.c.amount)},
-            r,
-            level,
-            *in_drill(r, scope_column, level),
-            r.c.year == sa.bindparam("year"),
-        ),
-        _money_branch(
-            {"fund_revenue": sa.func.sum(f.c.amount)},
-            f,
-            level,
-            *in_drill(f, scope_column, level),
-            f.c.collect_date >= year_start,
-            f.c.collect_date < year_end,
-        ),
-        _money_branch(
-            {"transfers_received": sa.func.sum(t.c.amount)},
-            t,
-            level,
-            *in_drill(t, scope_column, level),
-            t.c.transfer_date >= year_start,
-            t.c.transfer_date < year_end,
-            t.c.from_region.in_(sa.bindparam("path", expanding=True)),
-        ),
-        sa.select(
-            *(
-                sa.func.sum(t.c.amount) if c == "transfers_passed_down" else sa.cast(sa.null(), MONEY)
-                for c in DEBT_MONEY
-            ),
-            sa.null().label("code"),
-        ).where(
-            *in_drill(t, scope_column, level),
-            t.c.transfer_date >= year_start,
-            t.c.transfer_date < year_end,
-            t.c.from_region == sa.bindparam("region"),
-        ),
-        _money_branch(
-            {"interest": sa.func.sum(m.c.amount)},
-            m,
-            level,
-            *in_drill(m, scope_column, level),
-            m.c.year == sa.bindparam("year"),
-            m.c.func_code == INTEREST_FUNCTION,
-        ),
-    ]
-    parts = sa.union_all(*branches).subquery()
-    return sa.select(
-        parts.c.code,
-        *(
-            sa.func.coalesce(sa.func.sum(parts.c[c]), 0).label(c)
-            for c in DEBT_MONEY
-            if c not in ("general_limit", "special_limit")
-        ),
-    ).group_by(parts.c.code)
+        bond,
+        level,
+    )
 
 
 @memoized
 def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
     """One row for 本级 (code NA) and one per child of `state.region`, in 元 (Decimal), for `state.year`:
-    债务余额 by kind at `balance_date`, 债务限额 by kind, the year's revenue, fund revenue, transfers received from
-    above (and, on 本级, passed down), and 债务付息 (payments of function 232). Empty outside the scope.
-    Use `debt_ratios` for the ratios and grades, `debt_total` for the whole region."""
+    债务余额 by kind at `balance_date` and 债务限额 by kind. Empty outside the scope. Use `debt_ratios` for 综合财力,
+    the ratios and grades (the metric layer), `debt_total` for the whole region."""
     region = drill_region(scope, state)
     if region is None:
         return pd.DataFrame(columns=DEBT_COLUMNS)
     tree = region_tree()
-    params = {
-        "scope_root": scope.root,
-        "region": region.adcode,
-        "year": state.year,
-        "year_start": dt.date(state.year, 1, 1),
-        "year_end": dt.date(state.year + 1, 1, 1),
-        "balance_date": balance_date(state.year),
-        "path": [r.adcode for r in tree.path(region.adcode)],
-    }
+    params = {"scope_root": scope.root, "region": region.adcode, "balance_date": balance_date(state.year)}
     units = list(tree.subtree(region.adcode).regions)
     with finance_engine().connect() as conn:
         found = {row.code: row for row in conn.execute(_debt_statement(scope.column, region.level), params)}
@@ -198,7 +111,7 @@ def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
         row = found.get(code)
         general_limit, special_limit = limit_of.get(code, [Decimal(0), Decimal(0)])
         values = {
-            c: Decimal(getattr(row, c)) if row is not None else Decimal(0)
+            c: Decimal(getattr(row, c) or 0) if row is not None else Decimal(0)
             for c in DEBT_MONEY
             if c not in ("general_limit", "special_limit")
         }
@@ -208,12 +121,8 @@ def debt_breakdown(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 
 def debt_total(rows: pd.DataFrame) -> pd.Series:
-    """The whole region from its rows: sums, except that transfers passed down by the region itself stay inside
-    it (they were received by a child), so they leave the total's transfers received."""
-    total = rows[DEBT_MONEY].sum()
-    total["transfers_received"] -= total["transfers_passed_down"]
-    total["transfers_passed_down"] = Decimal(0)
-    return total
+    """The whole region from its rows: balances and limits add up."""
+    return rows[DEBT_MONEY].sum()
 
 
 DEBT_METRICS = ("debt_ratio", "interest_general", "interest_special", "cash_level")

@@ -22,7 +22,7 @@ from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, budget_indicator, payment, transfer
+from dashboard.store.schema import MONEY, budget_indicator, transfer
 from dashboard.store.schema import region as region_table
 from queries import metrics
 from queries._filters import by_child, drill_region, in_drill, in_region, row_name
@@ -31,9 +31,9 @@ from queries.regions import region_tree
 
 KINDS = ("一般性", "专项", "共同事权")
 FLOW_COLUMNS = ["code", "name", "is_own_level", "kind", "program", "direct_fund", "received", "passed_down"]
-DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "allocated", "paid", "kind"]
-DIRECT_MONEY = DIRECT_COLUMNS[4:8]
-PAYMENT_COLUMNS = ["allocated", "paid", "payment_rate", "payment_grade", "payment_grade_level"]
+DIRECT_COLUMNS = ["code", "name", "is_own_level", "program", "received", "passed_down", "kind"]
+DIRECT_MONEY = DIRECT_COLUMNS[4:6]
+PAYMENT_COLUMNS = ["allocated", "paid", "payment_rate", "payment_grade", "payment_grade_level", "allocation_rate"]
 
 
 def _first_day(year: int, month: int) -> dt.date:
@@ -133,53 +133,10 @@ def transfer_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=16)
 def _direct_statement(scope_column: str, level: str) -> sa.Select:
-    t, i, p = transfer, budget_indicator, payment
-    zero = sa.cast(sa.literal(0), MONEY)
-    transfers = _transfer_branches(
-        scope_column,
-        level,
-        [t.c.program.label("program")],
-        [zero.label("allocated"), zero.label("paid")],
-        t.c.direct_fund,
-    )
-    allocated = by_child(
-        sa.select(
-            i.c.transfer_program.label("program"),
-            zero.label("received"),
-            zero.label("passed_down"),
-            sa.func.sum(i.c.amount).label("allocated"),
-            zero.label("paid"),
-        )
-        .where(
-            *in_drill(i, scope_column, level),
-            i.c.direct_fund,
-            i.c.year == sa.bindparam("year"),
-            i.c.issue_date < sa.bindparam("end"),
-        )
-        .group_by(i.c.transfer_program),
-        i,
-        level,
-    )
-    paid = by_child(
-        sa.select(
-            i.c.transfer_program.label("program"),
-            zero.label("received"),
-            zero.label("passed_down"),
-            zero.label("allocated"),
-            sa.func.sum(p.c.amount).label("paid"),
-        )
-        .select_from(p.join(i, i.c.id == p.c.indicator_id))
-        .where(
-            *in_drill(p, scope_column, level),
-            i.c.direct_fund,
-            i.c.year == sa.bindparam("year"),
-            _in_period(p.c.pay_date),
-        )
-        .group_by(i.c.transfer_program),
-        p,
-        level,
-    )
-    parts = sa.union_all(*transfers, allocated, paid).subquery()
+    t = transfer
+    parts = sa.union_all(
+        *_transfer_branches(scope_column, level, [t.c.program.label("program")], [], t.c.direct_fund)
+    ).subquery()
     return sa.select(parts.c.code, parts.c.program, *(sa.func.sum(parts.c[c]).label(c) for c in DIRECT_MONEY)).group_by(
         parts.c.code, parts.c.program
     )
@@ -187,18 +144,15 @@ def _direct_statement(scope_column: str, level: str) -> sa.Select:
 
 @memoized
 def direct_fund_flows(scope: Scope, state: DrillState) -> pd.DataFrame:
-    """直达资金 year to date at the end of the period (progress against 序时进度 is cumulative, so January on),
-    one row per (row of the drill, program), in 元 (Decimal).
-
-    received / passed_down: 直达 transfers as in `transfer_flows`; allocated: the year's 直达 indicators issued to
-    final payers by the end of the period (分配); paid: payments on them by then (支付); kind: the program's kind.
-    Empty outside the scope.
+    """直达 transfers year to date at the end of the period (progress against 序时进度 is cumulative, so January on),
+    one row per (row of the drill, program), in 元 (Decimal): received / passed_down as in `transfer_flows`; kind:
+    the program's kind. What was allocated and paid comes from the metric layer (`direct_payment`). Empty outside
+    the scope.
     """
     region = drill_region(scope, state)
     if region is None:
         return pd.DataFrame(columns=DIRECT_COLUMNS)
     params = _params(scope, region.adcode, dt.date(state.year, 1, 1), _first_day(state.year, state.last_month + 1))
-    params["year"] = state.year
     with finance_engine().connect() as conn:
         rows = conn.execute(_direct_statement(scope.column, region.level), params).all()
     frame = _frame(rows, DIRECT_COLUMNS[:-1], DIRECT_MONEY, region, region_tree())
@@ -212,7 +166,7 @@ def _program_kinds(version_key: str) -> dict[str, str]:
         return dict(conn.execute(sa.select(transfer.c.program, transfer.c.kind).distinct()).all())
 
 
-DIRECT_KEYS = ("direct_pay",)
+DIRECT_KEYS = ("direct_pay", "direct_allocate")
 
 
 def _program_filter(kind: str | None, program: str | None) -> tuple[tuple[str, object], ...]:
@@ -225,13 +179,15 @@ def _program_filter(kind: str | None, program: str | None) -> tuple[tuple[str, o
 
 
 def _payment_columns(values: pd.DataFrame | pd.Series) -> dict[str, object]:
-    """allocated, paid, payment_rate and its grade from metric columns of `direct_pay`."""
+    """allocated, paid, payment_rate and its grade (`direct_pay`), allocation_rate (`direct_allocate`) from metric
+    columns."""
     return {
         "allocated": values["direct_pay_den"],
         "paid": values["direct_pay_num"],
         "payment_rate": values["direct_pay"],
         "payment_grade": values["direct_pay_label"],
         "payment_grade_level": values["direct_pay_level"],
+        "allocation_rate": values["direct_allocate"],
     }
 
 
@@ -242,16 +198,25 @@ def direct_payment(
     issued by the period's end, graded against 序时进度) by `by` ('code': 本级 and each child; 'program'; None: the
     whole region), under the page's kind and program filters: the key column, allocated, paid, payment_rate,
     payment_grade, payment_grade_level."""
-    filters = _program_filter(kind, program)
-    rows = metrics.by_region(scope, state, DIRECT_KEYS, filters)
+    by_program = metrics.cells(scope, state, DIRECT_KEYS, "program", _program_filter(kind, None))
+    if by == "program":
+        kinds = _program_kinds(current_data_version().key)
+        programs = [p for p in _direct_programs(current_data_version().key) if kind in (None, kinds.get(p))]
+        found = metrics.values_of(by_program, DIRECT_KEYS, "program", state).set_index("program")
+        columns = [f"{k}_{part}" for k in DIRECT_KEYS for part in ("num", "den")]
+        sums = found.reindex(programs)[columns].astype(object)
+        sums = sums.where(sums.notna(), Decimal(0)).reset_index(drop=True)  # no row: nothing issued, nothing paid
+        period = metrics.period_of(state)
+        per_program = pd.concat([metrics.evaluate(k, sums, period) for k in DIRECT_KEYS], axis=1)
+        per_program = per_program.loc[:, ~per_program.columns.duplicated()]
+        return pd.DataFrame({"program": programs, **_payment_columns(per_program)})
+    if program is None:  # the same pass as by program: one scan serves both
+        rows = metrics.regions_of(by_program, scope, state, DIRECT_KEYS)
+    else:
+        rows = metrics.by_region(scope, state, DIRECT_KEYS, _program_filter(kind, program))
     if by == "code":
-        return pd.DataFrame({"code": rows["code"], **_payment_columns(rows)})
-    if by is None:
-        return pd.DataFrame([_payment_columns(metrics.total_of(rows, DIRECT_KEYS, state))])
-    kinds = _program_kinds(current_data_version().key)
-    programs = [p for p in _direct_programs(current_data_version().key) if kind in (None, kinds.get(p))]
-    wholes = [metrics.whole(scope, state, DIRECT_KEYS, (("program", (p,)),)) for p in programs]
-    return pd.DataFrame([{"program": p, **_payment_columns(w)} for p, w in zip(programs, wholes)])
+        return pd.DataFrame({c: rows[c] for c in ("code", "name", "is_own_level")} | _payment_columns(rows))
+    return pd.DataFrame([_payment_columns(metrics.total_of(rows, DIRECT_KEYS, state))])
 
 
 @functools.lru_cache(maxsize=4)
@@ -265,12 +230,18 @@ def _direct_programs(version_key: str) -> list[str]:
 
 def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFrame) -> pd.DataFrame:
     """Sum `direct_fund_flows` by `by` ('code' with name and is_own_level, 'program', or None: one row for the
-    whole region) and add 支付进度 with its grade from the metric layer (`payment`: `direct_payment` by the same
-    key, which also gives allocated and paid) and 分配进度 (allocated ÷ what stayed at the row: received − passed
-    down)."""
+    whole region) beside the metric layer's 直达 figures (`payment`: `direct_payment` by the same key): allocated,
+    paid, 支付进度 with its grade, 分配进度 (allocated ÷ what stayed at the row: received − passed down). A row with
+    直达 indicators or payments but no transfer in the period is kept (received 0)."""
     keys = {"code": ["code", "name", "is_own_level"], "program": ["program"], None: []}[by]
     if keys:
         out = flows.groupby(keys, dropna=False, sort=False)[["received", "passed_down"]].sum().reset_index()
+        seen = set(out[keys[0]].astype(object).fillna(""))
+        spent = payment[(payment["allocated"] != 0) | (payment["paid"] != 0)]
+        extra = spent[~spent[keys[0]].astype(object).fillna("").isin(seen)]
+        if not extra.empty:
+            added = extra[keys].assign(received=Decimal(0), passed_down=Decimal(0))
+            out = pd.concat([out, added], ignore_index=True) if not out.empty else added.reset_index(drop=True)
         paid = payment.assign(**{keys[0]: payment[keys[0]].astype(object).fillna("")}).set_index(keys[0])
         index = out[keys[0]].astype(object).fillna("")
         for column in PAYMENT_COLUMNS:
@@ -280,8 +251,6 @@ def direct_fund_progress(flows: pd.DataFrame, by: str | None, payment: pd.DataFr
         out = pd.DataFrame([{c: sum(flows[c], Decimal(0)) for c in ("received", "passed_down")}])
         for column in PAYMENT_COLUMNS:
             out[column] = [payment.iloc[0][column]]
-    available = out["received"] - out["passed_down"]
-    out["allocation_rate"] = [float(a / r) if r else None for a, r in zip(out["allocated"], available)]
     return out
 
 

@@ -249,7 +249,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PDF_FONT",
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-        "Font embedded in PDFs (the villages' QR sheets): a TTF, OTF or collection with Chinese glyphs; of a "
+        "Font embedded in PDFs (the villages' QR sheets, the monthly reports and their charts): a TTF, OTF or "
+        "collection with Chinese glyphs; of a "
         "collection the Simplified Chinese face is used.",
     ),
     Setting("PUBLIC_HALL_SECONDS", "20", "Seconds each village list shows on the service-hall screen (一屏智报).", int),

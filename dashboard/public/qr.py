@@ -8,15 +8,13 @@ drawn as vector squares, so the code stays sharp at any print size.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from pathlib import Path
 
 import segno
-from fontTools.ttLib import TTCollection
 from fpdf import FPDF
 
 from dashboard.core import settings
+from dashboard.core.fonts import face_index, font_path
 from dashboard.public import PREFIX
 from queries.public import Village
 
@@ -34,23 +32,10 @@ def svg(url: str, scale: int = 8) -> str:
     return segno.make(url, error="m").svg_inline(scale=scale, border=4, dark="#000", light="#fff", omitsize=True)
 
 
-@functools.lru_cache(maxsize=4)
-def _face(path: str) -> int:
-    """The index of the Simplified Chinese face in a font collection (0 for a single font file)."""
-    if not path.lower().endswith((".ttc", ".otc")):
-        return 0
-    for index, font in enumerate(TTCollection(path).fonts):
-        if " SC" in str(font["name"].getDebugName(1)):
-            return index
-    return 0
-
-
 def _pdf() -> FPDF:
     pdf = FPDF(format="A4", unit="mm")
-    path = settings.get("PDF_FONT")
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"PDF_FONT {path} not found (install fonts-noto-cjk or set COCKPIT_PDF_FONT)")
-    pdf.add_font("cjk", fname=path, collection_font_number=_face(path))
+    path = font_path()
+    pdf.add_font("cjk", fname=path, collection_font_number=face_index(path))
     pdf.set_auto_page_break(False)
     pdf.set_creator("财政运行监测驾驶舱")
     return pdf

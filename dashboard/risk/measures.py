@@ -31,8 +31,6 @@ from dashboard.store.schema import (
     payment,
     procurement,
     quality_score,
-    transfer,
-    treasury_cash,
 )
 from queries import metrics
 from queries.metrics import Period
@@ -223,15 +221,8 @@ def interest_special(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def maturity_cover(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """Debt maturing within 12 months of the month end ÷ that month-end's 库款 (units with something maturing)."""
-    t = treasury_cash
-    horizon = month_end(as_of.end.year + 1, as_of.end.month)
-    maturing = _sums(conn, bond, bond.c.principal, *_live_bonds(as_of), bond.c.maturity_date <= horizon, label="num")
-    cash = _sums(
-        conn, t, t.c.closing, t.c.year == as_of.year, t.c.month == as_of.month, label="den", region=t.c.region_code
-    )
-    out = maturing.merge(cash, on="region", how="left").fillna({"den": 0.0})
-    return out[out["num"] > 0][RATIO_COLUMNS].reset_index(drop=True)
+    """到期债务偿还压力 (`queries.metrics`): debt maturing within 12 months of the month end ÷ that month-end's 库款."""
+    return metric(conn, "maturity_cover", as_of)
 
 
 def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
@@ -261,26 +252,9 @@ def debt_over_limit(conn: Connection, as_of: AsOf) -> pd.DataFrame:
 
 
 def direct_allocation(conn: Connection, as_of: AsOf) -> pd.DataFrame:
-    """直达资金 分配进度: what a unit allocated (its own 直达 indicators issued to date + 直达 transfers it passed down)
-    ÷ what it received (直达 transfers to it), year to date."""
-    i, t = budget_indicator, transfer
-    in_period = t.c.transfer_date.between(as_of.start, as_of.end)
-    allocated = pd.concat(
-        [
-            _sums(
-                conn,
-                i,
-                i.c.amount,
-                i.c.year == as_of.year,
-                i.c.direct_fund.is_(True),
-                i.c.issue_date <= as_of.end,
-                label="num",
-            ),
-            _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="num", region=t.c.from_region),
-        ]
-    )
-    received = _sums(conn, t, t.c.amount, t.c.direct_fund.is_(True), in_period, label="den", region=t.c.to_region)
-    return _ratio(allocated.groupby("region", as_index=False)["num"].sum(), received)
+    """直达资金 分配进度 (`queries.metrics`, the figure /transfers shows): the unit's 直达 indicators issued to final
+    payers by the month end ÷ the 直达 transfers it received year to date less those it passed down."""
+    return metric(conn, "direct_allocate", as_of)
 
 
 # -- revenue ------------------------------------------------------------------------------------------------------

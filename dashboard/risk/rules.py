@@ -593,13 +593,13 @@ RULES: tuple[Rule, ...] = (
         "DIRECT_ALLOCATE",
         "直达资金分配进度",
         "直达资金",
-        "(本级下达的直达资金指标 + 转拨下级的直达资金)÷ 收到的直达资金",
+        "截至月末:已分配到最终用款单位的直达资金指标 ÷ 收到的直达资金扣除转拨下级的部分",
         measure=m.direct_allocation,
         grading=_plain(grades.direct_allocation),
         show=lambda v, _a: _percent(v),
         threshold="< {DIRECT_ALLOCATION_YELLOW:.0%} 黄(分配滞后),< {DIRECT_ALLOCATION_RED:.0%} 红(分配严重滞后)",
-        num_label="已分配",
-        den_label="收到的直达资金",
+        num_label="已分配指标",
+        den_label="收到的直达资金(扣除转拨下级)",
     ),
     # 收入质量
     ratio_rule(

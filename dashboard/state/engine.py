@@ -23,6 +23,7 @@ STATE_TABLE_MODULES: tuple[str, ...] = (
     "dashboard.state.audit",
     "dashboard.state.accounts",
     "dashboard.state.warning_tables",
+    "dashboard.state.report_tables",
 )
 
 _lock = threading.Lock()

@@ -30,6 +30,10 @@ ACTION_NAMES = {
     "denied": "拒绝访问",
     "audit_export": "导出审计日志",
     "public_check": "公众自助查询",
+    "ask": "问数",
+    "report": "生成报告",
+    "report_download": "下载报告",
+    "pack": "会议材料包",
 }
 OUTCOME_NAMES = {"ok": "成功", "failed": "失败", "denied": "拒绝"}
 

@@ -27,11 +27,13 @@ from dashboard.core.scope import User
 from dashboard.public import routes as public_routes
 from dashboard.state import audit
 from dashboard.store.memo import bind_cache
+from dashboard.web import ask as ask_box
 from dashboard.web import boundary, errors, ratelimit
 from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 from dashboard.web.qrcodes import register_routes as register_qrcode_routes
+from dashboard.web.reports import register_routes as register_report_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
@@ -68,6 +70,13 @@ def _user_menu(user: User | None) -> list:
     return [
         html.Span(
             f"{user.display_name} · {user.role} · {region}", className="navbar-text user-badge me-2", id="user-badge"
+        ),
+        html.A(  # the current view into a meeting pack: its href is set to this page by callbacks/reports.py
+            "加入会议材料",
+            href="/reports",
+            id="pack-add-link",
+            className="btn btn-sm btn-outline-light",
+            style=None if may(user, "reports") else {"display": "none"},
         ),
         html.Form(
             [
@@ -116,7 +125,9 @@ def _navbar(user: User | None) -> dbc.Navbar:
 
 def _shell() -> html.Div:
     """The app layout, built per page load for the signed-in user."""
-    return html.Div([_navbar(current_user()), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
+    return html.Div(
+        [_navbar(current_user()), ask_box.ask_bar(), dbc.Container(dash.page_container, fluid=True, className="pb-4")]
+    )
 
 
 def page_module_names() -> list[str]:
@@ -166,8 +177,10 @@ def create_app() -> Dash:
         dash.State("nav-collapse", "is_open"),
         prevent_initial_call=True,
     )
+    ask_box.register(app, app.server)  # the question box of the shell (问数)
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
+    register_report_routes(app.server)
     limiter = ratelimit.install(app.server)
     public_routes.install(app.server, limiter)
     web.install(app, limiter)

@@ -8,6 +8,9 @@ Interface (all values sum first, then divide; money in 元 as Decimal, ratios as
 - `by_region(scope, state, keys, filters)` — one row for 本级 (code None) and one per child region of the drilled
   region; a parent is 本级 plus its children, so `whole` sums these rows before dividing;
 - `whole(scope, state, keys, filters)` — the drilled region as a whole;
+- `cells(scope, state, keys, dimension, filters)` — 本级 and each child × each value of a dimension (e.g. each
+  直达 program) in one pass; `regions_of(cells, …)` gives what `by_region` gives, `values_of(cells, …)` the
+  drilled region as a whole per value;
 - `evaluate(key, sums, period)` — a metric over sums a page read itself for a breakdown the layer has no
   dimension for (its division, period rule and grading still the layer's);
 - `by_unit(conn, keys, period, filters)` — per unit (省本级, 市本级, county) of the whole store, for the warning
@@ -37,12 +40,15 @@ __all__ = [
     "Metric",
     "Period",
     "by_region",
+    "cells",
     "by_unit",
     "definitions",
     "dimensions",
     "evaluate",
     "metrics",
     "period_of",
+    "regions_of",
+    "values_of",
     "whole",
 ]
 
@@ -76,28 +82,84 @@ def _columns(keys: Sequence[str]) -> list[str]:
     ]
 
 
+def _drilled(scope: Scope, state: DrillState) -> tuple[str, str, str, str] | None:
+    region = drill_region(scope, state)
+    if region is None or scope.column is None or scope.root is None:
+        return None
+    return (scope.column, scope.root, region.level, region.adcode)
+
+
+def _region_frame(scope: Scope, state: DrillState, chosen: list[Metric], sums: pd.DataFrame) -> pd.DataFrame:
+    """The by_region frame from per-code sums (`code` plus sum columns; a code absent has sums of 0)."""
+    region = drill_region(scope, state)
+    assert region is not None
+    tree = region_tree()
+    codes = [None, *(child.adcode for child in tree.children(region.adcode))]
+    columns = compute.sum_columns(chosen)
+    by_code = {None if pd.isna(r["code"]) else r["code"]: r for r in sums.to_dict("records")}
+    frame = pd.DataFrame(
+        [{"code": c, **{k: by_code.get(c, {}).get(k, compute.ZERO) for k in columns}} for c in codes],
+        columns=["code", *columns],
+    )
+    frame.insert(1, "name", [row_name(tree, region, c) for c in codes])
+    frame.insert(2, "is_own_level", [c is None for c in codes])
+    return compute.finish(frame, chosen, period_of(state))
+
+
 @memoized
 def by_region(scope: Scope, state: DrillState, keys: tuple[str, ...], filters: Filters = ()) -> pd.DataFrame:
     """code (None for 本级), name, is_own_level, then every metric's columns; empty outside the scope."""
-    region = drill_region(scope, state)
-    head = ["code", "name", "is_own_level"]
-    if region is None or scope.column is None or scope.root is None:
-        return pd.DataFrame(columns=[*head, *_columns(keys)])
-    tree, chosen, period = region_tree(), _metrics(keys), period_of(state)
-    select = compute.statement(
-        chosen,
-        period,
-        group="child",
-        region=(scope.column, scope.root, region.level, region.adcode),
-        filters=dict(filters),
+    drilled, chosen = _drilled(scope, state), _metrics(keys)
+    if drilled is None:
+        return pd.DataFrame(columns=["code", "name", "is_own_level", *_columns(keys)])
+    plan = compute.statement(chosen, period_of(state), group="child", region=drilled, filters=dict(filters))
+    with finance_engine().connect() as conn:
+        found = compute.read(conn, plan)
+    sums = pd.DataFrame(compute.rows_of(found, list(found), chosen), columns=["code", *compute.sum_columns(chosen)])
+    return _region_frame(scope, state, chosen, sums)
+
+
+@memoized
+def cells(
+    scope: Scope, state: DrillState, keys: tuple[str, ...], dimension: str, filters: Filters = ()
+) -> pd.DataFrame:
+    """code (None for 本级), `dimension`, then every metric's `<key>_num` / `<key>_den`: one row per row of the drill
+    and value of `dimension` with data, read in one pass. `regions_of` and `values_of` roll it up either way."""
+    chosen = _metrics(keys)
+    for m in chosen:
+        if dimension not in m.dimensions:
+            raise ValueError(f"{m.key} cannot be cut by {dimension}")
+    columns = ["code", dimension, *compute.sum_columns(chosen)]
+    drilled = _drilled(scope, state)
+    if drilled is None:
+        return pd.DataFrame(columns=columns)
+    plan = compute.statement(
+        chosen, period_of(state), group="child", region=drilled, filters=dict(filters), dimension=dimension
     )
     with finance_engine().connect() as conn:
-        found = compute.read(conn, select)
-    codes = [None, *(child.adcode for child in tree.children(region.adcode))]
-    frame = pd.DataFrame(compute.rows_of(found, codes, chosen))
-    frame.insert(1, "name", [row_name(tree, region, c) for c in codes])
-    frame.insert(2, "is_own_level", [c is None for c in codes])
-    return compute.finish(frame, chosen, period)
+        found = compute.read(conn, plan)
+    records = compute.rows_of(found, list(found), chosen)
+    return pd.DataFrame([r | {"code": r["code"][0], dimension: r["code"][1]} for r in records], columns=columns)
+
+
+def regions_of(found: pd.DataFrame, scope: Scope, state: DrillState, keys: tuple[str, ...]) -> pd.DataFrame:
+    """`cells` summed over the dimension: the frame `by_region` gives for the same filters."""
+    chosen = _metrics(keys)
+    if _drilled(scope, state) is None:
+        return pd.DataFrame(columns=["code", "name", "is_own_level", *_columns(keys)])
+    columns = compute.sum_columns(chosen)
+    sums = found.assign(code=found["code"].astype(object).fillna("")).groupby("code")[columns].sum().reset_index()
+    return _region_frame(scope, state, chosen, sums.assign(code=sums["code"].replace("", None)))
+
+
+def values_of(found: pd.DataFrame, keys: tuple[str, ...], dimension: str, state: DrillState) -> pd.DataFrame:
+    """`cells` summed over the drill's rows: `dimension` (each value with data), then every metric's columns of
+    the drilled region as a whole."""
+    chosen = _metrics(keys)
+    columns = compute.sum_columns(chosen)
+    sums = found.dropna(subset=[dimension]).groupby(dimension)[columns].sum().reset_index()
+    sums[columns] = sums[columns].astype(object)
+    return compute.finish(sums, chosen, period_of(state))
 
 
 def total_of(rows: pd.DataFrame, keys: Sequence[str], state: DrillState) -> pd.Series:

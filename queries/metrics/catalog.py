@@ -10,6 +10,7 @@ months, or a rule's as-of month).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,6 +110,7 @@ def three_months_to_end(source: sa.FromClause, p: Period) -> list[sa.ColumnEleme
     return [_ym(source).between(now - 2, now)]
 
 
+@functools.cache  # one window object per (column, rule): terms over the same table and window then share a scan
 def dated(column: str, rule: str) -> Window:
     """A window over a date column: 'period' (the period's months), 'ytd' (January to the period's end),
     'capacity' (the whole of `Period.capacity_year`), 'issued' (the year's rows dated by the period's end)."""
@@ -137,6 +139,11 @@ def live_at_end(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]
     return [source.c.issue_date <= p.end, source.c.maturity_date > p.end]
 
 
+def due_within_a_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
+    """Bonds owed at the period's end that fall due in the 12 months after it."""
+    return [*live_at_end(source, p), source.c.maturity_date <= month_end(p.year + 1, p.last_month)]
+
+
 # -- terms ---------------------------------------------------------------------------------------------------------
 
 
@@ -160,6 +167,7 @@ def _given() -> sa.Subquery:
             t.c.amount,
             t.c.transfer_date,
             t.c.direct_fund,
+            t.c.program,
             province.label("province_code"),
             city.label("city_code"),
             county.label("county_code"),
@@ -219,6 +227,9 @@ def _direct(s: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     return [s.c.direct_fund.is_(True)]
 
 
+DIRECT_DIMS = {"program": "program"}
+
+
 CAPACITY_TERMS = (
     revenue_of(capacity_months, name="capacity_revenue"),
     Term("capacity_fund_revenue", lambda: fund_revenue, "amount", dated("collect_date", "capacity")),
@@ -269,9 +280,9 @@ def end_progress(p: Period) -> float | None:
 
 @dataclass(frozen=True)
 class Metric:
-    """One indicator. `unit` is 'ratio' (a share of 1), 'months' or '元'; `benchmark` is what the value is set
-    against on screen (序时进度, or the period's own share of the year); `definition` is the one line shown beside
-    the number; `period_rule` says in words which months it reads."""
+    """One indicator. `unit` is 'ratio' (a share of 1), 'months', 'times' (a multiple) or '元'; `benchmark` is
+    what the value is set against on screen (序时进度, or the period's own share of the year); `definition` is the
+    one line shown beside the number; `period_rule` says in words which months it reads."""
 
     key: str
     name: str
@@ -339,6 +350,29 @@ METRICS: tuple[Metric, ...] = (
         ("program",),
     ),
     Metric(
+        "direct_allocate",
+        "直达资金分配进度",
+        "ratio",
+        (
+            Term(
+                "direct_allocated",
+                lambda: budget_indicator,
+                "amount",
+                dated("issue_date", "issued"),
+                _direct,
+                {"program": "transfer_program"},
+            ),
+        ),
+        (
+            Term("direct_received", lambda: transfer, "amount", dated("transfer_date", "ytd"), _direct, DIRECT_DIMS),
+            Term("direct_given", _given, "amount", dated("transfer_date", "ytd"), _direct, DIRECT_DIMS, sign=-1),
+        ),
+        "截至期末:期末前已分配的指标 ÷ 1月起收到的直达资金(扣除转拨下级)",
+        "截至期末,已分配到最终用款单位的直达资金指标 ÷ 1月起收到的直达资金扣除转拨下级的部分(留在本级及所辖的资金)",
+        _plain(grades.direct_allocation),
+        dimensions=("program",),
+    ),
+    Metric(
         "cash_level",
         "库款保障水平",
         "months",
@@ -368,6 +402,16 @@ METRICS: tuple[Metric, ...] = (
         "期末债务余额 ÷ 全年综合财力(一般公共预算收入 + 政府性基金收入 + 上级转移支付 − 补助下级支出)",
         _plain(grades.debt_ratio),
         note=lambda p: f"综合财力按{p.capacity_year}年全年",
+    ),
+    Metric(
+        "maturity_cover",
+        "到期债务偿还压力",
+        "times",
+        (Term("maturing", lambda: bond, "principal", due_within_a_year, dims={"bond_kind": "kind"}),),
+        (Term("cash_closing", lambda: treasury_cash, "closing", month_of_end),),
+        "期末月:未来12个月到期本金 ÷ 期末月末库款余额",
+        "期末后 12 个月内到期的债务本金 ÷ 期末月末库款余额(倍)",
+        _plain(grades.maturity_cover),
     ),
     Metric(
         "interest_general",

@@ -1,10 +1,12 @@
-"""Evaluating metrics: every term of the metrics asked for becomes one branch of one UNION ALL statement, grouped by
-the row it belongs to (the whole region, each child with 本级 apart, or each unit); sums are read exactly (Decimal)
-and divided last, in `finish`."""
+"""Evaluating metrics: the terms of the metrics asked for are read by one SELECT per source table and window (so a
+table is scanned once however many terms read it), grouped by the row they belong to (the whole region, each child
+with 本级 apart, each unit, or each value of a dimension); sums are read exactly (Decimal) and divided last, in
+`finish`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -37,6 +39,16 @@ def _filter(term: Term, source: sa.FromClause, metric: Metric, filters: Filters)
     return out
 
 
+@dataclass(frozen=True)
+class Branch:
+    """One SELECT of a plan: `keys` key columns (the code, then a dimension's value when grouped by one), then one
+    SUM per term label in `labels` (NULL where no row matched)."""
+
+    select: sa.Select
+    labels: tuple[str, ...]
+    keys: int = 1
+
+
 def statement(
     metrics: Sequence[Metric],
     period: Period,
@@ -44,46 +56,78 @@ def statement(
     group: str,
     region: tuple[str, str, str, str] | None = None,
     filters: Filters | None = None,
-) -> sa.CompoundSelect:
-    """(code, term, amount) for every term of `metrics`: `group` is 'child' (NULL code = 本级), 'unit' or 'total';
-    `region` is (scope column, scope root, drilled level, drilled code), None for every unit of the store."""
-    branches = []
+    dimension: str | None = None,
+) -> list[Branch]:
+    """The SELECTs that read every term of `metrics`, grouped by `group`: 'child' (NULL code = 本级), 'unit' or
+    'total', and then by `dimension`'s value when one is given (every term must have it). Terms over the same
+    source and window share one SELECT (one scan), each summed under its own condition; `region` is (scope column,
+    scope root, drilled level, drilled code), None for every unit of the store."""
+    shared: dict[tuple[int, object], list[tuple[str, Term, Metric]]] = {}
+    sources: dict[tuple[int, object], sa.FromClause] = {}
     for metric in metrics:
         for part, terms in (("num", metric.numerator), ("den", metric.denominator)):
             for index, term in enumerate(terms):
                 source = term.source()
-                where = [
-                    *term.window(source, period),
-                    *term.where(source),
-                    *_filter(term, source, metric, filters or {}),
-                ]
-                if region is not None:
-                    scope_column, scope_root, level, code = region
-                    where += [source.c[scope_column] == scope_root, source.c[LEVEL_COLUMNS[level]] == code]
-                    key = child_key(source, level) if group == "child" else None  # type: ignore[arg-type]
-                else:
-                    key = unit_key(source) if group == "unit" else None
-                label = sa.literal(f"{metric.key}|{part}|{index}")
-                amount = sa.cast(sa.func.sum(source.c[term.amount]), MONEY).label("amount")
-                if key is None:
-                    branches.append(
-                        sa.select(sa.cast(sa.null(), sa.String).label("code"), label.label("term"), amount).where(
-                            *where
-                        )
-                    )
-                else:
-                    branches.append(
-                        sa.select(key.label("code"), label.label("term"), amount).where(*where).group_by(key)
-                    )
-    return sa.union_all(*branches)
+                slot = (id(source), term.window)
+                sources.setdefault(slot, source)
+                shared.setdefault(slot, []).append((f"{metric.key}|{part}|{index}", term, metric))
+    return [
+        _branch(sources[slot], members, period, group, region, filters or {}, dimension)
+        for slot, members in shared.items()
+    ]
 
 
-def read(conn: Connection, select: sa.Executable) -> dict[str | None, dict[str, Decimal]]:
-    """code → term label → amount (Decimal, 0 where absent)."""
-    out: dict[str | None, dict[str, Decimal]] = {}
-    for code, term, amount in conn.execute(select):
-        cell = out.setdefault(code, {})
-        cell[term] = cell.get(term, ZERO) + (Decimal(amount) if amount is not None else ZERO)
+def _group_key(source: sa.FromClause, group: str, region) -> sa.ColumnElement | None:
+    if region is not None:
+        return child_key(source, region[2]) if group == "child" else None  # type: ignore[arg-type]
+    return unit_key(source) if group == "unit" else None
+
+
+def _branch(
+    source: sa.FromClause,
+    members: list[tuple[str, Term, Metric]],
+    period: Period,
+    group: str,
+    region: tuple[str, str, str, str] | None,
+    filters: Filters,
+    dimension: str | None,
+) -> Branch:
+    first = members[0][1]
+    where = list(first.window(source, period))
+    if region is not None:
+        scope_column, scope_root, level, code = region
+        where += [source.c[scope_column] == scope_root, source.c[LEVEL_COLUMNS[level]] == code]
+    conditions = [[*term.where(source), *_filter(term, source, metric, filters)] for _, term, metric in members]
+    if all(conditions):  # every term narrows the rows: read only those that some term wants
+        where.append(sa.or_(*(sa.and_(*c) for c in conditions)))
+    amounts = [
+        sa.cast(
+            sa.func.sum(sa.case((sa.and_(*c), source.c[t.amount])) if c else source.c[t.amount]),
+            MONEY,
+        ).label(f"t{i}")
+        for i, ((_, t, _m), c) in enumerate(zip(members, conditions))
+    ]
+    key = _group_key(source, group, region)
+    grouped = [] if key is None else [key]
+    columns = [(sa.cast(sa.null(), sa.String) if key is None else key).label("code")]
+    if dimension is not None:
+        value = source.c[first.dims[dimension]]  # the terms of a metric cut by a dimension all have it
+        grouped.append(value)
+        columns.append(value.label("value"))
+    select = sa.select(*columns, *amounts).where(*where)
+    if grouped:
+        select = select.group_by(*grouped)
+    return Branch(select, tuple(label for label, _, _ in members), len(columns))
+
+
+def read(conn: Connection, plan: Sequence[Branch]) -> dict:
+    """code (or (code, value) when grouped by a dimension) → term label → amount (Decimal, 0 where absent)."""
+    out: dict = {}
+    for branch in plan:
+        for row in conn.execute(branch.select):
+            cell = out.setdefault(row[0] if branch.keys == 1 else tuple(row[: branch.keys]), {})
+            for label, amount in zip(branch.labels, row[branch.keys :]):
+                cell[label] = cell.get(label, ZERO) + (Decimal(amount) if amount is not None else ZERO)
     return out
 
 

@@ -32,11 +32,13 @@ def store(demo_url, use_store):
     use_store(demo_url)
 
 
-def expected_set(duck, units_sql: str, outside_sql: str, year: int) -> dict[str, Decimal]:
-    """Debt figures of a set of units (our own SQL): the units' facts, transfers into them from outside
-    `outside_sql`, limits of the units, interest = payments of function 232."""
+def expected_set(duck, units_sql: str, year: int) -> dict[str, Decimal]:
+    """Debt figures of a set of units (our own SQL): balances and limits of the units; 综合财力 = their revenue and
+    fund revenue plus every transfer into them minus every transfer out of them (so a transfer between two of the
+    units cancels); interest = their payments of function 232."""
     unit = "COALESCE(county_code, city_code, province_code)"
     one = lambda sql: rows(duck, sql, y=year, end=f"{year}-12-31")[0][0] or ZERO  # noqa: E731
+    in_year = "EXTRACT(year FROM {}) = :y"
     return {
         "general_debt": one(
             f"SELECT SUM(principal) FROM bond WHERE {unit} IN ({units_sql}) AND kind = '一般' "
@@ -52,46 +54,43 @@ def expected_set(duck, units_sql: str, outside_sql: str, year: int) -> dict[str,
         "special_limit": one(
             f"SELECT SUM(special_limit) FROM debt_limit WHERE region_code IN ({units_sql}) AND year = :y"
         ),
-        "revenue": one(
-            f"SELECT SUM(amount) FROM revenue WHERE {unit} IN ({units_sql}) AND EXTRACT(year FROM collect_date) = :y"
-        ),
-        "fund_revenue": one(
-            f"SELECT SUM(amount) FROM fund_revenue WHERE {unit} IN ({units_sql}) "
-            "AND EXTRACT(year FROM collect_date) = :y"
-        ),
-        "transfers": one(
-            f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({units_sql}) "
-            f"AND from_region NOT IN ({outside_sql}) AND EXTRACT(year FROM transfer_date) = :y"
+        "capacity": one(
+            f"SELECT SUM(amount) FROM revenue WHERE {unit} IN ({units_sql}) AND {in_year.format('collect_date')}"
+        )
+        + one(
+            f"SELECT SUM(amount) FROM fund_revenue WHERE {unit} IN ({units_sql}) AND {in_year.format('collect_date')}"
+        )
+        + one(
+            f"SELECT SUM(amount) FROM transfer WHERE to_region IN ({units_sql}) AND {in_year.format('transfer_date')}"
+        )
+        - one(
+            f"SELECT SUM(amount) FROM transfer WHERE from_region IN ({units_sql}) AND {in_year.format('transfer_date')}"
         ),
         "interest": one(
             f"SELECT SUM(amount) FROM payment WHERE {unit} IN ({units_sql}) AND func_code = '232' "
-            "AND EXTRACT(year FROM pay_date) = :y"
+            f"AND {in_year.format('pay_date')}"
         ),
     }
 
 
 def shown(row) -> dict[str, Decimal]:
     return {
-        "general_debt": row["general_debt"],
-        "special_debt": row["special_debt"],
-        "general_limit": row["general_limit"],
-        "special_limit": row["special_limit"],
-        "revenue": row["revenue"],
-        "fund_revenue": row["fund_revenue"],
-        "transfers": row["transfers_received"],
-        "interest": row["interest"],
+        c: row[c] for c in ("general_debt", "special_debt", "general_limit", "special_limit", "capacity", "interest")
     }
 
 
 @pytest.mark.parametrize("code, level", CASES)
 def test_debt_rows_and_total_equal_the_store(duck, code, level):
-    got = debt_breakdown(PROVINCE, DrillState(code, 2024, 1, 12))
-    own = got[got["is_own_level"]].iloc[0]
-    assert shown(own) == expected_set(duck, f"'{code}'", f"'{code}'", 2024)
+    state = DrillState(code, 2024, 1, 12)
+    got = debt_breakdown(PROVINCE, state)
+    measured = debt_metrics(PROVINCE, state)
+    ratios = debt_ratios(got, measured)
+    own = ratios[ratios["is_own_level"]].iloc[0]
+    assert shown(own) == expected_set(duck, f"'{code}'", 2024)
     for child in children(duck, code):
-        row = got[got["code"] == child].iloc[0]
-        assert shown(row) == expected_set(duck, subtree_sql(child), subtree_sql(child), 2024), child
-    assert shown(debt_total(got)) == expected_set(duck, subtree_sql(code), subtree_sql(code), 2024)
+        row = ratios[ratios["code"] == child].iloc[0]
+        assert shown(row) == expected_set(duck, subtree_sql(child), 2024), child
+    assert shown(whole_region(got, measured, state)) == expected_set(duck, subtree_sql(code), 2024)
     assert len(got) == 1 + len(children(duck, code))
 
 
@@ -105,9 +104,9 @@ def test_ratios_are_sums_first_then_the_ratio(duck):
     一般债务付息 ÷ 一般公共预算支出."""
     state = DrillState("430000", 2024, 1, 12)
     total = whole_region(debt_breakdown(PROVINCE, state), debt_metrics(PROVINCE, state), state)
-    expected = expected_set(duck, subtree_sql("430000"), subtree_sql("430000"), 2024)
+    expected = expected_set(duck, subtree_sql("430000"), 2024)
     debt = expected["general_debt"] + expected["special_debt"]
-    capacity = expected["revenue"] + expected["fund_revenue"] + expected["transfers"]
+    capacity = expected["capacity"]
     assert total["capacity"] == capacity and total["capacity_note"] == "综合财力按2024年全年"
     assert total["debt_ratio"] == pytest.approx(float(debt / capacity))
     spending = rows(duck, "SELECT SUM(amount) FROM payment WHERE EXTRACT(year FROM pay_date) = 2024")[0][0]

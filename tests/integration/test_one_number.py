@@ -217,3 +217,25 @@ def test_a_rule_finds_the_number_the_topic_pages_show_for_a_county(call_callback
                 else measures.metric(conn, key, as_of).set_index("region")["value"].get(county)
             )
             assert fmt.percent(value) == shown[key], (key, code)
+
+
+@pytest.mark.parametrize("region", ("430000", "430100"))
+def test_the_allocation_rule_reads_the_transfers_pages_allocation(duck, use_store, demo_url, region):
+    """直达资金分配进度 of the DIRECT_ALLOCATE rule per unit equals /transfers' row of that unit (本级 included),
+    at the province (which passes 直达 funds down) and at a city."""
+    from queries import transfers
+
+    use_store(demo_url)
+    state = DrillState(region, 2024, 1, 6)
+    scope = Scope("430000", "province")
+    rows = transfers.direct_fund_progress(
+        transfers.direct_fund_flows(scope, state), "code", transfers.direct_payment(scope, state, "code")
+    )
+    shown = {region if r.is_own_level else r.code: r.allocation_rate for r in rows.itertuples()}
+    with duck.connect() as conn:
+        rule = measures.direct_allocation(conn, AsOf(2024, 6)).set_index("region")["value"]
+    own = shown.pop(region)
+    assert own == pytest.approx(rule[region], abs=1e-12)
+    leaves = [c for c in shown if c in rule.index and c[4:] != "00"]  # counties under a province hang from cities
+    for code in leaves:
+        assert shown[code] == pytest.approx(rule[code], abs=1e-12), code

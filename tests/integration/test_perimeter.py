@@ -107,8 +107,15 @@ TABLE = [
     ("GET", "/gongkaix", ANON, 302),  # a segment boundary: not the public side
     ("GET", "/gongkai.css", ANON, 302),
     ("GET", "/qrcodes", ANON, 302),
+    ("GET", "/ask?q=%E6%94%B6%E5%85%A5", ANON, 302),  # the question box: to sign-in first
+    ("GET", "/ask?q=%E6%94%B6%E5%85%A5", SIGNED_IN, 302),  # to the view that answers it
     ("GET", "/qrcodes/430102.pdf", ANON, 302),
     ("GET", "/qrcodes/430102.pdf", SIGNED_IN, 200),
+    ("GET", "/reports", ANON, 302),
+    ("GET", "/reports/1.pdf", ANON, 302),
+    ("GET", "/reports/999999.pdf", SIGNED_IN, 404),
+    ("GET", "/packs/1.pdf", ANON, 302),
+    ("GET", "/packs/999999.pdf", SIGNED_IN, 404),
 ]
 
 

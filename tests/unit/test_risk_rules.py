@@ -327,10 +327,18 @@ for debt, expected in ((100, None), (100.01, "红")):
     _bond(where, debt, kind="专项")
     add(s.debt_limit, region_code=where["county_code"], year=2024, general_limit=0, special_limit=100)
 
-# -- 直达资金 分配进度: allocated (own indicators + passed down) ÷ received
-for own, passed, expected in ((60, 30, None), (60, 29.99, "黄"), (70, 0, "黄"), (69.99, 0, "红")):
+# -- 直达资金 分配进度: own indicators issued ÷ (received − passed down), the figure /transfers shows
+for own, passed, expected in (
+    (90, 0, None),
+    (89.99, 0, "黄"),
+    (63, 30, None),
+    (62.99, 30, "黄"),
+    (49, 30, "黄"),
+    (48.99, 30, "红"),
+):
     where = case("DIRECT_ALLOCATE", JUNE, expected)
     code = where["county_code"]
+    add(s.region, adcode=code, name=f"县{code}", level="county", parent_adcode=CITY)  # a giver has a place
     add(
         s.transfer,
         id=next(_ids),
