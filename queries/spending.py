@@ -405,22 +405,26 @@ def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     start, end = state.dates
     econ = classification.alias("econ_name")
     joined = p.outerjoin(econ, sa.and_(econ.c.kind == "economic", econ.c.code == p.c.econ_item_code))
-    return sa.select(
-        p.c.id,
-        p.c.voucher_no,
-        p.c.pay_date,
-        p.c.pay_type,
-        _code_and_name(p.c.econ_item_code, econ).label("econ_item_code"),
-        p.c.payee_name,
-        p.c.payee_account,
-        p.c.payee_is_person,
-        p.c.amount,
-    ).select_from(joined).where(
-        *in_drilled(p, scope, state),
-        p.c.indicator_id == int(indicator_id),
-        p.c.pay_date >= start,
-        p.c.pay_date < end,
-        *_filters(p, state, skip="sanbao"),
+    return (
+        sa.select(
+            p.c.id,
+            p.c.voucher_no,
+            p.c.pay_date,
+            p.c.pay_type,
+            _code_and_name(p.c.econ_item_code, econ).label("econ_item_code"),
+            p.c.payee_name,
+            p.c.payee_account,
+            p.c.payee_is_person,
+            p.c.amount,
+        )
+        .select_from(joined)
+        .where(
+            *in_drilled(p, scope, state),
+            p.c.indicator_id == int(indicator_id),
+            p.c.pay_date >= start,
+            p.c.pay_date < end,
+            *_filters(p, state, skip="sanbao"),
+        )
     )
 
 

@@ -16,7 +16,7 @@ PROVINCE = Scope("430000", "province")
 def _names(duck, kind: str) -> dict[str, str]:
     with duck.connect() as conn:
         rows = conn.execute(sa.text("select code, name from classification where kind = :k"), {"k": kind})
-        return {code: name for code, name in rows}
+        return {code: name for code, name in rows}  # noqa: C416  (dict(result) takes it for a mapping)
 
 
 def test_revenue_items_carry_their_names(use_store, demo_url, duck):
