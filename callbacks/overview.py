@@ -88,11 +88,13 @@ def register(app: Dash) -> None:
         metric = metric if metric in figures.MAP_METRICS else "execution"
         indicators = cockpit.region_indicators(scope, state)
         risk_rows = risk.region_risk(scope, state)
-        kpis = cv.headline(cockpit.region_totals(indicators, state), state, unit, metrics.definitions())
+        kpis = cv.headline(cockpit.region_totals(indicators, state), state, metrics.definitions())
         parent, only, selected = cv.map_scope(tree, state)
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
         width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)
-        centre, zoom = figures.map_view(geo.bounds(parent, only), width * 0.85, 380)
+        centre, zoom = figures.map_view(
+            geo.bounds(parent, only), width * 0.85 * figures.map_share(metric, only is not None), 380
+        )
         leaf = (
             None
             if tree.children(region.adcode)
@@ -106,7 +108,9 @@ def register(app: Dash) -> None:
             state.period,
             views.kpi_row([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")], lg=4),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
-            figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, "desk", selected),
+            figures.region_map(
+                shown, metric, geo.outline_url(parent), centre, zoom, "desk", selected, geo.anchors(parent)
+            ),
             cv.map_legend(shown, metric),
             f"收入结构 · {state.period_label} · 单位:{unit}",
             figures.revenue_mix(cockpit.revenue_items(scope, state), unit, "desk"),

@@ -51,7 +51,8 @@ def table(req: Request) -> TableView:
         "revenue.items",
         "收入科目明细(本期与上年同期)",
         (
-            Column("item_code", "收入科目"),
+            Column("item_code", "科目编码"),
+            Column("item_name", "科目名称"),
             Column("kind_name", "类别"),
             Column("current", "本期收入", "money"),
             Column("previous", "上年同期", "money"),

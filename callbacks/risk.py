@@ -74,16 +74,18 @@ def register(app: Dash) -> None:
     )
     def open_cell(click, query):
         """A cell with warnings shows their evidence; a normal cell of a region with children drills into it."""
-        cell = clicked_point(click).get("customdata")
-        if not (isinstance(cell, list) and len(cell) == 3 and cell[1] in TOPICS):
+        point = clicked_point(click)
+        # A browser's click on a heatmap cell carries x (topic) and y (region code), never its customdata (see
+        # figures.risk_heatmap); the count is not taken from the client: the cell's warnings are looked up.
+        code, topic = str(point.get("y", "")), point.get("x")
+        if topic not in TOPICS:
             return no_update, no_update  # not a cell of ours: ignore rather than fail
-        code, topic, count = str(cell[0]), cell[1], cell[2]
         scope, state = drill_state(query)
         tree = region_tree()
         if code not in tree or not tree.is_within(code, state.region):
             return no_update, no_update
         drillable = bool(tree.children(code))
-        if not count and drillable:
-            return no_update, href(PATH, state, region=code)
         found = risk.warnings_in(scope, state, code, topic)
+        if len(found) == 0 and drillable:
+            return no_update, href(PATH, state, region=code)
         return risk_views.evidence_panel(found, tree.name(code), topic, state, code, drillable), no_update

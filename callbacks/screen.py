@@ -57,10 +57,10 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     tree = region_tree()
     version = current_data_version()
     region = tree[state.region]
-    unit = fmt.unit_for_level(region.level)
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
     totals = cockpit.region_totals(indicators, state)
+    unit = fmt.fitting_unit(totals["revenue"], totals["spending"])  # one unit for every chart and table of the wall
     width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
     font_px = max(12.0, 0.019 * height) if wall else 14.0  # × 0.85 for ticks: still ≥ 1.6% of the height
@@ -68,10 +68,15 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
 
     parent, only, selected = cv.map_scope(tree, state)
     shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
+    share = figures.map_share(metric, only is not None)
     centre, zoom = figures.map_view(
-        geo.bounds(parent, only), width * (0.36 if wall else 0.85), height * 0.58 if wall else max(320, height * 0.56)
+        geo.bounds(parent, only),
+        width * (0.36 if wall else 0.85) * share,
+        height * 0.58 if wall else max(320, height * 0.56),
     )
-    map_figure = figures.region_map(shown, metric, geo.outline_url(parent), centre, zoom, screen, selected)
+    map_figure = figures.region_map(
+        shown, metric, geo.outline_url(parent), centre, zoom, screen, selected, geo.anchors(parent)
+    )
 
     side: Component
     if tree.children(region.adcode):
@@ -91,7 +96,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         f"{region.name}财政运行监测 · {state.period_label}",
         views.breadcrumb(tree, scope.root, state, PATH),
         f"数据截至 {version.data_through:%Y年%m月%d日} · 单位:{unit}",
-        cv.screen_kpis(cv.headline(totals, state, unit, metrics.definitions())),
+        cv.screen_kpis(cv.headline(totals, state, metrics.definitions())),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),

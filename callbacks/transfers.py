@@ -192,7 +192,7 @@ def register(app: Dash) -> None:
         }
         columns = [
             ("received", "上级补助收入", "money"),
-            ("passed_down", "对下转移支付", "money"),
+            ("passed_down", "本级对下转移支付", "money"),
             ("net", "转移支付净额", "money"),
             ("general", "一般性", "money"),
             ("special", "专项", "money"),
@@ -215,7 +215,7 @@ def register(app: Dash) -> None:
                 f"{KEY}-ranking-table",
                 "net",
                 f"转移支付 {period};直达资金 {cumulative} · 单位:{unit} · 本级净额 = 上级补助收入 − "
-                "对下转移支付,合计为全地区从上级获得的转移支付",
+                "本级对下转移支付;下级区划按全辖计,其内部的转移支付不计(—),合计为全地区从上级获得的转移支付",
             ),
             [],
         )

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, mart_payment_month, mart_revenue_month, region, revenue
+from dashboard.store.schema import MONEY, classification, mart_payment_month, mart_revenue_month, region, revenue
 from queries import metrics
 from queries._filters import child_key, drill_region, fetch, in_drilled
 from queries._paging import TableSource, table_source
@@ -191,17 +191,21 @@ def _item_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     m = mart_revenue_month
     current = sa.func.coalesce(_this(m, state, m.c.amount), 0)
     previous = sa.func.coalesce(_this(m, state, m.c.amount, 1), 0)
+    named = classification.c
     return (
         sa.select(
             sa.cast(m.c.item_code, sa.Integer).label("id"),
             m.c.item_code,
+            sa.func.coalesce(named.name, "").label("item_name"),
             sa.case((_kind(m) == "101", KINDS["101"]), else_=KINDS["103"]).label("kind_name"),
             current.label("current"),
             previous.label("previous"),
             (current - previous).label("change"),
         )
+        .select_from(m)
+        .outerjoin(classification, sa.and_(named.kind == "revenue", named.code == m.c.item_code))
         .where(*in_drilled(m, scope, state), *_in_period(m, state), *_filters(m, state))
-        .group_by(m.c.item_code)
+        .group_by(m.c.item_code, named.name)
     )
 
 
@@ -230,7 +234,7 @@ ITEMS = table_source(
         "revenue.items",
         _item_rows,
         ("current", "previous", "change"),
-        {"current": "money", "previous": "money", "change": "money", "item_code": "text"},
+        {"current": "money", "previous": "money", "change": "money", "item_code": "text", "item_name": "text"},
         "current",
     )
 )

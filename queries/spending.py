@@ -22,6 +22,7 @@ from dashboard.store.schema import (
     MONEY,
     agency,
     budget_indicator,
+    classification,
     mart_indicator_year,
     mart_payment_month,
     payment,
@@ -366,23 +367,33 @@ def _indicator_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         .group_by(p.c.indicator_id)
         .subquery()
     )
+    func, econ = classification.alias("func_name"), classification.alias("econ_name")
     return (
         sa.select(
             i.c.id.label("id"),
             i.c.doc_no,
             i.c.source,
-            i.c.func_code,
-            i.c.econ_code,
+            _code_and_name(i.c.func_code, func).label("func_code"),
+            _code_and_name(i.c.econ_code, econ).label("econ_code"),
             sa.func.coalesce(i.c.sanbao_type, "").label("sanbao_type"),
             i.c.amount,
             sa.func.coalesce(paid.c.paid, 0).label("paid"),
             (i.c.amount - sa.func.coalesce(paid.c.paid_to_date, 0)).label("balance"),
         )
-        .select_from(i.outerjoin(paid, paid.c.indicator_id == i.c.id))
+        .select_from(
+            i.outerjoin(paid, paid.c.indicator_id == i.c.id)
+            .outerjoin(func, sa.and_(func.c.kind == "function", func.c.code == i.c.func_code))
+            .outerjoin(econ, sa.and_(econ.c.kind == "economic", econ.c.code == i.c.econ_code))
+        )
         .where(
             *in_drilled(i, scope, state), i.c.agency_id == int(agency_id), i.c.year == state.year, *_filters(i, state)
         )
     )
+
+
+def _code_and_name(code: sa.ColumnElement, names: sa.FromClause) -> sa.ColumnElement:
+    """'205 教育支出': a 科目 code with its name from the classification (the code alone where it has none)."""
+    return sa.func.trim(code + " " + sa.func.coalesce(names.c.name, ""))
 
 
 def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
@@ -392,22 +403,28 @@ def _payment_rows(scope: Scope, state: DrillState) -> sa.Select | None:
         return None
     p = payment
     start, end = state.dates
-    return sa.select(
-        p.c.id,
-        p.c.voucher_no,
-        p.c.pay_date,
-        p.c.pay_type,
-        p.c.econ_item_code,
-        p.c.payee_name,
-        p.c.payee_account,
-        p.c.payee_is_person,
-        p.c.amount,
-    ).where(
-        *in_drilled(p, scope, state),
-        p.c.indicator_id == int(indicator_id),
-        p.c.pay_date >= start,
-        p.c.pay_date < end,
-        *_filters(p, state, skip="sanbao"),
+    econ = classification.alias("econ_name")
+    joined = p.outerjoin(econ, sa.and_(econ.c.kind == "economic", econ.c.code == p.c.econ_item_code))
+    return (
+        sa.select(
+            p.c.id,
+            p.c.voucher_no,
+            p.c.pay_date,
+            p.c.pay_type,
+            _code_and_name(p.c.econ_item_code, econ).label("econ_item_code"),
+            p.c.payee_name,
+            p.c.payee_account,
+            p.c.payee_is_person,
+            p.c.amount,
+        )
+        .select_from(joined)
+        .where(
+            *in_drilled(p, scope, state),
+            p.c.indicator_id == int(indicator_id),
+            p.c.pay_date >= start,
+            p.c.pay_date < end,
+            *_filters(p, state, skip="sanbao"),
+        )
     )
 
 

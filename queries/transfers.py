@@ -366,7 +366,7 @@ def total_row(rows: pd.DataFrame, whole: pd.Series) -> pd.Series:
     净额 and nothing was passed down outside it), with the whole region's 直达资金 progress (`whole`: the row of
     `direct_fund_progress(…, None, …)`)."""
     net = sum(rows["net"], Decimal(0))
-    total = {"received": net, "passed_down": Decimal(0), "net": net}
+    total = {"received": net, "passed_down": None, "net": net}  # the whole region: nothing passed down inside it
     total.update({c: sum(rows[c], Decimal(0)) for c in KIND_COLUMNS.values()})
     total.update({c: whole[c] for c in ("allocation_rate", "payment_rate", "payment_grade", "payment_grade_level")})
     return pd.Series(total)
@@ -388,4 +388,7 @@ def by_row(flows: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     for column in ("allocation_rate", "payment_rate", "payment_grade", "payment_grade_level"):
         out[column] = [rates[column].get(c) for c in out["code"]]
     out["code"] = out["code"].where(out["code"] != own, None)
+    # A child's row is its whole subtree: a transfer inside it is neither received nor passed down, so its
+    # 对下转移支付 is not 0 but not applicable (None, shown "—"); only the 本级 row passes money down.
+    out["passed_down"] = [v if own_level else None for v, own_level in zip(out["passed_down"], out["is_own_level"])]
     return out.sort_values("is_own_level", ascending=False, kind="stable").reset_index(drop=True)

@@ -11,6 +11,16 @@ def unit_for_level(level: str) -> str:
     return "亿元" if level in ("province", "city") else "万元"
 
 
+FITS_WAN = Decimal(1_000_000_000)  # below 10亿元 an amount reads in 万元 with at most 7 digits (99,999.99)
+
+
+def fitting_unit(*amounts: Decimal | int | float | None) -> str:
+    """The unit in which the largest of `amounts` reads with at most 7 significant digits: 亿元 from 10亿元 up,
+    else 万元 (a tile or a chart whose figure would otherwise not fit its box)."""
+    largest = max((abs(Decimal(str(a))) for a in amounts if a is not None and a == a), default=Decimal(0))
+    return "亿元" if largest >= FITS_WAN else "万元"
+
+
 def money(value: Decimal | int | None, unit: str) -> str:
     """'3,448.90' for 344,890,000,000 元 in 亿元: two decimals, thousands separators, half up."""
     if value is None:

@@ -21,33 +21,37 @@ def _grade(totals: pd.Series, key: str) -> grades.Grade:
     return grades.Grade(None if pd.isna(level) else level, totals[f"{key}_label"])
 
 
-def headline(totals: pd.Series, state: DrillState, unit: str, definitions: dict[str, str]) -> list[Kpi]:
+def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) -> list[Kpi]:
     """The six headline numbers of the big screen, in reading order; `totals` is the region's row of
     `queries.cockpit.region_totals` (every ratio and grade already taken there), `definitions` the metrics' one-line
-    definitions by key."""
+    definitions by key. Each amount picks the unit its figure fits in (`fmt.fitting_unit`) and says it."""
     revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
     spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
     lag = totals["lag_points"]
     benchmark = totals["execution_benchmark"]
     lag_text = "—" if lag is None or pd.isna(lag) else f"{'超前' if lag <= 0 else '滞后'} {abs(lag):.1f} 个百分点"
     against = "序时进度" if state.first_month == 1 else "当期预算占比"
+    direct_unit = fmt.fitting_unit(totals["direct_pay_num"], totals["direct_pay_den"])
     direct_text = (
-        f"已付 {fmt.money(totals['direct_pay_num'], unit)} / 已分配 {fmt.money(totals['direct_pay_den'], unit)}"
+        f"已付 {fmt.money(totals['direct_pay_num'], direct_unit)} / "
+        f"已分配 {fmt.money(totals['direct_pay_den'], direct_unit)} {direct_unit}"
     )
+    revenue_unit, spending_unit = fmt.fitting_unit(totals["revenue"]), fmt.fitting_unit(totals["spending"])
+    month_unit = fmt.fitting_unit(totals["month_spending"])
     return [
         Kpi(
             "kpi-revenue",
             "一般公共预算收入",
-            fmt.money(totals["revenue"], unit),
-            unit,
+            fmt.money(totals["revenue"], revenue_unit),
+            revenue_unit,
             revenue_yoy,
             views.trend_class(revenue_dir),
         ),
         Kpi(
             "kpi-spending",
             "一般公共预算支出",
-            fmt.money(totals["spending"], unit),
-            unit,
+            fmt.money(totals["spending"], spending_unit),
+            spending_unit,
             spending_yoy,
             views.trend_class(spending_dir),
         ),
@@ -65,7 +69,7 @@ def headline(totals: pd.Series, state: DrillState, unit: str, definitions: dict[
             "直达资金支付进度",
             fmt.percent(totals["direct_pay"]),
             "",
-            f"{direct_text} {unit}",
+            direct_text,
             grade=_grade(totals, "direct_pay"),
             help=definitions["direct_pay"],
         ),
@@ -81,8 +85,8 @@ def headline(totals: pd.Series, state: DrillState, unit: str, definitions: dict[
         Kpi(
             "kpi-month",
             f"本月支付({state.last_month}月)",
-            fmt.money(totals["month_spending"], unit),
-            unit,
+            fmt.money(totals["month_spending"], month_unit),
+            month_unit,
             f"{state.year}年{state.last_month}月国库集中支付",
         ),
     ]

@@ -170,6 +170,10 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
                 f"{against} {fmt.percent(totals['execution_benchmark'])} · {lag_text}",
                 "",
                 "kpi-execution",
+                grade=Grade(  # the same grade the big screen's tile shows
+                    None if pd.isna(totals["execution_level"]) else totals["execution_level"],
+                    totals["execution_label"],
+                ),
             ),
             kpi_card(
                 "年度预算指标",

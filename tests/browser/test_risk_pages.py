@@ -4,6 +4,8 @@ row per city, and a ticket can be worked to 已反馈 with its history shown."""
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
 from dashboard.risk.run import run_rules
 from dashboard.state.engine import state_engine
@@ -53,7 +55,6 @@ def test_risk_page_fits_and_the_heatmap_has_a_row_per_city(open_browser, rules_r
 
 
 def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, rules_ran):
-    """(The heatmap's click is tested through its callback: a synthetic click does not reach Plotly headless.)"""
     driver = open_browser(1440, 900, user="province_clerk", role="经办", region="430000")  # 经办 work tickets
     driver.set_script_timeout(120)
     driver.go("/warnings?region=430000&year=2024&period=1-12&ticket=1")
@@ -68,6 +69,62 @@ def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, r
     history = driver.find_element("id", "ticket-history").text
     assert "反馈" in history and "已核实,正在整改" in history and "province_clerk" in history
     screenshot(driver, "warnings-ticket-1440x900")
+
+
+CELL_OFFSET = (
+    "const gd = document.querySelector('#risk-heatmap .js-plotly-plot'), t = gd._fullData[0];"
+    " const row = t.y.indexOf(arguments[0]), col = t.x.indexOf(arguments[1]);"
+    " const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();"
+    " const host = document.getElementById('risk-heatmap').getBoundingClientRect();"
+    " return [box.left + xa._offset + xa.l2p(col) - host.left - host.width / 2,"
+    " box.top + ya._offset + ya.l2p(row) - host.top - host.height / 2, t.text[row][col]];"
+)
+
+
+def click_cell(driver, code: str, topic: str) -> str:
+    """Move the mouse onto the heatmap cell (code × topic), let Plotly pick it on hover, click; returns its text."""
+    host = driver.find_element(By.ID, "risk-heatmap")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", host)
+    x, y, text = driver.execute_script(CELL_OFFSET, code, topic)
+    ActionChains(driver).move_to_element_with_offset(host, int(x), int(y)).pause(0.6).click().perform()
+    return text
+
+
+def test_a_real_click_on_a_heatmap_cell_opens_its_evidence_or_drills(open_browser, rules_ran):
+    """The click a person makes: Plotly's own event through dcc.Graph (which drops a heatmap point's customdata)."""
+    driver = open_browser(1440, 900)
+    driver.set_script_timeout(120)
+    driver.go("/risk?region=430000&year=2024&period=1-12")
+    wait_for(
+        driver,
+        "document.querySelector('#risk-heatmap .js-plotly-plot') &&"
+        " document.querySelector('#risk-heatmap .js-plotly-plot')._fullData",
+        60,
+    )
+    wait_for_dash_idle(driver, 30)
+    cells = driver.execute_script(
+        "const t = document.querySelector('#risk-heatmap .js-plotly-plot')._fullData[0];"
+        " return t.y.flatMap((code, r) => t.x.map((topic, c) => [code, topic, t.text[r][c]]));"
+    )
+    graded = next(c for c in cells if c[0] == "430100" and c[2] != "正常")
+    normal = next(c for c in cells if c[2] == "正常")
+    for _attempt in range(3):
+        assert click_cell(driver, graded[0], graded[1]) == graded[2]
+        try:
+            card = wait_for(
+                driver,
+                "document.getElementById('risk-evidence') && document.getElementById('risk-evidence').textContent",
+                5,
+            )
+            break
+        except pytest.fail.Exception:
+            continue
+    else:
+        pytest.fail("a click on a graded cell opened no evidence")
+    assert f"长沙市 · {graded[1]} · 预警证据" in card
+    screenshot(driver, "risk-1440x900-evidence")
+    click_cell(driver, normal[0], normal[1])
+    wait_for(driver, f"location.search.includes('region={normal[0]}')", 15, "a click on a normal cell did not drill")
 
 
 @pytest.mark.parametrize("width, height", [(390, 844)])

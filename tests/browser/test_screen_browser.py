@@ -99,6 +99,19 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
     wait_for_dash_idle(driver)
     assert driver.find_element(By.ID, "kpi-revenue").text == province_revenue(duck, 2024, 9)
     assert_fits_the_wall(driver, 1920, 1080)
+    labels = wait_for(
+        driver,
+        "document.querySelectorAll('#screen-map .map-label').length === 14 &&"
+        " [...document.querySelectorAll('#screen-map .map-label')].map(l => l.textContent)",
+        message="the 14 cities are not named on the map",
+    )
+    assert any(text.startswith("长沙市") and text.endswith("%") for text in labels), labels
+    scale_left, shapes_right = driver.execute_script(
+        "const g = document.querySelector('#screen-map .js-plotly-plot');"
+        " return [g.querySelector('.colorbar').getBoundingClientRect().left,"
+        " g._fullLayout.map._subplot.map.getCanvas().getBoundingClientRect().right];"
+    )
+    assert scale_left >= shapes_right - 1, "the colour bar is drawn over the map"
     screenshot(driver, "screen-1920x1080")
 
     click_map_at(driver, "screen-map", *CHANGSHA_SEAT, "region=430100")
@@ -163,3 +176,62 @@ def test_overview_fits_every_width_with_store_numbers(open_browser, duck):
         screenshot(driver, f"overview-{width}x{height}")
     click_map_at(driver, "overview-map", *CHANGSHA_SEAT, "region=430100")  # a tap on the phone layout
     wait_for(driver, "document.getElementById('overview-title').textContent.startsWith('长沙市')", timeout=30)
+
+
+TILES_FIT = (
+    "[...document.querySelectorAll('.screen-tile')].map(t => { const r = t.getBoundingClientRect();"
+    " const v = t.querySelector('.tile-value').getBoundingClientRect(), u = t.querySelector('.tile-unit');"
+    " const ur = u.getBoundingClientRect(), value = t.querySelector('.tile-value');"
+    " return [value.id, value.textContent, u.textContent, v.right <= r.right + 0.5 && ur.right <= r.right + 0.5,"
+    " value.scrollWidth <= value.clientWidth + 1]; })"
+)
+BAR_TEXTS_INSIDE = (
+    "['screen-revenue-mix', 'screen-functions'].flatMap(id => { const g = document.getElementById(id);"
+    " const box = g.querySelector('.main-svg').getBoundingClientRect();"
+    " return [...g.querySelectorAll('.bartext')].map(t => { const r = t.getBoundingClientRect();"
+    " return [id, t.textContent, r.left >= box.left - 0.5 && r.right <= box.right + 0.5]; }); })"
+)
+TREND_TICKS = "[...document.querySelectorAll('#screen-trend .ytick text')].map(t => t.textContent)"
+PANELS = (
+    "[...document.querySelectorAll('.screen-panel')].map(p => { const t = p.querySelector('.panel-title');"
+    " const g = p.querySelector('.screen-graph'); return [p.className, t.getBoundingClientRect().height,"
+    " g ? g.getBoundingClientRect().height : null]; })"
+)
+
+
+def test_a_county_keeps_every_unit_on_walls_tablets_and_phones(open_browser):
+    """芙蓉区: each tile shows its figure (≤ 7 digits) and its unit inside the tile, bar amounts inside their chart,
+    money ticks without SI suffixes, one labelled shape without a colour bar; on a tablet and a phone every chart
+    keeps a readable height and its panel title."""
+    driver = open_browser(1920, 1080)
+    driver.go("/screen?region=430102&year=2024&period=1-12")
+    wait_for(driver, map_drawn("screen-map"), timeout=60)
+    wait_for_dash_idle(driver)
+    for width, height in ((1920, 1080), (3840, 2160), (1024, 768), (390, 844)):
+        resize(driver, width, height)
+        wait_for(driver, f"window.innerWidth === {width}")
+        wait_for(driver, "document.querySelectorAll('#screen-trend .ytick text').length > 0")
+        wait_for(driver, "document.querySelector('.map-label') !== null", message="no region label on the map")
+        tiles = wait_for(driver, TILES_FIT)
+        assert len(tiles) == 6
+        for kpi_id, figure, unit, inside, whole in tiles:
+            assert inside and whole, (width, kpi_id, figure, unit)
+            if kpi_id in ("kpi-revenue", "kpi-spending", "kpi-month"):
+                assert unit in ("亿元", "万元") and sum(c.isdigit() for c in figure) <= 7, (kpi_id, figure, unit)
+        bars = driver.execute_script(f"return {BAR_TEXTS_INSIDE}")
+        assert bars and all(inside for *_label, inside in bars), (width, [b for b in bars if not b[2]])
+        ticks = driver.execute_script(f"return {TREND_TICKS}")
+        assert ticks and not any(t.rstrip().endswith(("k", "M", "G")) for t in ticks), ticks
+        assert driver.execute_script("return document.querySelectorAll('#screen-map .colorbar').length") == 0
+        label = wait_for(
+            driver,
+            "(() => { const l = document.querySelector('#screen-map .map-label');"
+            " return l && getComputedStyle(l).visibility === 'visible' && l.textContent; })()",
+            message=f"the county's label is not shown at {width}",
+        )
+        assert label.startswith("芙蓉区") and label.endswith("%"), label
+        if width < 1200:
+            for name, title, chart in driver.execute_script(f"return {PANELS}"):
+                assert title >= 14, (width, name, title)
+                assert chart is None or chart >= 200, (width, name, chart)
+        screenshot(driver, f"screen-county-{width}x{height}")

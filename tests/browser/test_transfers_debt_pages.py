@@ -39,6 +39,22 @@ def expected(duck) -> dict[str, str]:
     return {"transfers": _yi(received), "debt": _yi(debt)}
 
 
+# Per chart and x tick label: inside the chart's svg, and apart from the next label: upright labels' boxes do not
+# overlap; slanted ones (rotate in the transform) are at least one line height × √2 apart along the axis.
+TICKS_APART = (
+    "[...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {"
+    " const svg = gd.querySelector('.main-svg').getBoundingClientRect();"
+    " const ticks = [...gd.querySelectorAll('.xtick text')].map(t => [t, t.getBoundingClientRect()]);"
+    " return ticks.map(([t, r], i) => { const next = ticks[i + 1];"
+    " const slanted = (t.getAttribute('transform') || '').includes('rotate');"
+    " const lh = parseFloat(getComputedStyle(t).fontSize) * 1.1;"
+    " const apart = !next || (slanted ? (next[1].left + next[1].right - r.left - r.right) / 2 >= lh * 1.41"
+    " : next[1].left >= r.right - 0.5);"
+    " return [gd.parentElement.id, t.textContent, r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5"
+    " && r.bottom <= svg.bottom + 0.5, apart]; }); })"
+)
+
+
 @pytest.mark.parametrize("width, height", SIZES)
 def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, height):
     driver = open_browser(width, height)
@@ -60,6 +76,8 @@ def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, 
         )
         assert drawn
         wait_for_dash_idle(driver, timeout=60)
+        for chart, text, inside, apart in driver.execute_script(f"return {TICKS_APART}"):
+            assert inside and apart, (key, width, chart, text)  # x labels neither overlap nor run out of the chart
         size = page_overflow(driver)
         assert size["scrollWidth"] <= size["width"] == width, (key, size)
         screenshot(driver, f"{key}-{width}x{height}")

@@ -43,6 +43,9 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, column, year, fi
     assert text_of(by_id(kpis, "kpi-budget")) == shown(expected["budget"], level)
     execution = (expected["spending"] / expected["budget"] * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert text_of(by_id(kpis, "kpi-execution")) == f"{execution}%"
+    card = next(c for c in walk(kpis) if c["type"] == "Col" and "'kpi-execution'" in str(c))  # graded as on /screen
+    badges = [n for n in walk(card) if "grade-badge" in str(n["props"].get("className", ""))]
+    assert len(badges) == 1 and text_of(badges[0]).strip(), card
     assert f"{level != 'county' and '亿元' or '万元'}" in text_of(kpis)
     assert out["overview-title"]["children"].endswith(
         f"{year}年{first}-{last}月" if first != last else f"{year}年{first}月"

@@ -56,7 +56,9 @@ def test_heatmap_has_a_row_per_city_and_words_in_every_cell(call_callback, state
     assert len(trace["y"]) == cities and len(trace["x"]) == 9
     words = {cell.split(" ")[0] for row in trace["text"] for cell in row}
     assert words <= {"红", "橙", "黄", "蓝", "正常"} and "红" in words
-    changsha = trace["y"].index("长沙市")
+    layout = out["risk-heatmap"]["figure"]["layout"]
+    assert layout["yaxis"]["ticktext"][layout["yaxis"]["tickvals"].index("430100")] == "长沙市"
+    changsha = trace["y"].index("430100")  # the row's key is its code: a browser's click sends it as y
     count = _scalar(
         state_store,
         "select count(*) from risk_warning where state = '待处理' and topic = '预算执行' and region_code like '4301%'",
@@ -237,7 +239,8 @@ def test_unknown_or_foreign_ticket_in_the_url_gets_a_notice(app, client, state_s
 
 
 def test_heatmap_click_on_a_cell_with_warnings_opens_its_evidence(app, client, state_store):
-    click = {"points": [{"curveNumber": 0, "x": "惠民补贴", "y": "长沙市", "customdata": ["430100", "惠民补贴", 7]}]}
+    # what dcc.Graph sends for a heatmap cell: x and y, no customdata (its pointNumber is [row, column])
+    click = {"points": [{"curveNumber": 0, "x": "惠民补贴", "y": "430100", "z": 4, "text": "红 7"}]}
     out = _call_with_state(
         app, client, "risk-nav", [("risk-heatmap", "clickData", click)], [("risk-query", "data", QUERY)]
     )
@@ -251,7 +254,7 @@ def test_heatmap_click_on_a_cell_with_warnings_opens_its_evidence(app, client, s
 
 
 def test_heatmap_click_on_a_normal_cell_drills_and_nonsense_is_ignored(app, client, state_store):
-    click = {"points": [{"customdata": ["430100", "库款", 0]}]}
+    click = {"points": [{"curveNumber": 0, "x": "库款", "y": "430100", "z": 0}]}
     out = _call_with_state(
         app, client, "risk-nav", [("risk-heatmap", "clickData", click)], [("risk-query", "data", QUERY)]
     )
@@ -259,7 +262,8 @@ def test_heatmap_click_on_a_normal_cell_drills_and_nonsense_is_ignored(app, clie
     for junk in (
         {"points": [{"customdata": "x"}]},
         {"points": []},
-        {"points": [{"customdata": ["999999", "库款", 0]}]},
+        {"points": [{"x": "库款", "y": "999999"}]},
+        {"points": [{"x": "不存在", "y": "430100"}]},
     ):
         response = client.post(
             "/_dash-update-component",

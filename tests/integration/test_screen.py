@@ -93,14 +93,27 @@ def test_screen_kpis_equal_the_store(screen, duck, code, level, column, year, fi
     _status, out, _size = screen(f"?region={code}&year={year}&period={first}-{last}")
     expected = store_figures(duck, column, code, year, first, last)
     kpis = out["screen-kpis"]["children"]
-    assert text_of(by_id(kpis, "kpi-revenue")) == shown(expected["revenue"], level)
-    assert text_of(by_id(kpis, "kpi-spending")) == shown(expected["spending"], level)
+
+    def fits(amount: Decimal) -> tuple[str, str]:
+        """The tile's figure and unit: 亿元 from 10亿元 up, else 万元, so no figure has more than 7 digits."""
+        unit_level = "province" if amount >= 10**9 else "county"
+        return shown(amount, unit_level), "亿元" if amount >= 10**9 else "万元"
+
+    def tile(kpi_id: str) -> tuple[str, str]:
+        value = by_id(kpis, kpi_id)
+        figure = next(c for c in walk(kpis) if kpi_id in str(c) and c["props"].get("className") == "tile-figure")
+        units = [c["props"]["children"] for c in walk(figure) if c["props"].get("className") == "tile-unit"]
+        return text_of(value), units[0]
+
+    for kpi_id, amount in (("kpi-revenue", "revenue"), ("kpi-spending", "spending"), ("kpi-month", "month")):
+        figure, unit_shown = tile(kpi_id)
+        assert (figure, unit_shown) == fits(expected[amount]), kpi_id
+        assert sum(ch.isdigit() for ch in figure) <= 7, figure
     assert text_of(by_id(kpis, "kpi-execution")) == percent(expected["spending"], expected["budget"])
     assert text_of(by_id(kpis, "kpi-direct")) == percent(expected["direct_paid"], expected["direct_budget"])
-    assert text_of(by_id(kpis, "kpi-month")) == shown(expected["month"], level)
     cash = (expected["closing"] / (expected["outflow"] / 3)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert text_of(by_id(kpis, "kpi-cash")) == str(cash)
-    unit = "万元" if level == "county" else "亿元"
+    unit = "亿元" if max(expected["revenue"], expected["spending"]) >= 10**9 else "万元"
     assert f"单位:{unit}" in out["screen-freshness"]["children"]
     assert out["screen-title"]["children"].endswith(f"{year}年{first}-{last}月")
 
@@ -227,7 +240,9 @@ def test_county_shows_its_top_agencies_and_projects_from_the_store(screen, duck)
             group by j.name order by sum(p.amount) desc limit 1""")
         ).scalar_one()
     agencies = [text_of(td) for td in walk(by_id(side, "top-agencies")) if td["type"] == "Td"]
-    assert agencies[:2] == [name, shown(amount, "county")]
+    page_unit = "亿元" if "单位:亿元" in out["screen-freshness"]["children"] else "万元"  # the wall's one unit
+    assert agencies[:2] == [name, shown(amount, "province" if page_unit == "亿元" else "county")]
+    assert f"(单位:{page_unit})" in text_of(by_id(side, "top-agencies"))
     assert text_of(by_id(side, "top-projects")).find(project) >= 0
     trace = out["screen-map"]["figure"]["data"][0]
     assert trace["locations"] == ["430102"] and trace["geojson"] == "/assets/geo/430100.json"

@@ -105,6 +105,10 @@ def test_province_row_shows_what_it_passed_down(call_callback, duck):
     )[0]
     assert rows["湖南省本级"][1] == shown(passed, "province")
     assert rows["合计"][2] == "4,953.00"
+    # a city's row is its whole subtree: nothing it passes down leaves it, so the column says "—", never 0.00
+    cities = [name for name in rows if name not in ("湖南省本级", "合计")]
+    assert len(cities) == 14 and all(rows[name][1] == "—" for name in cities), {n: rows[n][1] for n in cities}
+    assert rows["合计"][1] == "—"
 
 
 @pytest.mark.parametrize(

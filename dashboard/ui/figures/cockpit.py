@@ -43,9 +43,9 @@ def _short(name: str, most: int = 8) -> str:
     return name if len(name) <= most else name[: most - 1] + "…"
 
 
-def _headroom(values: list[float | None]) -> list[float]:
-    """An axis range with room for the amounts printed after the bars."""
-    return [0, max((v for v in values if v is not None), default=1) * 1.45 or 1]
+def _headroom(values: list[float | None], room: float = 1.45) -> list[float]:
+    """An axis range with room for the amounts printed after the bars (`room` × the largest)."""
+    return [0, max((v for v in values if v is not None), default=1) * room or 1]
 
 
 def map_ground(colour: str) -> list[dict]:
@@ -73,6 +73,14 @@ def map_view(bounds: tuple[float, float, float, float], width_px: float, height_
     return centre, round(min(lon_zoom, lat_zoom) - 0.05, 3)
 
 
+SCALE_STRIP = 0.14  # the right-hand share of a map figure kept for its colour bar, outside every shape
+
+
+def map_share(metric: str, leaf: bool) -> float:
+    """The share of the figure's width the shapes get: all of it unless a colour bar needs its strip."""
+    return 1.0 if metric == "risk" or leaf else 1 - SCALE_STRIP
+
+
 @chart
 def region_map(
     frame: pd.DataFrame,
@@ -82,11 +90,18 @@ def region_map(
     zoom: float,
     theme: ThemeLike = DESK,
     selected: str | None = None,
+    anchors: dict[str, tuple[float, float]] | None = None,
 ) -> Figure:
     """Choropleth of regions: `frame` has code, name, value (a share, or a grade rank 0–4 for 'risk') and label
-    (the text a viewer reads: '62.5%', '红 · 严重滞后'). Clicking a region sends its code as `location`."""
+    (the text a viewer reads: '62.5%', '红 · 严重滞后'). Clicking a region sends its code as `location`.
+
+    A leaf shown alone (`selected` is its only row) is one outlined shape in the accent colour, without a colour
+    bar (one value has no scale). Shares get a colour bar in a strip right of the shapes (`map_share`). With
+    `anchors` (code → lon, lat) the layout's `meta.labels` carries each region's name and label where it is drawn;
+    assets/map-labels.js writes them over the map as text (a text layer would fetch glyphs from the network)."""
     t = resolve_theme(theme)
     font_px = t.font_px
+    leaf = selected is not None and list(frame["code"]) == [selected]
     widths = [3.0 if code == selected else 0.8 for code in frame["code"]]
     colours = [t.selected if code == selected else t.outline for code in frame["code"]]
     trace: dict[str, Any] = {
@@ -99,7 +114,11 @@ def region_map(
         "hovertemplate": "%{text}<br>" + MAP_METRICS.get(metric, "") + " %{customdata}<extra></extra>",
         "marker": {"line": {"width": widths, "color": colours}, "opacity": 0.92},
     }
-    if metric == "risk":
+    share = map_share(metric, leaf)
+    if leaf:
+        trace.update(z=[1] * len(frame), zmin=0, zmax=1, colorscale=[[0, t.accent], [1, t.accent]], showscale=False)
+        trace["marker"]["opacity"] = 0.55
+    elif metric == "risk":
         trace.update(z=list(frame["value"]), zmin=0, zmax=4, colorscale=GRADE_RANK_SCALE, showscale=False)
     else:
         values = [None if v is None or pd.isna(v) else round(float(v) * 100, 2) for v in frame["value"]]
@@ -110,17 +129,30 @@ def region_map(
                 "title": {"text": "%", "side": "top"},
                 "thickness": font_px * 0.8,
                 "len": 0.6,
-                "x": 0.99,
+                "x": 1.0,
                 "xanchor": "right",
+                "xpad": 2,
                 "outlinewidth": 0,
                 "tickfont": {"color": t.text, "size": font_px * 0.85},
                 "ticksuffix": "%",
             },
         )
+    labels = [
+        {"code": code, "name": name, "label": label, "lon": anchors[code][0], "lat": anchors[code][1]}
+        for code, name, label in zip(frame["code"], frame["name"], frame["label"])
+        if anchors and code in anchors
+    ]
     return _figure(
         t,
         [trace],
-        map={"style": "white-bg", "center": centre, "zoom": zoom, "layers": map_ground(t.ground)},
+        map={
+            "style": "white-bg",
+            "center": centre,
+            "zoom": zoom,
+            "layers": map_ground(t.ground),
+            "domain": {"x": [0, share], "y": [0, 1]},
+        },
+        meta={"labels": labels, "font_px": font_px, "theme": t.name},
         uirevision=geojson_url,
         clickmode="event",
     )
@@ -166,7 +198,7 @@ def revenue_mix(items: pd.DataFrame, unit: str, theme: ThemeLike = DESK, top: in
     return _figure(
         t,
         [ring, bars],
-        xaxis={"domain": [0.6, 1], "visible": False, "range": _headroom(amounts)},
+        xaxis={"domain": [0.6, 1], "visible": False, "range": _headroom(amounts, 1.75)},  # a narrow domain
         annotations=[
             {
                 "text": centre,
@@ -239,7 +271,14 @@ def monthly_trend(frame: pd.DataFrame, year: int, unit: str, theme: ThemeLike = 
         lines,
         showlegend=True,
         xaxis=axis(t, color=t.muted, tickmode="array", tickvals=list(range(1, 13)), ticktext=MONTHS),
-        yaxis=axis(t, color=t.muted, title={"text": unit}, automargin=True),
+        yaxis=axis(
+            t,
+            color=t.muted,
+            title={"text": unit, "standoff": font_px * 0.6},
+            automargin=True,
+            tickformat=",~g",  # 140,000 under 万元, never Plotly's SI "140k"
+            exponentformat="none",
+        ),
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": font_px * 0.85}},
         margin={"l": 4, "r": 8, "t": font_px * 2.2, "b": 4},
     )

@@ -50,8 +50,13 @@ def height_style(fig: Figure) -> dict[str, str]:
 @chart
 def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
     """Children (rows) × topics (columns), each cell coloured by the worst open grade with '红 3' written in it;
-    customdata carries (code, topic, count) for the click, the hover shows the top warning's value and threshold."""
+    the hover shows the top warning's value and threshold.
+
+    A click must name the cell through the point's own x (topic) and y (region code; the axis shows the name as
+    tick text): dcc.Graph forwards a point's customdata only when its pointNumber is a number, and a heatmap's is
+    [row, column], so the customdata (code, topic, count), kept for other readers, never reaches the server."""
     names = list(dict.fromkeys(matrix["name"]))
+    codes = [str(matrix.loc[matrix["name"] == name, "code"].iloc[0]) for name in names]
     grid = matrix.set_index(["name", "topic"])
     z: list[list[int]] = []
     text: list[list[str]] = []
@@ -81,7 +86,7 @@ def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
         "type": "heatmap",
         "z": z,
         "x": list(TOPICS),
-        "y": names,
+        "y": codes,
         "text": text,
         "texttemplate": "%{text}",
         "customdata": custom,
@@ -99,7 +104,9 @@ def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
         theme,
         trace,
         max(220, 34 * len(names) + 60),
-        yaxis=bare_axis(autorange="reversed"),
+        yaxis=bare_axis(
+            autorange="reversed", type="category", tickmode="array", tickvals=codes, ticktext=[plain(n) for n in names]
+        ),
         xaxis=bare_axis(side="top", tickangle=0),
         clickmode="event",
     )

@@ -350,8 +350,26 @@ def grouped_bars(
         for i, (column, name) in enumerate(series)
     ]
     fig["layout"]["barmode"] = "stack" if stacked else "group"
-    fig["layout"]["xaxis"] = {**fig["layout"]["xaxis"], "type": "category"}
+    # Many categories (14 cities): labels of at most 5 characters, slanted, the margin grown to hold them, so they
+    # never run into each other or out of the chart; the full name stays the category (and is in the hover).
+    crowded = len(labels) > 6
+    ticks = (
+        {"tickmode": "array", "tickvals": [plain(t) for t in labels], "ticktext": [plain(_tick(t)) for t in labels]}
+        if crowded
+        else {}
+    )
+    fig["layout"]["xaxis"] = {
+        **fig["layout"]["xaxis"],
+        "type": "category",
+        "automargin": True,
+        **({"tickangle": -45, **ticks} if crowded else {}),
+    }
     return fig
+
+
+def _tick(name: str, most: int = 5) -> str:
+    """A category's tick text: its first `most` characters, '…' when cut."""
+    return name if len(name) <= most else name[: most - 1] + "…"
 
 
 @chart
