@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState
+from dashboard.core.quality import DIMENSIONS, OVERALL
 from dashboard.core.scope import Scope
 from dashboard.risk import monitor
 from dashboard.risk.tickets import CLOSED, OPEN_STATES
-from dashboard.store.engine import current_data_version, finance_engine
-from queries import cockpit, debt, metrics, procurement, revenue, spending, subsidies, transfers
+from dashboard.store.engine import current_data_version
+from queries import cockpit, debt, metrics, procurement, quality, revenue, spending, subsidies, transfers
 from queries.regions import available_years, region_tree
 
 Figures = dict[str, Any]
@@ -267,19 +268,29 @@ def _risk(scope: Scope, state: DrillState, now: dt.datetime) -> Figures:
     }
 
 
-QUALITY_TABLES = ("quality_score", "data_quality")
-
-
-def _quality() -> Figures | None:
-    """数据质量 when the store holds a score table (another part of the house may add one); None otherwise."""
-    engine = finance_engine()
-    names = set(sa.inspect(engine).get_table_names())
-    found = next((t for t in QUALITY_TABLES if t in names), None)
-    if found is None:
+def _quality(scope: Scope, state: DrillState) -> Figures | None:
+    """数据质量 of the report's year (the scores the /quality page shows, `queries.quality`): the region's 总分 and
+    dimensions, its children's, and the rules that failed most; None when the load scored nothing here."""
+    rows = quality.region_scores(scope, replace(state, filters=()))
+    if rows.empty or rows.iloc[0][OVERALL] is None:
         return None
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{found}"')).scalar_one()  # noqa: S608 - fixed names
-    return {"table": found, "rows": int(rows)}
+    own = rows.iloc[0]
+    rules = quality.rule_results(scope, replace(state, filters=()))
+    failing = rules[rules["failed"] > 0].sort_values(["failed", "code"], ascending=[False, True]).head(5)
+    return {
+        "overall": float(own[OVERALL]),
+        "dimensions": {d: (None if own[d] is None else float(own[d])) for d in DIMENSIONS},
+        "checked": int(own["checked"] or 0),
+        "failed": int(own["failed"] or 0),
+        "children": [
+            {"name": r["name"], "overall": None if r[OVERALL] is None else float(r[OVERALL])}
+            for r in rows.iloc[1:].to_dict("records")
+        ],
+        "rules": [
+            {"code": r["code"], "name": r["name"], "dimension": r["dimension"], "failed": int(r["failed"])}
+            for r in failing.to_dict("records")
+        ],
+    }
 
 
 def collect(scope: Scope, state: DrillState, *, now: dt.datetime | None = None) -> Figures:
@@ -312,7 +323,7 @@ def collect(scope: Scope, state: DrillState, *, now: dt.datetime | None = None) 
         "subsidies": _subsidies(scope, state),
         "procurement": _procurement(scope, state),
         "risk": _risk(scope, state, now),
-        "quality": _quality(),
+        "quality": _quality(scope, state),
         "ranking": ranking,
         "trend": [
             {

@@ -302,7 +302,13 @@ def _section_risk(pdf: ReportPDF, f: Figures, number: str) -> None:
 def _section_quality(pdf: ReportPDF, f: Figures, number: str) -> None:
     q = f["quality"]
     _heading(pdf, f"{number}、数据质量")
-    _paragraphs(pdf, [f"本数据版本附有数据质量评分表({q['table']},{q['rows']:,}行),详见“数据质量”页面。"])
+    _paragraphs(pdf, text.quality(f))
+    rows = [[c["name"], "—" if c["overall"] is None else f"{c['overall']:.2f}"] for c in q["children"]]
+    if rows:
+        _table(pdf, ["下级区划", "总分(分)"], rows, (100, 74))
+    if q["rules"]:
+        body = [[r["code"], r["name"], r["dimension"], f"{r['failed']:,}"] for r in q["rules"]]
+        _table(pdf, ["规则", "名称", "维度", "问题记录(条)"], body, (22, 84, 34, 34))
 
 
 def _section_ranking(pdf: ReportPDF, f: Figures, number: str) -> None:

@@ -229,3 +229,27 @@ def ranking(f: Figures) -> list[str]:
             else "均不低于序时进度。"
         )
     ]
+
+
+def quality(f: Figures) -> list[str]:
+    """数据质量: the year's 总分 and dimensions, what was checked and found, the weakest child and the top rule."""
+    q, meta = f["quality"], f["meta"]
+    dims = "、".join(f"{d}{v:.2f}分" for d, v in q["dimensions"].items() if v is not None)
+    out = [
+        f"{meta['year']}年{whole_word(meta)}数据质量总分{q['overall']:.2f}分"
+        + (f"({dims})" if dims else "")
+        + f",共检查记录{q['checked']:,}条,"
+        + (f"发现问题{q['failed']:,}条。" if q["failed"] else "未发现问题。")
+    ]
+    scored = [c for c in q["children"] if c["overall"] is not None]
+    if len(scored) >= 2:
+        worst = min(scored, key=lambda c: (c["overall"], c["name"]))
+        below = [c for c in scored if c["overall"] < 95]
+        out.append(
+            f"下级区划中得分最低的是{worst['name']}({worst['overall']:.2f}分)"
+            + (f",{len(below)}个低于95分。" if below else ",均不低于95分。")
+        )
+    if q["rules"]:
+        top = q["rules"][0]
+        out.append(f"问题最多的规则是“{top['name']}”({top['dimension']},{top['failed']:,}条)。")
+    return out
