@@ -53,6 +53,8 @@ bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part o
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_session.py
 	$(PY) bench/bench_screen.py
+	$(PY) bench/bench_export.py --synthetic 200000
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) data

@@ -248,3 +248,25 @@ def test_a_fresh_store_is_at_head_and_the_app_refuses_an_old_one(tmp_path, monke
     monkeypatch.setenv("COCKPIT_STATE_URL", NOWHERE)
     reset_state_engine()
     check_state_schema()  # unreachable: the app starts, /ready says 503
+
+
+def test_the_xlsx_export_has_dates_as_dates_a_frozen_header_and_widths(client):
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    response = client.get("/export/spending.xlsx?region=430102&year=2024&period=1-6&level=payment")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(rows) if r[1] is not None)
+    assert sheet.freeze_panes == f"A{header_at + 2}"
+    assert sheet.column_dimensions["A"].width >= 10
+    assert sheet.cell(header_at + 1, 1).font.bold
+    dated = [v for r in rows[header_at + 1 : -1] for v in r if isinstance(v, dt.datetime | dt.date)]
+    money = [c for r in sheet.iter_rows(min_row=header_at + 2) for c in r if isinstance(c.value, float | int)]
+    assert money and all(c.number_format in ("#,##0.00", "General") for c in money)
+    assert rows[-1][0] == "合计"
+    if any("日期" in str(h) for h in rows[header_at]):
+        assert dated, "a date column is written as dates"
