@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB := data/cockpit.duckdb
 STATE := data/state.sqlite
 
-.PHONY: run test lint demo bench clean
+.PHONY: run dev migrate test lint demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,16 @@ demo: $(STAMP)  ## rebuild the demo store (the running app switches to it on its
 $(STATE): | $(DB)  ## the demo users (demo only, README) when no state store exists yet
 	$(PY) -m dashboard users demo
 
-run: $(STAMP) $(DB) $(STATE)  ## serve http://127.0.0.1:8050
-	$(PY) app.py
+run: $(STAMP) $(DB) $(STATE)  ## serve http://127.0.0.1:8050 with gunicorn (COCKPIT_WEB_WORKERS × COCKPIT_WEB_THREADS)
+	$(PY) -m dashboard migrate
+	$(PY) -m gunicorn -c python:dashboard.web.gunicorn_conf app:server
+
+dev: $(STAMP) $(DB) $(STATE)  ## the Flask development server with debug and reload (never in production)
+	$(PY) -m dashboard migrate
+	COCKPIT_DEBUG=true $(PY) app.py
+
+migrate: $(STAMP)  ## bring the state store (users, audit trail, tickets) to this version's schema (Alembic)
+	$(PY) -m dashboard migrate
 
 test: lint  ## lint, types, layers, then the whole test suite
 	$(PY) -m pytest -q
@@ -46,6 +54,8 @@ bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part o
 	$(PY) bench/bench_session.py
 	$(PY) bench/bench_screen.py
 	$(PY) bench/bench_report.py
+	$(PY) bench/bench_export.py --synthetic 200000
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) data

@@ -310,6 +310,27 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from dashboard.state import migrate
+    from dashboard.state.engine import import_table_modules, open_store
+
+    url = args.state_url or settings.get("STATE_URL")
+    import_table_modules()
+    engine = open_store(url)
+    try:
+        before, after = migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    where = make_url(url).render_as_string(hide_password=True)
+    if before == after:
+        print(f"状态库 {where} 已是最新版本 ({after}), 无需迁移")
+    else:
+        print(f"状态库 {where} 已从 {before or '无版本记录'} 迁移到 {after}")
+    return 0
+
+
 def _cmd_qrcodes(args: argparse.Namespace) -> int:
     from dashboard.public.qr import qr_sheet
     from queries.public import villages
@@ -421,6 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("contract-doc", help="由代码生成导入规范文档")
     doc.add_argument("output", nargs="?", default="docs/import.md")
     doc.set_defaults(func=_cmd_contract_doc)
+    mig = sub.add_parser("migrate", help="把状态库 (用户、审计、工单) 升级到当前版本的结构 (Alembic; 数据保留)")
+    mig.add_argument("--state-url", default=None, help="状态库 URL (default COCKPIT_STATE_URL)")
+    mig.set_defaults(func=_cmd_migrate)
     serve = sub.add_parser("serve", help="启动 Web 服务")
     serve.set_defaults(func=_cmd_serve)
     users = sub.add_parser("users", help="用户管理: add / list / disable / set-password / demo")

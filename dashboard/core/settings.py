@@ -42,6 +42,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", "8050", "Port the web server listens on.", int),
     Setting("DEBUG", "false", "Dash debug mode (dev tools, reloader). Never on in production.", _bool),
     Setting(
+        "WEB_WORKERS",
+        "0",
+        "gunicorn worker processes (`make run`); 0: one per CPU core (at least 2). Each holds its own query cache "
+        "unless CACHE_TYPE is RedisCache.",
+        int,
+    ),
+    Setting("WEB_THREADS", "8", "Threads per gunicorn worker (DuckDB and PostgreSQL release the GIL).", int),
+    Setting(
+        "WEB_TIMEOUT",
+        "120",
+        "Seconds a request may run before gunicorn restarts its worker (the largest export takes a few seconds).",
+        int,
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "json",
+        "Request log on stdout: json (one line per request: time, request id, user, route, status, duration) or text.",
+    ),
+    Setting(
         "CACHE_TYPE", "SimpleCache", "flask-caching backend for query results: SimpleCache (in-process) or RedisCache."
     ),
     Setting("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL when CACHE_TYPE is RedisCache."),

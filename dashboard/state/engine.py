@@ -3,6 +3,9 @@
 Kept apart from the finance store so that regenerating or reloading finance data never touches what people
 entered. Every module that owns state tables defines them on `state_metadata` and is listed in
 `STATE_TABLE_MODULES`; `state_engine()` creates whatever is missing on first use (SQLite file by default).
+The schema's version is Alembic's (`dashboard.state.migrate`): a store created here from nothing is stamped at
+the newest revision; a store that already had tables is brought up to date by `python -m dashboard migrate`,
+which the app's start-up check asks for.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from dashboard.core import settings
+from dashboard.state import migrate
 
 state_metadata = sa.MetaData()
 
@@ -30,7 +34,14 @@ _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 
 
-def _create(url: str) -> Engine:
+def import_table_modules() -> None:
+    """Import every module that defines tables on `state_metadata`."""
+    for name in STATE_TABLE_MODULES:
+        importlib.import_module(name)
+
+
+def open_store(url: str) -> Engine:
+    """An engine on the state store at `url`, nothing created (the migrations start from here)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
@@ -46,9 +57,17 @@ def _create(url: str) -> Engine:
             cursor.close()
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
-    for name in STATE_TABLE_MODULES:
-        importlib.import_module(name)
-    state_metadata.create_all(engine)
+    return engine
+
+
+def _create(url: str) -> Engine:
+    engine = open_store(url)
+    import_table_modules()
+    with engine.begin() as conn:
+        fresh = not sa.inspect(conn).get_table_names()
+        state_metadata.create_all(conn)
+        if fresh:
+            migrate.stamp_head(conn)
     return engine
 
 

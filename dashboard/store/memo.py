@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +19,83 @@ from dashboard.store.engine import current_data_version
 
 F = TypeVar("F", bound=Callable[..., Any])
 _backend: Any = None
+log = logging.getLogger(__name__)
+
+
+class ResilientCache:
+    """A shared cache (Redis) that may go away: while it cannot be reached, every get misses and every set is
+    dropped, so pages render from the store (uncached, slower) instead of failing. After a failure the backend is
+    left alone for `retry_seconds` (a request does not wait on a dead server's timeout each time), then tried
+    again; the first success ends the outage. One warning is logged when an outage starts, one line when it ends."""
+
+    def __init__(self, backend: Any, retry_seconds: float = 5.0) -> None:
+        self.backend = backend
+        self.retry_seconds = retry_seconds
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def degraded(self) -> bool:
+        return self._down_since is not None
+
+    def _skip(self) -> bool:
+        return self._down_since is not None and time.monotonic() < self._retry_at
+
+    def _failed(self, error: Exception) -> None:
+        with self._lock:
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                log.warning("query cache unavailable, serving uncached: %s", type(error).__name__)
+            self._retry_at = time.monotonic() + self.retry_seconds
+
+    def _worked(self) -> None:
+        if self._down_since is not None:
+            with self._lock:
+                if self._down_since is not None:
+                    log.warning("query cache back after %.1f s", time.monotonic() - self._down_since)
+                    self._down_since = None
+
+    def get(self, key: str) -> Any:
+        if self._skip():
+            return None
+        try:
+            value = self.backend.get(key)
+        except Exception as error:  # any failure of the cache server: a miss
+            self._failed(error)
+            return None
+        self._worked()
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        if self._skip():
+            return
+        try:
+            self.backend.set(key, value)
+        except Exception as error:
+            self._failed(error)
+            return
+        self._worked()
+
+    def check(self) -> bool:
+        """Try the backend now (a readiness probe): whether it answers; ends or starts an outage accordingly."""
+        try:
+            self.backend.set("cockpit:ready", "1")
+            self.backend.get("cockpit:ready")
+        except Exception as error:
+            self._failed(error)
+            return False
+        self._worked()
+        return True
+
+
+def cache_status() -> str:
+    """`off` (no cache bound), `ok`, or `degraded` (the shared cache cannot be reached: queries run uncached)."""
+    if _backend is None:
+        return "off"
+    if isinstance(_backend, ResilientCache):
+        return "ok" if _backend.check() else "degraded"
+    return "ok"
 
 
 def bind_cache(backend: Any) -> None:

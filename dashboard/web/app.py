@@ -10,6 +10,7 @@ The factory imports them by name because it is the one place allowed to know the
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 from pathlib import Path
 from types import ModuleType
@@ -25,16 +26,18 @@ from dashboard.core.regions import national_tree
 from dashboard.core.roles import may
 from dashboard.core.scope import User
 from dashboard.public import routes as public_routes
-from dashboard.state import audit
-from dashboard.store.memo import bind_cache
+from dashboard.state import audit, migrate
+from dashboard.state.engine import state_engine
+from dashboard.store.memo import ResilientCache, bind_cache
 from dashboard.web import ask as ask_box
-from dashboard.web import boundary, errors, ratelimit
+from dashboard.web import boundary, delivery, errors, logs, ratelimit
 from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 from dashboard.web.qrcodes import register_routes as register_qrcode_routes
 from dashboard.web.reports import register_routes as register_report_routes
 
+log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
 
@@ -58,6 +61,10 @@ def _cache_config() -> dict:
     config = {"CACHE_TYPE": settings.get("CACHE_TYPE"), "CACHE_DEFAULT_TIMEOUT": settings.get("CACHE_TIMEOUT")}
     if config["CACHE_TYPE"] == "RedisCache":
         config["CACHE_REDIS_URL"] = settings.get("CACHE_REDIS_URL")
+        config["CACHE_REDIS_DB"] = None  # the database is the URL's (flask-caching would otherwise force 0)
+        config["CACHE_KEY_PREFIX"] = "cockpit:"
+        # a Redis that is down or unreachable costs a request at most this long, then the cache steps aside
+        config["CACHE_OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     return config
 
 
@@ -143,6 +150,18 @@ def callback_modules(page_names: list[str]) -> list[ModuleType]:
     return [importlib.import_module(f"callbacks.{name}") for name in page_names if name in present]
 
 
+def check_state_schema() -> None:
+    """Refuse to start on a state store behind this version's schema (run `python -m dashboard migrate`); a store
+    that cannot be reached now is no reason not to start (`/ready` says 503 until it answers)."""
+    try:
+        found = migrate.status(state_engine())
+    except Exception as error:  # unreachable: serve the outage page and the probes, the store may come back
+        log.warning("state store unreachable at start-up: %s", type(error).__name__)
+        return
+    if not found.up_to_date:
+        raise RuntimeError(found.message())
+
+
 def create_app() -> Dash:
     """Build the app: pages from `pages/`, callbacks from `callbacks/`, the query cache, and local assets only
     (no CDN: Bootstrap is assets/00-bootstrap-*.css, named to load before the theme CSS)."""
@@ -157,13 +176,14 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,
         on_error=boundary.callback_failed,
     )
+    check_state_schema()
     audit.set_context_provider(audit_context)
     page_names = page_module_names()
     for name in page_names:
         importlib.import_module(f"pages.{name}")
     app.layout = _shell
     cache = Cache(app.server, config=_cache_config())
-    bind_cache(cache.cache)
+    bind_cache(ResilientCache(cache.cache) if settings.get("CACHE_TYPE") == "RedisCache" else cache.cache)
     topics = {}
     for module in callback_modules(page_names):
         module.register(app)
@@ -181,9 +201,11 @@ def create_app() -> Dash:
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
     register_report_routes(app.server)
+    logs.install(app.server)
     limiter = ratelimit.install(app.server)
     public_routes.install(app.server, limiter)
     web.install(app, limiter)
     app.server.before_request(boundary.check_request(app))  # after the session gate: anonymous requests get 401
     errors.install(app.server)
+    delivery.install(app.server)
     return app

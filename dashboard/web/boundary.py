@@ -21,6 +21,8 @@ from dash import Dash
 from flask import Response, abort, jsonify, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from dashboard.store.engine import StoreMissing
+
 CALLBACK_PATH = "/_dash-update-component"
 BAD_VALUE = (TypeError, ValueError, KeyError, IndexError, AttributeError, decimal.InvalidOperation, OverflowError)
 OUTAGE_MESSAGE = "数据服务暂不可用,正在重试…"
@@ -81,7 +83,7 @@ def check_request(app: Dash) -> Callable[[], BaseResponse | None]:
 
 def is_outage(error: BaseException) -> bool:
     """Whether `error` says a store (or the shared cache) cannot be reached, rather than that a request is bad."""
-    if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+    if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError | StoreMissing):
         return True
     if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
         return True

@@ -11,6 +11,8 @@ from dash.exceptions import InvalidCallbackReturnValue
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from dashboard.web.logs import request_id
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -28,16 +30,18 @@ PAGE = """<!doctype html>
 <title>{status} · 财政运行监测驾驶舱</title><link rel="stylesheet" href="/assets/00-bootstrap-5.3.6.min.css"></head>
 <body class="p-4"><main class="container"><h1 class="h4">财政运行监测驾驶舱</h1>
 <div class="alert alert-warning" role="alert" id="error-message">{message}</div>
+<p class="text-muted small" id="request-id">请求编号:{request_id}(联系管理员时请提供)</p>
 <a class="btn btn-primary" href="/">返回首页</a></main></body></html>"""
 
 
 def error_response(status: int) -> Response:
     message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     if request.path.startswith("/_") or request.accept_mimetypes.best == "application/json":
-        response = jsonify({"message": message})
+        response = jsonify({"message": message, "request_id": request_id()})
         response.status_code = status
         return response
-    return Response(PAGE.format(status=status, message=message), status=status, mimetype="text/html")
+    page = PAGE.format(status=status, message=message, request_id=request_id() or "-")
+    return Response(page, status=status, mimetype="text/html")
 
 
 def _http_error(error: HTTPException) -> Response:

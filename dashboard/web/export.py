@@ -15,25 +15,26 @@ records an export once the file is built and about to be sent, never for a reque
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from urllib.parse import quote
 
 import pandas as pd
+import xlsxwriter
 from flask import Flask, Response, request
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from dashboard.core import settings
 from dashboard.core.roles import may
 from dashboard.state import audit
-from dashboard.ui.drilltable import TableView, cell_text
+from dashboard.ui.drilltable import Column, TableView, cell_text
 from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Topic, resolve
 from queries._paging import SOURCES, PageRequest, table_all, table_totals
 
+KIND_WIDTHS = {"money": 18, "int": 10, "date": 12, "percent": 10, "text": 16}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -46,29 +47,39 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _cells(frame: pd.DataFrame, view: TableView) -> list[list[object]]:
-    """Rows of the file: money as exact Decimals and counts as integers (numbers in Excel), the rest as safe text."""
+def _cells(frame: pd.DataFrame, view: TableView, native_dates: bool = False) -> Iterator[list[object]]:
+    """Rows of the file, one at a time: money as exact Decimals and counts as integers (numbers in Excel), dates as
+    dates in a spreadsheet (`native_dates`), the rest as safe text."""
+    kinds = [(c.kind, frame.columns.get_loc(c.name)) for c in view.columns]
 
-    def value(row: pd.Series, kind: str, name: str) -> object:
-        if row[name] is None or (kind in ("money", "int") and pd.isna(row[name])):
+    def value(cell: object, kind: str) -> object:
+        if cell is None or (kind in ("money", "int", "date") and pd.isna(cell)):
             return ""
         if kind == "money":
-            return Decimal(row[name])
+            return Decimal(cell)  # type: ignore[arg-type]
         if kind == "int":
-            return int(row[name])
-        return safe_text(cell_text(row[name], kind))
+            return int(cell)  # type: ignore[call-overload]
+        if kind == "date" and native_dates and isinstance(cell, dt.date | pd.Timestamp):
+            return cell.date() if isinstance(cell, dt.datetime | pd.Timestamp) else cell
+        return safe_text(cell_text(cell, kind))
 
-    return [[value(row, c.kind, c.name) for c in view.columns] for _, row in frame.iterrows()]
+    for row in frame.itertuples(index=False, name=None):
+        yield [value(row[at], kind) for kind, at in kinds]
 
 
-def _sheet(heading: list[str], view: TableView, rows: list[list[object]], totals: pd.Series) -> list[list[object]]:
+def _sheet(
+    heading: list[str], view: TableView, rows: Iterable[list[object]], totals: pd.Series
+) -> Iterator[list[object]]:
     header: list[object] = [c.label + ("(元)" if c.kind == "money" else "") for c in view.columns]
     total_row = ["合计"] + [totals[c.name] if c.name in totals.index else "" for c in view.columns[1:]]
-    heading_rows: list[list[object]] = [[line] for line in heading]
-    return [*heading_rows, header, *rows, total_row]
+    for line in heading:
+        yield [line]
+    yield header
+    yield from rows
+    yield total_row
 
 
-def to_csv(lines: list[list[object]]) -> bytes:
+def to_csv(lines: Iterable[list[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in lines:
@@ -76,22 +87,42 @@ def to_csv(lines: list[list[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese right
 
 
-def to_xlsx(lines: list[list[object]], title: str, heading_rows: int) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for line in lines:
-        sheet.append(line)
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-    for cell in sheet[heading_rows + 1]:
-        cell.font = Font(bold=True)
+def _width(view_column: Column) -> float:
+    """A column's width in Excel's character units: its header (a CJK character is two) or its kind's values."""
+    label = view_column.label + ("(元)" if view_column.kind == "money" else "")
+    header = sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) + 2
+    return float(min(60, max(header, KIND_WIDTHS.get(view_column.kind, 14))))
+
+
+def to_xlsx(lines: Iterable[list[object]], title: str, heading_rows: int, view: TableView) -> bytes:
+    """The sheet written row by row (XlsxWriter's constant-memory mode: each row goes to a temporary file as it
+    comes, only one row is ever held): money with thousands separators and fen, dates as dates, the header bold
+    and frozen with the heading above it, widths fitted to each column, every text a string (never a formula)."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False})
+    sheet = book.add_worksheet(title[:31])
+    money = book.add_format({"num_format": "#,##0.00"})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    bold = book.add_format({"bold": True})
+    for index, column in enumerate(view.columns):
+        sheet.set_column(index, index, _width(column))
+    sheet.freeze_panes(heading_rows + 1, 0)
+    for row, line in enumerate(lines):
+        header = row == heading_rows
+        for col, value in enumerate(line):
+            if value == "" or value is None:
+                continue
+            if header:
+                sheet.write_string(row, col, str(value), bold)
+            elif isinstance(value, Decimal):
+                sheet.write_number(row, col, float(value), money)  # Excel holds doubles: exact to the fen here
+            elif isinstance(value, bool | int | float):
+                sheet.write_number(row, col, value)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(row, col, value, date)
+            else:
+                sheet.write_string(row, col, str(value))
+    book.close()
     return buffer.getvalue()
 
 
@@ -153,8 +184,8 @@ def export_view(topics: Mapping[str, Topic], key: str, fmt: str) -> Response:
         f"期间:{req.state.period_label}" + (f";筛选:{filters}" if filters else ""),
         f"数据截至 {req.version.data_through:%Y年%m月%d日}(批次 {req.version.load_id});金额单位:元",
     ]
-    lines = _sheet([safe_text(h) for h in heading], view, _cells(frame, view), totals)
-    body = to_csv(lines) if fmt == "csv" else to_xlsx(lines, view.title, len(heading))
+    lines = _sheet([safe_text(h) for h in heading], view, _cells(frame, view, native_dates=fmt == "xlsx"), totals)
+    body = to_csv(lines) if fmt == "csv" else to_xlsx(lines, view.title, len(heading), view)
     audit.record("export", page=topic.path, region=req.state.region, params=params, rows=len(frame))
     filename = f"{region}-{topic.title}-{view.title}-{req.state.period_label}.{fmt}"
     return Response(

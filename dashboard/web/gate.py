@@ -45,6 +45,7 @@ from dashboard.public import is_public
 from dashboard.state import accounts, audit
 from dashboard.state.engine import state_engine
 from dashboard.store.engine import finance_engine
+from dashboard.store.memo import cache_status
 from dashboard.store.schema import metadata as store_metadata
 
 SESSION_COOKIE = "cockpit_session"
@@ -369,7 +370,8 @@ def _live():
 
 def _ready():
     """503 when the finance store or the state store cannot answer a trivial query, or the finance store lacks a
-    table this version reads (a store built by an older version: rebuild it, `make demo` or a new load)."""
+    table this version reads (a store built by an older version: rebuild it, `make demo` or a new load); `reason`
+    names which and why. `cache` is `ok`, `off` or `degraded` (Redis unreachable: pages render uncached)."""
     problems = {}
     for name, engine in (("finance_store", finance_engine), ("state_store", state_engine)):
         try:
@@ -381,8 +383,13 @@ def _ready():
                     if missing:
                         problems[name] = "missing tables: " + ", ".join(missing)
         except Exception as error:  # any failure to reach a store means "not ready"
-            problems[name] = type(error).__name__
-    response = jsonify({"status": "unavailable" if problems else "ok", **problems})
+            problems[name] = f"unreachable: {type(error).__name__}"
+    body: dict[str, object] = {"status": "unavailable" if problems else "ok", **problems}
+    if problems:
+        body["reason"] = "; ".join(f"{name} {problem}" for name, problem in problems.items())
+    # the shared query cache (Redis) being down slows pages but breaks none: reported, never a 503
+    body["cache"] = cache_status()
+    response = jsonify(body)
     response.status_code = 503 if problems else 200
     return response
 

@@ -249,5 +249,5 @@ def test_ready_is_503_when_the_state_store_is_unreachable(anonymous, monkeypatch
     monkeypatch.setenv("COCKPIT_STATE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     reset_state_engine()
     response = anonymous.get("/ready")
-    assert response.status_code == 503 and set(response.get_json()) == {"status", "state_store"}
+    assert response.status_code == 503 and set(response.get_json()) == {"status", "state_store", "reason", "cache"}
     assert anonymous.get("/live").status_code == 200
