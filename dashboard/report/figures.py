@@ -269,15 +269,19 @@ def _risk(scope: Scope, state: DrillState, now: dt.datetime) -> Figures:
 
 
 def _quality(scope: Scope, state: DrillState) -> Figures | None:
-    """数据质量 of the report's year (the scores the /quality page shows, `queries.quality`): the region's 总分 and
-    dimensions, its children's, and the rules that failed most; None when the load scored nothing here."""
-    rows = quality.region_scores(scope, replace(state, filters=()))
+    """数据质量 of the quarter the report's month falls in (the scores the /quality page shows for it,
+    `queries.quality`): the region's 总分 and dimensions, its children's, and the rules that failed most; None when
+    the load scored nothing here."""
+    quarter = str((state.last_month - 1) // 3 + 1)
+    asked = replace(state, filters=(("quarter", quarter),))
+    rows = quality.region_scores(scope, asked)
     if rows.empty or rows.iloc[0][OVERALL] is None:
         return None
     own = rows.iloc[0]
-    rules = quality.rule_results(scope, replace(state, filters=()))
+    rules = quality.rule_results(scope, asked)
     failing = rules[rules["failed"] > 0].sort_values(["failed", "code"], ascending=[False, True]).head(5)
     return {
+        "period": quality.period_label(asked),
         "overall": float(own[OVERALL]),
         "dimensions": {d: (None if own[d] is None else float(own[d])) for d in DIMENSIONS},
         "checked": int(own["checked"] or 0),

@@ -236,7 +236,7 @@ def quality(f: Figures) -> list[str]:
     q, meta = f["quality"], f["meta"]
     dims = "、".join(f"{d}{v:.2f}分" for d, v in q["dimensions"].items() if v is not None)
     out = [
-        f"{meta['year']}年{whole_word(meta)}数据质量总分{q['overall']:.2f}分"
+        f"{q['period']}{whole_word(meta)}数据质量总分{q['overall']:.2f}分"
         + (f"({dims})" if dims else "")
         + f",共检查记录{q['checked']:,}条,"
         + (f"发现问题{q['failed']:,}条。" if q["failed"] else "未发现问题。")

@@ -64,15 +64,14 @@ def _create(url: str) -> Engine:
     engine = open_store(url)
     import_table_modules()
     with engine.begin() as conn:
-        fresh = not sa.inspect(conn).get_table_names()
-        state_metadata.create_all(conn)
-        if fresh:
+        if not sa.inspect(conn).get_table_names():  # a new store: made whole and stamped at the newest revision
+            state_metadata.create_all(conn)
             migrate.stamp_head(conn)
-    return engine
+    return engine  # an existing one changes only through `python -m dashboard migrate` (the start-up check asks)
 
 
 def state_engine() -> Engine:
-    """The engine of the configured state store, its tables created on first use."""
+    """The engine of the configured state store, its tables created on first use when the store is new."""
     url = settings.get("STATE_URL")
     with _lock:
         engine = _engines.get(url)

@@ -31,7 +31,8 @@ SECTIONS = (
     "四、债务与库款",
     "五、惠民惠农补贴与政府采购",
     "六、风险预警",
-    "七、下级区划排名",
+    "七、数据质量",
+    "八、下级区划排名",
     "附录 指标口径",
 )
 
@@ -194,3 +195,22 @@ def test_figures_equal_the_topic_pages(call_callback):
     assert text_of(by_id(debt, "kpi-debt")) == shown(f["debt"]["debt"], "city")
     assert text_of(by_id(debt, "kpi-debt-ratio")) == fmt.percent(f["debt"]["debt_ratio"])
     assert text_of(by_id(debt, "kpi-interest-ratio")) == fmt.percent(f["debt"]["interest_ratio"])
+
+
+def test_the_quality_section_reads_the_scores_of_the_months_quarter(duck, demo_url, use_store):
+    """数据质量 of a June report is the second quarter's, as the store scored it (our own SQL), and the sentence
+    says so."""
+    from dashboard.report import text
+
+    use_store(demo_url)
+    f = fig.collect(PROVINCE, fig.report_state(PROVINCE, "430100", 2024, 6))
+    with duck.connect() as conn:
+        expected = conn.execute(
+            sa.text(
+                "select score, checked, failed from quality_score where region_code = '430100' and year = 2024 "
+                "and quarter = 2 and item = '总分' and load_id = (select max(load_id) from data_version)"
+            )
+        ).one()
+    q = f["quality"]
+    assert (Decimal(str(q["overall"])), q["checked"], q["failed"]) == (Decimal(expected[0]), expected[1], expected[2])
+    assert text.quality(f)[0].startswith(f"2024年二季度全市数据质量总分{q['overall']:.2f}分")

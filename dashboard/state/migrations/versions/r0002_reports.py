@@ -18,6 +18,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    present = set(sa.inspect(op.get_bind()).get_table_names())  # a store the app made them in before migrations
+    if "report_file" not in present:
+        _report_file()
+    if "meeting_pack" not in present:
+        _meeting_pack()
+    if "meeting_pack_item" not in present:
+        _meeting_pack_item()
+
+
+def _report_file() -> None:
     op.create_table(
         "report_file",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -38,6 +48,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "region_code", "year", "month", "data_version", name="uq_report_file_version"),
     )
     op.create_index("ix_report_file_region", "report_file", ["region_code", "year", "month"], unique=False)
+
+
+def _meeting_pack() -> None:
     op.create_table(
         "meeting_pack",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -52,6 +65,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_meeting_pack_owner"), "meeting_pack", ["owner"], unique=False)
+
+
+def _meeting_pack_item() -> None:
     op.create_table(
         "meeting_pack_item",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
