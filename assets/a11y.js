@@ -185,7 +185,7 @@
     lastAddress = address;
     var active = document.activeElement;
     if (active && active !== document.body && active !== document.documentElement) { return; }
-    if (!lastFocus || lastFocus.el.isConnected || Date.now() - lastFocus.at > 10000) { return; }  // not a re-render
+    if (!lastFocus || lastFocus.el.isConnected || Date.now() - lastFocus.at > 30000) { return; }  // not a re-render
     var again = find(lastFocus.loc);
     if (again && again.offsetParent !== null) {
       if (again.classList.contains('dash-dropdown-focus-target')) { again = again.nextElementSibling || again; }
@@ -218,6 +218,7 @@
   }
   function start() {
     new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    window.addEventListener('resize', schedule);  // a box may start (or stop) scrolling
     schedule();
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
