@@ -23,18 +23,22 @@ def layout(**_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        [dbc.Label("用户名", className="small mb-1"), dbc.Input(id="audit-user", maxlength=64)], md=2
+                        [
+                            dbc.Label("用户名", html_for="audit-user", className="small mb-1"),
+                            dbc.Input(id="audit-user", maxlength=64),
+                        ],
+                        md=2,
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("区划代码", className="small mb-1"),
+                            dbc.Label("区划代码", html_for="audit-region", className="small mb-1"),
                             dbc.Input(id="audit-region", maxlength=6, placeholder="如 430100"),
                         ],
                         md=2,
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("事件", className="small mb-1"),
+                            dbc.Label("事件", html_for="audit-action", className="small mb-1"),
                             dcc.Dropdown(
                                 id="audit-action", options=[{"label": v, "value": k} for k, v in ACTION_NAMES.items()]
                             ),
@@ -43,7 +47,7 @@ def layout(**_query) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("结果", className="small mb-1"),
+                            dbc.Label("结果", html_for="audit-outcome", className="small mb-1"),
                             dcc.Dropdown(
                                 id="audit-outcome", options=[{"label": v, "value": k} for k, v in OUTCOME_NAMES.items()]
                             ),

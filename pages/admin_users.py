@@ -12,7 +12,10 @@ from pages._admin import admin_only
 
 
 def _field(label: str, control, width: int = 3) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=width, className="mb-2")
+    """A labelled control: the label names its control (`html_for`), so a screen reader says what the field is."""
+    target = getattr(control, "id", None)
+    tied = {"html_for": target} if isinstance(target, str) else {}
+    return dbc.Col([dbc.Label(label, className="small mb-1", **tied), control], md=width, className="mb-2")
 
 
 def _user_form(prefix: str, title: str, with_identity: bool) -> dbc.Card:

@@ -45,32 +45,41 @@ def layout(
             dbc.Row(
                 [
                     dbc.Col(
-                        dcc.Dropdown(
-                            id="warnings-grade",
-                            options=["红", "橙", "黄", "蓝"],
-                            value=_choice(grade, ("红", "橙", "黄", "蓝")),
-                            placeholder="全部等级",
-                        ),
+                        [
+                            html.Label("预警等级", htmlFor="warnings-grade", className="visually-hidden"),
+                            dcc.Dropdown(
+                                id="warnings-grade",
+                                options=["红", "橙", "黄", "蓝"],
+                                value=_choice(grade, ("红", "橙", "黄", "蓝")),
+                                placeholder="全部等级",
+                            ),
+                        ],
                         xs=6,
                         md=3,
                     ),
                     dbc.Col(
-                        dcc.Dropdown(
-                            id="warnings-topic",
-                            options=list(TOPICS),
-                            value=_choice(topic, TOPICS),
-                            placeholder="全部专题",
-                        ),
+                        [
+                            html.Label("专题", htmlFor="warnings-topic", className="visually-hidden"),
+                            dcc.Dropdown(
+                                id="warnings-topic",
+                                options=list(TOPICS),
+                                value=_choice(topic, TOPICS),
+                                placeholder="全部专题",
+                            ),
+                        ],
                         xs=6,
                         md=3,
                     ),
                     dbc.Col(
-                        dcc.Dropdown(
-                            id="warnings-state",
-                            options=list(TICKET_STATES),
-                            value=_choice(state, TICKET_STATES),
-                            placeholder="全部状态",
-                        ),
+                        [
+                            html.Label("处置状态", htmlFor="warnings-state", className="visually-hidden"),
+                            dcc.Dropdown(
+                                id="warnings-state",
+                                options=list(TICKET_STATES),
+                                value=_choice(state, TICKET_STATES),
+                                placeholder="全部状态",
+                            ),
+                        ],
                         xs=6,
                         md=3,
                     ),
