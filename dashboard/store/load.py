@@ -237,14 +237,16 @@ def _publish_duckdb(path: str, new_file: str, keep: str | None) -> None:
 
 
 def _drop_drifted(conn: Connection) -> None:
-    """Drops every table whose columns are not the schema's (a newer release added one), so that `create_all`
+    """Drops every table whose columns are not the schema's (a newer release added one, or made one optional), so
+    that `create_all`
     makes it anew: a load replaces the facts and marts whole, so nothing is lost; `data_version` is kept."""
     inspector = sa.inspect(conn)
     existing = set(inspector.get_table_names())
     for table in reversed(metadata.sorted_tables):
         if table is data_version or table.name not in existing:
             continue
-        if {c["name"] for c in inspector.get_columns(table.name)} != {c.name for c in table.columns}:
+        found = {(c["name"], bool(c["nullable"])) for c in inspector.get_columns(table.name)}
+        if found != {(c.name, bool(c.nullable)) for c in table.columns}:
             table.drop(conn)
 
 

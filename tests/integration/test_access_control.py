@@ -299,7 +299,9 @@ ID_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
     r"(?![0-9A-Za-z])"
 )
-ACCOUNT = re.compile(r"(?<![\d.])\d{16,19}(?!\d)")  # not the fraction digits of a float in a figure
+# a bare run of digits: not the fraction digits of a float in a figure, not the digits inside an alphanumeric code
+# (a 统一社会信用代码 such as 91430100MA4L…, an organisation's public identifier, is not personal data)
+ACCOUNT = re.compile(r"(?<![\dA-Za-z.])\d{16,19}(?![\dA-Za-z])")
 
 
 def personal_data_in(text: str) -> set[str]:
