@@ -3,8 +3,9 @@ row per city, and a ticket can be worked to 已反馈 with its history shown."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboard.risk.run import run_rules
@@ -71,22 +72,25 @@ def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, r
     screenshot(driver, "warnings-ticket-1440x900")
 
 
-CELL_OFFSET = (
+CELL_POINT = (
     "const gd = document.querySelector('#risk-heatmap .js-plotly-plot'), t = gd._fullData[0];"
     " const row = t.y.indexOf(arguments[0]), col = t.x.indexOf(arguments[1]);"
     " const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();"
-    " const host = document.getElementById('risk-heatmap').getBoundingClientRect();"
-    " return [box.left + xa._offset + xa.l2p(col) - host.left - host.width / 2,"
-    " box.top + ya._offset + ya.l2p(row) - host.top - host.height / 2, t.text[row][col]];"
+    " return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row), t.text[row][col]];"
 )
 
 
 def click_cell(driver, code: str, topic: str) -> str:
-    """Move the mouse onto the heatmap cell (code × topic), let Plotly pick it on hover, click; returns its text."""
+    """Move the mouse onto the heatmap cell (code × topic), let Plotly pick it on hover, click; returns its text.
+    The browser's own input events (DevTools Input domain) at the cell's viewport point, taken just before."""
     host = driver.find_element(By.ID, "risk-heatmap")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", host)
-    x, y, text = driver.execute_script(CELL_OFFSET, code, topic)
-    ActionChains(driver).move_to_element_with_offset(host, int(x), int(y)).pause(0.6).click().perform()
+    time.sleep(0.3)
+    x, y, text = driver.execute_script(CELL_POINT, code, topic)
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        event = {"type": kind, "x": x, "y": y, "button": "left" if kind != "mouseMoved" else "none", "clickCount": 1}
+        driver.execute_cdp_cmd("Input.dispatchMouseEvent", event)
+        time.sleep(0.4 if kind == "mouseMoved" else 0.05)
     return text
 
 
