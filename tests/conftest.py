@@ -18,7 +18,29 @@ from dashboard.store.engine import reset_finance_engine
 
 TEST_SCALE = 0.1
 TEST_SEED = 7
-PG_URL = os.environ.get("COCKPIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _worker_pg_url() -> str:
+    """The suite's PostgreSQL database; under pytest-xdist each worker gets its own (`test_gw0`, …, made if
+    missing), so two workers never rebuild one demo store under each other."""
+    base = os.environ.get("COCKPIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_{worker}"
+    try:
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if conn.execute(sa.text("select 1 from pg_database where datname = :n"), {"n": name}).first() is None:
+                conn.execute(sa.text(f'create database "{name}"'))
+        admin.dispose()
+    except sa.exc.OperationalError:
+        pass  # unreachable: the PostgreSQL tests skip (or fail under CI) as without workers
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_pg_url()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -143,3 +165,17 @@ def use_state(monkeypatch):
 
     yield _use
     reset_state_engine()
+
+
+def empty_state_store(url: str) -> None:
+    """Drop every table of the application-state store at `url` (and its Alembic stamp and the audit guard), so
+    the next `state_engine()` makes it anew, as on a new database."""
+    from dashboard.state.engine import import_table_modules, state_metadata
+
+    import_table_modules()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for table in [*(t.name for t in reversed(state_metadata.sorted_tables)), "alembic_version"]:
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_event_guard() CASCADE")
+    engine.dispose()

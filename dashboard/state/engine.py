@@ -64,7 +64,8 @@ def _create(url: str) -> Engine:
     engine = open_store(url)
     import_table_modules()
     with engine.begin() as conn:
-        if not sa.inspect(conn).get_table_names():  # a new store: made whole and stamped at the newest revision
+        present = set(sa.inspect(conn).get_table_names())
+        if not present & {*state_metadata.tables, "alembic_version"}:  # new (the database may hold other tables)
             state_metadata.create_all(conn)
             migrate.stamp_head(conn)
     return engine  # an existing one changes only through `python -m dashboard migrate` (the start-up check asks)

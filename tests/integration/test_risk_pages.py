@@ -53,7 +53,9 @@ def test_heatmap_has_a_row_per_city_and_words_in_every_cell(call_callback, state
     trace = out["risk-heatmap"]["figure"]["data"][0]
     with duck.connect() as conn:
         cities = conn.execute(sa.text("select count(*) from region where parent_adcode = '430000'")).scalar_one()
-    assert len(trace["y"]) == cities and len(trace["x"]) == 9
+    from dashboard.risk.rules import TOPICS
+
+    assert len(trace["y"]) == cities and list(trace["x"]) == list(TOPICS)  # one column per topic, 数据质量 too
     words = {cell.split(" ")[0] for row in trace["text"] for cell in row}
     assert words <= {"红", "橙", "黄", "蓝", "正常"} and "红" in words
     layout = out["risk-heatmap"]["figure"]["layout"]

@@ -21,6 +21,7 @@ from dashboard.risk.run import region_tree_of, run_rules
 from dashboard.state.engine import reset_state_engine, state_engine
 from dashboard.state.warning_tables import risk_ticket, risk_ticket_event, risk_warning
 from dashboard.store.engine import finance_engine_for
+from tests.conftest import empty_state_store
 
 # planted kind → the rule that must find it
 KIND_RULE = {
@@ -233,12 +234,8 @@ def state_url(request, tmp_path, monkeypatch):
 
 @pytest.fixture
 def pg_state_url(pg_url):
-    """The PostgreSQL test database used as a state store, emptied of risk tables first."""
-    engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:
-        for table in ("risk_ticket_event", "risk_attachment", "risk_ticket", "risk_warning", "risk_run"):
-            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
-    engine.dispose()
+    """The PostgreSQL test database used as a state store, emptied of every state table first."""
+    empty_state_store(pg_url)
     return pg_url
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from dashboard.state import accounts, audit
 from dashboard.state.engine import reset_state_engine, state_engine
+from tests.conftest import empty_state_store
 from tests.integration.dash_tree import callback_body
 from tests.signin import TEST_PASSWORD, ensure_user, sign_in_with_password
 
@@ -18,11 +19,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def pg_state(pg_url, monkeypatch):
     """The state store on the test PostgreSQL database, its tables dropped first so each test starts empty."""
-    engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("drop table if exists audit_event, app_session, app_user cascade"))
-        conn.execute(sa.text("drop function if exists audit_event_guard() cascade"))
-    engine.dispose()
+    empty_state_store(pg_url)
     monkeypatch.setenv("COCKPIT_STATE_URL", pg_url)
     reset_state_engine()
     yield pg_url
