@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,10 @@ import sqlalchemy as sa
 from dashboard.demo import anomalies_path, build_demo
 from dashboard.state.engine import reset_state_engine
 from dashboard.store.engine import reset_finance_engine
+
+# Test modules build apps while they are collected (before any fixture): their state store is this process's own
+# file, never the developer's data/state.sqlite, and two xdist workers never make one file at the same time.
+os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='cockpit-collect-')}/state.sqlite"
 
 TEST_SCALE = 0.1
 TEST_SEED = 7
