@@ -14,7 +14,7 @@ from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.web.context import drill_state
-from queries import cockpit, metrics
+from queries import cockpit, metrics, reporting
 from queries.regions import available_years, region_tree
 
 PATH = "/"
@@ -43,12 +43,13 @@ def register(app: Dash) -> None:
         region = tree[state.region]
         unit = fmt.unit_for_level(region.level)
         children = tree.children(region.adcode)
+        coverage = reporting.coverage(scope, state)
         return (
             views.notices(state.notices),
             f"{region.name} · 财政运行总览 · {state.period_label}",
             views.breadcrumb(tree, scope.root, state, PATH),
-            views.freshness(version),
-            views.kpi_cards(totals, state, unit),
+            views.freshness(version, coverage),
+            views.kpi_cards(totals, state, unit, coverage),
             views.region_table(rows, totals, state, unit, PATH, children[0].level if children else None),
         )
 
@@ -88,7 +89,9 @@ def register(app: Dash) -> None:
         metric = metric if metric in figures.MAP_METRICS else "execution"
         indicators = cockpit.region_indicators(scope, state)
         risk_rows = risk.region_risk(scope, state)
-        kpis = cv.headline(cockpit.region_totals(indicators, state), state, metrics.definitions())
+        kpis = cv.headline(
+            cockpit.region_totals(indicators, state), state, metrics.definitions(), reporting.coverage(scope, state)
+        )
         parent, only, selected = cv.map_scope(tree, state)
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
         width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)

@@ -17,6 +17,7 @@ from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.topics import Request, Topic, resolve
 from pages.revenue import CHARTS, KEY
+from queries import reporting
 from queries import revenue as q
 from queries.classifications import classification_names
 
@@ -177,7 +178,16 @@ def register(app: Dash) -> None:
             _kpis(total, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             views.ranking_table(
-                regions, total, columns, state, unit, PATH, f"{KEY}-ranking-table", "current", f"{period} · 单位:{unit}"
+                regions,
+                total,
+                columns,
+                state,
+                unit,
+                PATH,
+                f"{KEY}-ranking-table",
+                "current",
+                f"{period} · 单位:{unit}",
+                reporting.row_reporting(scope, state, ("revenue",)),
             ),
             [],
         )

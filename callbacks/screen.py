@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, clicked_point, viewport_size
 from dashboard.core.links import href
+from dashboard.core.reporting import coverage_text
 from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
 from dashboard.ui import cockpit_views as cv
@@ -20,7 +21,7 @@ from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
 from dashboard.web.context import drill_state
 from pages.screen import BOARDS, PATH
-from queries import cockpit, metrics
+from queries import cockpit, metrics, reporting
 from queries.regions import region_tree
 
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
@@ -60,6 +61,7 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
     totals = cockpit.region_totals(indicators, state)
+    coverage = reporting.coverage(scope, state)
     unit = fmt.fitting_unit(totals["revenue"], totals["spending"])  # one unit for every chart and table of the wall
     width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
@@ -95,8 +97,8 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         views.notices(state.notices),
         f"{region.name}财政运行监测 · {state.period_label}",
         views.breadcrumb(tree, scope.root, state, PATH),
-        f"数据截至 {version.data_through:%Y年%m月%d日} · 单位:{unit}",
-        cv.screen_kpis(cv.headline(totals, state, metrics.definitions())),
+        f"数据截至 {version.data_through:%Y年%m月%d日} · {coverage_text(coverage)} · 单位:{unit}",
+        cv.screen_kpis(cv.headline(totals, state, metrics.definitions(), coverage)),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),

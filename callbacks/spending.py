@@ -19,6 +19,7 @@ from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Request, Topic, resolve
 from pages.spending import CHARTS, KEY
+from queries import reporting
 from queries import spending as q
 from queries.classifications import classification_names
 
@@ -344,6 +345,7 @@ def register(app: Dash) -> None:
                 f"{KEY}-ranking-table",
                 "paid",
                 f"{period} · 单位:{unit} · 序时进度 {fmt.percent(state.time_progress)}",
+                reporting.row_reporting(scope, state, ("payment",)),
             ),
             _trace(req),
         )

@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
+from dashboard.core.reporting import UNREPORTED
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
@@ -27,7 +28,7 @@ from dashboard.store.schema import (
     payment,
     project,
 )
-from queries import metrics
+from queries import metrics, reporting
 from queries._filters import LEVEL_COLUMNS, by_child, in_drill
 from queries.overview import region_breakdown
 from queries.regions import region_tree
@@ -48,7 +49,11 @@ INDICATOR_COLUMNS = [
     *(c for k in METRIC_KEYS for c in (k, f"{k}_num", f"{k}_den", f"{k}_benchmark", f"{k}_level", f"{k}_label")),
     "lag_points",
     "revenue_yoy",
+    "report_units",
+    "unreported_units",
+    "report_gaps",
 ]
+GRADED = ("execution", "direct_pay", "cash_level")  # the grades a row that has not reported must not show
 
 
 @functools.lru_cache(maxsize=16)
@@ -114,6 +119,17 @@ def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _unreported(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows none of whose units reported the whole period are 未报送: no grade and no lag from their part-figures
+    (a county that has not sent December is not a county that stopped paying)."""
+    silent = (frame["report_units"] > 0) & (frame["unreported_units"] == frame["report_units"])
+    for key in GRADED:
+        frame[f"{key}_level"] = frame[f"{key}_level"].astype(object).where(~silent, None)
+        frame[f"{key}_label"] = frame[f"{key}_label"].astype(object).where(~silent, UNREPORTED)
+    frame["lag_points"] = frame["lag_points"].astype(object).where(~silent, None)
+    return frame
+
+
 @memoized
 def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
     """The overview breakdown joined with this month's payments and the cockpit's metrics (`METRIC_KEYS`, from
@@ -123,23 +139,35 @@ def region_indicators(scope: Scope, state: DrillState) -> pd.DataFrame:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     extras = region_extras(scope, state)
     measured = metrics.by_region(scope, state, METRIC_KEYS)
+    reported = reporting.row_reporting(scope, state)
     frame = pd.concat(
         [
             base.reset_index(drop=True),
             extras[EXTRA_COLUMNS].reset_index(drop=True),
             measured.drop(columns=["code", "name", "is_own_level"]).reset_index(drop=True),
+            reported.drop(columns=["code"])
+            .rename(columns={"units": "report_units", "unreported": "unreported_units", "gaps": "report_gaps"})
+            .reset_index(drop=True),
         ],
         axis=1,
     )
-    return _with_derived(frame)[INDICATOR_COLUMNS]
+    return _unreported(_with_derived(frame))[INDICATOR_COLUMNS]
 
 
 def region_totals(indicators: pd.DataFrame, state: DrillState) -> pd.Series:
     """The drilled region as a whole from `region_indicators`: 本级 plus every child, sums first, the metrics
-    divided and graded by `queries.metrics`."""
+    divided and graded by `queries.metrics`; 未报送 when no unit of the region reported the whole period."""
     sums = indicators[SUMMED].sum()
     measured = metrics.total_of(indicators, METRIC_KEYS, state)
-    return _with_derived(pd.DataFrame([pd.concat([sums, measured])])).iloc[0]
+    counts = pd.Series(
+        {
+            "report_units": int(indicators["report_units"].sum()),
+            "unreported_units": int(indicators["unreported_units"].sum()),
+            "report_gaps": ";".join(g for g in indicators["report_gaps"] if g),
+        }
+    )
+    frame = pd.DataFrame([pd.concat([sums, measured, counts])])
+    return _unreported(_with_derived(frame)).iloc[0]
 
 
 @memoized

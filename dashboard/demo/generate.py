@@ -25,7 +25,7 @@ from dashboard.demo import province as pr
 from dashboard.demo.anomalies import Planted, zones
 from dashboard.demo.fund_spending import fund_spending
 from dashboard.demo.procurement import procurement
-from dashboard.demo.quality import plant_quality, reporting
+from dashboard.demo.quality import plant_quality, plant_unreported, reporting, reserve_unreported
 from dashboard.demo.revenue import fund_revenue, revenue
 from dashboard.demo.spending import spending
 from dashboard.demo.subsidies import subsidies
@@ -67,6 +67,7 @@ def generate(
     frames = {"region": pr.region_frame(p), "classification": pr.classification_frame()}
     plan = pr.plan(p, rng)
     planted.ceiling.update(zones(p.units, rng))
+    silent = reserve_unreported(p, np.random.default_rng([seed, 100]), planted)  # its own stream: shifts no step
 
     rng = stream("预算单位、供应商与人员")
     agency = ag.agencies(p)
@@ -110,6 +111,7 @@ def generate(
     rng = stream("报送记录与数据质量缺陷")  # last: shifts no other step
     frames["report_submission"] = reporting(p, through, rng)
     plant_quality(p, frames, through, rng, planted)
+    plant_unreported(p, frames, through, silent, planted)
     frames["demo_anomaly"] = planted.frame()
     return DemoData(
         frames, planted.records(), province, p.years, through, {name: len(frame) for name, frame in frames.items()}

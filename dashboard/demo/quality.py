@@ -261,3 +261,33 @@ def plant_quality(
             plant("A04", a.key, a.region, planted_as=a.kind)
         elif a.kind == "subsidy_account_name_mismatch":
             plant("A05", a.key, a.region, planted_as=a.kind)
+
+
+def reserve_unreported(p: Province, rng: np.random.Generator, planted: Planted) -> str:
+    """The county that will not have reported the last month, taken before any other plant (from its own stream,
+    so the choice does not depend on `scale` and no other anomaly lands in it)."""
+    return str(p.units.code[planted.counties(rng, p.units, 1)[0]])
+
+
+def plant_unreported(
+    p: Province, frames: dict[str, pd.DataFrame], through: dt.date, county: str, planted: Planted
+) -> None:
+    """`county` has not yet reported the last month: its payments, revenue and 库款 of that month are not in the
+    store and it has no `report_submission` row for them. The pages show it as 未报送 (not as a county that spent
+    nothing), the warning rules do not grade its incomplete figures, and C05 finds the missing month."""
+    year, month = through.year, through.month
+    for table, date_column in (("payment", "pay_date"), ("revenue", "collect_date")):
+        frame = frames[table]
+        dates = pd.to_datetime(frame[date_column])
+        gone = (frame["county_code"] == county) & (dates.dt.year == year) & (dates.dt.month == month)
+        frames[table] = frame[~gone]
+    cash, sub = frames["treasury_cash"], frames["report_submission"]
+    frames["treasury_cash"] = cash[
+        ~((cash["region_code"] == county) & (cash["year"] == year) & (cash["month"] == month))
+    ]
+    frames["report_submission"] = sub[
+        ~((sub["region_code"] == county) & (sub["year"] == year) & (sub["month"] == month))
+    ]
+    key = _month_key(county, year, month)
+    planted.plant("report_missing", key, county, year=year, month=month, tables=list(REPORTED_TABLES))
+    planted.plant("quality_C05", key, county, rule="C05", table="payment")

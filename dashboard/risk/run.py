@@ -25,8 +25,17 @@ from dashboard.state import audit
 from dashboard.state.warning_tables import WARNING_CLEARED, WARNING_OPEN, risk_run, risk_ticket, risk_warning
 from dashboard.store.engine import read_data_version
 from dashboard.store.schema import region as region_table
+from queries import reporting
 
 TICKET_GRADES = ("橙", "红")
+REPORTED_TABLES = {  # a topic's figures → the reported table they are computed from
+    "预算执行": "payment",
+    "三保": "payment",
+    "直达资金": "payment",
+    "支付": "payment",
+    "库款": "treasury_cash",
+    "收入质量": "revenue",
+}
 
 
 @dataclass(frozen=True)
@@ -58,12 +67,35 @@ def unit_name(tree: RegionTree, code: str) -> str:
     return region.name if region.level == "county" else f"{region.name}本级"
 
 
+def _reported_only(found: pd.DataFrame, rule: Rule, as_of: AsOf, calendar: reporting.Calendar) -> pd.DataFrame:
+    """`found` without the findings of units that have not reported every month the rule's figures need (their
+    figures are incomplete: the unit shows as 未报送, and 数据质量 flags the missing month, instead of a grade)."""
+    table = REPORTED_TABLES.get(rule.topic)
+    if table is None or found.empty:
+        return found
+
+    def complete(unit: str, period: str) -> bool:
+        year, _, month = period.partition("-")
+        if not year.isdigit():
+            return True
+        if rule.cadence == "month" and month.isdigit():
+            months = {int(month)}
+        else:
+            months = set(range(1, (as_of.month if int(year) == as_of.year else 12) + 1))
+        return months <= calendar.get((unit, table, int(year)), frozenset())
+
+    keep = [complete(str(u), str(p)) for u, p in zip(found["region"], found["period"])]
+    return found[keep].reset_index(drop=True)
+
+
 def evaluate_all(finance: Engine, as_of: AsOf, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
-    """Every rule's findings in one frame, with the rule's code, name and topic; reads only the finance store."""
+    """Every rule's findings in one frame, with the rule's code, name and topic; reads only the finance store.
+    Units that have not reported a month a rule needs are not graded by it (`_reported_only`)."""
     parts = []
     with finance.connect() as conn:
+        calendar = reporting.calendar(conn)
         for rule in rules:
-            found = rule.evaluate(conn, as_of)
+            found = _reported_only(rule.evaluate(conn, as_of), rule, as_of, calendar)
             parts.append(
                 found.assign(rule_code=rule.code, rule_name=rule.name, topic=rule.topic, threshold=rule.threshold())
             )

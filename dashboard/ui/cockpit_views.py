@@ -11,9 +11,10 @@ from dashboard.core import format as fmt
 from dashboard.core import grades
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
+from dashboard.core.reporting import UNREPORTED, Coverage
 from dashboard.ui import geo, views
 from dashboard.ui.props import wildcard
-from dashboard.ui.views import Kpi
+from dashboard.ui.views import Kpi, Reported
 
 
 def _grade(totals: pd.Series, key: str) -> grades.Grade:
@@ -21,10 +22,22 @@ def _grade(totals: pd.Series, key: str) -> grades.Grade:
     return grades.Grade(None if pd.isna(level) else level, totals[f"{key}_label"])
 
 
-def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) -> list[Kpi]:
+def headline(
+    totals: pd.Series, state: DrillState, definitions: dict[str, str], coverage: Coverage | None = None
+) -> list[Kpi]:
     """The six headline numbers of the big screen, in reading order; `totals` is the region's row of
     `queries.cockpit.region_totals` (every ratio and grade already taken there), `definitions` the metrics' one-line
-    definitions by key. Each amount picks the unit its figure fits in (`fmt.fitting_unit`) and says it."""
+    definitions by key, `coverage` who has reported the period. Each amount picks the unit its figure fits in
+    (`fmt.fitting_unit`) and says it; each figure from reports says how complete it is."""
+
+    def reported(*tables: str) -> Reported | None:
+        return None if coverage is None else Reported.of(coverage, tables)
+
+    def month_figure(table: str, text: str, unit: str) -> tuple[str, str]:
+        """A figure of the last month alone (value, unit): 未报送 where the region has not reported that month."""
+        silent = coverage is not None and coverage.silent((table,), state.last_month)
+        return (UNREPORTED, "") if silent else (text, unit)
+
     revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
     spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
     lag = totals["lag_points"]
@@ -46,6 +59,7 @@ def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) 
             revenue_unit,
             revenue_yoy,
             views.trend_class(revenue_dir),
+            coverage=reported("revenue"),
         ),
         Kpi(
             "kpi-spending",
@@ -54,6 +68,7 @@ def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) 
             spending_unit,
             spending_yoy,
             views.trend_class(spending_dir),
+            coverage=reported("payment"),
         ),
         Kpi(
             "kpi-execution",
@@ -63,6 +78,7 @@ def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) 
             f"{against} {fmt.percent(benchmark)} · {lag_text}",
             grade=_grade(totals, "execution"),
             help=definitions["execution"],
+            coverage=reported("payment"),
         ),
         Kpi(
             "kpi-direct",
@@ -72,22 +88,23 @@ def headline(totals: pd.Series, state: DrillState, definitions: dict[str, str]) 
             direct_text,
             grade=_grade(totals, "direct_pay"),
             help=definitions["direct_pay"],
+            coverage=reported("payment"),
         ),
         Kpi(
             "kpi-cash",
             "库款保障水平",
-            fmt.number(totals["cash_level"]),
-            "个月",
+            *month_figure("treasury_cash", fmt.number(totals["cash_level"]), "个月"),
             f"{state.last_month}月末库款 ÷ 近3个月月均支出",
             grade=_grade(totals, "cash_level"),
             help=definitions["cash_level"],
+            coverage=reported("treasury_cash"),
         ),
         Kpi(
             "kpi-month",
             f"本月支付({state.last_month}月)",
-            fmt.money(totals["month_spending"], month_unit),
-            month_unit,
+            *month_figure("payment", fmt.money(totals["month_spending"], month_unit), month_unit),
             f"{state.year}年{state.last_month}月国库集中支付",
+            coverage=reported("payment"),
         ),
     ]
 
@@ -97,7 +114,7 @@ def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
     for kpi in kpis:
         note: list[str | Component] = [html.Span(kpi.note, className=kpi.note_class)]
         if kpi.grade is not None:
-            note = [views.grade_badge(kpi.grade.level, kpi.grade.label), " ", *note]
+            note = [views.kpi_grade(kpi.grade), " ", *note]
         tiles.append(
             html.Div(
                 [
@@ -110,6 +127,7 @@ def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
                         className="tile-figure",
                     ),
                     html.Div(note, className="tile-note"),
+                    *([views.coverage_line(kpi.coverage, "tile-coverage")] if kpi.coverage else []),
                 ],
                 className="screen-tile",
             )
@@ -147,9 +165,17 @@ def map_values(indicators: pd.DataFrame, risk: pd.DataFrame, metric: str) -> pd.
             values.append(0 if level is None else grades.GRADE_ORDER.index(level) + 1)
             labels.append(f"{level}色预警" if level else "无预警")
         return pd.DataFrame({"code": children["code"], "name": children["name"], "value": values, "label": labels})
-    values = list(children[metric])
-    labels = [fmt.percent(v) for v in values]
-    return pd.DataFrame({"code": children["code"], "name": children["name"], "value": values, "label": labels})
+    silent = _silent(children)
+    shares = [None if s else v for v, s in zip(children[metric], silent)]
+    texts = [UNREPORTED if s else fmt.percent(v) for v, s in zip(shares, silent)]
+    return pd.DataFrame({"code": children["code"], "name": children["name"], "value": shares, "label": texts})
+
+
+def _silent(rows: pd.DataFrame) -> list[bool]:
+    """Rows none of whose units reported the whole period (未报送: their part-figures are not coloured)."""
+    if "report_units" not in rows:
+        return [False] * len(rows)
+    return [bool(u) and n == u for n, u in zip(rows["unreported_units"], rows["report_units"])]
 
 
 def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:
@@ -174,8 +200,9 @@ def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:
 def attention(
     indicators: pd.DataFrame, risk: pd.DataFrame, state: DrillState, path: str, unit: str, limit: int = 5, **link_params
 ) -> html.Ol:
-    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then the most open
-    warnings at the graver grades (红, then 橙, then 黄), then the largest lag."""
+    """The child regions that need attention most: worst grade (执行进度, 库款, 预警) first, then those with a unit
+    that has not reported (未报送), then the most open warnings at the graver grades (红, then 橙, then 黄), then the
+    largest lag."""
     children = indicators[~indicators["is_own_level"].astype(bool)].copy()
     risk_grade = dict(zip(risk["code"], risk["grade"])) if not risk.empty else {}
     counts = {r.code: (r.red, r.orange, r.yellow) for r in risk.itertuples()} if not risk.empty else {}
@@ -186,12 +213,15 @@ def attention(
         if isinstance(warning, str):
             found.append(grades.Grade(warning, "预警"))
         worst = max(found, key=lambda g: g.rank)
-        rows.append(((worst.rank, *counts.get(row["code"], (0, 0, 0)), row["lag_points"] or 0.0), row, found))
+        lag = 0.0 if row["lag_points"] is None or pd.isna(row["lag_points"]) else row["lag_points"]
+        rows.append(((worst.rank, bool(row["report_gaps"]), *counts.get(row["code"], (0, 0, 0)), lag), row, found))
     rows.sort(key=lambda r: r[0], reverse=True)
     items = []
     for _, row, found in rows[:limit]:
         named = zip(found, ("执行 ", "库款 ", "预警 "))
         badges = [views.grade_badge(g.level, g.label, prefix) for g, prefix in named if g.level]
+        if row["report_gaps"]:
+            badges.insert(0, views.kpi_grade(grades.Grade(None, UNREPORTED)))
         items.append(
             html.Li(
                 dcc.Link(

@@ -18,6 +18,7 @@ from dashboard.core.drill import DrillState
 from dashboard.core.grades import Grade
 from dashboard.core.links import href
 from dashboard.core.regions import LEVEL_NAMES, RegionTree
+from dashboard.core.reporting import UNREPORTED, Coverage, coverage_text, gaps_text
 from dashboard.store.engine import DataVersion
 from dashboard.ui.drilltable import cell_text
 from dashboard.ui.props import wildcard
@@ -42,9 +43,11 @@ def breadcrumb(tree: RegionTree, root: str | None, state: DrillState, path: str)
     return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **wildcard({"aria-label": "区划层级"}))
 
 
-def freshness(version: DataVersion) -> str:
+def freshness(version: DataVersion, coverage: Coverage | None = None) -> str:
+    """数据截至, when it was loaded, and (given the drilled region's `coverage`) who has reported the period."""
     loaded = version.loaded_at.strftime("%Y-%m-%d %H:%M") if isinstance(version.loaded_at, dt.datetime) else ""
-    return f"数据截至 {version.data_through:%Y年%m月%d日} · 载入于 {loaded}(批次 {version.load_id})"
+    reported = "" if coverage is None else f" · {coverage_text(coverage)}"
+    return f"数据截至 {version.data_through:%Y年%m月%d日}{reported} · 载入于 {loaded}(批次 {version.load_id})"
 
 
 def trend_class(direction: int) -> str:
@@ -81,14 +84,16 @@ def kpi_card(
     *,
     grade: Grade | None = None,
     help: str = "",
+    coverage: Reported | None = None,
     xs: int = 12,
     lg: int = 3,
 ) -> dbc.Col:
-    """One KPI: title, the value with its unit, and a note (同比, 序时进度 …) with the grade's badge when given;
-    `kpi_id` names the value's span, `xs` / `lg` the card's width in the row's 12 columns."""
+    """One KPI: title, the value with its unit, a note (同比, 序时进度 …) with the grade's badge when given, and who
+    has reported its figure ("已报送 12/14 市"); `kpi_id` names the value's span, `xs` / `lg` the card's width in the
+    row's 12 columns."""
     note_children: list[str | Component] = [note]
     if grade is not None:
-        note_children += [" ", grade_badge(grade.level, grade.label)]
+        note_children += [" ", kpi_grade(grade)]
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -101,6 +106,7 @@ def kpi_card(
                         ]
                     ),
                     html.Div(note_children, className=f"kpi-note {note_class}"),
+                    *([coverage_line(coverage, "kpi-coverage")] if coverage else []),
                 ]
             ),
             className="kpi-card h-100",
@@ -124,22 +130,72 @@ class Kpi:
     note_class: str = ""
     grade: Grade | None = None
     help: str = ""  # the indicator's one-line definition (queries.metrics), shown as the title's tooltip
+    coverage: Reported | None = None  # who has reported the figure
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A figure's reporting completeness as a tile says it: '已报送 12/14 市', whether someone is missing, and who."""
+
+    text: str
+    missing: bool
+    detail: str = ""
+
+    @classmethod
+    def of(cls, coverage: Coverage, tables: tuple[str, ...]) -> Reported:
+        gaps = coverage.gaps_in(tables)
+        return cls(coverage_text(coverage, tables), bool(gaps), gaps_text(gaps))
+
+
+def coverage_line(reported: Reported, class_name: str) -> html.Div:
+    """The tile's reporting line; incomplete in the warning colour, naming who is missing on hover and to screen
+    readers."""
+    return html.Div(
+        reported.text,
+        className=f"{class_name} {class_name}-missing" if reported.missing else class_name,
+        title=reported.detail or None,
+        **wildcard({"aria-label": f"{reported.text}。{reported.detail}" if reported.detail else reported.text}),
+    )
+
+
+def kpi_grade(grade: Grade) -> html.Span:
+    """A tile's grade badge; 未报送 in words where a figure has not been reported (no colour: nothing to grade)."""
+    if grade.level is None and grade.label == UNREPORTED:
+        return html.Span(UNREPORTED, className="grade-badge grade-unreported")
+    return grade_badge(grade.level, grade.label)
 
 
 def kpi_row(kpis: list[Kpi], *, xs: int = 12, lg: int = 3) -> dbc.Row:
     """KPI cards side by side, `lg` columns (of 12) each on a wide screen."""
     return dbc.Row(
         [
-            kpi_card(k.title, k.value, k.unit, k.note, k.note_class, k.kpi_id, grade=k.grade, help=k.help, xs=xs, lg=lg)
+            kpi_card(
+                k.title,
+                k.value,
+                k.unit,
+                k.note,
+                k.note_class,
+                k.kpi_id,
+                grade=k.grade,
+                help=k.help,
+                coverage=k.coverage,
+                xs=xs,
+                lg=lg,
+            )
             for k in kpis
         ],
         className="g-3",
     )
 
 
-def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
+def kpi_cards(totals: pd.Series, state: DrillState, unit: str, coverage: Coverage | None = None) -> dbc.Row:
     """一般公共预算收入 and 支出 for the period with 同比, 预算执行率 against its benchmark, and the year's budget;
-    `totals` is `queries.cockpit.region_totals` (the rate, its benchmark and lag are taken there)."""
+    `totals` is `queries.cockpit.region_totals` (the rate, its benchmark and lag are taken there), `coverage` who
+    has reported the period (`queries.reporting.coverage`), said under each figure that comes from reports."""
+
+    def reported(*tables: str) -> Reported | None:
+        return None if coverage is None else Reported.of(coverage, tables)
+
     revenue_yoy, revenue_dir = fmt.yoy(totals["revenue"], totals["revenue_prev"])
     spending_yoy, spending_dir = fmt.yoy(totals["spending"], totals["spending_prev"])
     lag = totals["lag_points"]
@@ -154,6 +210,7 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
                 revenue_yoy,
                 trend_class(revenue_dir),
                 "kpi-revenue",
+                coverage=reported("revenue"),
             ),
             kpi_card(
                 "一般公共预算支出",
@@ -162,6 +219,7 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
                 spending_yoy,
                 trend_class(spending_dir),
                 "kpi-spending",
+                coverage=reported("payment"),
             ),
             kpi_card(
                 "预算执行率",
@@ -174,6 +232,7 @@ def kpi_cards(totals: pd.Series, state: DrillState, unit: str) -> dbc.Row:
                     None if pd.isna(totals["execution_level"]) else totals["execution_level"],
                     totals["execution_label"],
                 ),
+                coverage=reported("payment"),
             ),
             kpi_card(
                 "年度预算指标",
@@ -201,11 +260,13 @@ def region_table(
         f"预算指标({unit})",
         "执行率",
         "较序时进度",
+        "报送",
     ]
 
-    def cells(row, name_cell) -> list:
+    def cells(row, name_cell, total: bool = False) -> list:
         execution, behind = row["execution"], row["lag_points"]
         lag = "—" if behind is None or pd.isna(behind) else f"{-behind:+.1f}"
+        silent = _silent(row)
         return [
             html.Td(name_cell, className="text-start"),
             html.Td(fmt.money(row["revenue"], unit)),
@@ -213,13 +274,18 @@ def region_table(
             html.Td(fmt.money(row["spending"], unit)),
             html.Td(fmt.change(row["spending"], row["spending_prev"])[0]),
             html.Td(fmt.money(row["budget"], unit)),
-            html.Td(fmt.percent(execution)),
-            html.Td(lag),
+            html.Td(UNREPORTED if silent else fmt.percent(execution)),
+            html.Td(UNREPORTED if silent else lag),
+            _reported_cell(row, total),
         ]
 
-    body = [html.Tr(cells(totals, html.Strong("合计")), className="row-total")]
+    body = [html.Tr(cells(totals, html.Strong("合计"), total=True), className="row-total")]
     own = rows[rows["is_own_level"]]
     children = rows[~rows["is_own_level"]].sort_values("spending", ascending=False, key=lambda s: s.map(Decimal))
+    if "report_units" in children:  # who has not reported ranks last, not as the one that spent least
+        children = children.assign(_silent=[_silent(r) for _, r in children.iterrows()]).sort_values(
+            "_silent", kind="stable"
+        )
     for _, row in own.iterrows():
         body.append(html.Tr(cells(row, row["name"]), className="row-own"))
     for _, row in children.iterrows():
@@ -231,19 +297,53 @@ def region_table(
         else f"本级 · {state.period_label} · 单位:{unit}"
     )
     return html.Div(
-        html.Table(
-            [
-                html.Caption(caption, className="caption-top"),
-                html.Thead(
-                    html.Tr([html.Th(h, className="text-start" if i == 0 else "") for i, h in enumerate(headers)])
-                ),
-                html.Tbody(body),
-            ],
-            className="table table-hover table-sm money-table mb-0",
-            id="region-table",
-        ),
+        [
+            html.Table(
+                [
+                    html.Caption(caption, className="caption-top"),
+                    html.Thead(
+                        html.Tr([html.Th(h, className="text-start" if i == 0 else "") for i, h in enumerate(headers)])
+                    ),
+                    html.Tbody(body),
+                ],
+                className="table table-hover table-sm money-table mb-0",
+                id="region-table",
+            ),
+            *_gaps_note(totals),
+        ],
         className="table-responsive",
     )
+
+
+def _reported_cell(row: pd.Series, total: bool) -> html.Td:
+    """Whether the row's units have reported the period: 已报送, 未报送, or how many of them have not (合计: how
+    many have); who and which months on hover."""
+    units, missing = row.get("report_units"), row.get("unreported_units")
+    if not units:
+        return html.Td("—")
+    if total:
+        text = f"{units - missing}/{units} 个单位已报送"
+    else:
+        text = "已报送" if not missing else UNREPORTED if missing == units else f"{missing}个单位未报送"
+    return html.Td(
+        text,
+        className="report-cell report-missing" if missing else "report-cell",
+        title=row.get("report_gaps") or None,
+    )
+
+
+def _silent(row: pd.Series) -> bool:
+    """A row none of whose units reported the whole period (未报送)."""
+    units = row.get("report_units")
+    return bool(units) and row.get("unreported_units") == units
+
+
+def _gaps_note(totals: pd.Series) -> list[html.P]:
+    """Under a table whose 合计 leaves someone's months out: who, which months, which tables."""
+    gaps = totals.get("report_gaps")
+    if not gaps:
+        return []
+    return [html.P(f"注:合计仅含已报送数据。未报送:{gaps}", className="gaps-note small mt-2 mb-0", id="gaps-note")]
 
 
 def cell(value: Any, kind: str, unit: str) -> str:  # a DataFrame cell
@@ -267,24 +367,55 @@ def ranking_table(
     table_id: str,
     sort_by: str,
     caption: str,
+    reported: pd.DataFrame | None = None,
 ) -> html.Div:
     """合计, then 本级 as its own row, then each child region ranked by `sort_by` (largest first, with its rank);
     a child's name drills into it. `rows` has code, name, is_own_level and the `columns` ((name, label, kind);
-    kind money / percent / change / grade; a grade column's label comes with its level in `<name>_level`)."""
+    kind money / percent / change / grade; a grade column's label comes with its level in `<name>_level`).
+    With `reported` (`queries.reporting.row_reporting`, same rows) a 报送 column says who has not reported; a child
+    none of whose units reported is not ranked (its part-figures would rank it as if it had spent nothing)."""
+    if reported is not None:
+        by_code = {None if pd.isna(r["code"]) else r["code"]: r for _, r in reported.iterrows()}
+        extra = pd.DataFrame([by_code.get(None if pd.isna(c) else c, {}) for c in rows["code"]], index=rows.index).drop(
+            columns="code", errors="ignore"
+        )
+        rows = rows.assign(
+            report_units=extra.get("units", 0),
+            unreported_units=extra.get("unreported", 0),
+            report_gaps=extra.get("gaps", ""),
+        )
+        total = pd.concat(
+            [
+                total,
+                pd.Series(
+                    {
+                        "report_units": int(rows["report_units"].sum()),
+                        "unreported_units": int(rows["unreported_units"].sum()),
+                        "report_gaps": ";".join(g for g in rows["report_gaps"] if g),
+                    }
+                ),
+            ]
+        )
     header = [html.Th("排名"), html.Th("区划", className="text-start")]
     header += [html.Th(f"{label}({unit})" if kind == "money" else label) for _, label, kind in columns]
+    if reported is not None:
+        header.append(html.Th("报送"))
 
-    def values(row) -> list:
-        return [
+    def values(row, total: bool = False) -> list:
+        silent = reported is not None and _silent(row)
+        cells = [
             html.Td(
-                cell(row[name], kind, unit), className=grade_text_class(row[f"{name}_level"]) if kind == "grade" else ""
+                UNREPORTED if silent and kind in ("percent", "grade") else cell(row[name], kind, unit),
+                className=grade_text_class(row[f"{name}_level"]) if kind == "grade" and not silent else "",
             )
             for name, _, kind in columns
         ]
+        return cells + ([_reported_cell(row, total)] if reported is not None else [])
 
     body = [
         html.Tr(
-            [html.Td(""), html.Td(html.Strong("合计"), className="text-start"), *values(total)], className="row-total"
+            [html.Td(""), html.Td(html.Strong("合计"), className="text-start"), *values(total, True)],
+            className="row-total",
         )
     ]
     for _, row in rows[rows["is_own_level"]].iterrows():
@@ -292,11 +423,18 @@ def ranking_table(
             html.Tr([html.Td("—"), html.Td(row["name"], className="text-start"), *values(row)], className="row-own")
         )
     children = rows[~rows["is_own_level"]].sort_values(sort_by, ascending=False, key=lambda s: s.astype(float))
-    for rank, (_, row) in enumerate(children.iterrows(), start=1):
+    if reported is not None:  # who has not reported is listed last and not ranked
+        children = children.assign(_silent=[_silent(r) for _, r in children.iterrows()]).sort_values(
+            "_silent", kind="stable"
+        )
+    ranked = 0
+    for _, row in children.iterrows():
+        silent = reported is not None and bool(row["_silent"])
+        ranked += not silent
         link = dcc.Link(row["name"], href=href(path, state, region=row["code"]), className="drill-link")
         body.append(
             html.Tr(
-                [html.Td(str(rank)), html.Td(link, className="text-start"), *values(row)],
+                [html.Td("—" if silent else str(ranked)), html.Td(link, className="text-start"), *values(row)],
                 className="row-child",
                 **wildcard({"data-region": row["code"]}),
             )

@@ -235,3 +235,42 @@ def test_a_county_keeps_every_unit_on_walls_tablets_and_phones(open_browser):
                 assert title >= 14, (width, name, title)
                 assert chart is None or chart >= 200, (width, name, chart)
         screenshot(driver, f"screen-county-{width}x{height}")
+
+
+def test_an_unreported_county_shows_as_unreported_on_the_wall_and_the_overview(open_browser, demo_anomalies):
+    """The county that has not sent its last month: grey and named 未报送 on its city's map, its month figures
+    say 未报送 instead of 0.00, and the overview's table lists it last as 未报送."""
+    county = next(a["region"] for a in demo_anomalies if a["kind"] == "report_missing")
+    city = f"{county[:4]}00"
+    driver = open_browser(1920, 1080)
+    driver.go(f"/screen?region={city}&year=2024&period=1-12")
+    wait_for(driver, map_drawn("screen-map"), timeout=60)
+    wait_for_dash_idle(driver)
+    label = wait_for(
+        driver,
+        f"(() => {{ const l = [...document.querySelectorAll('#screen-map .map-label')]"
+        f".find(e => e.dataset.region === '{county}'); return l && l.textContent; }})()",
+        message="the unreported county has no label on the map",
+    )
+    assert "未报送" in label
+    coverage = driver.execute_script(
+        "return [...document.querySelectorAll('.tile-coverage')].map(e => [e.textContent, "
+        "e.getBoundingClientRect().bottom <= e.closest('.screen-tile').getBoundingClientRect().bottom + 0.5])"
+    )
+    assert len(coverage) == 6 and all(text.startswith("已报送") and inside for text, inside in coverage), coverage
+    screenshot(driver, "screen-city-with-unreported-county")
+    driver.go(f"/screen?region={county}&year=2024&period=1-12")
+    wait_for(
+        driver, "document.getElementById('kpi-cash') && document.getElementById('kpi-cash').textContent === '未报送'"
+    )
+    assert driver.find_element(By.ID, "kpi-month").text == "未报送"
+    screenshot(driver, "screen-unreported-county")
+    resize(driver, 1440, 900)
+    driver.go(f"/?region={city}&year=2024&period=1-12")
+    row = wait_for(
+        driver,
+        "(() => { const rows = [...document.querySelectorAll('#region-table tbody tr')];"
+        " const last = rows[rows.length - 1]; return last && [...last.cells].map(c => c.textContent); })()",
+    )
+    assert row[-1] == "未报送" and row[6] == "未报送", row
+    assert "未报送" in driver.find_element(By.ID, "gaps-note").text

@@ -94,7 +94,8 @@ def test_sanbao_lag_planted_units_pay_70_to_80pct_and_clean_ones_above_95pct(duc
         assert int(year) == LAST_YEAR
         lagging.add((unit, kind))
         assert Decimal("0.69") <= rates[(unit, kind)] <= Decimal("0.81"), (a["key"], rates[(unit, kind)])
-    clean_low = {k: r for k, r in rates.items() if k not in lagging and r < Decimal("0.95")}
+    silent = {a["region"] for a in demo_anomalies if a["kind"] == "report_missing"}  # its December is not in yet
+    clean_low = {k: r for k, r in rates.items() if k not in lagging and k[0] not in silent and r < Decimal("0.95")}
     assert clean_low == {}
     assert len(rates) > 300
 

@@ -67,6 +67,8 @@ def _expected_finds(anomaly: dict) -> list[tuple[str, str, str | None, str | Non
         return [("PAYMENT_OVER_INDICATOR", anomaly["region"], None, None)]
     if kind.startswith("quality_"):  # graded by its region's score: tests/integration/test_quality.py
         return []
+    if kind == "report_missing":  # not graded at all on its part-figures: test_an_unreported_unit_is_not_graded…
+        return []
     if kind == "sanbao_lag":
         return [(SANBAO_RULE[anomaly["sanbao_type"]], anomaly["region"], None, "红")]
     if kind == "debt_ratio":
@@ -165,6 +167,8 @@ def _rules_set_off(anomaly: dict) -> set[str]:
         return {SANBAO_RULE[anomaly["sanbao_type"]], *EXECUTION, *livelihood}
     if kind == "direct_fund_lag":
         return {"DIRECT_PAY", "SANBAO_LIVELIHOOD", *EXECUTION}
+    if kind == "report_missing":  # the month it did not send lowers its 完整性 score
+        return {"DATA_QUALITY"}
     return {KIND_RULE[kind]}
 
 
@@ -352,3 +356,29 @@ def test_overdue_tickets_escalate_once_and_keep_their_history(state_url, demo_ur
     assert later.escalated > 0 and again.escalated == 0
     assert states == {t.ESCALATED}
     assert {(a, who) for a, who in history} == {(t.ISSUE, "system"), (t.ESCALATE, "system")}
+
+
+def test_an_unreported_unit_is_not_graded_on_its_part_figures(warnings, demo_anomalies, duck, risk_state_url):
+    """A county that has not sent its last month would look like one that stopped paying, collecting and keeping
+    cash: the rules over payments, revenue and 库款 leave it alone (it shows as 未报送), and nothing else changes."""
+    from dashboard.risk import run
+    from dashboard.risk.measures import AsOf
+
+    silent = [a for a in demo_anomalies if a["kind"] == "report_missing"]
+    assert len(silent) == 1
+    county = silent[0]["region"]
+    graded_topics = set(run.REPORTED_TABLES)
+    assert not [w for w in warnings if w["region_code"] == county and w["topic"] in graded_topics]
+    # the same rules without the reporting filter would paint it red: the filter is what keeps it clean
+    as_of = AsOf(silent[0]["year"], silent[0]["month"])
+    keep = run._reported_only
+    try:
+        run._reported_only = lambda found, *_args: found
+        unfiltered = run.evaluate_all(duck, as_of)
+    finally:
+        run._reported_only = keep
+    red = unfiltered[(unfiltered["region"] == county) & (unfiltered["level"] == "红")]
+    assert set(red["topic"]) & graded_topics
+    filtered = run.evaluate_all(duck, as_of)
+    others = unfiltered[unfiltered["region"] != county]
+    assert len(filtered[filtered["region"] != county]) == len(others)

@@ -82,7 +82,11 @@ def _sums(frame: pd.DataFrame, date_col: str) -> pd.Series:
 
 @pytest.mark.parametrize("table,date_col", [("payment", "pay_date"), ("revenue", "collect_date")])
 def test_scale_changes_rows_not_money(run_a, run_bigger, table, date_col):
-    small, big = run_a.frames[table], run_bigger.frames[table]
+    """Apart from the county that has not reported the last month (the same one at every scale; the month it
+    lacks holds a scale-dependent share of its year)."""
+    silent = [a["region"] for a in run_a.anomalies if a["kind"] == "report_missing"]
+    assert silent == [a["region"] for a in run_bigger.anomalies if a["kind"] == "report_missing"]
+    small, big = (run.frames[table][run.frames[table]["county_code"] != silent[0]] for run in (run_a, run_bigger))
     if table == "payment":
         assert len(small) != len(big)
     # per year totals, to the fen

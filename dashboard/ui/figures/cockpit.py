@@ -144,7 +144,7 @@ def region_map(
     ]
     return _figure(
         t,
-        [trace],
+        _with_blanks(trace, t.muted),
         map={
             "style": "white-bg",
             "center": centre,
@@ -156,6 +156,28 @@ def region_map(
         uirevision=geojson_url,
         clickmode="event",
     )
+
+
+def _with_blanks(trace: dict[str, Any], colour: str) -> list[dict[str, Any]]:
+    """`trace` as drawn: regions without a value (未报送) stay on the map as plain shapes in `colour`, in a trace of
+    their own without a scale, instead of vanishing (a colour scale has no colour for "no number")."""
+    z = trace.get("z")
+    blank = [i for i, v in enumerate(z or []) if v is None]
+    if not blank:
+        return [trace]
+
+    def only(rows: list[int], base: dict[str, Any]) -> dict[str, Any]:
+        out = {**base, "marker": {**base["marker"], "line": dict(base["marker"]["line"])}}
+        for key in ("locations", "customdata", "text", "z"):
+            out[key] = [base[key][i] for i in rows]
+        for key in ("width", "color"):
+            out["marker"]["line"][key] = [base["marker"]["line"][key][i] for i in rows]
+        return out
+
+    shown = only([i for i in range(len(z or [])) if i not in blank], trace)
+    blanks = only(blank, trace) | {"z": [0] * len(blank), "colorscale": [[0, colour], [1, colour]], "showscale": False}
+    blanks.pop("colorbar", None)
+    return [shown, blanks]
 
 
 @chart
