@@ -23,7 +23,7 @@ from dashboard.core.scope import Scope
 from dashboard.risk import measures as m
 from dashboard.risk.health import COMPONENTS, health_index
 from dashboard.risk.measures import AsOf
-from dashboard.risk.rules import RULES_BY_CODE, TOPICS
+from dashboard.risk.rules import REPORTED_TABLES, RULES_BY_CODE, TOPICS
 from dashboard.risk.run import unit_name
 from dashboard.risk.tickets import AWAITING_REGION, OPEN_STATES
 from dashboard.state.engine import state_engine
@@ -37,6 +37,7 @@ from dashboard.state.warning_tables import (
 )
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
+from queries import reporting
 from queries.regions import region_tree
 
 REGION_RISK_COLUMNS = ["code", "name", "grade", "health_index", "red", "orange", "yellow", "blue"]
@@ -362,10 +363,14 @@ def risk_matrix(scope: Scope, state: DrillState) -> pd.DataFrame:
 
 @memoized
 def _risk_matrix(scope: Scope, state: DrillState, version: StateVersion) -> pd.DataFrame:
-    columns = ["code", "name", "topic", "grade", "count", "message", "value_text", "threshold"]
+    columns = ["code", "name", "topic", "grade", "count", "message", "value_text", "threshold", "unreported"]
     tree = region_tree()
     if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=columns)
+    silent: dict[str, set[str]] = {}  # reported table → children none of whose units reported the period
+    for table in set(REPORTED_TABLES.values()):
+        found = reporting.row_reporting(scope, state, (table,))
+        silent[table] = {c for c, u, n in zip(found["code"], found["units"], found["unreported"]) if u and n == u}
     warnings = _open_warnings(scope, version)
     warnings = warnings.assign(
         child=[_child_of(tree, c, state.region) for c in warnings["region_code"]],
@@ -387,6 +392,7 @@ def _risk_matrix(scope: Scope, state: DrillState, version: StateVersion) -> pd.D
                     "" if top is None else top["message"],
                     "" if top is None else top["value_text"],
                     "" if top is None else top["threshold"],
+                    topic in REPORTED_TABLES and child.adcode in silent[REPORTED_TABLES[topic]],
                 ]
             )
     return pd.DataFrame(rows, columns=columns)

@@ -29,6 +29,14 @@ from dashboard.risk.measures import AsOf
 FINDING_COLUMNS = ["region", "period", "period_label", "value", "value_text", "level", "label", "evidence"]
 EVIDENCE_ROWS = 20  # records listed in a warning's evidence (the count is always complete)
 TOPICS = ("预算执行", "三保", "库款", "债务", "直达资金", "收入质量", "政府采购", "惠民补贴", "支付", "数据质量")
+REPORTED_TABLES = {  # a topic's figures → the reported table they come from (a unit that has not reported it is
+    "预算执行": "payment",  # not graded on that topic: `run._reported_only`)
+    "三保": "payment",
+    "直达资金": "payment",
+    "支付": "payment",
+    "库款": "treasury_cash",
+    "收入质量": "revenue",
+}
 
 
 @dataclass(frozen=True)

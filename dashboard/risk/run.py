@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.core.regions import RegionTree
 from dashboard.risk.measures import AsOf
-from dashboard.risk.rules import RULES, Rule
+from dashboard.risk.rules import REPORTED_TABLES, RULES, Rule
 from dashboard.risk.tickets import ISSUE, escalate_overdue, issue_tickets
 from dashboard.state import audit
 from dashboard.state.warning_tables import WARNING_CLEARED, WARNING_OPEN, risk_run, risk_ticket, risk_warning
@@ -28,14 +28,6 @@ from dashboard.store.schema import region as region_table
 from queries import reporting
 
 TICKET_GRADES = ("橙", "红")
-REPORTED_TABLES = {  # a topic's figures → the reported table they are computed from
-    "预算执行": "payment",
-    "三保": "payment",
-    "直达资金": "payment",
-    "支付": "payment",
-    "库款": "treasury_cash",
-    "收入质量": "revenue",
-}
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,17 @@ def test_topic_rankings_list_the_county_unranked_as_unreported(call_callback, du
     ranks = [r[0] for r in children[:-1]]
     assert ranks == [str(i) for i in range(1, len(children))]  # the others are ranked 1…n without a gap
     assert all(r[-1] == "已报送" for r in children[:-1])
+
+
+def test_the_risk_heatmap_says_unreported_where_it_does_not_grade(call_callback, duck, silent):
+    from dashboard.risk.rules import REPORTED_TABLES, TOPICS
+
+    county = silent["region"]
+    out = call_callback("risk-heatmap", [("risk-query", "data", {"region": f"{county[:4]}00", "year": "2024"})])
+    trace = out["risk-heatmap"]["figure"]["data"][0]
+    row = trace["text"][trace["y"].index(county)]
+    for topic, text in zip(TOPICS, row):
+        if topic in REPORTED_TABLES:
+            assert text == "未报送", (topic, text)
+    others = [t for y, r in zip(trace["y"], trace["text"]) if y != county for t in r]
+    assert "未报送" not in others

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.core.grades import GRADE_COLOURS, GRADE_ORDER
+from dashboard.core.reporting import UNREPORTED
 from dashboard.risk.rules import TOPICS
 from dashboard.ui.figures.theme import (
     DESK,
@@ -70,12 +71,15 @@ def risk_heatmap(matrix: pd.DataFrame, *, theme: ThemeLike = DESK) -> Figure:
         for topic in TOPICS:
             cell = grid.loc[(name, topic)]
             grade = cell["grade"] if isinstance(cell["grade"], str) else None
+            unreported = not grade and bool(cell.get("unreported", False))
             z_row.append(_LEVELS.index(grade))
-            text_row.append(f"{grade} {cell['count']}" if grade else NORMAL_LABEL)
+            text_row.append(f"{grade} {cell['count']}" if grade else UNREPORTED if unreported else NORMAL_LABEL)
             custom_row.append([cell["code"], topic, int(cell["count"])])
             hover_row.append(
                 f"<b>{plain(name)} · {topic}</b><br>{plain(cell['message'])}<br>阈值:{plain(cell['threshold'])}"
                 if grade
+                else f"<b>{plain(name)} · {topic}</b><br>本期数据未报送,不予评级"
+                if unreported
                 else f"<b>{plain(name)} · {topic}</b><br>无待处理预警"
             )
         z.append(z_row)
