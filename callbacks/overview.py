@@ -14,6 +14,7 @@ from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.web.context import drill_state
+from dashboard.web.render_cache import cached_render
 from queries import cockpit, metrics, reporting
 from queries.regions import available_years, region_tree
 
@@ -35,6 +36,7 @@ def register(app: Dash) -> None:
         Output("overview-table", "children"),
         Input("overview-query", "data"),
     )
+    @cached_render()
     def render_overview(query):
         scope, version, state = _state(query)
         tree = region_tree()
@@ -78,6 +80,7 @@ def register(app: Dash) -> None:
         Input("overview-metric", "value"),
         Input("overview-viewport", "data"),
     )
+    @cached_render(risk.state_version)
     def render_cockpit(query, metric, viewport):
         """The cockpit's metrics on the analyst page: the same queries and builders as /screen, light theme."""
         if not viewport:

@@ -15,6 +15,7 @@ from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
+from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.quality import CHARTS, KEY
 from queries import quality as q
@@ -139,6 +140,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @cached_render()
     def render_quality(query):
         req = resolve(TOPIC, query)
         state, scope = req.state, req.scope

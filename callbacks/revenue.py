@@ -15,6 +15,7 @@ from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
+from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.revenue import CHARTS, KEY
 from queries import reporting
@@ -117,6 +118,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @cached_render()
     def render_revenue(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

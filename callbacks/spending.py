@@ -16,6 +16,7 @@ from dashboard.ui.drilltable import Column, TableView, cell_text
 from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
 from dashboard.web.context import current_user
+from dashboard.web.render_cache import cached_render
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Request, Topic, resolve
 from pages.spending import CHARTS, KEY
@@ -226,6 +227,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @cached_render()
     def render_spending(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

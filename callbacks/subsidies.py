@@ -19,6 +19,7 @@ from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
 from dashboard.ui.topic_page import ids
+from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.subsidies import CHARTS, KEY
 from queries import subsidies as q
@@ -257,6 +258,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @cached_render()
     def render_subsidies(query):
         req = resolve(TOPIC, query)
         state, scope, unit, period = req.state, req.scope, unit_of(req), req.state.period_label

@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL when CACHE_TYPE is RedisCache."),
     Setting(
+        "RENDER_CACHE_ENTRIES",
+        "256",
+        "Rendered views each web worker keeps (dashboard/web/render_cache.py, a few tens of KB each); 0 turns it off.",
+        int,
+    ),
+    Setting(
         "CACHE_TIMEOUT",
         "3600",
         "Seconds a cached query result lives; the data version in every key makes new loads visible at once.",
@@ -310,6 +316,12 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def fingerprint() -> int:
+    """A hash of every setting given in the environment: two processes (or moments) with equal fingerprints read the
+    same stores with the same thresholds."""
+    return hash(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("COCKPIT_"))))
 
 
 def get(name: str):

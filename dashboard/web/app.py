@@ -30,7 +30,7 @@ from dashboard.state import audit, migrate
 from dashboard.state.engine import state_engine
 from dashboard.store.memo import ResilientCache, bind_cache
 from dashboard.web import ask as ask_box
-from dashboard.web import boundary, delivery, errors, logs, ratelimit
+from dashboard.web import boundary, delivery, errors, logs, ratelimit, render_cache
 from dashboard.web import gate as web
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
@@ -217,6 +217,7 @@ def create_app() -> Dash:
     app.layout = _shell
     cache = Cache(app.server, config=_cache_config())
     bind_cache(ResilientCache(cache.cache) if settings.get("CACHE_TYPE") == "RedisCache" else cache.cache)
+    render_cache.clear()  # a new app (another store, other settings) starts with no rendered views
     topics = {}
     for module in callback_modules(page_names):
         module.register(app)
