@@ -28,6 +28,7 @@ from dashboard.demo.procurement import procurement
 from dashboard.demo.quality import plant_quality, reporting
 from dashboard.demo.revenue import fund_revenue, revenue
 from dashboard.demo.spending import spending
+from dashboard.demo.statistics import region_stat
 from dashboard.demo.subsidies import subsidies
 from dashboard.demo.transfers import debt, transfers, treasury
 
@@ -111,6 +112,7 @@ def generate(
     frames["report_submission"] = reporting(p, through, rng)
     plant_quality(p, frames, through, rng, planted)
     frames["demo_anomaly"] = planted.frame()
+    frames["region_stat"] = region_stat(p)  # deterministic (no stream): published figures, apportioned
     return DemoData(
         frames, planted.records(), province, p.years, through, {name: len(frame) for name, frame in frames.items()}
     )
