@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.drill import DrillState
-from dashboard.core.peers import configured_group
+from dashboard.core.peers import CITY_GROUP, configured_group
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
@@ -16,6 +16,7 @@ from queries import metrics
 from queries.regions import region_tree
 
 Filters = tuple[tuple[str, object], ...]
+__all__ = ["CITY_GROUP", "child_peer_ranks", "peer_units", "ranked"]
 GROUP_FIGURES = ("population", "capacity")  # what a band grouping reads (常住人口, 综合财力)
 
 

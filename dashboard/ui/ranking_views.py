@@ -4,6 +4,7 @@ among peers (each region's rank in its peer group). Pure: frames and plain value
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -114,10 +115,18 @@ def peer_table(
     state: DrillState,
     table_id: str,
     caption: str,
+    shown: Callable[[Any], str] = fmt.per_capita,
+    unit: str = "元/人",
 ) -> html.Div:
-    """Each child with its peer group, its `key` (元/人) and its rank among its peers ('3/42': third of 42)."""
+    """Each child with its peer group, its `key` (in `unit`, written by `shown`) and its rank among its peers
+    ('3/42': third of 42)."""
     header = html.Tr(
-        [html.Th("同类排名"), html.Th("区划", className="text-start"), html.Th("同类组"), html.Th(f"{label}(元/人)")]
+        [
+            html.Th("同类排名"),
+            html.Th("区划", className="text-start"),
+            html.Th("同类组"),
+            html.Th(f"{label}({unit})" if unit else label),
+        ]
     )
     ordered = ranks.assign(_r=pd.to_numeric(ranks["peer_rank"], errors="coerce")).sort_values(
         ["group", "_r", "code"], na_position="last", kind="stable"
@@ -132,7 +141,7 @@ def peer_table(
                     html.Td(_rank_text(row["peer_rank"], row["peer_count"])),
                     html.Td(link, className="text-start"),
                     html.Td(row["group"] if isinstance(row["group"], str) else "—"),
-                    html.Td(fmt.per_capita(row[key])),
+                    html.Td(shown(row[key])),
                 ],
                 className="row-child",
                 **wildcard({"data-region": code}),
@@ -158,3 +167,15 @@ def own_peer_line(name: str, label: str, value: Any, population: Any, row: pd.Se
     else:
         text += f";在{int(row['peer_count'])}个同类地区({row['group']})中从高到低排第{int(row['peer_rank'])}"
     return html.P(text + "。", className="mb-2", id=f"{key}-own-peer")
+
+
+def health_peer_line(name: str, row: pd.Series | None, element_id: str) -> html.P:
+    """A county's 财政健康指数 and its rank among its peers, in one line (/risk of a county)."""
+    if row is None or row["peer_rank"] is None or pd.isna(row["peer_rank"]):
+        text = f"{name}财政健康指数同类排名:查看范围内无可比较的同类地区"
+    else:
+        text = (
+            f"{name}财政健康指数 {row['health_index']:.1f},在{int(row['peer_count'])}个同类地区({row['group']})中"
+            f"从高到低排第{int(row['peer_rank'])}"
+        )
+    return html.P(text + "。", className="mb-2", id=element_id)

@@ -140,3 +140,56 @@ def test_the_switch_keeps_the_view_and_sets_rank(call_callback):
         "同类排名": "/spending?region=430100&year=2024&period=1-9&rank=peer",
     }
     assert [text_of(c) for c in marks if c["props"].get("aria-current") == "true"] == ["人均"]
+
+
+# -- /risk: the same switch over the 财政健康指数 ranking ----------------------------------------------------------
+
+
+@pytest.fixture
+def risk_state(risk_state_url, use_state, tmp_path):
+    """A private copy of the session's rule run (the sign-in of the test writes to it)."""
+    import shutil
+
+    path = tmp_path / "state.sqlite"
+    shutil.copy(risk_state_url.removeprefix("sqlite:///"), path)
+    use_state(f"sqlite:///{path}")
+
+
+def _risk_table(call_callback, region: str, rank: str | None) -> dict:
+    out = call_callback("risk-health-table", [("risk-query", "data", _query(region, rank))])
+    return out["risk-health-table"]["children"]
+
+
+def test_risk_per_capita_debt_ranking_equals_own_sql(risk_state, call_callback, duck):
+    values = _per_capita(duck, "debt")
+    card = _risk_table(call_callback, "430100", "capita")
+    body = _body_rows(by_id(card, "risk-health-table"))
+    names = dict(rows(duck, "SELECT adcode, name FROM region WHERE parent_adcode = '430100'"))
+    expected = sorted(names, key=lambda c: (-values[c], c))
+    assert [r[1] for r in body[2:]] == [names[c] for c in expected]
+    assert [r[3] for r in body[2:]] == [_fen(values[c]) for c in expected]
+
+
+def test_risk_peer_ranking_orders_each_group_by_the_health_index(risk_state, call_callback, duck):
+    card = _risk_table(call_callback, "430100", "peer")
+    body = _body_rows(by_id(card, "risk-health-table"))
+    counties = dict(rows(duck, "SELECT name, adcode FROM region WHERE level = 'county'"))
+    kinds = {"区": "市辖区", "市": "县级市"}
+    sizes = {g: sum(1 for n in counties if kinds.get(n[-1], "县") == g) for g in ("市辖区", "县级市", "县")}
+    by_group: dict[str, list[tuple[int, float]]] = {}
+    for rank_text, name, group, index in body:
+        assert group == kinds.get(name[-1], "县")
+        rank, count = map(int, rank_text.split("/"))
+        assert count == sizes[group]  # every county of the province with its kind is a peer
+        by_group.setdefault(group, []).append((rank, float(index)))
+    for ranked in by_group.values():  # a higher index, a better rank
+        ordered = sorted(ranked)
+        assert [i for _r, i in ordered] == sorted((i for _r, i in ordered), reverse=True)
+
+
+def test_a_countys_risk_page_shows_its_rank_among_peers(risk_state, call_callback):
+    card = _risk_table(call_callback, "430102", None)
+    line = text_of(by_id(card, "risk-own-peer"))
+    assert line.startswith("芙蓉区财政健康指数 ") and "个同类地区(市辖区)中从高到低排第" in line, line
+    bad = _risk_table(call_callback, "430100", "人均")
+    assert "排名口径“人均”无效" in text_of(bad)
