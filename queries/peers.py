@@ -46,19 +46,18 @@ def peer_units(scope: Scope, state: DrillState, keys: tuple[str, ...], filters: 
 
 
 def ranked(frame: pd.DataFrame, value: str) -> pd.DataFrame:
-    """`frame` (code, group and a `value` column) with `peer_rank` (1 = highest in its group, ties by code) and
-    `peer_count` (the group's regions with a value); rows without a value or a group get neither."""
+    """`frame` (code, group and a `value` column) with `peer_rank` (1 = highest in its group; equal values share
+    a rank, the next one counts them: 1, 1, 3) and `peer_count` (the group's regions with a value); rows without a
+    value or a group get neither. Rows come back ordered by group, rank and code."""
     out = frame.copy()
     out["peer_rank"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     out["peer_count"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     valued = out[out[value].notna() & out["group"].notna()]
     for _group, members in valued.groupby("group"):
-        ordered = members.assign(_v=members[value].astype(float)).sort_values(
-            ["_v", "code"], ascending=[False, True], kind="stable"
-        )
-        for position, index in enumerate(ordered.index, start=1):
-            out.at[index, "peer_rank"] = position
-            out.at[index, "peer_count"] = len(ordered)
+        numbers = members[value].astype(float)
+        for index, number in numbers.items():
+            out.at[index, "peer_rank"] = int((numbers > number).sum()) + 1
+            out.at[index, "peer_count"] = len(members)
     return out
 
 

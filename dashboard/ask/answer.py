@@ -478,7 +478,7 @@ def _peer_sentence(question: Question, scope: Scope, state: DrillState, tree: Re
         return None, f"{region.name}没有{_name(question)}的数据。可以这样问:"
     value = peers[peers["code"] == state.region]["value"].iloc[0]
     shown = show(measure, value, _unit(region.level))
-    position = codes.index(state.region) + 1
+    position = int((peers["_v"] > float(value)).sum()) + 1  # equal values share a rank (as queries.peers.ranked)
     among = f"{len(codes)}个{group}" if group in PEER_GROUPS else f"{len(codes)}个同类地区({group})"
     return (
         f"{region.name}{state.period_label}{_name(question)} {shown},在{root.name}{among}中从高到低排第{position}",

@@ -50,8 +50,8 @@ def _peer_rank(duck, values: dict[str, Decimal], code: str) -> tuple[int, int]:
     def kind(c: str) -> str:
         return "区" if names[c].endswith("区") else ("市" if names[c].endswith("市") else "县")
 
-    peers = sorted((c for c in values if kind(c) == kind(code)), key=lambda c: (-values[c], c))
-    return peers.index(code) + 1, len(peers)
+    peers = [c for c in values if kind(c) == kind(code)]
+    return sum(1 for c in peers if values[c] > values[code]) + 1, len(peers)  # ties share a rank
 
 
 def _ranking(out: dict, key: str) -> dict:
@@ -182,9 +182,9 @@ def test_risk_peer_ranking_orders_each_group_by_the_health_index(risk_state, cal
         rank, count = map(int, rank_text.split("/"))
         assert count == sizes[group]  # every county of the province with its kind is a peer
         by_group.setdefault(group, []).append((rank, float(index)))
-    for ranked in by_group.values():  # a higher index, a better rank
-        ordered = sorted(ranked)
-        assert [i for _r, i in ordered] == sorted((i for _r, i in ordered), reverse=True)
+    for ranked in by_group.values():  # a higher index, a better rank; equal indices share one
+        for rank, index in ranked:
+            assert all((r == rank) == (i == index) for r, i in ranked), ranked
 
 
 def test_a_countys_risk_page_shows_its_rank_among_peers(risk_state, call_callback):
