@@ -12,7 +12,7 @@ import pytest
 from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.demo.statistics import HUNAN_CITIES_2023, STAT_YEAR
-from queries import metrics
+from queries import metrics, peers
 from tests.integration.region_sql import rows
 
 FEN = Decimal("0.01")
@@ -130,3 +130,13 @@ def test_postgres_gives_the_same_per_capita_figures(use_store, demo_url, pg_url)
     for key in KEYS:
         assert list(duck_frame[f"{key}_num"]) == list(pg_frame[f"{key}_num"]), key
         assert list(duck_frame[f"{key}_den"]) == list(pg_frame[f"{key}_den"]), key
+
+
+def test_postgres_gives_the_same_peer_units(use_store, demo_url, pg_url):
+    state = DrillState("430000", 2024, 1, 6)
+    found = {}
+    for url in (demo_url, pg_url):
+        use_store(url)
+        units = peers.peer_units(PROVINCE, state, ("revenue_per_capita",))
+        found[url] = list(zip(units["code"], units["group"], units["revenue_per_capita_num"], units["population"]))
+    assert len(found[demo_url]) == 122 and found[demo_url] == found[pg_url]
