@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.core import settings
 from dashboard.core.drill import DrillState
 from dashboard.core.peers import CITY_GROUP, configured_group
 from dashboard.core.scope import Scope
@@ -20,10 +21,18 @@ __all__ = ["CITY_GROUP", "child_peer_ranks", "peer_units", "ranked"]
 GROUP_FIGURES = ("population", "capacity")  # what a band grouping reads (常住人口, 综合财力)
 
 
-@memoized
 def peer_units(scope: Scope, state: DrillState, keys: tuple[str, ...], filters: Filters = ()) -> pd.DataFrame:
     """Every county-level unit inside the scope: code, name, group (its peer group), then the metric layer's
-    columns of `keys` for `state`'s period (`metrics.by_unit`). Empty for a county user."""
+    columns of `keys` for `state`'s period (`metrics.by_unit`). Empty for a county user. Memoised with the peer
+    settings in the key, so a changed grouping never serves the old groups."""
+    grouping = tuple(str(settings.get(n)) for n in ("PEER_GROUPING", "PEER_POPULATION_BANDS", "PEER_CAPACITY_BANDS"))
+    return _peer_units(scope, state, keys, filters, grouping)
+
+
+@memoized
+def _peer_units(
+    scope: Scope, state: DrillState, keys: tuple[str, ...], filters: Filters, _grouping: tuple[str, ...]
+) -> pd.DataFrame:
     tree = region_tree()
     columns = ["code", "name", "group"]
     if scope.root is None or scope.root not in tree or tree[scope.root].level == "county":

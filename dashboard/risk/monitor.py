@@ -458,11 +458,11 @@ def health_by_child(scope: Scope, state: DrillState) -> pd.DataFrame:
     return out[columns]
 
 
-@memoized
 def health_peer_ranks(scope: Scope, state: DrillState) -> pd.DataFrame:
     """code, group, health_index, peer_rank, peer_count of the drilled region's children, or of the drilled county
     itself: a county-level region ranked by 财政健康指数 among every county-level peer in the scope
-    (`queries.peers`, the grouping of `PEER_GROUPING`); cities among the scope's cities (市州)."""
+    (`queries.peers`, the grouping of `PEER_GROUPING`); cities among the scope's cities (市州). Not memoised itself
+    (its parts are, the peer settings in their key)."""
     tree = region_tree()
     columns = ["code", "group", "health_index", "peer_rank", "peer_count"]
     if not scope.sees(tree, state.region):

@@ -193,3 +193,24 @@ def test_a_countys_risk_page_shows_its_rank_among_peers(risk_state, call_callbac
     assert line.startswith("芙蓉区财政健康指数 ") and "个同类地区(市辖区)中从高到低排第" in line, line
     bad = _risk_table(call_callback, "430100", "人均")
     assert "排名口径“人均”无效" in text_of(bad)
+
+
+def test_population_bands_make_the_peer_groups_when_set(call_callback, duck, monkeypatch):
+    """PEER_GROUPING=population: the peers of a county are the province's counties in its 常住人口 band."""
+    monkeypatch.setenv("COCKPIT_PEER_GROUPING", "population")
+    monkeypatch.setenv("COCKPIT_PEER_POPULATION_BANDS", "50,100")
+    values = _per_capita(duck, "revenue")
+    people = dict(rows(duck, "SELECT region_code, population FROM region_stat"))
+
+    def band(code: str) -> str:
+        wan = Decimal(people[code]) / 10_000
+        return "常住人口<50万人" if wan < 50 else ("常住人口50–100万人" if wan < 100 else "常住人口≥100万人")
+
+    out = render(call_callback, "revenue", _query("430100", "peer"))
+    body = _body_rows(by_id(_ranking(out, "revenue"), "revenue-ranking-table"))
+    names = dict(rows(duck, "SELECT name, adcode FROM region WHERE parent_adcode = '430100'"))
+    for rank_text, name, group, _value in body:
+        code = names[name]
+        peers = [c for c in values if band(c) == band(code)]
+        assert group == band(code)
+        assert rank_text == f"{sum(1 for c in peers if values[c] > values[code]) + 1}/{len(peers)}", name
