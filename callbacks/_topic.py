@@ -10,16 +10,19 @@ from flask import g
 
 from dashboard.core import format as fmt
 from dashboard.core import settings
-from dashboard.core.drill import clicked_point
+from dashboard.core.drill import browser_mapping, clicked_point
 from dashboard.core.links import CLEAR, href, query_string
 from dashboard.core.masking import may_reveal
+from dashboard.core.peers import rank_mode
 from dashboard.core.roles import may
-from dashboard.ui import views
+from dashboard.ui import ranking_views, views
 from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
 from dashboard.ui.topic_page import chart_id, ids
 from dashboard.web.context import current_user
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Request, Topic, resolve
+from queries import metrics
+from queries import peers as peers_q
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years
 
@@ -38,6 +41,49 @@ def header(topic: Topic, req: Request) -> tuple:
 def unit_of(req: Request) -> str:
     """亿元 at province and city level, 万元 at county level (the page's KPI and chart unit)."""
     return fmt.unit_for_level(req.tree[req.state.region].level)
+
+
+def ranking(topic: Topic, req: Request, query: object, absolute) -> list:
+    """The ranking card of a topic page: with a per-capita metric (`topic.capita`), the switch 绝对值 / 人均 /
+    同类排名 (`?rank=abs|capita|peer`, a bad value falls back to 绝对值 with a notice) and the ranking it asks for;
+    a county (no children to rank) shows its own per-capita figure and rank among its peers. `absolute` is the
+    page's own ranking table."""
+    if topic.capita is None:
+        return [absolute]
+    key = topic.capita
+    label = next(m.name for m in metrics.metrics() if m.key == key)
+    mode, notice = rank_mode(browser_mapping(query).get("rank"))
+    state, scope = req.state, req.scope
+    region = req.tree[state.region]
+    out: list = [
+        *views.notices((notice,) if notice else ()),
+        ranking_views.rank_switch(topic.path, state, mode, topic.key),
+    ]
+    if region.level == "county":
+        own = metrics.whole(scope, state, (key, "population"))
+        units = peers_q.peer_units(scope, state, (key,))
+        found = peers_q.ranked(units, key) if not units.empty else units
+        row = (
+            found[found["code"] == state.region].iloc[0]
+            if "code" in found and state.region in set(found["code"])
+            else None
+        )
+        out.append(ranking_views.own_peer_line(region.name, label, own[key], own["population"], row, topic.key))
+    table_id = f"{topic.key}-ranking-table"
+    period = f"{state.period_label}"
+    if mode == "capita":
+        rows = metrics.by_region(scope, state, (key, "population"))
+        total = metrics.total_of(rows, (key, "population"), state)
+        caption = f"{period} · {label}(元/人)· 常住人口取不晚于当年的最近统计年度"
+        out.append(ranking_views.capita_table(rows, total, key, label, topic.path, state, table_id, caption))
+    elif mode == "peer":
+        ranks = peers_q.child_peer_ranks(scope, state, key)
+        names = {c.adcode: c.name for c in req.tree.children(state.region)}
+        caption = f"{period} · 按{label}在同类地区中排名(第几/同类地区数)"
+        out.append(ranking_views.peer_table(ranks, names, key, label, topic.path, state, table_id, caption))
+    else:
+        out.append(absolute)
+    return out
 
 
 def _clicked_value(click: object) -> str | None:

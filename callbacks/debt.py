@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, TopicFilter
@@ -46,7 +46,7 @@ def table(req: Request) -> TableView:
     )
 
 
-TOPIC = Topic(KEY, PATH, "债务与库款", filters, table)
+TOPIC = Topic(KEY, PATH, "债务与库款", filters, table, capita="debt_per_capita")
 
 
 def _cash_text(level: float | None) -> str:
@@ -222,18 +222,23 @@ def register(app: Dash) -> None:
             _kpis(total, kind, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
             [
-                views.ranking_table(
-                    ranked,
-                    summary,
-                    columns,
-                    state,
-                    unit,
-                    PATH,
-                    f"{KEY}-ranking-table",
-                    "debt",
-                    f"债务 {year}(余额截至{q.balance_date(state.year)});库款 {state.year}年{state.last_month}"
-                    f"月末 · 单位:{unit} · 债务率的{total['capacity_note']},本级扣除补助下级支出,"
-                    "合计不重复计算地区内上下级之间的转移支付",
+                *ranking(
+                    TOPIC,
+                    req,
+                    query,
+                    views.ranking_table(
+                        ranked,
+                        summary,
+                        columns,
+                        state,
+                        unit,
+                        PATH,
+                        f"{KEY}-ranking-table",
+                        "debt",
+                        f"债务 {year}(余额截至{q.balance_date(state.year)});库款 {state.year}年{state.last_month}"
+                        f"月末 · 单位:{unit} · 债务率的{total['capacity_note']},本级扣除补助下级支出,"
+                        "合计不重复计算地区内上下级之间的转移支付",
+                    ),
                 ),
                 _cash_warnings(levels),
             ],

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -64,7 +64,7 @@ def table(req: Request) -> TableView:
     )
 
 
-TOPIC = Topic(KEY, PATH, "收入分析", filters, table)
+TOPIC = Topic(KEY, PATH, "收入分析", filters, table, capita="revenue_per_capita")
 
 
 def _with_change(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
@@ -179,17 +179,22 @@ def register(app: Dash) -> None:
             *header(TOPIC, req),
             _kpis(total, state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
-            views.ranking_table(
-                regions,
-                total,
-                columns,
-                state,
-                unit,
-                PATH,
-                f"{KEY}-ranking-table",
-                "current",
-                f"{period} · 单位:{unit}",
-                reporting.row_reporting(scope, state, ("revenue",)),
+            ranking(
+                TOPIC,
+                req,
+                query,
+                views.ranking_table(
+                    regions,
+                    total,
+                    columns,
+                    state,
+                    unit,
+                    PATH,
+                    f"{KEY}-ranking-table",
+                    "current",
+                    f"{period} · 单位:{unit}",
+                    reporting.row_reporting(scope, state, ("revenue",)),
+                ),
             ),
             [],
         )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard.core.drill import clicked_point
+from dashboard.core.drill import browser_mapping, clicked_point
 from dashboard.core.links import href
+from dashboard.core.peers import rank_mode
 from dashboard.risk import monitor as risk
 from dashboard.risk.rules import TOPICS
 from dashboard.store.engine import current_data_version
-from dashboard.ui import risk_views, views
+from dashboard.ui import ranking_views, risk_views, views
 from dashboard.ui.figures import risk as figures
 from dashboard.web.context import drill_state
+from queries import metrics
 from queries.regions import region_tree
 
 PATH = "/risk"
@@ -61,9 +63,56 @@ def register(app: Dash) -> None:
             figures.height_style(ranking),
             f"下级区划按最高预警等级分布(个)· {region.name}",
             figures.grade_distribution(region_risk),
-            risk_views.health_table(children, region_risk, state),
+            _ranking(scope, state, query, children, region_risk),
             None,
         )
+
+    def _ranking(scope, state, query, children, region_risk) -> list:
+        """The ranking below the charts: 绝对值 (财政健康指数), 人均 (人均债务 with 常住人口) or 同类排名 (the health
+        index among peers), switched by `?rank=`; a county shows its own rank among its peers."""
+        mode, notice = rank_mode(browser_mapping(query).get("rank"))
+        tree = region_tree()
+        region = tree[state.region]
+        out: list = [*views.notices((notice,) if notice else ()), ranking_views.rank_switch(PATH, state, mode, "risk")]
+        if region.level == "county":
+            ranks = risk.health_peer_ranks(scope, state)
+            mine = ranks[ranks["code"] == state.region]
+            out.append(
+                ranking_views.health_peer_line(region.name, mine.iloc[0] if len(mine) else None, "risk-own-peer")
+            )
+        as_of = f"截至{state.year}年{state.last_month}月末"
+        if mode == "capita":
+            keys = ("debt_per_capita", "population")
+            rows = metrics.by_region(scope, state, keys)
+            caption = f"人均债务(元/人)· 债务余额{as_of} · 常住人口取不晚于当年的最近统计年度"
+            table = ranking_views.capita_table(
+                rows,
+                metrics.total_of(rows, keys, state),
+                keys[0],
+                "人均债务",
+                PATH,
+                state,
+                "risk-health-table",
+                caption,
+            )
+        elif mode == "peer":
+            ranks = risk.health_peer_ranks(scope, state)
+            names = {c.adcode: c.name for c in tree.children(state.region)}
+            table = ranking_views.peer_table(
+                ranks,
+                names,
+                "health_index",
+                "财政健康指数",
+                PATH,
+                state,
+                "risk-health-table",
+                f"财政健康指数在同类地区中排名(第几/同类地区数)· {as_of}",
+                shown=lambda v: "—" if v is None or v != v else f"{v:.1f}",
+                unit="0–100",
+            )
+        else:
+            table = risk_views.health_table(children, region_risk, state)
+        return [*out, table]
 
     @app.callback(
         Output("risk-evidence", "children", allow_duplicate=True),

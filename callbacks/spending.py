@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, dcc, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -107,7 +107,7 @@ def table(req: Request) -> TableView:
     )
 
 
-TOPIC = Topic(KEY, PATH, "支出分析", filters, table)
+TOPIC = Topic(KEY, PATH, "支出分析", filters, table, capita="spending_per_capita")
 
 
 def _lag_text(row) -> str:
@@ -309,7 +309,7 @@ def register(app: Dash) -> None:
                 q.top_projects(scope, state), "name", "paid", "key", "支出前十项目", unit, period
             ),
         }
-        ranking = regions.assign(
+        ranked = regions.assign(
             paid_change=[fmt.change(p, b)[0] for p, b in zip(regions["paid"], regions["paid_prev"])],
             lag_text=[_lag_text(r) for _, r in regions.iterrows()],
             lag_text_level=regions["grade_level"],
@@ -337,17 +337,22 @@ def register(app: Dash) -> None:
             *header(TOPIC, req),
             _kpis(total, q.total_of(sanbao, state), state, unit),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
-            views.ranking_table(
-                ranking,
-                total_row,
-                columns,
-                state,
-                unit,
-                PATH,
-                f"{KEY}-ranking-table",
-                "paid",
-                f"{period} · 单位:{unit} · 序时进度 {fmt.percent(state.time_progress)}",
-                reporting.row_reporting(scope, state, ("payment",)),
+            ranking(
+                TOPIC,
+                req,
+                query,
+                views.ranking_table(
+                    ranked,
+                    total_row,
+                    columns,
+                    state,
+                    unit,
+                    PATH,
+                    f"{KEY}-ranking-table",
+                    "paid",
+                    f"{period} · 单位:{unit} · 序时进度 {fmt.percent(state.time_progress)}",
+                    reporting.row_reporting(scope, state, ("payment",)),
+                ),
             ),
             _trace(req),
         )

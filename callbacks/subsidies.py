@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -128,7 +128,7 @@ def table(req: Request) -> TableView:
     )
 
 
-TOPIC = Topic(KEY, PATH, "惠民惠农补贴", filters, table)
+TOPIC = Topic(KEY, PATH, "惠民惠农补贴", filters, table, capita="subsidy_per_capita")
 
 
 def _yuan(value: Decimal | None) -> str:
@@ -310,6 +310,8 @@ def register(app: Dash) -> None:
             *header(TOPIC, req),
             _kpis(total, unit, q.sample_share(scope)),
             *(figures_by_slot[slot.slot] for slot in CHARTS),
-            _ranking(req, total, towns, unit) if county else _ranking(req, total, None, unit),
+            ranking(
+                TOPIC, req, query, _ranking(req, total, towns, unit) if county else _ranking(req, total, None, unit)
+            ),
             _anomalies(req),
         )

@@ -15,12 +15,14 @@ def _card(title_id: str, body) -> dbc.Card:
     return dbc.Card(dbc.CardBody([html.H2(id=title_id, className="h6"), body]), className="h-100")
 
 
-def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
+def layout(
+    region: str | None = None, year: str | None = None, period: str | None = None, rank: str | None = None, **_other
+) -> html.Div:
     """The page skeleton; `callbacks.risk` fills it from the query held in `risk-query`."""
     still = {"responsive": True}
     return html.Div(
         [
-            dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period}),
+            dcc.Store(id="risk-query", data={"region": region, "year": year, "period": period, "rank": rank}),
             dcc.Location(id="risk-nav", refresh="callback-nav"),
             html.Div(id="risk-notices"),
             html.Div(

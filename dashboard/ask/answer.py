@@ -18,11 +18,12 @@ import pandas as pd
 from dashboard.ask.parse import KIND_OF, MEASURES_BY_KEY, SANBAO_OF, Lexicon, Question, build_lexicon, parse
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, parse_state
-from dashboard.core.peers import peer_group
+from dashboard.core.peers import PEER_GROUPS, peer_group
 from dashboard.core.regions import RegionTree
 from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from queries import metrics
+from queries import peers as peers_q
 from queries import procurement as procurement_q
 from queries import revenue as revenue_q
 from queries import subsidies as subsidies_q
@@ -36,7 +37,9 @@ AMOUNTS = {
     "nontax": ("tax_share", "rest"),
     "spending": ("execution", "num"),
     "debt": ("debt_ratio", "num"),
+    "gdp": ("gdp_per_capita", "num"),
 }
+PER_CAPITA_KEYS = {m.key for m in metrics.metrics() if m.unit == "元/人"}
 LAYER_KEYS = {m.key for m in metrics.metrics()}
 TOPIC_MEASURES = ("item", "subsidy", "procurement", "saving_rate")  # read from the topic page's own query
 WARNING_LEVELS = ("红", "橙", "黄")
@@ -162,7 +165,8 @@ def answer(
             sentence, where = _peer_sentence(question, scope, state, tree)
             if sentence is None:
                 return _refuse(question, where, scope, tree)
-            url_state["region"] = where
+            if question.measure not in PER_CAPITA_KEYS:  # a per-capita peer rank is on the county's own page
+                url_state["region"] = where
         elif ranking:
             sentence, where = _ranking_sentence(question, scope, state, tree)
             if sentence is None:
@@ -201,6 +205,10 @@ def _url_filters(question: Question) -> dict[str, str]:
         out["kind"] = KIND_OF[question.measure]
     if question.measure == "item" and question.item:
         out["item"] = question.item
+    if question.compare == "peer" and question.measure in PER_CAPITA_KEYS:
+        out["rank"] = "peer"
+    elif question.measure in PER_CAPITA_KEYS or question.measure == "population":
+        out["rank"] = "capita"
     return out
 
 
@@ -234,6 +242,10 @@ def show(measure: str, value: float | Decimal | None, unit: str) -> str:
     """The number with its unit: 95.2%, 1.23个月, 1,234.56亿元."""
     if value is None:
         return "无数据"
+    if measure in PER_CAPITA_KEYS:
+        return f"{fmt.per_capita(value)}元/人"
+    if measure == "population":
+        return f"{fmt.people(value)}万人"
     if measure in AMOUNTS or measure in ("capacity", "item", "subsidy", "procurement"):
         return f"{fmt.money(Decimal(value), unit)}{unit}"
     if measure == "cash_level":
@@ -300,6 +312,9 @@ def _read(question: Question, scope: Scope, state: DrillState) -> tuple[float | 
 def _change(measure: str, now: float | Decimal | None, before: float | Decimal | None) -> str:
     if now is None or before is None:
         return "无可比数据"
+    if measure in PER_CAPITA_KEYS or measure == "population":
+        text, _ = fmt.change(Decimal(str(now)), Decimal(str(before)))
+        return text.replace(" ▲", "").replace(" ▼", "")
     if measure in AMOUNTS or measure in ("capacity", "item", "subsidy", "procurement"):
         text, _ = fmt.change(Decimal(now), Decimal(before))
         return text.replace(" ▲", "").replace(" ▼", "")
@@ -436,27 +451,36 @@ _LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
 
 
 def _peer_sentence(question: Question, scope: Scope, state: DrillState, tree: RegionTree) -> tuple[str | None, str]:
-    """The region's rank among the county-level regions of its kind (`dashboard.core.peers`) in the caller's scope."""
+    """The region's rank among the county-level regions of its peer group (`PEER_GROUPING`: by kind, or by band of
+    常住人口 or 综合财力; `queries.peers`) in the caller's scope."""
     region = tree[state.region]
-    group = peer_group(region)
-    if group is None:
+    if peer_group(region) is None:
         return None, "同类排名只比较县级地区(市辖区、县级市、县),请问一个县(市、区)。可以这样问:"
     root = tree[scope.root or ""]
     if root.level == "county":
         return None, "同类排名要比较本地区以外的县,超出您的查看范围。可以这样问:"
-    units = _units_in(scope, replace(state, region=root.adcode, notices=()), tree, question, "county")
-    peers = units[[peer_group(tree[c]) == group for c in units["code"]]].copy()
     measure = question.measure or ""
+    units = peers_q.peer_units(
+        scope, replace(state, region=root.adcode, notices=()), (_layer(measure),), _filters(question)
+    )
+    own = units[units["code"] == state.region]
+    group = own["group"].iloc[0] if not own.empty else None
+    if not isinstance(group, str):
+        return None, f"{region.name}没有确定同类组所需的常住人口或综合财力数据。可以这样问:"
+    peers = units[units["group"] == group].copy()
     peers["value"] = [value_of(measure, r) for _, r in peers.iterrows()]
-    peers = peers[peers["value"].notna()].sort_values(["value", "code"], ascending=[False, True], kind="stable")
+    peers = peers[peers["value"].notna()]
+    peers = peers.assign(_v=peers["value"].astype(float)).sort_values(
+        ["_v", "code"], ascending=[False, True], kind="stable"
+    )
     codes = list(peers["code"])
     if state.region not in codes:
         return None, f"{region.name}没有{_name(question)}的数据。可以这样问:"
     value = peers[peers["code"] == state.region]["value"].iloc[0]
     shown = show(measure, value, _unit(region.level))
-    position = codes.index(state.region) + 1
+    position = int((peers["_v"] > float(value)).sum()) + 1  # equal values share a rank (as queries.peers.ranked)
+    among = f"{len(codes)}个{group}" if group in PEER_GROUPS else f"{len(codes)}个同类地区({group})"
     return (
-        f"{region.name}{state.period_label}{_name(question)} {shown},在{root.name}{len(codes)}个{group}中"
-        f"从高到低排第{position}",
+        f"{region.name}{state.period_label}{_name(question)} {shown},在{root.name}{among}中从高到低排第{position}",
         root.adcode,
     )

@@ -119,6 +119,24 @@ MEASURES: tuple[Measure, ...] = (
         ("补贴", "惠民惠农补贴", "补贴发放", "一卡通", "补贴资金", "惠民惠农"),
     ),
 )
+MEASURES += (
+    Measure("population", "常住人口", "/revenue", ("常住人口", "人口", "总人口", "人口数")),
+    Measure("gdp", "地区生产总值", "/revenue", ("地区生产总值", "gdp", "生产总值", "经济总量")),
+    # per capita: "人均" before a measure (read apart, see `parse`) turns it into its per-capita metric
+    Measure("revenue_per_capita", "人均一般公共预算收入", "/revenue", ()),
+    Measure("spending_per_capita", "人均一般公共预算支出", "/spending", ()),
+    Measure("debt_per_capita", "人均债务", "/debt", ()),
+    Measure("subsidy_per_capita", "人均补贴", "/subsidies", ()),
+    Measure("gdp_per_capita", "人均地区生产总值", "/revenue", ()),
+)
+PER_CAPITA_OF = {
+    "revenue": "revenue_per_capita",
+    "spending": "spending_per_capita",
+    "debt": "debt_per_capita",
+    "subsidy": "subsidy_per_capita",
+    "gdp": "gdp_per_capita",
+}
+_PER_CAPITA = re.compile("人均|每人|按人口平均")
 MEASURES_BY_KEY = {m.key: m for m in MEASURES}
 
 # the functional classes people call by another name (the store's own names and those without 支出 come free)
@@ -490,6 +508,8 @@ def parse(text: str, lexicon: Lexicon, *, years: Sequence[int], data_through: dt
         if word in rest:
             unit_level = unit_level or level
             rest = rest.replace(word, " ")
+    per_capita = bool(_PER_CAPITA.search(rest))
+    rest = _PER_CAPITA.sub(" ", rest)
     phrases = _phrases(lexicon)
     tokens = tokenizer_for(lexicon).tokens(rest)
     found: list[tuple[str, str, str]] = []  # (kind, value, phrase)
@@ -525,6 +545,12 @@ def parse(text: str, lexicon: Lexicon, *, years: Sequence[int], data_through: dt
         if c not in ("warn", "peer") and compare in (None, "which"):
             compare = c if compare is None or c in ("max", "min") else compare
     measure = _measure([v for k, v, _ in found if k == "measure"], funcs, items, compare, problems)
+    if per_capita and measure is not None:
+        if measure == "revenue_growth" and compare is None:
+            compare = "yoy"  # 人均收入同比: 收入同比 was read as one phrase
+        measure = _per_capita(measure, funcs, items, problems)
+    if compare == "peer" and measure is None and not warning and not problems:
+        measure = "revenue_per_capita"  # 芙蓉区同类排名: the fair comparison of peers is per person
     if warning and measure is None:
         measure = "warnings"
     region, own = regions[0] if regions else (None, False)
@@ -546,6 +572,20 @@ def parse(text: str, lexicon: Lexicon, *, years: Sequence[int], data_through: dt
         problems=tuple(problems),
     )
     return question
+
+
+def _per_capita(measure: str, funcs: set[str], items: set[str], problems: list[str]) -> str | None:
+    """The per-capita metric of `measure` (人均收入 → revenue_per_capita), or a problem: per capita is of the whole
+    budget's revenue or spending, the debt, the subsidies and the GDP, never of one class or item."""
+    if funcs or items:
+        problems.append("人均只按全部一般公共预算收入、支出计算,不分科目")
+        return None
+    if measure == "revenue_growth":  # 人均收入同比: the per-capita revenue against last year's
+        return PER_CAPITA_OF["revenue"]
+    if measure in PER_CAPITA_OF:
+        return PER_CAPITA_OF[measure]
+    problems.append("“人均”只用于一般公共预算收入、支出、债务余额、补贴和地区生产总值")
+    return None
 
 
 def _measure(keys: list[str], funcs: set[str], items: set[str], compare: str | None, problems: list[str]) -> str | None:

@@ -67,3 +67,17 @@ def yoy(current: Decimal | None, previous: Decimal | None) -> tuple[str, int]:
     """'同比 +3.2% ▲' and its direction."""
     text, direction = change(current, previous)
     return f"同比 {text}", direction
+
+
+def per_capita(value: float | Decimal | None) -> str:
+    """A per-capita figure in 元/人: '7,414.53', two decimals, thousands separators, half up."""
+    if value is None or value != value:
+        return "—"
+    return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def people(persons: float | Decimal | int | None) -> str:
+    """A population in 万人: '1,051.31' for 10,513,100 persons."""
+    if persons is None or persons != persons:
+        return "—"
+    return f"{(Decimal(str(persons)) / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"

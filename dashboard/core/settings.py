@@ -10,12 +10,34 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from dashboard.core import quality
 
 
 def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def bands(text: str) -> tuple[Decimal, ...]:
+    """'30,60,100' → the increasing positive bounds of a setting's bands (bad text raises)."""
+    try:
+        bounds = tuple(Decimal(part.strip()) for part in text.split(",") if part.strip())
+    except ArithmeticError as error:  # decimal.InvalidOperation
+        raise ValueError(f"band bounds must be numbers: {text!r}") from error
+    if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
+        raise ValueError(f"band bounds must be increasing positive numbers: {text!r}")
+    return bounds
+
+
+PEER_GROUPINGS = ("kind", "population", "capacity")
+
+
+def _grouping(text: str) -> str:
+    value = text.strip().lower()
+    if value not in PEER_GROUPINGS:
+        raise ValueError(f"PEER_GROUPING must be one of {', '.join(PEER_GROUPINGS)}: {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -307,6 +329,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUALITY_YELLOW", "95", "A region's 数据质量 总分 below this is 黄 (数据质量预警).", float),
     Setting("QUALITY_ORANGE", "90", "… below this 橙.", float),
     Setting("QUALITY_RED", "80", "… below this 红.", float),
+    Setting(
+        "PEER_GROUPING",
+        "kind",
+        "Peer groups (同类地区) of county-level regions for 同类排名: kind (市辖区 / 县级市 / 县, from the name), "
+        "population (bands of 常住人口, PEER_POPULATION_BANDS) or capacity (bands of 综合财力, PEER_CAPACITY_BANDS).",
+        _grouping,
+    ),
+    Setting(
+        "PEER_POPULATION_BANDS",
+        "30,60,100",
+        "Bounds of the 常住人口 bands in 万人 (increasing, comma-separated) when PEER_GROUPING is population.",
+        bands,
+    ),
+    Setting(
+        "PEER_CAPACITY_BANDS",
+        "30,60,100",
+        "Bounds of the 综合财力 bands in 亿元 (a full year's; increasing, comma-separated) when PEER_GROUPING is "
+        "capacity.",
+        bands,
+    ),
     *(
         Setting(
             quality.weight_setting(r.code), f"{r.weight:g}", f"Weight of data-quality rule {r.code} ({r.name}).", float

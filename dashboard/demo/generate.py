@@ -28,6 +28,7 @@ from dashboard.demo.procurement import procurement
 from dashboard.demo.quality import plant_quality, plant_unreported, reporting, reserve_unreported
 from dashboard.demo.revenue import fund_revenue, revenue
 from dashboard.demo.spending import spending
+from dashboard.demo.statistics import region_stat
 from dashboard.demo.subsidies import subsidies
 from dashboard.demo.transfers import debt, transfers, treasury
 
@@ -113,6 +114,7 @@ def generate(
     plant_quality(p, frames, through, rng, planted)
     plant_unreported(p, frames, through, silent, planted)
     frames["demo_anomaly"] = planted.frame()
+    frames["region_stat"] = region_stat(p)  # deterministic (no stream): published figures, apportioned
     return DemoData(
         frames, planted.records(), province, p.years, through, {name: len(frame) for name, frame in frames.items()}
     )

@@ -37,6 +37,7 @@ from dashboard.state.warning_tables import (
 )
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
+from queries import peers as peers_q
 from queries import reporting
 from queries.regions import region_tree
 
@@ -461,3 +462,30 @@ def health_by_child(scope: Scope, state: DrillState) -> pd.DataFrame:
     ]
     out["name"] = out["code"].map(tree.name)
     return out[columns]
+
+
+def health_peer_ranks(scope: Scope, state: DrillState) -> pd.DataFrame:
+    """code, group, health_index, peer_rank, peer_count of the drilled region's children, or of the drilled county
+    itself: a county-level region ranked by 财政健康指数 among every county-level peer in the scope
+    (`queries.peers`, the grouping of `PEER_GROUPING`); cities among the scope's cities (市州). Not memoised itself
+    (its parts are, the peer settings in their key)."""
+    tree = region_tree()
+    columns = ["code", "group", "health_index", "peer_rank", "peer_count"]
+    if not scope.sees(tree, state.region):
+        return pd.DataFrame(columns=columns)
+    region = tree[state.region]
+    children = tree.children(state.region)
+    wanted = {c.adcode for c in children} if children else {region.adcode}
+    as_of = AsOf(state.year, state.last_month)
+    if children and not all(c.level == "county" for c in children):
+        found = health_by_child(scope, state)
+        found = found[found["code"] != state.region].copy()
+        found["group"] = peers_q.CITY_GROUP
+    else:
+        units = peers_q.peer_units(scope, state, ())
+        if units.empty:
+            return pd.DataFrame(columns=columns)
+        health = health_index(unit_measures(as_of), {c: [c] for c in units["code"]}, as_of)
+        found = units[["code", "group"]].merge(health[["code", "health_index"]], on="code")
+    ranked = peers_q.ranked(found, "health_index")
+    return ranked[ranked["code"].isin(wanted)][columns].reset_index(drop=True)

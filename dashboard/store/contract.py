@@ -39,6 +39,7 @@ TABLE_LABELS = {
     "demo_anomaly": "演示预置异常",
     "sampling": "抽样比例",
     "report_submission": "数据报送记录",
+    "region_stat": "人口与地区生产总值",
 }
 
 # Chinese column names as the exports print them: by column name, then per table where the same name means
@@ -174,6 +175,9 @@ _TABLE_COLUMN_LABELS = {
     ("report_submission", "region_code"): "报送区划代码",
     ("report_submission", "table_name"): "报送数据表",
     ("report_submission", "submitted_at"): "报送日期",
+    ("region_stat", "year"): "统计年度",
+    ("region_stat", "population"): "年末常住人口(人)",
+    ("region_stat", "gdp"): "地区生产总值(元)",
 }
 
 
@@ -224,6 +228,7 @@ _CODE_COLUMNS = {
     "debt_limit.region_code": REGIONS,
     "treasury_cash.region_code": REGIONS,
     "report_submission.region_code": REGIONS,
+    "region_stat.region_code": REGIONS,
     "revenue.item_code": REVENUE_ITEM,
     "fund_revenue.item_code": FUND_REVENUE_ITEM,
     "*.func_code": FUNCTION_CLASS,
@@ -456,6 +461,9 @@ def render_markdown() -> str:
         "province) is a region of the store and the three columns are its path (区划层级不一致 otherwise).",
         "- Merging: rows already in the store must still agree with the rows the import puts in place of those "
         "they reference (a 指标 moved to another agency while its payments stay is refused).",
+        "- 人口与地区生产总值 `region_stat`: where a region and some of its child regions are given for a year, its "
+        "年末常住人口 and 地区生产总值 equal the sums of its children's (上下级不一致 otherwise); the per-capita "
+        "metrics read each region's finest rows.",
         "- `func_code` is the first three digits of `func_item_code`, `econ_code` of `econ_item_code`.",
         "- The key of a table is unique over the whole store after the import (for `payment` the 支付凭证号: a "
         "voucher is counted once), and so is its ID.",

@@ -628,6 +628,20 @@ def validate(staged: Staged, progress: Progress) -> None:
                     f"SELECT {_lit(f'数据仓已有的{contract.label}')}, NULL, {label}, {row_key}, {reason} "
                     f"FROM final_{agreement.table} n JOIN new_{via.target} t ON {on} WHERE {differs}{kept}",
                 )
+    if "region_stat" in names:  # a parent given beside its children equals their sum (人口, GDP)
+        contract = TABLES["region_stat"]
+        for column in ("population", "gdp"):
+            report(
+                contract,
+                column,
+                f"n.{column}",
+                _lit(f"上下级不一致:应等于下级区划{contract.field(column).label}之和 ")
+                + " || CAST(k.total AS VARCHAR)",
+                "new_region_stat n JOIN (SELECT r.parent_adcode AS code, s.year, sum(s." + column + ") AS total "
+                "FROM final_region_stat s JOIN final_region r ON r.adcode = s.region_code "
+                "GROUP BY r.parent_adcode, s.year) k ON k.code = n.region_code AND k.year = n.year",
+                f"n.{column} <> k.total",
+            )
     provinces = staged.count("final_region WHERE level = 'province'")
     if provinces != 1:
         db.execute(

@@ -298,6 +298,15 @@ report_submission = Table(  # 报送记录: when a region reported a month of on
     *_ancestry(),
 )
 
+region_stat = Table(  # 常住人口 and GDP of a region and year (统计部门): the denominators of the per-capita metrics
+    "region_stat",
+    metadata,
+    Column("region_code", String(6), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("population", BigInteger, nullable=False),  # 年末常住人口, persons
+    Column("gdp", MONEY, nullable=False),  # 地区生产总值, 元
+)
+
 sampling = Table(  # the share of a topic's real records its tables hold (a demo holds a sample); no row: all of them
     "sampling",
     metadata,

@@ -22,13 +22,15 @@ from queries.regions import region_tree
 class Topic:
     """`key` prefixes every component id of the page and names its export (/export/<key>.csv); `filters(scope,
     state)` gives the topic's URL filters with their valid choices (from the store); `table(request)` the
-    drill-through table for the request's state (the level depends on which drill filters are set)."""
+    drill-through table for the request's state (the level depends on which drill filters are set); `capita`, the
+    per-capita metric of the metric layer its ranking switches to (人均 / 同类排名; None: no switch)."""
 
     key: str
     path: str
     title: str
     filters: Callable[[Scope, DrillState], Sequence[TopicFilter]]
     table: Callable[[Request], TableView]
+    capita: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from dashboard.store.schema import (
     mart_revenue_month,
     procurement,
     region,
+    region_stat,
+    subsidy_payout,
     transfer,
     treasury_cash,
 )
@@ -241,6 +243,75 @@ CAPACITY_TERMS = (
     ),
     Term("capacity_transfers_given", _given, "amount", dated("transfer_date", "capacity"), sign=-1),
 )
+
+
+@functools.cache  # one subquery object: every term over it shares one scan
+def residents() -> sa.Subquery:
+    """`region_stat` with the region ancestry of each row, keeping each region's finest rows of a year (a region
+    none of whose children has a row that year): a county, or a city given without its counties. The contract has a
+    parent equal the sum of its children, so summing the finest rows gives every level's total; 本级 (a city or the
+    province itself) has no residents of its own and so no per-capita figure."""
+    s, area, parent = region_stat, region.alias("stat_region"), region.alias("stat_parent")
+    child, child_region = region_stat.alias("stat_child"), region.alias("stat_child_region")
+    province = sa.case(
+        (area.c.level == "province", area.c.adcode),
+        (area.c.level == "city", area.c.parent_adcode),
+        (parent.c.level == "city", parent.c.parent_adcode),
+        else_=area.c.parent_adcode,
+    )
+    city = sa.case(
+        (area.c.level == "city", area.c.adcode),
+        (sa.and_(area.c.level == "county", parent.c.level == "city"), parent.c.adcode),
+    )
+    county = sa.case((area.c.level == "county", area.c.adcode))
+    finer = (
+        sa.select(sa.literal(1))
+        .select_from(child.join(child_region, child_region.c.adcode == child.c.region_code))
+        .where(child_region.c.parent_adcode == s.c.region_code, child.c.year == s.c.year)
+        .exists()
+    )
+    return (
+        sa.select(
+            s.c.year,
+            s.c.population,
+            s.c.gdp,
+            province.label("province_code"),
+            city.label("city_code"),
+            county.label("county_code"),
+        )
+        .select_from(
+            s.join(area, area.c.adcode == s.c.region_code).outerjoin(parent, parent.c.adcode == area.c.parent_adcode)
+        )
+        .where(area.c.level.in_(["province", "city", "county"]), ~finer)
+        .subquery("residents")
+    )
+
+
+def statistics_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
+    """The statistics of the latest year up to the period's year (a yearbook comes out the year after), or of the
+    earliest year held when all are later."""
+    years = region_stat.alias("stat_years")
+    latest = sa.select(sa.func.max(years.c.year)).where(years.c.year <= p.year).scalar_subquery()
+    earliest = sa.select(sa.func.min(years.c.year)).scalar_subquery()
+    return [source.c.year == sa.func.coalesce(latest, earliest)]
+
+
+POPULATION = Term("population", residents, "population", statistics_year)
+PER_CAPITA_RULE = "分子按期间;常住人口取不晚于当年的最近统计年度"
+
+
+def _per_capita(key: str, name: str, numerator: Term, what: str, dimensions: tuple[str, ...] = ()) -> Metric:
+    return Metric(
+        key,
+        name,
+        "元/人",
+        (numerator,),
+        (POPULATION,),
+        PER_CAPITA_RULE,
+        f"{what} ÷ 年末常住人口(元/人;人口取不晚于当年的最近统计年度;本级无常住人口,不计人均)",
+        dimensions=dimensions,
+        note=lambda p: "常住人口取不晚于当年的最近统计年度",
+    )
 
 
 # -- gradings and benchmarks ----------------------------------------------------------------------------------------
@@ -491,4 +562,39 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 
+PER_CAPITA: tuple[Metric, ...] = (
+    Metric(
+        "population",
+        "常住人口",
+        "人",
+        (POPULATION,),
+        (),
+        "不晚于当年的最近统计年度",
+        "年末常住人口(统计部门;不晚于当年的最近统计年度;上级为下级之和)",
+    ),
+    _per_capita("revenue_per_capita", "人均一般公共预算收入", revenue_of(months_of_period), "期间一般公共预算收入"),
+    _per_capita(
+        "spending_per_capita", "人均一般公共预算支出", paid(months_of_period, name="spending"), "期间一般公共预算支出"
+    ),
+    _per_capita(
+        "debt_per_capita",
+        "人均债务",
+        Term("debt", lambda: bond, "principal", live_at_end, dims={"bond_kind": "kind"}),
+        "期末债务余额",
+        ("bond_kind",),
+    ),
+    _per_capita(
+        "subsidy_per_capita",
+        "人均补贴",
+        Term("subsidy_paid", lambda: subsidy_payout, "amount", dated("pay_date", "period")),
+        "期间惠民惠农补贴发放金额",
+    ),
+    _per_capita(
+        "gdp_per_capita",
+        "人均地区生产总值",
+        Term("gdp", residents, "gdp", statistics_year),
+        "地区生产总值(统计年度同常住人口)",
+    ),
+)
+METRICS = METRICS + PER_CAPITA
 METRICS_BY_KEY = {m.key: m for m in METRICS}

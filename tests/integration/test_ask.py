@@ -314,3 +314,65 @@ def test_the_answer_line_shows_the_sentence(app, client, call_callback):
     assert out["ask-q"]["value"] == "长沙市今年教育支出进度"
     refusal = str(call_callback("ask-answer", [("ask-url", "search", "?ask=天气")])["ask-answer"]["children"])
     assert "没有理解" in refusal and "/ask?q=" in refusal
+
+
+def _people(duck, code: str) -> Decimal:
+    (people,) = one(duck, "SELECT population FROM region_stat WHERE region_code = :c", c=code)
+    return Decimal(people)
+
+
+def _per_person(amount: Decimal, people: Decimal) -> str:
+    return f"{(amount / people).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}元/人"
+
+
+@pytest.mark.parametrize(
+    ("question", "path", "region", "sql"),
+    [
+        ("长沙市人均一般公共预算收入", "/revenue", "430100",
+         "SELECT SUM(amount) FROM mart_revenue_month WHERE city_code = '430100' AND year = :y AND month <= :b"),
+        ("全省今年人均支出", "/spending", "430000",
+         "SELECT SUM(amount) FROM mart_payment_month WHERE province_code = '430000' AND year = :y AND month <= :b"),
+        ("芙蓉区人均支出", "/spending", "430102",
+         "SELECT SUM(amount) FROM mart_payment_month WHERE county_code = '430102' AND year = :y AND month <= :b"),
+        ("株洲人均债务", "/debt", "430200",
+         "SELECT SUM(principal) FROM bond WHERE city_code = '430200' AND issue_date <= :end AND maturity_date > :end"),
+        ("怀化市人均补贴", "/subsidies", "431200",
+         "SELECT SUM(amount) FROM subsidy_payout WHERE city_code = '431200' AND pay_date >= :a AND pay_date <= :end"),
+    ],
+)  # fmt: skip
+def test_per_capita_answers_equal_own_sql(app, duck, store, question, path, region, sql):
+    year, last = store
+    answer = ask(question, PROVINCE)
+    assert answer.understood, answer.text
+    got_path, query = _view(answer)
+    assert (got_path, query["region"], query["rank"], query["period"]) == (path, region, "capita", f"1-{last}")
+    end = one(duck, "SELECT CAST(:d AS DATE) + INTERVAL 1 MONTH - INTERVAL 1 DAY", d=f"{year}-{last:02d}-01")[0]
+    params = {"y": year, "b": last, "a": f"{year}-01-01", "end": end}
+    amount = Decimal(one(duck, sql, **{k: v for k, v in params.items() if f":{k}" in sql})[0] or 0)
+    assert f" {_per_person(amount, _people(duck, region))}" in answer.text, answer.text
+
+
+def test_population_and_peer_rank_per_capita(app, duck, store):
+    year, last = store
+    people = ask("长沙市常住人口", PROVINCE)
+    assert "长沙市" in people.text and "常住人口 1,051.31万人" in people.text, people.text
+    peer = ask("芙蓉区同类排名", PROVINCE)
+    assert peer.understood, peer.text
+    path, query = _view(peer)
+    assert (path, query["region"], query["rank"]) == ("/revenue", "430102", "peer")
+    per_capita = {
+        code: Decimal(amount) / Decimal(population)
+        for code, amount, population in rows(
+            duck,
+            "SELECT s.region_code, COALESCE(SUM(m.amount), 0), s.population FROM region_stat s "
+            "JOIN region r ON r.adcode = s.region_code AND r.level = 'county' AND r.name LIKE '%区' "
+            "LEFT JOIN mart_revenue_month m ON m.county_code = s.region_code AND m.year = :y AND m.month <= :b "
+            "GROUP BY s.region_code, s.population",
+            y=year, b=last,
+        )
+    }  # fmt: skip
+    order = sorted(per_capita, key=lambda c: (-per_capita[c], c))
+    shown = _per_person(per_capita["430102"], Decimal(1))
+    assert f"人均一般公共预算收入 {shown},在湖南省{len(order)}个市辖区中从高到低排第{order.index('430102') + 1}" in (
+        peer.text
+    ), peer.text

@@ -282,3 +282,18 @@ def test_round_trip_and_month_postgres(duck, month_dirs, pg_import_url):
         assert read_data_version(engine).load_id == 3
     finally:
         engine.dispose()
+
+
+def test_population_and_gdp_of_a_parent_must_equal_its_childrens(store_copy, contract_dir, tmp_path):
+    """A city's 常住人口 or GDP changed without its counties is refused (上下级不一致); the same row back as it was
+    merges."""
+    stats = _csv_rows(os.path.join(contract_dir, "region_stat.csv"), "区划代码 = '430100'")
+    assert len(stats) == 1
+    stats.to_csv(tmp_path / "region_stat.csv", index=False)
+    assert import_files([str(tmp_path / "region_stat.csv")], store_copy).ok
+    stats.loc[0, "年末常住人口(人)"] = str(int(stats.loc[0, "年末常住人口(人)"]) + 1)
+    stats.to_csv(tmp_path / "region_stat.csv", index=False)
+    result = import_files([str(tmp_path / "region_stat.csv")], store_copy)
+    assert not result.ok
+    ((bad),) = result.bad_rows
+    assert bad.column == "年末常住人口(人)" and bad.line == 2 and bad.reason.startswith("上下级不一致")

@@ -128,6 +128,19 @@ HANDWRITTEN = [
     ("浏阳市收入在同类地区排第几", {"measure": "revenue", "region": "430181", "compare": "peer"}),
     ("长沙县税收同类比较", {"measure": "tax", "region": "430121", "compare": "peer"}),
     ("长沙市今年教育支出进度？", {"measure": "execution", "region": "430100", "func": "205"}),
+    ("长沙市人均一般公共预算收入", {"measure": "revenue_per_capita", "region": "430100", "compare": None}),
+    ("芙蓉区同类排名", {"measure": "revenue_per_capita", "region": "430102", "compare": "peer"}),
+    ("全省今年人均支出", {"measure": "spending_per_capita", "region": "430000", "year": 2024}),
+    ("株洲人均债务", {"measure": "debt_per_capita", "region": "430200"}),
+    ("怀化市上半年人均补贴", {"measure": "subsidy_per_capita", "region": "431200", "months": (1, 6)}),
+    ("长沙人均GDP", {"measure": "gdp_per_capita", "region": "430100"}),
+    ("长沙市地区生产总值", {"measure": "gdp", "region": "430100"}),
+    ("长沙市常住人口", {"measure": "population", "region": "430100"}),
+    ("浏阳市人均收入同类排名", {"measure": "revenue_per_capita", "region": "430181", "compare": "peer"}),
+    ("长沙人均收入同比", {"measure": "revenue_per_capita", "region": "430100", "compare": "yoy"}),
+    ("哪个县人均支出最高", {"measure": "spending_per_capita", "compare": "max", "unit_level": "county"}),
+    ("长沙县人均债务在同类地区排第几", {"measure": "debt_per_capita", "region": "430121", "compare": "peer"}),
+    ("各市州人均财政收入排名", {"measure": "revenue_per_capita", "compare": "rank", "unit_level": "city"}),
 ]
 REFUSED = [
     ("今天天气怎么样", None),
@@ -145,6 +158,8 @@ REFUSED = [
     ("谁是省长", None),
     ("<script>alert(1)</script>", None),
     ("债务率和库款保障水平", "一次只能问一个指标"),
+    ("长沙人均教育支出", "不分科目"),
+    ("长沙人均执行率", "“人均”只用于"),
 ]
 CASES = [*_measure_rows(), *_function_rows(), *_item_rows(), *HANDWRITTEN]
 
