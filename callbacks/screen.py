@@ -13,12 +13,13 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, clicked_point, viewport_size
 from dashboard.core.links import href
 from dashboard.risk import monitor as risk
+from dashboard.state import present
 from dashboard.store.engine import current_data_version
 from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
-from dashboard.web.context import drill_state
+from dashboard.web.context import current_user, drill_state
 from pages.screen import BOARDS, PATH
 from queries import cockpit, metrics
 from queries.regions import region_tree
@@ -153,11 +154,15 @@ def register(app: Dash) -> None:
             return [no_update] * (2 + len(OUTPUTS))  # nothing new: send nothing, redraw nothing
         tree = region_tree()
         query = query_of(search)
-        scope, state = drill_state(query)
+        wall = present.wall_of(query, current_user())  # presenter mode: (wall, who drives it) or None
+        scope, state = drill_state(query, present.effective_scope(tree, wall, current_user()) if wall else None)
+        if scope.root is None:
+            raise PreventUpdate  # the wall's and its presenter's scopes no longer nest: show nothing new
         metric = metric if metric in figures.MAP_METRICS else "execution"
         link_params = {"metric": metric, "rotate": (query.get("rotate") or [None])[0]}
+        link_params |= {k: (query.get(k) or [None])[0] for k in ("wall", "board") if query.get(k)}
         new_search = no_update
-        if ctx.triggered_id == "screen-map" and clicked_point(click):
+        if ctx.triggered_id == "screen-map" and clicked_point(click) and not (wall and wall.presenter):
             code = str(clicked_point(click).get("location", ""))
             if code in tree and tree[code].parent == state.region:
                 state = DrillState(code, state.year, state.first_month, state.last_month)
