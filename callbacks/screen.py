@@ -19,6 +19,7 @@ from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
+from dashboard.ui.present_views import BOARD_NAMES
 from dashboard.web.context import current_user, drill_state
 from pages.screen import BOARDS, PATH
 from queries import cockpit, metrics
@@ -117,15 +118,42 @@ def register(app: Dash) -> None:
         Input("screen-url", "pathname"),
     )
 
-    app.clientside_callback(  # ?rotate=<seconds>: the next topic board, in the browser (no server round trip)
-        f"""function(n) {{
+    app.clientside_callback(  # ?rotate=<seconds>: a tick a second; the next board every `seconds` (in the browser)
+        f"""function(n, seconds) {{
             const order = {json.dumps(list(BOARDS))}, metrics = {json.dumps(BOARD_METRICS)};
-            const board = order[(n || 0) % order.length];
-            return ['screen-grid board-' + board, metrics[board]];
+            const names = {json.dumps(BOARD_NAMES, ensure_ascii=False)};
+            const no = window.dash_clientside.no_update;
+            if (!seconds) {{ return [no, no, no, no, no]; }}
+            n = n || 0;
+            const index = Math.floor(n / seconds) % order.length, board = order[index];
+            const done = ((n % (seconds * order.length)) + 1) / (seconds * order.length);
+            const percent = Math.min(100, Math.round(done * 100));
+            document.querySelectorAll('#rotate-steps .rotate-step').forEach(
+                (s, i) => s.classList.toggle('rotate-step-current', i === index));
+            const turn = n % seconds === 0;
+            return [turn ? 'screen-grid board-' + board : no, turn ? metrics[board] : no,
+                    names[board] + ' ' + (index + 1) + '/' + order.length, {{width: percent + '%'}},
+                    percent];
         }}""",
         Output("screen-grid", "className"),
         Output("screen-metric", "value"),
+        Output("rotate-current", "children"),
+        Output("rotate-fill", "style"),
+        Output("rotate-progress", "aria-valuenow"),
         Input("screen-rotate", "n_intervals"),
+        State("screen-rotate-seconds", "data"),
+        prevent_initial_call=True,
+    )
+
+    app.clientside_callback(  # 暂停轮播 / 继续轮播: the tick stops, the board and the cycle's progress stay
+        """function(clicks) {
+            const paused = (clicks || 0) % 2 === 1;
+            return [paused, paused ? '继续轮播' : '暂停轮播', paused ? 'true' : 'false'];
+        }""",
+        Output("screen-rotate", "disabled", allow_duplicate=True),
+        Output("rotate-toggle", "children"),
+        Output("rotate-toggle", "aria-pressed"),
+        Input("rotate-toggle", "n_clicks"),
         prevent_initial_call=True,
     )
 

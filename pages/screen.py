@@ -15,7 +15,7 @@ from dashboard.core import settings
 from dashboard.core.drill import rotate_seconds, wall_id
 from dashboard.ui.figures.cockpit import MAP_METRICS
 from dashboard.ui.graph import graph
-from dashboard.ui.present_views import wall_slots
+from dashboard.ui.present_views import rotation_bar, wall_slots
 from dashboard.ui.props import wildcard
 
 PATH = "/screen"
@@ -60,7 +60,8 @@ def layout(
             dcc.Store(id="screen-viewport"),
             dcc.Store(id="screen-version"),
             dcc.Interval(id="screen-refresh", interval=settings.get("SCREEN_REFRESH_SECONDS") * 1000),
-            dcc.Interval(id="screen-rotate", interval=max(seconds, 5) * 1000, disabled=not seconds),
+            dcc.Interval(id="screen-rotate", interval=1000, disabled=not seconds),  # ticks; boards every `seconds`
+            dcc.Store(id="screen-rotate-seconds", data=seconds),
             html.Header(
                 [
                     html.Div(id="screen-breadcrumb", className="screen-breadcrumb"),
@@ -103,6 +104,7 @@ def layout(
             ),
             html.Footer(id="screen-ticker", className="screen-ticker"),
             *(wall_slots(settings.get("PRESENT_POLL_MS")) if wall else ()),
+            *((rotation_bar(seconds),) if seconds else ()),
         ],
         className="screen-root",
         **wildcard({"data-boards": ",".join(BOARDS)}),

@@ -137,3 +137,39 @@ def drill_buttons(rows: list[tuple[str, str, str]]) -> html.Div | html.P:
         className="present-children",
         id="present-child-list",
     )
+
+
+def rotation_bar(seconds: int) -> html.Div:
+    """The board cycle of `?rotate=<seconds>` made visible: which board, how far through the cycle, and a named
+    pause / resume button (a real button: Tab reaches it, Enter and Space press it). The screen's clientside
+    rotation callback fills it every second."""
+    steps = [
+        html.Li(name, className="rotate-step", **wildcard({"data-board": key})) for key, name in BOARD_NAMES.items()
+    ]
+    return html.Div(
+        [
+            html.Span("看板轮播", className="rotate-label"),
+            html.Ol(steps, className="rotate-steps", id="rotate-steps"),
+            html.Span(f"综合 1/{len(BOARD_NAMES)}", id="rotate-current", className="rotate-current"),
+            html.Div(
+                html.Div(className="rotate-fill", id="rotate-fill", style={"width": "0%"}),
+                id="rotate-progress",
+                className="rotate-progress",
+                role="progressbar",
+                **wildcard(
+                    {"aria-label": "本轮轮播进度", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0"}
+                ),
+            ),
+            html.Button(
+                "暂停轮播",
+                id="rotate-toggle",
+                className="rotate-toggle",
+                type="button",
+                **wildcard({"aria-pressed": "false", "data-seconds": str(seconds)}),
+            ),
+        ],
+        className="rotate-bar",
+        id="rotate-bar",
+        role="group",
+        **wildcard({"aria-label": f"看板轮播,每 {seconds} 秒切换"}),
+    )
