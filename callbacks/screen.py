@@ -25,6 +25,14 @@ from pages.screen import BOARDS, PATH
 from queries import cockpit, metrics
 from queries.regions import region_tree
 
+TILE_TOPICS = {  # a tile opens its topic page for the same region and period
+    "kpi-revenue": "/revenue",
+    "kpi-spending": "/spending",
+    "kpi-execution": "/spending",
+    "kpi-direct": "/transfers",
+    "kpi-cash": "/debt",
+    "kpi-month": "/spending",
+}
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
 OUTPUTS = [
     "screen-notices.children",
@@ -54,8 +62,9 @@ def query_of(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"))
 
 
-def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict) -> list:
-    """Everything on the screen for one drill state, in OUTPUTS order."""
+def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict, tile_links: bool = True) -> list:
+    """Everything on the screen for one drill state, in OUTPUTS order; `tile_links`: each tile opens its topic page
+    (not on a wall a presenter drives: the tablet decides what the room sees)."""
     tree = region_tree()
     version = current_data_version()
     region = tree[state.region]
@@ -98,7 +107,10 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         f"{region.name}财政运行监测 · {state.period_label}",
         views.breadcrumb(tree, scope.root, state, PATH),
         f"数据截至 {version.data_through:%Y年%m月%d日} · 单位:{unit}",
-        cv.screen_kpis(cv.headline(totals, state, metrics.definitions())),
+        cv.screen_kpis(
+            cv.headline(totals, state, metrics.definitions()),
+            {kpi: href(topic, state) for kpi, topic in TILE_TOPICS.items()} if tile_links else None,
+        ),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),
@@ -202,4 +214,5 @@ def register(app: Dash) -> None:
         ):
             new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
         on_screen = {"version": version.key, "search": search if new_search is no_update else new_search}
-        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params)]
+        driven = bool(wall and wall.presenter)
+        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params, not driven)]

@@ -116,3 +116,5 @@ def test_a_tablet_pairs_with_a_wall_and_the_wall_follows_every_move(open_browser
         f"({', '.join(f'{s * 1000:.0f}' for s in latencies)} ms)"
     )
     assert worst < BOUND_SECONDS
+    # the tiles of a wall a presenter drives open nothing (the tablet decides); a free /screen's tiles do
+    assert wall.execute_script("return document.querySelectorAll('.screen-kpis a.screen-tile-link').length") == 0

@@ -55,3 +55,20 @@ def test_the_rotation_shows_its_board_and_progress_and_pauses_from_the_keyboard(
         SECONDS * 3,
     )
     wait_for_dash_idle(driver)
+
+
+def test_a_tile_opens_its_topic_page_for_the_same_region_and_period(open_browser):
+    driver = open_browser(1920, 1080)
+    driver.go("/screen?region=430100&year=2024&period=1-6")
+    wait_for(driver, "document.getElementById('kpi-revenue') && document.getElementById('kpi-revenue').textContent", 60)
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('.screen-kpis a.screen-tile-link')].map(a => a.getAttribute('href'))"
+    )
+    assert len(links) == 6 and links[0] == "/revenue?region=430100&year=2024&period=1-6", links
+    assert (
+        "/debt?region=430100&year=2024&period=1-6" in links and "/transfers?region=430100&year=2024&period=1-6" in links
+    )
+    tile = driver.find_element(By.CSS_SELECTOR, ".screen-kpis a.screen-tile-link")
+    tile.send_keys(Keys.ENTER)  # a link: the keyboard opens it too
+    wait_for(driver, "location.pathname === '/revenue' && location.search.includes('region=430100')", 30)
+    wait_for(driver, "(document.querySelector('h1') || {}).textContent", 60)
