@@ -162,7 +162,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "PRESENT_POLL_MS",
-        "400",
+        "300",
         "How often a paired wall (/screen?wall=…) asks whether its presenter moved (ms); unchanged, it gets nothing.",
         int,
     ),

@@ -72,3 +72,15 @@ def test_a_tile_opens_its_topic_page_for_the_same_region_and_period(open_browser
     tile.send_keys(Keys.ENTER)  # a link: the keyboard opens it too
     wait_for(driver, "location.pathname === '/revenue' && location.search.includes('region=430100')", 30)
     wait_for(driver, "(document.querySelector('h1') || {}).textContent", 60)
+
+
+def test_the_wall_with_its_pairing_card_and_rotation_bar_has_no_serious_axe_violation(open_browser):
+    from tests.browser.test_accessibility import _axe, _report, _settle
+
+    driver = open_browser(1920, 1080, user="wall_axe", role="领导")
+    driver.set_script_timeout(120)
+    driver.go(f"/screen?wall=axe-1&rotate={SECONDS * 6}")
+    _settle(driver)
+    wait_for(driver, "document.getElementById('wall-code')", 30)
+    violations = _axe(driver)
+    assert not violations, _report({"/screen?wall&rotate": violations})

@@ -197,3 +197,16 @@ def test_pairing_handover_ending_and_wrong_codes_are_audited(app, client_as):
     _status, locked = _pair(app, lead, present.get_wall("hall-h").code)
     assert "次数过多" in text_of(locked["present-pair-status"]["children"])
     assert key and by_id
+
+
+def test_a_county_wall_driven_from_the_province_shows_only_its_own_county(app, client_as):
+    """The wall's own session bounds it too: a province presenter drilling to 长沙市 leaves a 开福区 wall on 开福区."""
+    kaifu_wall = client_as("wall_kaifu2", role="领导", region=KAIFU)
+    _poll(app, kaifu_wall, "hall-kf")
+    lead = client_as("province_lead", role="领导", region="430000")
+    _pair(app, lead, present.get_wall("hall-kf").code, f"?region={KAIFU}")
+    _controls(app, lead, f"?region={CHANGSHA}", board="revenue")
+    assert present.get_wall("hall-kf").view["region"] == CHANGSHA  # the presenter may see the city
+    _status, moved = _poll(app, kaifu_wall, "hall-kf")
+    title = _screen_title(app, kaifu_wall, moved["screen-url"]["search"])
+    assert title.startswith("开福区")  # the wall may not: it stays inside its own session's scope
