@@ -44,9 +44,9 @@ def layout(
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H2("配对大屏", className="h5"),
                         html.Div(
                             [
+                                html.H2("配对大屏", className="h5 mb-0 me-3"),
                                 html.Label("配对码", htmlFor="present-code", className="me-2"),
                                 dcc.Input(
                                     id="present-code",
@@ -62,10 +62,11 @@ def layout(
                             className="d-flex align-items-center flex-wrap gap-1",
                         ),
                         html.Div(id="present-pair-status", role="status", className="mt-2"),
-                        html.Div(id="present-walls", className="mt-2"),
-                    ]
+                        html.Div(id="present-walls", className="mt-1"),
+                    ],
+                    className="py-2",
                 ),
-                className="mb-3",
+                className="mb-2",
             ),
             html.Div(id="present-notices"),
             html.Div(
@@ -123,9 +124,10 @@ def layout(
                 ],
                 className="g-2 mb-3 present-controls",
             ),
-            html.Div(id="present-kpis", className="mb-3"),
             html.H2("下级区划 · 点击下钻(大屏同步)", className="h5"),
-            html.Div(id="present-children"),
+            html.Div(id="present-children", className="mb-3"),
+            html.H2("本级概览(与大屏同一口径)", className="h5"),
+            html.Div(id="present-kpis"),
         ],
         className="present-page",
     )
