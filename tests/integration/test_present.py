@@ -8,6 +8,8 @@ import json
 
 import sqlalchemy as sa
 
+from dashboard.core import settings
+from dashboard.core.scope import User
 from dashboard.state import present
 from dashboard.state.audit import audit_event
 from dashboard.state.engine import state_engine
@@ -210,3 +212,21 @@ def test_a_county_wall_driven_from_the_province_shows_only_its_own_county(app, c
     _status, moved = _poll(app, kaifu_wall, "hall-kf")
     title = _screen_title(app, kaifu_wall, moved["screen-url"]["search"])
     assert title.startswith("开福区")  # the wall may not: it stays inside its own session's scope
+
+
+def test_when_the_tablet_goes_quiet_the_wall_says_so_and_keeps_its_view(app, client_as):
+    import datetime as dt
+
+    wall_client = client_as("wall_q", role="领导", region="430000")
+    _poll(app, wall_client, "hall-q")
+    lead = client_as("quiet_lead", role="领导", region="430000")
+    _pair(app, lead, present.get_wall("hall-q").code, f"?region={CHANGSHA}")
+    _status, live = _poll(app, wall_client, "hall-q")
+    assert "演示中" in text_of(live["wall-banner"]["children"])
+    seen = live["wall-seen"]["data"]
+    quiet = present.now_utc() - dt.timedelta(seconds=settings.get("PRESENT_AWAY_SECONDS") + 5)
+    present.heartbeat(User("quiet_lead", "quiet_lead", "领导", "430000"), now=quiet)
+    _status, away = _poll(app, wall_client, "hall-q", seen=seen, search=f"?wall=hall-q&region={CHANGSHA}")
+    assert "演示端已离开" in text_of(away["wall-banner"]["children"])
+    assert "screen-url" not in away  # the same view stays; the screen's own refresh keeps redrawing it
+    assert _screen_title(app, wall_client, f"?wall=hall-q&region={CHANGSHA}").startswith("长沙市")
