@@ -130,6 +130,24 @@ def open_wall(wall_id: str, wall_user: User, now: dt.datetime | None = None) -> 
     its session's user kept current. A poll that changes nothing writes nothing."""
     now = now or now_utc()
     lifetime = dt.timedelta(minutes=settings.get("PRESENT_CODE_MINUTES"))
+    found = get_wall(wall_id)  # the common case, several times a second: one read, no write
+    if (
+        found is not None
+        and now - found.code_at <= lifetime
+        and (found.wall_user, found.wall_region) == (wall_user.username, wall_user.region)
+    ):
+        return found
+    made = False
+    try:
+        made, row = _open_wall(wall_id, wall_user, now, lifetime)
+    except sa.exc.IntegrityError:  # another worker made the same wall (or took the same code) a moment ago
+        made, row = _open_wall(wall_id, wall_user, now, lifetime)
+    if made:
+        audit.record("present.wall", page="/screen", region=wall_user.region, params={"wall": wall_id})
+    return _wall(row)
+
+
+def _open_wall(wall_id: str, wall_user: User, now: dt.datetime, lifetime: dt.timedelta) -> tuple[bool, sa.Row]:
     made = False
     with state_engine().begin() as conn:
         row = conn.execute(sa.select(present_wall).where(present_wall.c.wall_id == wall_id)).first()
@@ -155,9 +173,7 @@ def open_wall(wall_id: str, wall_user: User, now: dt.datetime | None = None) -> 
             if changes:
                 conn.execute(present_wall.update().where(present_wall.c.wall_id == wall_id).values(**changes))
         row = conn.execute(sa.select(present_wall).where(present_wall.c.wall_id == wall_id)).one()
-    if made:
-        audit.record("present.wall", page="/screen", region=wall_user.region, params={"wall": wall_id})
-    return _wall(row)
+    return made, row
 
 
 def nested(tree: RegionTree, a: str | None, b: str | None) -> bool:
