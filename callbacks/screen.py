@@ -14,16 +14,26 @@ from dashboard.core.drill import DrillState, clicked_point, viewport_size
 from dashboard.core.links import href
 from dashboard.core.reporting import coverage_text
 from dashboard.risk import monitor as risk
+from dashboard.state import present
 from dashboard.store.engine import current_data_version
 from dashboard.ui import cockpit_views as cv
 from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
-from dashboard.web.context import drill_state
+from dashboard.ui.present_views import BOARD_NAMES
+from dashboard.web.context import current_user, drill_state
 from pages.screen import BOARDS, PATH
 from queries import cockpit, metrics, reporting
 from queries.regions import region_tree
 
+TILE_TOPICS = {  # a tile opens its topic page for the same region and period
+    "kpi-revenue": "/revenue",
+    "kpi-spending": "/spending",
+    "kpi-execution": "/spending",
+    "kpi-direct": "/transfers",
+    "kpi-cash": "/debt",
+    "kpi-month": "/spending",
+}
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
 OUTPUTS = [
     "screen-notices.children",
@@ -53,8 +63,9 @@ def query_of(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"))
 
 
-def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict) -> list:
-    """Everything on the screen for one drill state, in OUTPUTS order."""
+def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict, tile_links: bool = True) -> list:
+    """Everything on the screen for one drill state, in OUTPUTS order; `tile_links`: each tile opens its topic page
+    (not on a wall a presenter drives: the tablet decides what the room sees)."""
     tree = region_tree()
     version = current_data_version()
     region = tree[state.region]
@@ -98,7 +109,10 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         f"{region.name}财政运行监测 · {state.period_label}",
         views.breadcrumb(tree, scope.root, state, PATH),
         f"数据截至 {version.data_through:%Y年%m月%d日} · {coverage_text(coverage)} · 单位:{unit}",
-        cv.screen_kpis(cv.headline(totals, state, metrics.definitions(), coverage)),
+        cv.screen_kpis(
+            cv.headline(totals, state, metrics.definitions(), coverage),
+            {kpi: href(topic, state) for kpi, topic in TILE_TOPICS.items()} if tile_links else None,
+        ),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),
@@ -118,15 +132,42 @@ def register(app: Dash) -> None:
         Input("screen-url", "pathname"),
     )
 
-    app.clientside_callback(  # ?rotate=<seconds>: the next topic board, in the browser (no server round trip)
-        f"""function(n) {{
+    app.clientside_callback(  # ?rotate=<seconds>: a tick a second; the next board every `seconds` (in the browser)
+        f"""function(n, seconds) {{
             const order = {json.dumps(list(BOARDS))}, metrics = {json.dumps(BOARD_METRICS)};
-            const board = order[(n || 0) % order.length];
-            return ['screen-grid board-' + board, metrics[board]];
+            const names = {json.dumps(BOARD_NAMES, ensure_ascii=False)};
+            const no = window.dash_clientside.no_update;
+            if (!seconds) {{ return [no, no, no, no, no]; }}
+            n = n || 0;
+            const index = Math.floor(n / seconds) % order.length, board = order[index];
+            const done = ((n % (seconds * order.length)) + 1) / (seconds * order.length);
+            const percent = Math.min(100, Math.round(done * 100));
+            document.querySelectorAll('#rotate-steps .rotate-step').forEach(
+                (s, i) => s.classList.toggle('rotate-step-current', i === index));
+            const turn = n % seconds === 0;
+            return [turn ? 'screen-grid board-' + board : no, turn ? metrics[board] : no,
+                    names[board] + ' ' + (index + 1) + '/' + order.length, {{width: percent + '%'}},
+                    percent];
         }}""",
         Output("screen-grid", "className"),
         Output("screen-metric", "value"),
+        Output("rotate-current", "children"),
+        Output("rotate-fill", "style"),
+        Output("rotate-progress", "aria-valuenow"),
         Input("screen-rotate", "n_intervals"),
+        State("screen-rotate-seconds", "data"),
+        prevent_initial_call=True,
+    )
+
+    app.clientside_callback(  # 暂停轮播 / 继续轮播: the tick stops, the board and the cycle's progress stay
+        """function(clicks) {
+            const paused = (clicks || 0) % 2 === 1;
+            return [paused, paused ? '继续轮播' : '暂停轮播', paused ? 'true' : 'false'];
+        }""",
+        Output("screen-rotate", "disabled", allow_duplicate=True),
+        Output("rotate-toggle", "children"),
+        Output("rotate-toggle", "aria-pressed"),
+        Input("rotate-toggle", "n_clicks"),
         prevent_initial_call=True,
     )
 
@@ -155,11 +196,15 @@ def register(app: Dash) -> None:
             return [no_update] * (2 + len(OUTPUTS))  # nothing new: send nothing, redraw nothing
         tree = region_tree()
         query = query_of(search)
-        scope, state = drill_state(query)
+        wall = present.wall_of(query, current_user())  # presenter mode: (wall, who drives it) or None
+        scope, state = drill_state(query, present.effective_scope(tree, wall, current_user()) if wall else None)
+        if scope.root is None:
+            raise PreventUpdate  # the wall's and its presenter's scopes no longer nest: show nothing new
         metric = metric if metric in figures.MAP_METRICS else "execution"
         link_params = {"metric": metric, "rotate": (query.get("rotate") or [None])[0]}
+        link_params |= {k: (query.get(k) or [None])[0] for k in ("wall", "board") if query.get(k)}
         new_search = no_update
-        if ctx.triggered_id == "screen-map" and clicked_point(click):
+        if ctx.triggered_id == "screen-map" and clicked_point(click) and not (wall and wall.presenter):
             code = str(clicked_point(click).get("location", ""))
             if code in tree and tree[code].parent == state.region:
                 state = DrillState(code, state.year, state.first_month, state.last_month)
@@ -171,4 +216,5 @@ def register(app: Dash) -> None:
         ):
             new_search = "?" + href(PATH, state, **link_params).split("?", 1)[1]
         on_screen = {"version": version.key, "search": search if new_search is no_update else new_search}
-        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params)]
+        driven = bool(wall and wall.presenter)
+        return [new_search, on_screen, *render(state, scope, viewport, metric, link_params, not driven)]

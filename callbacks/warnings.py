@@ -161,8 +161,16 @@ def register(app: Dash) -> None:
             )
         except (tickets.TransitionDenied, tickets.AttachmentRejected) as refused:
             return dbc.Alert(str(refused), color="danger", className="py-2"), no_update, no_update, no_update
+        done = {tickets.RESPOND: "反馈已提交", tickets.ACCEPT: "已销号", tickets.RETURN: "已退回"}.get(
+            action, f"已{action}"
+        )
         return (
-            dbc.Alert(f"已{action},工单状态:{new_state}。", color="success", className="py-2"),
+            dbc.Alert(
+                [html.Strong(f"工单 #{ticket_id} {done}。"), f" 当前状态:{new_state}。"],
+                color="success",
+                className="py-2",
+                id="ticket-confirmation",
+            ),
             (changed or 0) + 1,
             "",
             "",

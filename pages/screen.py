@@ -12,9 +12,10 @@ import dash
 from dash import dcc, html
 
 from dashboard.core import settings
-from dashboard.core.drill import rotate_seconds
+from dashboard.core.drill import rotate_seconds, wall_id
 from dashboard.ui.figures.cockpit import MAP_METRICS
 from dashboard.ui.graph import graph
+from dashboard.ui.present_views import rotation_bar, wall_slots
 from dashboard.ui.props import wildcard
 
 PATH = "/screen"
@@ -44,13 +45,14 @@ def layout(
     period: str | None = None,
     metric: str | None = None,
     rotate: str | None = None,
+    wall: str | None = None,
+    board: str | None = None,
     **_other,
 ) -> html.Div:
-    query = {
-        k: v
-        for k, v in (("region", region), ("year", year), ("period", period), ("metric", metric), ("rotate", rotate))
-        if v
-    }
+    wall = wall_id(wall)  # presenter mode (`callbacks.present`): the wall follows its paired tablet
+    board = board if board in BOARDS else None
+    pairs = (("region", region), ("year", year), ("period", period), ("metric", metric), ("rotate", rotate))
+    query = {k: v for k, v in (("wall", wall), *pairs, ("board", board)) if v}
     seconds = rotate_seconds(rotate)
     return html.Div(
         [
@@ -58,7 +60,8 @@ def layout(
             dcc.Store(id="screen-viewport"),
             dcc.Store(id="screen-version"),
             dcc.Interval(id="screen-refresh", interval=settings.get("SCREEN_REFRESH_SECONDS") * 1000),
-            dcc.Interval(id="screen-rotate", interval=max(seconds, 5) * 1000, disabled=not seconds),
+            dcc.Interval(id="screen-rotate", interval=1000, disabled=not seconds),  # ticks; boards every `seconds`
+            dcc.Store(id="screen-rotate-seconds", data=seconds),
             html.Header(
                 [
                     html.Div(id="screen-breadcrumb", className="screen-breadcrumb"),
@@ -97,9 +100,11 @@ def layout(
                     _panel("", html.Div(id="screen-side"), "side", "screen-side-title"),
                 ],
                 id="screen-grid",
-                className="screen-grid board-overview",
+                className=f"screen-grid board-{board or 'overview'}",
             ),
             html.Footer(id="screen-ticker", className="screen-ticker"),
+            *(wall_slots(settings.get("PRESENT_POLL_MS")) if wall else ()),
+            *((rotation_bar(seconds),) if seconds else ()),
         ],
         className="screen-root",
         **wildcard({"data-boards": ",".join(BOARDS)}),

@@ -149,11 +149,12 @@ def layout(
                                                     ),
                                                 ]
                                             ),
-                                            html.Div(id="ticket-feedback"),
                                         ],
                                         id="ticket-actions",
                                         hidden=True,
                                     ),
+                                    # outside the actions: after 销号 or a 反馈 by 经办 the buttons go, the result stays
+                                    html.Div(id="ticket-feedback", role="status", className="mt-2"),
                                 ]
                             )
                         ),

@@ -191,6 +191,11 @@ def rotate_seconds(text: str | None) -> int:
     return seconds if seconds is not None and 5 <= seconds <= 3600 else 0
 
 
+def wall_id(text: object) -> str | None:
+    """`?wall=<id>` of a wall in presenter mode: 1–32 letters, digits, '-' or '_', else None."""
+    return text if isinstance(text, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,32}", text) else None
+
+
 def browser_mapping(value: object) -> Mapping:
     """A dict the browser sent (a Store's data, a query), or {} when it sent anything else: forged or stale input
     falls back to the defaults instead of failing the request."""

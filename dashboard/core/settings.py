@@ -189,6 +189,24 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "PRESENT_POLL_MS",
+        "300",
+        "How often a paired wall (/screen?wall=…) asks whether its presenter moved (ms); unchanged, it gets nothing.",
+        int,
+    ),
+    Setting(
+        "PRESENT_CODE_MINUTES",
+        "10",
+        "How long a wall's pairing code stays valid (it also changes after each use).",
+        int,
+    ),
+    Setting(
+        "PRESENT_AWAY_SECONDS",
+        "20",
+        "A wall says its presenter's tablet has gone when not heard from for this long (the wall keeps its view).",
+        int,
+    ),
+    Setting(
         "INTEREST_RATIO_RED",
         "0.1",
         "利息支出率 (一般债务付息 ÷ 一般公共预算支出, and 专项债务付息 ÷ 政府性基金预算支出) from this share is 红.",

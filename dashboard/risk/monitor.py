@@ -327,6 +327,7 @@ def ticket_detail(scope: Scope, ticket_id: int) -> tuple[dict, pd.DataFrame] | N
                 e.c.rectification,
                 a.c.filename,
                 a.c.size,
+                a.c.id,
             )
             .select_from(e.outerjoin(a, a.c.id == e.c.attachment_id))
             .where(e.c.ticket_id == ticket_id)
@@ -351,9 +352,25 @@ def ticket_detail(scope: Scope, ticket_id: int) -> tuple[dict, pd.DataFrame] | N
             "rectification",
             "attachment",
             "attachment_size",
+            "attachment_id",
         ],
     )
     return ticket, history
+
+
+def ticket_attachment(scope: Scope, attachment_id: int) -> dict | None:
+    """An attachment of a ticket in the scope (id, ticket, region, filename, content type, content); None when
+    there is no such attachment or its ticket is outside the scope."""
+    a, k = risk_attachment, risk_ticket
+    with state_engine().connect() as conn:
+        row = conn.execute(
+            sa.select(a.c.id, a.c.ticket_id, k.c.region_code, a.c.filename, a.c.content_type, a.c.content)
+            .select_from(a.join(k, k.c.id == a.c.ticket_id))
+            .where(a.c.id == attachment_id)
+        ).first()
+    if row is None or not scope.sees(region_tree(), row.region_code):
+        return None
+    return dict(row._mapping)
 
 
 def risk_matrix(scope: Scope, state: DrillState) -> pd.DataFrame:

@@ -28,6 +28,7 @@ STATE_TABLE_MODULES: tuple[str, ...] = (
     "dashboard.state.accounts",
     "dashboard.state.warning_tables",
     "dashboard.state.report_tables",
+    "dashboard.state.present",
 )
 
 _lock = threading.Lock()

@@ -109,29 +109,38 @@ def headline(
     ]
 
 
-def screen_kpis(kpis: list[Kpi]) -> list[html.Div]:
-    tiles = []
+def screen_kpis(kpis: list[Kpi], links: dict[str, str] | None = None) -> list[html.Div | dcc.Link]:
+    """The wall's tiles; a tile whose id has an entry in `links` opens that page (its topic, for the same region
+    and period) — a link the keyboard reaches too, named by its own text."""
+    tiles: list[html.Div | dcc.Link] = []
     for kpi in kpis:
         note: list[str | Component] = [html.Span(kpi.note, className=kpi.note_class)]
         if kpi.grade is not None:
             note = [views.kpi_grade(kpi.grade), " ", *note]
-        tiles.append(
+        body = [
+            html.Div(kpi.title, className="tile-title", title=kpi.help or None),
             html.Div(
                 [
-                    html.Div(kpi.title, className="tile-title", title=kpi.help or None),
-                    html.Div(
-                        [
-                            html.Span(kpi.value, className="tile-value", id=kpi.kpi_id),
-                            html.Span(kpi.unit, className="tile-unit"),
-                        ],
-                        className="tile-figure",
-                    ),
-                    html.Div(note, className="tile-note"),
-                    *([views.coverage_line(kpi.coverage, "tile-coverage")] if kpi.coverage else []),
+                    html.Span(kpi.value, className="tile-value", id=kpi.kpi_id),
+                    html.Span(kpi.unit, className="tile-unit"),
                 ],
-                className="screen-tile",
+                className="tile-figure",
+            ),
+            html.Div(note, className="tile-note"),
+            *([views.coverage_line(kpi.coverage, "tile-coverage")] if kpi.coverage else []),
+        ]
+        target = (links or {}).get(kpi.kpi_id)
+        if target:
+            tiles.append(
+                dcc.Link(
+                    body,
+                    href=target,
+                    className="screen-tile screen-tile-link",
+                    title=f"查看{kpi.title}专题详情",
+                )
             )
-        )
+        else:
+            tiles.append(html.Div(body, className="screen-tile"))
     return tiles
 
 

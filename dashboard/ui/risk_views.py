@@ -252,12 +252,12 @@ def ticket_table(tickets: pd.DataFrame, state: DrillState, query_suffix: str) ->
             html.Tr(
                 [
                     html.Td(dcc.Link(f"#{row.id}", href=link)),
-                    html.Td(row.region_name, className="text-start"),
-                    html.Td(row.rule_name, className="text-start"),
+                    html.Td(row.state, className="ticket-state-cell text-start"),
                     html.Td(grade_badge(row.grade)),
-                    html.Td(row.state),
-                    html.Td(deadline, className="overdue" if row.overdue else ""),
-                    html.Td(_when(row.updated_at)),
+                    html.Td(row.region_name, className="text-start"),
+                    html.Td(row.rule_name, className="text-start ticket-rule-cell"),
+                    html.Td(deadline, className="ticket-deadline-cell" + (" overdue" if row.overdue else "")),
+                    html.Td(_when(row.updated_at), className="ticket-updated-cell"),
                 ],
                 className="ticket-row",
                 **wildcard({"data-ticket": str(row.id)}),
@@ -269,7 +269,20 @@ def ticket_table(tickets: pd.DataFrame, state: DrillState, query_suffix: str) ->
             [
                 html.Caption(caption, className="caption-top"),
                 html.Thead(
-                    html.Tr([html.Th(h) for h in ("工单", "区划", "预警规则", "等级", "状态", "办理期限", "最近更新")])
+                    html.Tr(  # 状态 second: on a phone it is what a reader looks for, never cut off
+                        [
+                            html.Th(h, className=c)
+                            for h, c in (
+                                ("工单", ""),
+                                ("状态", "ticket-state-cell"),
+                                ("等级", ""),
+                                ("区划", ""),
+                                ("预警规则", "ticket-rule-cell"),
+                                ("办理期限", ""),
+                                ("最近更新", "ticket-updated-cell"),
+                            )
+                        ]
+                    )
                 ),
                 html.Tbody(body),
             ],
@@ -286,7 +299,14 @@ def ticket_detail(ticket: dict, history: pd.DataFrame) -> html.Div:
     for row in history.itertuples():
         change = f"{row.from_state} → {row.to_state}" if isinstance(row.from_state, str) else row.to_state
         attachment = (
-            f"附件:{row.attachment}({row.attachment_size / 1024:.1f} KB)" if isinstance(row.attachment, str) else ""
+            html.A(  # /warnings/attachments/<id>: checks the scope again and audits the download
+                f"附件:{row.attachment}({row.attachment_size / 1024:.1f} KB)",
+                href=f"/warnings/attachments/{int(row.attachment_id)}",
+                className="ticket-attachment",
+                download=row.attachment,
+            )
+            if isinstance(row.attachment, str)
+            else ""
         )
         events.append(
             html.Li(

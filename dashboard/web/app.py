@@ -32,6 +32,7 @@ from dashboard.store.memo import ResilientCache, bind_cache
 from dashboard.web import ask as ask_box
 from dashboard.web import boundary, delivery, errors, logs, ratelimit, render_cache
 from dashboard.web import gate as web
+from dashboard.web.attachments import register_routes as register_attachment_routes
 from dashboard.web.context import audit_context, current_user
 from dashboard.web.export import register_routes as register_export_routes
 from dashboard.web.qrcodes import register_routes as register_qrcode_routes
@@ -235,6 +236,7 @@ def create_app() -> Dash:
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
     register_report_routes(app.server)
+    register_attachment_routes(app.server)
     logs.install(app.server)
     limiter = ratelimit.install(app.server)
     public_routes.install(app.server, limiter)

@@ -49,10 +49,11 @@ def audit_context() -> audit.Context:
     return audit.Context(current_user(), current_page(), client_ip())
 
 
-def drill_state(query: Mapping[str, object] | None) -> tuple[Scope, DrillState]:
+def drill_state(query: Mapping[str, object] | None, scope: Scope | None = None) -> tuple[Scope, DrillState]:
     """The caller's scope (from the session, never the browser) and the validated drill state of `query`; asking
-    for a region outside the scope is audited as denied (the state falls back to the scope's root)."""
-    scope = current_scope()
+    for a region outside the scope is audited as denied (the state falls back to the scope's root). `scope`, when
+    given, is a narrower one the server worked out (a wall driven by a presenter: `dashboard.state.present`)."""
+    scope = current_scope() if scope is None else scope
     state = parse_state(
         query or {},
         tree=region_tree(),

@@ -69,7 +69,48 @@ def test_a_ticket_is_worked_in_the_browser_and_its_history_grows(open_browser, r
     wait_for(driver, "document.getElementById('ticket-state').textContent === '已反馈'", 90)
     history = driver.find_element("id", "ticket-history").text
     assert "反馈" in history and "已核实,正在整改" in history and "province_clerk" in history
+    confirmation = driver.find_element("id", "ticket-confirmation")  # the buttons are gone for 经办; this stays
+    assert confirmation.is_displayed() and "工单 #1 反馈已提交" in confirmation.text, confirmation.text
     screenshot(driver, "warnings-ticket-1440x900")
+
+
+def test_the_reviewer_opens_the_attachment_and_sees_the_closing_confirmed(open_browser, rules_ran):
+    import base64
+
+    from dashboard.risk import tickets
+    from queries.regions import region_tree
+    from tests.signin import ensure_user
+
+    content = b"%PDF-1.4 rectification report"
+    clerk = ensure_user("province_clerk", "经办", "430000")
+    attachment = tickets.read_upload(
+        "整改报告.pdf", "data:application/pdf;base64," + base64.b64encode(content).decode()
+    )
+    tickets.act(state_engine(), 1, tickets.RESPOND, clerk, tree=region_tree(), comment="已整改", attachment=attachment)
+    driver = open_browser(1440, 900, user="province_reviewer", role="审核", region="430000")
+    driver.set_script_timeout(120)
+    driver.go("/warnings?region=430000&year=2024&period=1-12&ticket=1")
+    link = wait_for(driver, "document.querySelector('#ticket-history a.ticket-attachment')", 60)
+    assert "整改报告.pdf" in link.text
+    fetched = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0].href).then(r => r.arrayBuffer().then(b => done([r.status,"
+        " r.headers.get('content-type'), r.headers.get('content-disposition'), b.byteLength])));",
+        link,
+    )
+    assert (
+        fetched[:2] == [200, "application/pdf"] and fetched[2].startswith("attachment;") and fetched[3] == len(content)
+    )
+    wait_for_dash_idle(driver, 30)
+    driver.find_element("id", "ticket-comment").send_keys("同意销号")
+    accept = driver.find_element("id", "ticket-accept")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", accept)
+    accept.click()
+    wait_for(driver, "document.getElementById('ticket-state').textContent === '已销号'", 90)
+    confirmation = driver.find_element("id", "ticket-confirmation")
+    assert confirmation.is_displayed() and "工单 #1 已销号" in confirmation.text, confirmation.text
+    assert not driver.find_element("id", "ticket-accept").is_displayed()  # nothing more to do on a closed ticket
+    screenshot(driver, "warnings-closed-1440x900")
 
 
 CELL_POINT = (
@@ -140,4 +181,14 @@ def test_warnings_page_fits(open_browser, rules_ran, width, height):
     wait_for_dash_idle(driver, 30)
     size = page_overflow(driver)
     assert size["scrollWidth"] <= size["width"], size
+    # the 状态 column is in view on a phone: every cell of it inside the viewport, the table not cut by its box
+    cells = driver.execute_script(
+        "return [...document.querySelectorAll('#ticket-table .ticket-state-cell')].map(c => {"
+        " const r = c.getBoundingClientRect(); return [c.textContent, r.left, r.right, r.width]; })"
+    )
+    assert cells and all(left >= 0 and right <= width and w > 0 for _t, left, right, w in cells), cells[:3]
+    box = driver.execute_script(
+        "const b = document.querySelector('#ticket-table').parentElement; return [b.scrollWidth, b.clientWidth]"
+    )
     screenshot(driver, f"warnings-{width}x{height}")
+    assert box[0] <= box[1], box  # nothing of the table hidden behind a sideways scroll

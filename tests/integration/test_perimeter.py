@@ -116,6 +116,9 @@ TABLE = [
     ("GET", "/reports/999999.pdf", SIGNED_IN, 404),
     ("GET", "/packs/1.pdf", ANON, 302),
     ("GET", "/packs/999999.pdf", SIGNED_IN, 404),
+    ("GET", "/warnings/attachments/1", ANON, 302),
+    ("GET", "/warnings/attachments/999999", SIGNED_IN, 404),
+    ("GET", "/present", ANON, 302),
 ]
 
 

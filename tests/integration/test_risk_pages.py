@@ -317,3 +317,37 @@ def test_a_warnings_filter_change_is_written_to_the_url_with_the_open_ticket(app
     assert same.status_code == 204 or "warnings-nav" not in same.get_json()["response"], (
         "the URL already says so: no navigation"
     )
+
+
+def test_the_reviewer_opens_the_attachment_and_someone_outside_the_region_cannot(app, client_as, state_store):
+    """The history links the attachment; its route checks the scope, answers the stored bytes and audits both ways."""
+    clerk, reviewer = client_as("clerk", "经办", "430000"), client_as("reviewer", "审核", "430000")
+    content = b"%PDF-1.4 rectification report"
+    pdf = "data:application/pdf;base64," + base64.b64encode(content).decode()
+    _press(app, clerk, "ticket-respond", 1, "已核实原因", upload=(pdf, "整改报告.pdf"))
+    attachment_id, region = (
+        _scalar(state_store, "select id from risk_attachment where ticket_id = 1"),
+        _scalar(state_store, "select region_code from risk_ticket where id = 1"),
+    )
+    detail = _call_with_state(
+        app,
+        reviewer,
+        "ticket-detail",
+        [("warnings-query", "data", {**QUERY, "ticket": "1"}), ("ticket-changed", "data", 1)],
+        [],
+    )
+    links = [c for c in walk(detail["ticket-detail"]["children"]) if c["props"].get("className") == "ticket-attachment"]
+    assert [c["props"]["href"] for c in links] == [f"/warnings/attachments/{attachment_id}"]
+    response = reviewer.get(f"/warnings/attachments/{attachment_id}")
+    assert response.status_code == 200 and response.data == content
+    assert response.mimetype == "application/pdf" and "attachment;" in response.headers["Content-Disposition"]
+    assert "UTF-8''%E6%95%B4%E6%94%B9" in response.headers["Content-Disposition"]
+    other = next(c for c in ("430100", "430200", "430300") if not region.startswith(c[:4]))
+    outsider = client_as("outsider", "审核", other)
+    assert outsider.get(f"/warnings/attachments/{attachment_id}").status_code == 404
+    with state_store.connect() as conn:
+        audited = conn.execute(
+            sa.text("select username, action, outcome from audit_event where page = :p order by id"),
+            {"p": f"/warnings/attachments/{attachment_id}"},
+        ).all()
+    assert [tuple(r) for r in audited] == [("reviewer", "attachment_download", "ok"), ("outsider", "denied", "denied")]

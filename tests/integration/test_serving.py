@@ -212,7 +212,7 @@ def _pre_migration_store(url: str) -> None:
     engine.dispose()
 
 
-LATER_TABLES = {"report_file", "meeting_pack", "meeting_pack_item"}  # revision 0002_reports
+LATER_TABLES = {"report_file", "meeting_pack", "meeting_pack_item", "present_wall"}  # revisions 0002, 0003
 
 
 def _check_upgrade(url: str) -> None:
@@ -226,6 +226,7 @@ def _check_upgrade(url: str) -> None:
             assert conn.execute(sa.text("select display_name from app_user")).scalar_one() == "老用户"
             assert conn.execute(sa.text("select count(*) from audit_event")).scalar_one() == 1
             assert conn.execute(sa.text("select count(*) from report_file")).scalar_one() == 0  # 0002 made it
+            assert conn.execute(sa.text("select count(*) from present_wall")).scalar_one() == 0  # 0003 made it
         assert migrate.upgrade(engine) == (migrate.head(), migrate.head())  # again: nothing to do
     finally:
         engine.dispose()
