@@ -91,36 +91,8 @@ def layout(
                         xs=6,
                         md=3,
                     ),
-                    dbc.Col(
-                        [
-                            html.Div("看板", className="form-label", id="present-board-label"),
-                            dcc.RadioItems(
-                                id="present-board",
-                                options=[{"label": v, "value": k} for k, v in BOARD_NAMES.items()],
-                                value=board if board in BOARD_NAMES else "overview",
-                                inline=True,
-                                className="present-radio",
-                                inputClassName="present-radio-input",
-                            ),
-                        ],
-                        xs=12,
-                        md=3,
-                    ),
-                    dbc.Col(
-                        [
-                            html.Div("地图指标", className="form-label", id="present-metric-label"),
-                            dcc.RadioItems(
-                                id="present-metric",
-                                options=[{"label": v, "value": k} for k, v in MAP_METRICS.items()],
-                                value=metric if metric in MAP_METRICS else "execution",
-                                inline=True,
-                                className="present-radio",
-                                inputClassName="present-radio-input",
-                            ),
-                        ],
-                        xs=12,
-                        md=3,
-                    ),
+                    _choice("看板", "present-board", BOARD_NAMES, board, "overview"),
+                    _choice("地图指标", "present-metric", MAP_METRICS, metric, "execution"),
                 ],
                 className="g-2 mb-3 present-controls",
             ),
@@ -136,3 +108,22 @@ def layout(
 dash.register_page(
     __name__, path=PATH, name="大屏演示", title="大屏演示 · 三端联动", order=6, layout=layout, permission="present"
 )
+
+
+def _choice(label: str, component_id: str, choices: dict[str, str], value: str | None, default: str) -> dbc.Col:
+    """A labelled row of touch-sized radio buttons (the board, the map's metric)."""
+    return dbc.Col(
+        [
+            html.Div(label, className="form-label", id=f"{component_id}-label"),
+            dcc.RadioItems(
+                id=component_id,
+                options=[{"label": v, "value": k} for k, v in choices.items()],
+                value=value if value in choices else default,
+                inline=True,
+                className="present-radio",
+                inputClassName="present-radio-input",
+            ),
+        ],
+        xs=12,
+        md=3,
+    )

@@ -92,6 +92,11 @@ def capita_table(
                 **wildcard({"data-region": row["code"]}),
             )
         )
+    return _scroll_table(caption, header, body, table_id)
+
+
+def _scroll_table(caption: str, header: html.Tr, body: list, table_id: str) -> html.Div:
+    """A ranking table in its horizontal scroller, as every ranking of the kit is drawn."""
     return html.Div(
         html.Table(
             [_caption(caption), html.Thead(header), html.Tbody(body)],
@@ -147,14 +152,7 @@ def peer_table(
                 **wildcard({"data-region": code}),
             )
         )
-    return html.Div(
-        html.Table(
-            [_caption(caption), html.Thead(header), html.Tbody(body)],
-            className="table table-hover table-sm money-table mb-0",
-            id=table_id,
-        ),
-        className="table-scroll",
-    )
+    return _scroll_table(caption, header, body, table_id)
 
 
 def own_peer_line(name: str, label: str, value: Any, population: Any, row: pd.Series | None, key: str) -> html.P:
