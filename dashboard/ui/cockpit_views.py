@@ -8,7 +8,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.core import format as fmt
-from dashboard.core import grades
+from dashboard.core import grades, settings
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
 from dashboard.core.reporting import UNREPORTED, Coverage
@@ -177,7 +177,14 @@ def map_values(indicators: pd.DataFrame, risk: pd.DataFrame, metric: str) -> pd.
     silent = _silent(children)
     shares = [None if s else v for v, s in zip(children[metric], silent)]
     texts = [UNREPORTED if s else fmt.percent(v) for v, s in zip(shares, silent)]
-    return pd.DataFrame({"code": children["code"], "name": children["name"], "value": shares, "label": texts})
+    frame = pd.DataFrame({"code": children["code"], "name": children["name"], "value": shares, "label": texts})
+    if metric == "execution" and "execution_benchmark" in children and len(children):
+        # the colour spans what the grades span: from 2 × the red lag behind 序时进度 up to 序时进度, so regions a
+        # fraction of a point apart do not look worlds apart (and nobody on time looks like the worst)
+        benchmark = float(children["execution_benchmark"].iloc[0])
+        frame["floor"] = max(0.0, benchmark - 2 * settings.get("EXECUTION_LAG_RED") / 100)
+        frame["ceiling"] = benchmark
+    return frame
 
 
 def _silent(rows: pd.DataFrame) -> list[bool]:

@@ -122,6 +122,10 @@ def region_map(
         trace.update(z=list(frame["value"]), zmin=0, zmax=4, colorscale=GRADE_RANK_SCALE, showscale=False)
     else:
         values = [None if v is None or pd.isna(v) else round(float(v) * 100, 2) for v in frame["value"]]
+        if "floor" in frame and "ceiling" in frame and len(frame):  # a fixed range the grades give (map_values)
+            trace.update(
+                zmin=round(float(frame["floor"].iloc[0]) * 100, 2), zmax=round(float(frame["ceiling"].iloc[0]) * 100, 2)
+            )
         trace.update(
             z=values,
             colorscale=SEQUENTIAL,
