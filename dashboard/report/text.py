@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from dashboard.core import format as fmt
+from dashboard.core import grades, settings
 from dashboard.report.figures import Figures
 
 FLAT = Decimal("0.05")  # a change under 0.05% rounds to 0.0%: said as 持平
@@ -244,10 +245,11 @@ def quality(f: Figures) -> list[str]:
     scored = [c for c in q["children"] if c["overall"] is not None]
     if len(scored) >= 2:
         worst = min(scored, key=lambda c: (c["overall"], c["name"]))
-        below = [c for c in scored if c["overall"] < 95]
+        line = settings.get("QUALITY_YELLOW")  # below it a score is graded (grades.data_quality)
+        below = [c for c in scored if grades.data_quality(c["overall"]).level is not None]
         out.append(
             f"下级区划中得分最低的是{worst['name']}({worst['overall']:.2f}分)"
-            + (f",{len(below)}个低于95分。" if below else ",均不低于95分。")
+            + (f",{len(below)}个低于{line:g}分。" if below else f",均不低于{line:g}分。")
         )
     if q["rules"]:
         top = q["rules"][0]
