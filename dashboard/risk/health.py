@@ -38,29 +38,42 @@ COMPONENTS: tuple[Component, ...] = (
 )
 
 
-def grade_of(key: str, num: float, den: float, as_of: AsOf) -> Grade:
-    """The grade metric `key` gives the sums `num` and `den` as of a month (January to its end)."""
-    sums = pd.DataFrame({f"{key}_num": [num], f"{key}_den": [den]})
-    row = metrics.evaluate(key, sums, Period(as_of.year, 1, as_of.month)).iloc[0]
-    return Grade(row[f"{key}_level"], row[f"{key}_label"])
+def grades_of(key: str, sums: dict[str, tuple[float, float]], as_of: AsOf) -> dict[str, Grade]:
+    """The grade metric `key` gives each region's sums (num, den) as of a month (January to its end): one pass of
+    the metric layer for every region at once."""
+    if not sums:
+        return {}
+    codes = list(sums)
+    frame = pd.DataFrame({f"{key}_num": [sums[c][0] for c in codes], f"{key}_den": [sums[c][1] for c in codes]})
+    graded = metrics.evaluate(key, frame, Period(as_of.year, 1, as_of.month))
+    return {
+        code: Grade(level if isinstance(level, str) else None, label)
+        for code, level, label in zip(codes, graded[f"{key}_level"], graded[f"{key}_label"])
+    }
 
 
 def health_index(measures: dict[str, pd.DataFrame], members: dict[str, list[str]], as_of: AsOf) -> pd.DataFrame:
     """code → health_index (0–100, None without data) and each component's grade, for regions whose units are
     `members[code]`; `measures[name]` holds each unit's num and den."""
+    graded: dict[str, dict[str, Grade]] = {}
+    for name in {m for component in COMPONENTS for m in component.measures}:
+        frame = measures[name]
+        sums = {}
+        for code, units in members.items():
+            mine = frame[frame["region"].isin(units)]
+            if not mine.empty and mine["den"].sum():
+                sums[code] = (mine["num"].sum(), mine["den"].sum())
+        graded[name] = grades_of(name, sums, as_of)
     rows = []
-    for code, units in members.items():
+    for code in members:
         record: dict = {"code": code}
         total = weight = 0
         for component in COMPONENTS:
             worst: Grade | None = None
             for name in component.measures:
-                frame = measures[name]
-                mine = frame[frame["region"].isin(units)]
-                if mine.empty or not mine["den"].sum():
-                    continue
-                grade = grade_of(name, mine["num"].sum(), mine["den"].sum(), as_of)
-                worst = grade if worst is None or grade.rank > worst.rank else worst
+                grade = graded[name].get(code)
+                if grade is not None and (worst is None or grade.rank > worst.rank):
+                    worst = grade
             record[component.name] = None if worst is None else worst.level or "正常"
             if worst is not None:
                 total += component.weight * GRADE_SCORE[worst.level]

@@ -468,7 +468,7 @@ def health_by_child(scope: Scope, state: DrillState) -> pd.DataFrame:
     if not scope.sees(tree, state.region):
         return pd.DataFrame(columns=columns)
     regions = [tree[state.region], *tree.children(state.region)]
-    members = {r.adcode: [code for code in tree.regions if tree.is_within(code, r.adcode)] for r in regions}
+    members = {r.adcode: list(tree.subtree(r.adcode).regions) for r in regions}
     as_of = AsOf(state.year, state.last_month)
     now = health_index(unit_measures(as_of), members, as_of)
     before = health_index(unit_measures(as_of.previous_quarter_end()), members, as_of.previous_quarter_end())
