@@ -56,7 +56,13 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                 ],
                 className="overview-head d-flex flex-wrap align-items-end gap-2 mb-3",
             ),
-            dcc.Loading(html.Div(id="overview-kpis"), type="dot", delay_show=300),
+            # the KPIs come with the layout (callbacks.overview.first_paint): a reload dims them, never hides them
+            dcc.Loading(
+                html.Div(id="overview-kpis"),
+                type="dot",
+                delay_show=300,
+                overlay_style={"visibility": "visible", "opacity": 0.6},
+            ),
             html.Div(id="overview-more-kpis"),
             html.Div(
                 [
@@ -104,4 +110,12 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
     )
 
 
-dash.register_page(__name__, path="/", name="总览", title="财政运行总览", order=0, layout=layout)
+dash.register_page(
+    __name__,
+    path="/",
+    name="总览",
+    title="财政运行总览",
+    order=0,
+    layout=layout,
+    stylesheets=("overview.css", "map-labels.css"),
+)

@@ -77,4 +77,12 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
     )
 
 
-dash.register_page(__name__, path="/risk", name="风险监测", title="风险监测 · 财政健康指数", order=50, layout=layout)
+dash.register_page(
+    __name__,
+    path="/risk",
+    name="风险监测",
+    title="风险监测 · 财政健康指数",
+    order=50,
+    layout=layout,
+    stylesheets=("risk.css",),
+)

@@ -106,4 +106,12 @@ def layout(
     )
 
 
-dash.register_page(__name__, path=PATH, name="大屏", title="财政运行监测大屏", order=5, layout=layout)
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="大屏",
+    title="财政运行监测大屏",
+    order=5,
+    layout=layout,
+    stylesheets=("screen.css", "map-labels.css"),
+)
