@@ -169,7 +169,7 @@ def report(table: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=None, help="a running, signed-in-able server (default: start gunicorn)")
-    parser.add_argument("--port", type=int, default=8062, help="the port gunicorn is started on without --base")
+    parser.add_argument("--port", type=int, default=8072, help="the port gunicorn is started on without --base")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", nargs="+", default=list(PAGES))
     parser.add_argument("--forms", nargs="+", default=list(FORMS), choices=FORMS)
