@@ -5,6 +5,8 @@ writes only its own render callback, starting it with `header(...)`.
 
 from __future__ import annotations
 
+import functools
+
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import g
 
@@ -14,7 +16,7 @@ from dashboard.core.drill import clicked_point
 from dashboard.core.links import CLEAR, href, query_string
 from dashboard.core.masking import may_reveal
 from dashboard.core.roles import may
-from dashboard.ui import views
+from dashboard.ui import chart_data, views
 from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
 from dashboard.ui.topic_page import chart_id, ids
 from dashboard.web.context import current_user
@@ -60,7 +62,27 @@ def page_outputs(key: str, charts) -> list[Output]:
         *(Output(chart_id(key, slot), "figure") for slot in charts),
         Output(i["ranking"], "children"),
         Output(i["trace"], "children"),
+        *(Output(chart_data.data_id(chart_id(key, slot)), "children") for slot in charts),
     ]
+
+
+FIGURES_AT = 5  # the first figure's place among page_outputs (after notices, title, breadcrumb, freshness, KPIs)
+
+
+def with_chart_tables(charts):
+    """A topic page's render callback returns its outputs up to the detail slot; this adds each chart's
+    "查看数据" table (`dashboard.ui.chart_data`), made from the figure it returned, as the last outputs."""
+
+    def decorate(render):
+        @functools.wraps(render)
+        def wrapped(*args, **kwargs):
+            values = list(render(*args, **kwargs))
+            figures = values[FIGURES_AT : FIGURES_AT + len(charts)]
+            return [*values, *(chart_data.table(f) if isinstance(f, dict) else no_update for f in figures)]
+
+        return wrapped
+
+    return decorate
 
 
 def register_topic(app: Dash, topic: Topic) -> None:

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
@@ -215,6 +215,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @with_chart_tables(CHARTS)
     def render_procurement(query):
         req = resolve(TOPIC, query)
         state, scope, unit, period = req.state, req.scope, unit_of(req), req.state.period_label

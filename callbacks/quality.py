@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic
+from callbacks._topic import header, page_outputs, register_topic, with_chart_tables
 from dashboard.core import grades
 from dashboard.core import quality as catalogue
 from dashboard.core.drill import DrillState, TopicFilter
@@ -139,6 +139,7 @@ def register(app: Dash) -> None:
         *page_outputs(KEY, CHARTS),
         Input(i["query"], "data"),
     )
+    @with_chart_tables(CHARTS)
     def render_quality(query):
         req = resolve(TOPIC, query)
         state, scope = req.state, req.scope

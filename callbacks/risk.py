@@ -9,7 +9,7 @@ from dashboard.core.links import href
 from dashboard.risk import monitor as risk
 from dashboard.risk.rules import TOPICS
 from dashboard.store.engine import current_data_version
-from dashboard.ui import risk_views, views
+from dashboard.ui import chart_data, risk_views, views
 from dashboard.ui.figures import risk as figures
 from dashboard.web.context import drill_state
 from queries.regions import region_tree
@@ -34,6 +34,7 @@ def register(app: Dash) -> None:
         Output("risk-distribution", "figure"),
         Output("risk-health-table", "children"),
         Output("risk-evidence", "children"),
+        *(Output(chart_data.data_id(g), "children") for g in ("risk-heatmap", "risk-health", "risk-distribution")),
         Input("risk-query", "data"),
     )
     def render_risk(query):
@@ -47,7 +48,7 @@ def register(app: Dash) -> None:
         counts = risk.warning_counts(scope, state)
         as_of = f"截至{state.year}年{state.last_month}月末"
         heatmap, ranking = figures.risk_heatmap(risk.risk_matrix(scope, state)), figures.health_ranking(children)
-        return (
+        values = (
             views.notices(state.notices),
             f"{region.name} · 风险监测",
             views.breadcrumb(tree, scope.root, state, PATH),
@@ -64,6 +65,7 @@ def register(app: Dash) -> None:
             risk_views.health_table(children, region_risk, state),
             None,
         )
+        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (5, 8, 11)))  # 查看数据 of each chart
 
     @app.callback(
         Output("risk-evidence", "children", allow_duplicate=True),
