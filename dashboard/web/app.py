@@ -95,6 +95,7 @@ class CockpitDash(Dash):
         page = pageload.page_of(request.path) if has_request_context() else None
         if page is not None and isinstance(page.get("title"), str):
             title = page["title"]
+        app_entry += pageload.first_paint_html(_shell)  # the page as static HTML until the renderer draws it
         return super().interpolate_index(metas, title, css, config, scripts, app_entry, favicon, renderer)
 
 
@@ -171,14 +172,15 @@ def _navbar(user: User | None) -> dbc.Navbar:
     )
 
 
-def _shell() -> html.Div:
-    """The app layout, built per page load for the signed-in user."""
+def _shell(address: tuple[str, str, str] | None = None) -> html.Div:
+    """The app layout, built per page load for the signed-in user, with the page at `address` (default: the page
+    the layout request comes from) in it."""
     return html.Div(
         [
             _navbar(current_user()),
             ask_box.ask_bar(),
             html.Main(
-                dbc.Container(pageload.page_container(), fluid=True, className="pb-4"), id=MAIN_ID, tabIndex="-1"
+                dbc.Container(pageload.page_container(address), fluid=True, className="pb-4"), id=MAIN_ID, tabIndex="-1"
             ),
         ]
     )

@@ -32,6 +32,7 @@ import dash
 from dash import dcc, html
 from dash.development.base_component import Component
 from flask import has_request_context, request
+from markupsafe import escape
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -119,10 +120,12 @@ def _address() -> tuple[str, str, str] | None:
     return referrer.split("#", 1)[0], parts.path or "/", f"?{parts.query}" if parts.query else ""
 
 
-def page_container() -> html.Div:
-    """Dash's page container with the current page already rendered in it (see the module's docstring); Dash's
-    own empty container (the router fills it) when the page is unknown or its layout fails."""
-    address = _address() if has_request_context() else None
+def page_container(address: tuple[str, str, str] | None = None) -> html.Div:
+    """Dash's page container with the page at `address` (default: the one the `_dash-layout` request comes from)
+    already rendered in it (see the module's docstring); Dash's own empty container (the router fills it) when the
+    page is unknown or its layout fails."""
+    if address is None:
+        address = _address() if has_request_context() else None
     page = page_of(address[1]) if address else None
     if address is None or page is None or not callable(page.get("layout")):
         return dash.page_container
@@ -142,3 +145,140 @@ def page_container() -> html.Div:
             html.Div(id="_pages_dummy", disable_n_clicks=True),
         ]
     )
+
+
+# The page shell's first paint: the same layout as static HTML, shown until the Dash renderer has drawn it (a
+# screen's worth of numbers at the speed of the HTML, instead of after the scripts, the layout and the dependencies).
+# `#first-paint` sits beside Dash's `#react-entry-point`; `assets/page-css.js` hides it (in the same frame, by CSS)
+# and removes it as soon as the renderer's own page is there. Only what shows is written: stores, locations and
+# intervals are nothing, a chart is its empty box, a dropdown its frame and value.
+_VOID = frozenset({"img", "input", "br", "hr", "link", "meta", "col", "source", "wbr"})
+_ATTRIBUTES = {"className": "class", "htmlFor": "for", "colSpan": "colspan", "rowSpan": "rowspan"}
+_PLAIN = frozenset({"id", "href", "title", "role", "scope", "type", "rel", "action", "method", "name", "placeholder"})
+FIRST_PAINT_ID = "first-paint"
+
+
+def _style(style: Mapping[str, Any]) -> str:
+    def css(name: str) -> str:
+        return "".join(f"-{c.lower()}" if c.isupper() else c for c in name)
+
+    return ";".join(f"{css(k)}:{v}" for k, v in style.items() if v is not None)
+
+
+def _tag(tag: str, props: Mapping[str, Any], inner: str = "", classes: str = "") -> str:
+    attributes = []
+    names = " ".join(c for c in (classes, props.get("className") or "") if c)
+    if names:
+        attributes.append(f'class="{escape(names)}"')
+    for key, value in props.items():
+        if value is None or value is False or key in ("children", "className"):
+            continue
+        if key == "style" and isinstance(value, Mapping):
+            attributes.append(f'style="{escape(_style(value))}"')
+        elif key in _PLAIN or key in _ATTRIBUTES or key.startswith(("aria-", "data-")):
+            attributes.append(f'{_ATTRIBUTES.get(key, key)}="{escape(str(value))}"')
+    opening = f"<{tag}{' ' if attributes else ''}{' '.join(attributes)}>"
+    return opening if tag in _VOID else f"{opening}{inner}</{tag}>"
+
+
+def _dbc(kind: str, props: Mapping[str, Any], inner: str, path: str) -> str:
+    """The markup dash-bootstrap-components renders for the few components the shell and pages use."""
+    if kind == "Navbar":
+        classes = f"navbar navbar-expand-{props.get('expand') or 'md'} bg-{props.get('color') or 'light'}"
+        return _tag("nav", props, inner, classes + (" navbar-dark" if props.get("dark") else ""))
+    if kind == "Container":
+        return _tag("div", props, inner, "container-fluid" if props.get("fluid") else "container")
+    if kind == "NavbarBrand":
+        return _tag("a", props, inner, "navbar-brand")
+    if kind == "NavbarToggler":
+        return _tag("button", props, '<span class="navbar-toggler-icon"></span>', "navbar-toggler")
+    if kind == "Collapse":
+        return _tag("div", props, inner, "collapse navbar-collapse" if props.get("navbar") else "collapse")
+    if kind == "Nav":
+        return _tag("ul", props, inner, "navbar-nav nav" if props.get("navbar") else "nav")
+    if kind == "NavItem":
+        return _tag("li", props, inner, "nav-item")
+    if kind == "NavLink":
+        active = props.get("active") == "exact" and props.get("href") == path
+        return _tag("a", props, inner, "nav-link active" if active else "nav-link")
+    if kind == "Row":
+        return _tag("div", props, inner, "row")
+    if kind == "Col":
+        sizes = [f"col-{props['xs']}" if props.get("xs") else "col"]
+        sizes += [f"col-{bp}-{props[bp]}" for bp in ("sm", "md", "lg", "xl", "xxl") if props.get(bp)]
+        return _tag("div", props, inner, " ".join(sizes))
+    if kind in ("Card", "CardBody", "CardHeader"):
+        return _tag("div", props, inner, {"Card": "card", "CardBody": "card-body", "CardHeader": "card-header"}[kind])
+    if kind == "Alert":
+        return _tag("div", {**props, "role": "alert"}, inner, f"alert alert-{props.get('color') or 'info'}")
+    if kind == "Button":
+        return _tag("button", props, inner, "btn")
+    return _tag("div", props, inner)
+
+
+def _dcc(kind: str, props: Mapping[str, Any], inner: str) -> str:
+    if kind in ("Store", "Location", "Interval", "Download", "ConfirmDialog"):
+        return ""
+    if kind == "Loading":
+        return inner
+    if kind == "Graph":
+        return _tag("div", {"className": props.get("className"), "style": props.get("style")}, "", "dash-graph")
+    if kind == "Input":
+        return _tag("input", {k: props.get(k) for k in ("type", "placeholder", "className", "value", "name")})
+    if kind == "Link":
+        return _tag("a", props, inner)
+    if kind == "Dropdown":
+        shown = next((o.get("label") for o in props.get("options") or [] if o.get("value") == props.get("value")), "")
+        value = f'<span class="dash-dropdown-value">{escape(str(shown or ""))}</span>'
+        return f'<div class="dash-dropdown-wrapper"><div class="dash-dropdown">{value}</div></div>'
+    if kind == "RadioItems":
+        labels = "".join(
+            f'<label><input type="radio"{" checked" if o.get("value") == props.get("value") else ""} disabled>'
+            f"{escape(str(o.get('label', '')))}</label>"
+            for o in props.get("options") or []
+        )
+        return _tag("div", {"className": props.get("className")}, labels, "dash-radioitems")
+    return inner
+
+
+def static_html(node: Any, path: str) -> str:
+    """`node` (a Dash component tree) as the HTML its components render, for the first paint."""
+    if node is None or node is False:
+        return ""
+    if isinstance(node, (str, int, float)):
+        return str(escape(str(node)))
+    if isinstance(node, (list, tuple)):
+        return "".join(static_html(child, path) for child in node)
+    if not isinstance(node, Component):
+        return ""
+    props = {k: v for k, v in node.to_plotly_json()["props"].items() if not k.startswith("_")}
+    inner = static_html(props.get("children"), path)
+    namespace, kind = node._namespace, node._type
+    if namespace == "dash_html_components":
+        return _tag(kind.lower(), props, inner)
+    if namespace == "dash_bootstrap_components":
+        return _dbc(kind, props, inner, path)
+    if namespace == "dash_core_components":
+        return _dcc(kind, props, inner)
+    return inner
+
+
+def request_address() -> tuple[str, str, str] | None:
+    """(href, pathname, search) of the page request itself (the page shell)."""
+    if not has_request_context():
+        return None
+    search = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
+    return request.base_url + search, request.path, search
+
+
+def first_paint_html(shell: Callable[[tuple[str, str, str] | None], Component]) -> str:
+    """The `#first-paint` block of the page shell for the current request ('' outside one or when it fails)."""
+    address = request_address()
+    if address is None or page_of(address[1]) is None:
+        return ""
+    try:
+        body = static_html(shell(address), address[1])
+    except Exception:  # the renderer will draw the page as it always did
+        log.exception("static first paint of %s failed", address[1])
+        return ""
+    return f'<div id="{FIRST_PAINT_ID}">{body}</div>'

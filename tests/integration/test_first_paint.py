@@ -108,6 +108,18 @@ def test_the_first_paint_takes_the_scope_from_the_session(client_as, duck):
     assert text_of(by_id(screen, "screen-title")).startswith("长沙市")
 
 
+@pytest.mark.parametrize("path", ["/", "/screen"])
+def test_the_page_shell_itself_shows_the_first_numbers(client, path):
+    """The HTML of the page, before any script: the static first paint holds the same tiles as the layout."""
+    query = {"year": "2024", "period": "1-6"}
+    page = client.get(f"{path}?{urlencode(query)}").get_data(as_text=True)
+    layout = first_layout(client, path, query)
+    ids = SCREEN_KPIS if path == "/screen" else OVERVIEW_KPIS + MORE_KPIS
+    static = dict(re.findall(r'<span class="(?:kpi|tile)-value" id="(kpi-[a-z]+)">([^<]*)</span>', page))
+    assert static == _values(layout, ids)
+    assert page.index('id="react-entry-point"') < page.index('id="first-paint"') < page.index("_dash-renderer")
+
+
 def test_without_a_referrer_the_router_renders_the_page_as_before(client):
     response = client.get("/_dash-layout")
     layout = json.loads(response.get_data(as_text=True))
