@@ -61,6 +61,9 @@ for (const form of args.forms) {
         const flags = { output: 'json', logLevel: 'error', onlyCategories: ['performance'], disableStorageReset: true };
         const result = await lighthouse(args.base + pathname, flags, form === 'desktop' ? desktopConfig : undefined, page);
         const row = { form, page: pathname, run, ...metrics(result.lhr) };
+        if (args.dump) {  // the whole report of each run, for a closer look (layout shifts, bootup time)
+          fs.writeFileSync(path.join(args.dump, `${form}-${pathname.replace(/\W/g, '_')}-${run}.json`), JSON.stringify(result.lhr));
+        }
         process.stdout.write(JSON.stringify(row) + '\n');
       }
     }
