@@ -37,6 +37,18 @@ def header(topic: Topic, req: Request) -> tuple:
     )
 
 
+def first_paint_of(topic: Topic):
+    """The `first_paint` of a topic page (dashboard.web.pageload): its notices, title, breadcrumb and 数据截至 in
+    the page's first response, as `header` makes them for the render callback."""
+    i = ids(topic.key)
+    targets = [f"{i[part]}.children" for part in ("notices", "title", "breadcrumb", "freshness")]
+
+    def first_paint(query) -> dict:
+        return dict(zip(targets, header(topic, resolve(topic, query))))
+
+    return first_paint
+
+
 def unit_of(req: Request) -> str:
     """亿元 at province and city level, 万元 at county level (the page's KPI and chart unit)."""
     return fmt.unit_for_level(req.tree[req.state.region].level)

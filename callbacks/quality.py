@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, with_chart_tables
 from dashboard.core import grades
 from dashboard.core import quality as catalogue
 from dashboard.core.drill import DrillState, TopicFilter
@@ -55,6 +55,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "数据质量", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _score_text(value) -> str:

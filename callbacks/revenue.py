@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -63,6 +63,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "收入分析", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _with_change(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:

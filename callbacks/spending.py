@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, dcc, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -106,6 +106,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "支出分析", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _lag_text(row) -> str:

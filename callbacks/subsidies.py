@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -128,6 +128,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "惠民惠农补贴", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _yuan(value: Decimal | None) -> str:

@@ -166,3 +166,16 @@ def test_a_page_opened_inside_the_app_brings_its_stylesheets(call_callback):
     )
     links = [c["props"]["href"] for c in walk(out["_pages_content"]["children"]) if c["type"] == "Link"]
     assert len(links) == 1 and links[0].startswith("/assets/pages/topics.css?m="), links
+
+
+TOPIC_PAGES = ["revenue", "spending", "transfers", "debt", "procurement", "subsidies", "quality"]
+
+
+@pytest.mark.parametrize("key", TOPIC_PAGES)
+def test_a_topic_page_comes_with_its_heading(client, call_callback, key):
+    query = {"region": "430100", "year": "2024", "period": "1-6"}
+    layout = first_layout(client, f"/{key}", query)
+    out = call_callback(f"{key}-title", [(f"{key}-query", "data", query)])
+    assert text_of(by_id(layout, f"{key}-title")) == out[f"{key}-title"]["children"]
+    assert text_of(by_id(layout, f"{key}-title")).startswith("长沙市")
+    assert text_of(by_id(layout, f"{key}-freshness")) == out[f"{key}-freshness"]["children"]
