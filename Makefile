@@ -56,6 +56,7 @@ bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part o
 	$(PY) bench/bench_report.py
 	$(PY) bench/bench_export.py --synthetic 200000
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_lighthouse.py  ## installs Lighthouse into tools/lighthouse on first use (npm)
 
 clean:
 	rm -rf $(VENV) data

@@ -102,7 +102,7 @@
 
   function mendScrollBoxes(root) {
     // a box that scrolls on its own (wide tables on a phone) must be reachable by keyboard to scroll it
-    root.querySelectorAll('.table-responsive, .table-scroll, .risk-heatmap-scroll, .record-list').forEach(function (box) {
+    root.querySelectorAll('.table-responsive, .table-scroll, .risk-heatmap-scroll, .record-list, .chart-data-body').forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
       if (scrolls && !box.hasAttribute('tabindex')) { box.setAttribute('tabindex', '0'); }
     });
@@ -219,6 +219,7 @@
   function start() {
     new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
     window.addEventListener('resize', schedule);  // a box may start (or stop) scrolling
+    document.addEventListener('toggle', schedule, true);  // an opened 查看数据 table may scroll
     schedule();
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }

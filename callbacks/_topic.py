@@ -5,6 +5,8 @@ writes only its own render callback, starting it with `header(...)`.
 
 from __future__ import annotations
 
+import functools
+
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import g
 
@@ -15,7 +17,7 @@ from dashboard.core.links import CLEAR, href, query_string
 from dashboard.core.masking import may_reveal
 from dashboard.core.peers import rank_mode
 from dashboard.core.roles import may
-from dashboard.ui import ranking_views, views
+from dashboard.ui import chart_data, ranking_views, views
 from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
 from dashboard.ui.topic_page import chart_id, ids
 from dashboard.web.context import current_user
@@ -36,6 +38,18 @@ def header(topic: Topic, req: Request) -> tuple:
         views.breadcrumb(req.tree, req.scope.root, req.state, topic.path),
         views.freshness(req.version),
     )
+
+
+def first_paint_of(topic: Topic):
+    """The `first_paint` of a topic page (dashboard.web.pageload): its notices, title, breadcrumb and 数据截至 in
+    the page's first response, as `header` makes them for the render callback."""
+    i = ids(topic.key)
+    targets = [f"{i[part]}.children" for part in ("notices", "title", "breadcrumb", "freshness")]
+
+    def first_paint(query) -> dict:
+        return dict(zip(targets, header(topic, resolve(topic, query))))
+
+    return first_paint
 
 
 def unit_of(req: Request) -> str:
@@ -106,7 +120,27 @@ def page_outputs(key: str, charts) -> list[Output]:
         *(Output(chart_id(key, slot), "figure") for slot in charts),
         Output(i["ranking"], "children"),
         Output(i["trace"], "children"),
+        *(Output(chart_data.data_id(chart_id(key, slot)), "children") for slot in charts),
     ]
+
+
+FIGURES_AT = 5  # the first figure's place among page_outputs (after notices, title, breadcrumb, freshness, KPIs)
+
+
+def with_chart_tables(charts):
+    """A topic page's render callback returns its outputs up to the detail slot; this adds each chart's
+    "查看数据" table (`dashboard.ui.chart_data`), made from the figure it returned, as the last outputs."""
+
+    def decorate(render):
+        @functools.wraps(render)
+        def wrapped(*args, **kwargs):
+            values = list(render(*args, **kwargs))
+            figures = values[FIGURES_AT : FIGURES_AT + len(charts)]
+            return [*values, *(chart_data.table(f) if isinstance(f, dict) else no_update for f in figures)]
+
+        return wrapped
+
+    return decorate
 
 
 def register_topic(app: Dash, topic: Topic) -> None:

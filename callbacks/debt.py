@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, ranking, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, TopicFilter
@@ -47,6 +47,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "债务与库款", filters, table, capita="debt_per_capita")
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _cash_text(level: float | None) -> str:
@@ -147,6 +148,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_debt(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

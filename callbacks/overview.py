@@ -10,8 +10,8 @@ from dashboard.core.drill import clicked_point, viewport_size
 from dashboard.core.links import href
 from dashboard.risk import monitor as risk
 from dashboard.store.engine import current_data_version
+from dashboard.ui import chart_data, geo, views
 from dashboard.ui import cockpit_views as cv
-from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.web.context import drill_state
 from dashboard.web.render_cache import cached_render
@@ -19,11 +19,66 @@ from queries import cockpit, metrics, reporting
 from queries.regions import available_years, region_tree
 
 PATH = "/"
+CHARTS = ("overview-map", "overview-revenue-mix", "overview-functions", "overview-trend")
+
+
+HEAD = (
+    "overview-notices.children",
+    "overview-title.children",
+    "overview-breadcrumb.children",
+    "overview-freshness.children",
+    "overview-kpis.children",
+)
 
 
 def _state(query):
     scope, state = drill_state(query)
     return scope, current_data_version(), state
+
+
+def _overview(query) -> tuple:
+    """The page's head (notices, title, breadcrumb, 数据截至, the KPI row; HEAD order) and the region table."""
+    scope, version, state = _state(query)
+    tree = region_tree()
+    rows = cockpit.region_indicators(scope, state)
+    totals = cockpit.region_totals(rows, state)
+    region = tree[state.region]
+    unit = fmt.unit_for_level(region.level)
+    children = tree.children(region.adcode)
+    coverage = reporting.coverage(scope, state)
+    return (
+        views.notices(state.notices),
+        f"{region.name} · 财政运行总览 · {state.period_label}",
+        views.breadcrumb(tree, scope.root, state, PATH),
+        views.freshness(version, coverage),
+        views.kpi_cards(totals, state, unit, coverage),
+        views.region_table(rows, totals, state, unit, PATH, children[0].level if children else None),
+    )
+
+
+def _more_kpis(totals, state, coverage):
+    """直达资金支付进度, 库款保障水平 and 本月支付: the big screen's tiles that the first KPI row has not."""
+    kpis = cv.headline(totals, state, metrics.definitions(), coverage)
+    return views.kpi_row([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")], lg=4)
+
+
+def first_paint(query) -> dict:
+    """What the page's layout carries before any callback (dashboard.web.pageload): its head, both KPI rows and
+    the filters' values, computed as `render_overview` and `render_cockpit` compute them."""
+    head = _overview(query)
+    scope, _version, state = _state(query)
+    totals = cockpit.region_totals(cockpit.region_indicators(scope, state), state)
+    return {
+        **dict(zip(HEAD, head)),
+        "overview-more-kpis.children": _more_kpis(totals, state, reporting.coverage(scope, state)),
+        "overview-year.options": _years(),
+        "overview-year.value": str(state.year),
+        "overview-period.value": state.period,
+    }
+
+
+def _years() -> list[dict]:
+    return [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())]
 
 
 def register(app: Dash) -> None:
@@ -38,22 +93,7 @@ def register(app: Dash) -> None:
     )
     @cached_render()
     def render_overview(query):
-        scope, version, state = _state(query)
-        tree = region_tree()
-        rows = cockpit.region_indicators(scope, state)
-        totals = cockpit.region_totals(rows, state)
-        region = tree[state.region]
-        unit = fmt.unit_for_level(region.level)
-        children = tree.children(region.adcode)
-        coverage = reporting.coverage(scope, state)
-        return (
-            views.notices(state.notices),
-            f"{region.name} · 财政运行总览 · {state.period_label}",
-            views.breadcrumb(tree, scope.root, state, PATH),
-            views.freshness(version, coverage),
-            views.kpi_cards(totals, state, unit, coverage),
-            views.region_table(rows, totals, state, unit, PATH, children[0].level if children else None),
-        )
+        return _overview(query)
 
     app.clientside_callback(
         "function(data) { return {width: window.innerWidth, height: window.innerHeight}; }",
@@ -76,6 +116,7 @@ def register(app: Dash) -> None:
         Output("overview-trend-title", "children"),
         Output("overview-trend", "figure"),
         Output("overview-leaf", "children"),
+        *(Output(chart_data.data_id(g), "children") for g in CHARTS),
         Input("overview-query", "data"),
         Input("overview-metric", "value"),
         Input("overview-viewport", "data"),
@@ -92,9 +133,6 @@ def register(app: Dash) -> None:
         metric = metric if metric in figures.MAP_METRICS else "execution"
         indicators = cockpit.region_indicators(scope, state)
         risk_rows = risk.region_risk(scope, state)
-        kpis = cv.headline(
-            cockpit.region_totals(indicators, state), state, metrics.definitions(), reporting.coverage(scope, state)
-        )
         parent, only, selected = cv.map_scope(tree, state)
         shown = cv.map_values(cv.map_rows(indicators, state, region, only), risk_rows, metric)
         width = min(viewport_size(viewport, (1440.0, 900.0))[0] - 48, 720)
@@ -108,11 +146,11 @@ def register(app: Dash) -> None:
                 cockpit.top_payees(scope, state, "agency", 8), cockpit.top_payees(scope, state, "project", 8), unit
             )
         )
-        return (
-            [{"label": f"{y}年", "value": str(y)} for y in reversed(available_years())],
+        values = (
+            _years(),
             str(state.year),
             state.period,
-            views.kpi_row([k for k in kpis if k.kpi_id in ("kpi-direct", "kpi-cash", "kpi-month")], lg=4),
+            _more_kpis(cockpit.region_totals(indicators, state), state, reporting.coverage(scope, state)),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
             figures.region_map(
                 shown, metric, geo.outline_url(parent), centre, zoom, "desk", selected, geo.anchors(parent)
@@ -126,6 +164,8 @@ def register(app: Dash) -> None:
             figures.monthly_trend(cockpit.monthly_trend(scope, state), state.year, unit, "desk"),
             leaf,
         )
+        # each chart's "查看数据" table from its own figure, captioned by its card's title (CHARTS order)
+        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (4, 7, 9, 11)))
 
     @app.callback(
         Output("overview-nav", "href"),

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
@@ -131,6 +131,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "政府采购", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _kpis(total: pd.Series, concentration: float | None, unit: str) -> dbc.Row:
@@ -217,6 +218,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_procurement(query):
         req = resolve(TOPIC, query)
         state, scope, unit, period = req.state, req.scope, unit_of(req), req.state.period_label

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, register_topic
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, with_chart_tables
 from dashboard.core import grades
 from dashboard.core import quality as catalogue
 from dashboard.core.drill import DrillState, TopicFilter
@@ -56,6 +56,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "数据质量", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _score_text(value) -> str:
@@ -141,6 +142,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_quality(query):
         req = resolve(TOPIC, query)
         state, scope = req.state, req.scope

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input
 
-from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, ranking, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -65,6 +65,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "收入分析", filters, table, capita="revenue_per_capita")
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _with_change(frame: pd.DataFrame, state: DrillState) -> pd.DataFrame:
@@ -119,6 +120,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_revenue(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

@@ -10,7 +10,7 @@ from dashboard.core.peers import rank_mode
 from dashboard.risk import monitor as risk
 from dashboard.risk.rules import TOPICS
 from dashboard.store.engine import current_data_version
-from dashboard.ui import ranking_views, risk_views, views
+from dashboard.ui import chart_data, ranking_views, risk_views, views
 from dashboard.ui.figures import risk as figures
 from dashboard.web.context import drill_state
 from queries import metrics
@@ -36,6 +36,7 @@ def register(app: Dash) -> None:
         Output("risk-distribution", "figure"),
         Output("risk-health-table", "children"),
         Output("risk-evidence", "children"),
+        *(Output(chart_data.data_id(g), "children") for g in ("risk-heatmap", "risk-health", "risk-distribution")),
         Input("risk-query", "data"),
     )
     def render_risk(query):
@@ -49,7 +50,7 @@ def register(app: Dash) -> None:
         counts = risk.warning_counts(scope, state)
         as_of = f"截至{state.year}年{state.last_month}月末"
         heatmap, ranking = figures.risk_heatmap(risk.risk_matrix(scope, state)), figures.health_ranking(children)
-        return (
+        values = (
             views.notices(state.notices),
             f"{region.name} · 风险监测",
             views.breadcrumb(tree, scope.root, state, PATH),
@@ -66,6 +67,7 @@ def register(app: Dash) -> None:
             _ranking(scope, state, query, children, region_risk),
             None,
         )
+        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (5, 8, 11)))  # 查看数据 of each chart
 
     def _ranking(scope, state, query, children, region_risk) -> list:
         """The ranking below the charts: 绝对值 (财政健康指数), 人均 (人均债务 with 常住人口) or 同类排名 (the health

@@ -16,8 +16,8 @@ from dashboard.core.reporting import coverage_text
 from dashboard.risk import monitor as risk
 from dashboard.state import present
 from dashboard.store.engine import current_data_version
+from dashboard.ui import chart_data, geo, views
 from dashboard.ui import cockpit_views as cv
-from dashboard.ui import geo, views
 from dashboard.ui.figures import cockpit as figures
 from dashboard.ui.figures.theme import resolve_theme
 from dashboard.ui.present_views import BOARD_NAMES
@@ -34,6 +34,7 @@ TILE_TOPICS = {  # a tile opens its topic page for the same region and period
     "kpi-cash": "/debt",
     "kpi-month": "/spending",
 }
+CHARTS = ("screen-map", "screen-revenue-mix", "screen-functions", "screen-trend")
 BOARD_METRICS = {"overview": "execution", "revenue": "revenue_yoy", "spending": "execution", "risk": "risk"}
 OUTPUTS = [
     "screen-notices.children",
@@ -50,6 +51,7 @@ OUTPUTS = [
     "screen-side-title.children",
     "screen-side.children",
     "screen-ticker.children",
+    *(f"{chart_data.data_id(g)}.children" for g in CHARTS),  # each chart's table for screen readers
 ]
 
 
@@ -63,16 +65,44 @@ def query_of(search: str | None) -> dict[str, list[str]]:
     return parse_qs((search or "").lstrip("?"))
 
 
-def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict, tile_links: bool = True) -> list:
-    """Everything on the screen for one drill state, in OUTPUTS order; `tile_links`: each tile opens its topic page
-    (not on a wall a presenter drives: the tablet decides what the room sees)."""
+HEAD = 5  # the first OUTPUTS: notices, title, breadcrumb, 数据截至 and the KPI tiles
+
+
+def head(state: DrillState, scope, tile_links: bool = True) -> list:
+    """The screen's header and KPI tiles for one drill state (the first HEAD of OUTPUTS); `tile_links`: each tile
+    opens its topic page (not on a wall a presenter drives: the tablet decides what the room sees)."""
     tree = region_tree()
-    version = current_data_version()
+    region = tree[state.region]
+    totals = cockpit.region_totals(cockpit.region_indicators(scope, state), state)
+    coverage = reporting.coverage(scope, state)
+    unit = fmt.fitting_unit(totals["revenue"], totals["spending"])  # one unit for every chart and table of the wall
+    return [
+        views.notices(state.notices),
+        f"{region.name}财政运行监测 · {state.period_label}",
+        views.breadcrumb(tree, scope.root, state, PATH),
+        f"数据截至 {current_data_version().data_through:%Y年%m月%d日} · {coverage_text(coverage)} · 单位:{unit}",
+        cv.screen_kpis(
+            cv.headline(totals, state, metrics.definitions(), coverage),
+            {kpi: href(topic, state) for kpi, topic in TILE_TOPICS.items()} if tile_links else None,
+        ),
+    ]
+
+
+def first_paint(query) -> dict:
+    """The header and KPI tiles in the page's layout, before any callback (dashboard.web.pageload), as `render`
+    shows them; the charts wait for the browser's size. A wall (`?wall=`) waits to learn whether a presenter
+    drives it before its tiles link anywhere."""
+    scope, state = drill_state(query)
+    return dict(zip(OUTPUTS, head(state, scope, tile_links=not (query or {}).get("wall"))))
+
+
+def render(state: DrillState, scope, viewport: dict, metric: str, link_params: dict, tile_links: bool = True) -> list:
+    """Everything on the screen for one drill state, in OUTPUTS order; `tile_links` as in `head`."""
+    tree = region_tree()
     region = tree[state.region]
     indicators = cockpit.region_indicators(scope, state)
     risk_rows = risk.region_risk(scope, state)
     totals = cockpit.region_totals(indicators, state)
-    coverage = reporting.coverage(scope, state)
     unit = fmt.fitting_unit(totals["revenue"], totals["spending"])  # one unit for every chart and table of the wall
     width, height = viewport_size(viewport, (1920.0, 1080.0))
     wall = width >= 1200 and width > height  # else the tablet/phone layout: one or two columns, the map full width
@@ -104,15 +134,8 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
     map_title = (
         f"下级区划 · {figures.MAP_METRICS[metric]}" if child_level else f"{region.name} · {figures.MAP_METRICS[metric]}"
     )
-    return [
-        views.notices(state.notices),
-        f"{region.name}财政运行监测 · {state.period_label}",
-        views.breadcrumb(tree, scope.root, state, PATH),
-        f"数据截至 {version.data_through:%Y年%m月%d日} · {coverage_text(coverage)} · 单位:{unit}",
-        cv.screen_kpis(
-            cv.headline(totals, state, metrics.definitions(), coverage),
-            {kpi: href(topic, state) for kpi, topic in TILE_TOPICS.items()} if tile_links else None,
-        ),
+    values = [
+        *head(state, scope, tile_links),
         map_title,
         map_figure,
         cv.map_legend(shown, metric),
@@ -123,6 +146,9 @@ def render(state: DrillState, scope, viewport: dict, metric: str, link_params: d
         side,
         cv.ticker(risk.latest_warnings(scope, state, limit=12)),
     ]
+    figures_at = [OUTPUTS.index(f"{g}.figure") for g in CHARTS]
+    captions = [map_title, "收入结构 · 税收与非税", "支出结构 · 前10类", "月度趋势 · 本年与上年"]
+    return [*values, *(chart_data.table(values[i], f"{c} · 单位:{unit}") for i, c in zip(figures_at, captions))]
 
 
 def register(app: Dash) -> None:

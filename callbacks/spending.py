@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, dcc, html
 
-from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, ranking, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -108,6 +108,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "支出分析", filters, table, capita="spending_per_capita")
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _lag_text(row) -> str:
@@ -228,6 +229,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_spending(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, html
 
-from callbacks._topic import header, page_outputs, ranking, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, ranking, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -129,6 +129,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "惠民惠农补贴", filters, table, capita="subsidy_per_capita")
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _yuan(value: Decimal | None) -> str:
@@ -259,6 +260,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_subsidies(query):
         req = resolve(TOPIC, query)
         state, scope, unit, period = req.state, req.scope, unit_of(req), req.state.period_label

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input
 
-from callbacks._topic import header, page_outputs, register_topic, unit_of
+from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -72,6 +72,7 @@ def table(req: Request) -> TableView:
 
 
 TOPIC = Topic(KEY, PATH, "转移支付与直达资金", filters, table)
+first_paint = first_paint_of(TOPIC)  # the heading in the page's first response
 
 
 def _charted(progress: pd.DataFrame, key: str, own_code: str | None = None) -> pd.DataFrame:
@@ -135,6 +136,7 @@ def register(app: Dash) -> None:
         Input(i["query"], "data"),
     )
     @cached_render()
+    @with_chart_tables(CHARTS)
     def render_transfers(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)

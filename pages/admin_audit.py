@@ -82,5 +82,12 @@ def layout(**_query) -> html.Div:
 
 
 dash.register_page(
-    __name__, path="/admin/audit", name="审计日志", title="审计日志", order=91, layout=layout, permission="admin"
+    __name__,
+    path="/admin/audit",
+    name="审计日志",
+    title="审计日志",
+    order=91,
+    layout=layout,
+    permission="admin",
+    stylesheets=("admin.css",),
 )

@@ -131,5 +131,12 @@ def layout(**_query) -> html.Div:
 
 
 dash.register_page(
-    __name__, path="/admin/users", name="用户管理", title="用户管理", order=90, layout=layout, permission="admin"
+    __name__,
+    path="/admin/users",
+    name="用户管理",
+    title="用户管理",
+    order=90,
+    layout=layout,
+    permission="admin",
+    stylesheets=("admin.css",),
 )

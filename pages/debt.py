@@ -23,4 +23,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区债务与库款(本级单列)")
 
 
-dash.register_page(__name__, path="/debt", name="债务与库款", title="债务与库款", order=47, layout=layout)
+dash.register_page(
+    __name__,
+    path="/debt",
+    name="债务与库款",
+    title="债务与库款",
+    order=47,
+    layout=layout,
+    stylesheets=("topics.css",),
+)

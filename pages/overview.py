@@ -7,6 +7,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from dashboard.ui import chart_data
 from dashboard.ui.figures.cockpit import MAP_METRICS
 from dashboard.ui.graph import graph
 
@@ -17,7 +18,10 @@ PERIODS = [{"label": f"1-{m}月累计", "value": f"1-{m}"} for m in range(1, 13)
 
 
 def _card(title_id: str, body, class_name: str = "") -> html.Section:
-    return html.Section([html.H2(id=title_id, className="card-heading"), body], className=f"overview-card {class_name}")
+    parts = body if isinstance(body, list) else [body]
+    return html.Section(
+        [html.H2(id=title_id, className="card-heading"), *parts], className=f"overview-card {class_name}"
+    )
 
 
 def layout(region: str | None = None, year: str | None = None, period: str | None = None, **_other) -> html.Div:
@@ -56,7 +60,13 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                 ],
                 className="overview-head d-flex flex-wrap align-items-end gap-2 mb-3",
             ),
-            dcc.Loading(html.Div(id="overview-kpis"), type="dot", delay_show=300),
+            # the KPIs come with the layout (callbacks.overview.first_paint): a reload dims them, never hides them
+            dcc.Loading(
+                html.Div(id="overview-kpis"),
+                type="dot",
+                delay_show=300,
+                overlay_style={"visibility": "visible", "opacity": 0.6},
+            ),
             html.Div(id="overview-more-kpis"),
             html.Div(
                 [
@@ -75,23 +85,33 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
                                     "overview-map", mode_bar=False, config=_STILL, className="overview-graph map-graph"
                                 ),
                                 html.Div(id="overview-map-legend"),
+                                chart_data.slot("overview-map"),
                             ]
                         ),
                         "card-map",
                     ),
                     _card(
                         "overview-mix-title",
-                        graph("overview-revenue-mix", mode_bar=False, config=_STILL, className="overview-graph"),
+                        [
+                            graph("overview-revenue-mix", mode_bar=False, config=_STILL, className="overview-graph"),
+                            chart_data.slot("overview-revenue-mix"),
+                        ],
                         "card-mix",
                     ),
                     _card(
                         "overview-functions-title",
-                        graph("overview-functions", mode_bar=False, config=_STILL, className="overview-graph tall"),
+                        [
+                            graph("overview-functions", mode_bar=False, config=_STILL, className="overview-graph tall"),
+                            chart_data.slot("overview-functions"),
+                        ],
                         "card-functions",
                     ),
                     _card(
                         "overview-trend-title",
-                        graph("overview-trend", mode_bar=False, config=_STILL, className="overview-graph"),
+                        [
+                            graph("overview-trend", mode_bar=False, config=_STILL, className="overview-graph"),
+                            chart_data.slot("overview-trend"),
+                        ],
                         "card-trend",
                     ),
                     html.Div(id="overview-leaf", className="card-leaf"),
@@ -104,4 +124,12 @@ def layout(region: str | None = None, year: str | None = None, period: str | Non
     )
 
 
-dash.register_page(__name__, path="/", name="总览", title="财政运行总览", order=0, layout=layout)
+dash.register_page(
+    __name__,
+    path="/",
+    name="总览",
+    title="财政运行总览",
+    order=0,
+    layout=layout,
+    stylesheets=("overview.css", "map-labels.css"),
+)

@@ -106,7 +106,14 @@ def layout(
 
 
 dash.register_page(
-    __name__, path=PATH, name="大屏演示", title="大屏演示 · 三端联动", order=6, layout=layout, permission="present"
+    __name__,
+    path=PATH,
+    name="大屏演示",
+    title="大屏演示 · 三端联动",
+    order=6,
+    layout=layout,
+    permission="present",
+    stylesheets=("present.css",),
 )
 
 

@@ -22,4 +22,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区政府采购(本级单列)")
 
 
-dash.register_page(__name__, path="/procurement", name="采购", title="政府采购", order=30, layout=layout)
+dash.register_page(
+    __name__,
+    path="/procurement",
+    name="采购",
+    title="政府采购",
+    order=30,
+    layout=layout,
+    stylesheets=("topics.css", "records.css"),
+)

@@ -17,4 +17,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区数据质量评分")
 
 
-dash.register_page(__name__, path="/quality", name="数据质量", title="数据质量", order=48, layout=layout)
+dash.register_page(
+    __name__,
+    path="/quality",
+    name="数据质量",
+    title="数据质量",
+    order=48,
+    layout=layout,
+    stylesheets=("topics.css", "records.css", "risk.css"),
+)

@@ -25,4 +25,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区收入与财政自给率(本级单列)")
 
 
-dash.register_page(__name__, path="/revenue", name="收入", title="收入分析", order=10, layout=layout)
+dash.register_page(
+    __name__,
+    path="/revenue",
+    name="收入",
+    title="收入分析",
+    order=10,
+    layout=layout,
+    stylesheets=("topics.css",),
+)

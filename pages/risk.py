@@ -7,12 +7,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.ui import chart_data
 from dashboard.ui.graph import graph
 from dashboard.ui.risk_views import rules_catalogue, weights_card
 
 
 def _card(title_id: str, body) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([html.H2(id=title_id, className="h6"), body]), className="h-100")
+    parts = body if isinstance(body, list) else [body]
+    return dbc.Card(dbc.CardBody([html.H2(id=title_id, className="h6"), *parts]), className="h-100")
 
 
 def layout(
@@ -49,6 +51,7 @@ def layout(
                             graph("risk-heatmap", mode_bar=False, config=still, className="risk-heatmap"),
                             className="risk-heatmap-scroll",
                         ),
+                        chart_data.slot("risk-heatmap"),
                         html.Div(id="risk-evidence"),
                     ]
                 ),
@@ -57,14 +60,20 @@ def layout(
             dbc.Row(
                 [
                     dbc.Col(
-                        _card("risk-health-title", graph("risk-health", mode_bar=False, config=still)),
+                        _card(
+                            "risk-health-title",
+                            [graph("risk-health", mode_bar=False, config=still), chart_data.slot("risk-health")],
+                        ),
                         lg=7,
                         className="mt-3",
                     ),
                     dbc.Col(
                         _card(
                             "risk-distribution-title",
-                            graph("risk-distribution", mode_bar=False, config=still, style={"height": "240px"}),
+                            [
+                                graph("risk-distribution", mode_bar=False, config=still, style={"height": "240px"}),
+                                chart_data.slot("risk-distribution"),
+                            ],
                         ),
                         lg=5,
                         className="mt-3",
@@ -79,4 +88,12 @@ def layout(
     )
 
 
-dash.register_page(__name__, path="/risk", name="风险监测", title="风险监测 · 财政健康指数", order=50, layout=layout)
+dash.register_page(
+    __name__,
+    path="/risk",
+    name="风险监测",
+    title="风险监测 · 财政健康指数",
+    order=50,
+    layout=layout,
+    stylesheets=("risk.css",),
+)

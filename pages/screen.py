@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from dashboard.core import settings
 from dashboard.core.drill import rotate_seconds, wall_id
+from dashboard.ui import chart_data
 from dashboard.ui.figures.cockpit import MAP_METRICS
 from dashboard.ui.graph import graph
 from dashboard.ui.present_views import rotation_bar, wall_slots
@@ -24,19 +25,26 @@ BOARDS = ("overview", "revenue", "spending", "risk")
 
 def _panel(title, body, area: str, title_id: str | None = None) -> html.Section:
     return html.Section(
-        [html.H2(title, className="panel-title", id=title_id or f"{area}-title"), body],
+        [
+            html.H2(title, className="panel-title", id=title_id or f"{area}-title"),
+            *(body if isinstance(body, list) else [body]),
+        ],
         className=f"screen-panel panel-{area}",
     )
 
 
-def _graph(graph_id: str):
-    return graph(
-        graph_id,
-        mode_bar=False,
-        config={"scrollZoom": False, "doubleClick": False},
-        className="screen-graph",
-        responsive=True,
-    )
+def _graph(graph_id: str) -> list:
+    """A wall chart and its data table, there for screen readers only (a wall has no room for it)."""
+    return [
+        graph(
+            graph_id,
+            mode_bar=False,
+            config={"scrollZoom": False, "doubleClick": False},
+            className="screen-graph",
+            responsive=True,
+        ),
+        chart_data.slot(graph_id, hidden=True),
+    ]
 
 
 def layout(
@@ -91,7 +99,7 @@ def layout(
                                 ],
                                 className="map-head",
                             ),
-                            _graph("screen-map"),
+                            *_graph("screen-map"),
                             html.Div(id="screen-map-legend"),
                         ],
                         className="screen-panel panel-map",
@@ -111,4 +119,12 @@ def layout(
     )
 
 
-dash.register_page(__name__, path=PATH, name="大屏", title="财政运行监测大屏", order=5, layout=layout)
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="大屏",
+    title="财政运行监测大屏",
+    order=5,
+    layout=layout,
+    stylesheets=("screen.css", "map-labels.css", "present.css"),
+)

@@ -29,4 +29,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区支出与预算执行(本级单列)")
 
 
-dash.register_page(__name__, path="/spending", name="支出", title="支出分析", order=20, layout=layout)
+dash.register_page(
+    __name__,
+    path="/spending",
+    name="支出",
+    title="支出分析",
+    order=20,
+    layout=layout,
+    stylesheets=("topics.css",),
+)

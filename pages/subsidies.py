@@ -22,4 +22,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区补贴发放(本级单列)")
 
 
-dash.register_page(__name__, path="/subsidies", name="补贴", title="惠民惠农补贴", order=40, layout=layout)
+dash.register_page(
+    __name__,
+    path="/subsidies",
+    name="补贴",
+    title="惠民惠农补贴",
+    order=40,
+    layout=layout,
+    stylesheets=("topics.css", "records.css"),
+)

@@ -23,4 +23,12 @@ def layout(**query) -> dash.html.Div:
     return topic_layout(KEY, query, FILTERS, CHARTS, ranking_title="各地区转移支付与直达资金(本级单列)")
 
 
-dash.register_page(__name__, path="/transfers", name="转移支付", title="转移支付与直达资金", order=45, layout=layout)
+dash.register_page(
+    __name__,
+    path="/transfers",
+    name="转移支付",
+    title="转移支付与直达资金",
+    order=45,
+    layout=layout,
+    stylesheets=("topics.css",),
+)

@@ -169,5 +169,11 @@ def layout(
 
 
 dash.register_page(
-    __name__, path="/warnings", name="预警工单", title="预警工单 · 线上反馈与销号", order=51, layout=layout
+    __name__,
+    path="/warnings",
+    name="预警工单",
+    title="预警工单 · 线上反馈与销号",
+    order=51,
+    layout=layout,
+    stylesheets=("risk.css", "tickets.css"),
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.ui import chart_data
 from dashboard.ui.graph import graph
 
 PERIODS = (
@@ -122,11 +123,14 @@ def topic_layout(
         [
             dbc.Col(
                 dbc.Card(
-                    dcc.Loading(
-                        graph(chart_id(key, slot), config={"responsive": True}, className="topic-graph"),
-                        type="dot",
-                        delay_show=300,
-                    ),
+                    [
+                        dcc.Loading(
+                            graph(chart_id(key, slot), config={"responsive": True}, className="topic-graph"),
+                            type="dot",
+                            delay_show=300,
+                        ),
+                        chart_data.slot(chart_id(key, slot)),
+                    ],
                     className="chart-card h-100",
                 ),
                 xs=12,

@@ -18,7 +18,7 @@ from types import ModuleType
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
-from flask import g
+from flask import g, has_request_context, request
 from flask_caching import Cache
 
 from dashboard.core import settings
@@ -30,7 +30,7 @@ from dashboard.state import audit, migrate
 from dashboard.state.engine import state_engine
 from dashboard.store.memo import ResilientCache, bind_cache
 from dashboard.web import ask as ask_box
-from dashboard.web import boundary, delivery, errors, logs, ratelimit, render_cache
+from dashboard.web import boundary, delivery, errors, logs, pageload, ratelimit, render_cache
 from dashboard.web import gate as web
 from dashboard.web.attachments import register_routes as register_attachment_routes
 from dashboard.web.context import audit_context, current_user
@@ -83,6 +83,21 @@ class CockpitDash(Dash):
         """Dash's scripts without the 98 KB Babel polyfill (core-js for browsers before ES2017: every browser the
         cockpit supports has what it fills in)."""
         return "\n".join(line for line in super()._generate_scripts_html().split("\n") if "/polyfill@" not in line)
+
+    def _generate_css_dist_html(self) -> str:
+        """The stylesheets every page uses, then the page's own (`dashboard.web.pageload`)."""
+        own = pageload.head_links(request.path) if has_request_context() else ""
+        return super()._generate_css_dist_html() + ("\n" + own if own else "")
+
+    def interpolate_index(
+        self, metas="", title="", css="", config="", scripts="", app_entry="", favicon="", renderer=""
+    ) -> str:
+        """The page's own title in the shell (the router's callback no longer has to set it)."""
+        page = pageload.page_of(request.path) if has_request_context() else None
+        if page is not None and isinstance(page.get("title"), str):
+            title = page["title"]
+        app_entry += pageload.first_paint_html(_shell)  # the page as static HTML until the renderer draws it
+        return super().interpolate_index(metas, title, css, config, scripts, app_entry, favicon, renderer)
 
 
 def _cache_config() -> dict:
@@ -158,13 +173,16 @@ def _navbar(user: User | None) -> dbc.Navbar:
     )
 
 
-def _shell() -> html.Div:
-    """The app layout, built per page load for the signed-in user."""
+def _shell(address: tuple[str, str, str] | None = None) -> html.Div:
+    """The app layout, built per page load for the signed-in user, with the page at `address` (default: the page
+    the layout request comes from) in it."""
     return html.Div(
         [
             _navbar(current_user()),
             ask_box.ask_bar(),
-            html.Main(dbc.Container(dash.page_container, fluid=True, className="pb-4"), id=MAIN_ID, tabIndex="-1"),
+            html.Main(
+                dbc.Container(pageload.page_container(address), fluid=True, className="pb-4"), id=MAIN_ID, tabIndex="-1"
+            ),
         ]
     )
 
@@ -202,7 +220,10 @@ def create_app() -> Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ASSETS),
-        assets_path_ignore=["vendor"],  # served on demand (the Plotly bundle: assets/plotly-bundle.js), never inlined
+        # served on demand, never linked from every page: vendor/ (the Plotly bundle: assets/plotly-bundle.js),
+        # pages/ (a page's own CSS: dashboard/web/pageload.py) and the sign-in page's auth.css (linked by /login)
+        assets_path_ignore=["vendor", "pages"],
+        assets_ignore=r"^auth\.css$",
         serve_locally=True,
         title="财政运行监测驾驶舱",
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (keep the title) but types it str
@@ -219,9 +240,11 @@ def create_app() -> Dash:
     cache = Cache(app.server, config=_cache_config())
     bind_cache(ResilientCache(cache.cache) if settings.get("CACHE_TYPE") == "RedisCache" else cache.cache)
     render_cache.clear()  # a new app (another store, other settings) starts with no rendered views
-    topics = {}
+    topics, first_paint = {}, {}
     for module in callback_modules(page_names):
         module.register(app)
+        if hasattr(module, "first_paint"):
+            first_paint[module.__name__.rsplit(".", 1)[-1]] = module.first_paint
         topic = getattr(module, "TOPIC", None)
         if topic is not None:
             topics[topic.key] = topic
@@ -232,6 +255,7 @@ def create_app() -> Dash:
         dash.State("nav-collapse", "is_open"),
         prevent_initial_call=True,
     )
+    pageload.install(first_paint)  # each page's stylesheets and first numbers in its first response
     ask_box.register(app, app.server)  # the question box of the shell (问数)
     register_export_routes(app.server, topics)
     register_qrcode_routes(app.server)
