@@ -104,8 +104,7 @@ def test_each_chart_has_its_data_table(open_browser):
     driver.go("/")
     wait_for(driver, "document.querySelector('#overview-revenue-mix-data table')", 60)
     summary = driver.find_element(By.CSS_SELECTOR, "#overview-revenue-mix + details > summary, .card-mix summary")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
-    summary.click()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", summary)
     rows = driver.execute_script(
         "return [...document.querySelectorAll('#overview-revenue-mix-data table:last-child tbody tr')]"
         ".map(r => r.innerText)"
@@ -133,10 +132,9 @@ def test_a_page_keeps_only_its_own_stylesheets_after_moving_inside_the_app(open_
     wait_for_dash_idle(driver, timeout=90)
     sheets = "return [...document.styleSheets].map(s => s.href || '').filter(h => h.includes('/assets/pages/'))"
     assert {h.split("/")[-1].split("?")[0] for h in driver.execute_script(sheets)} == {"overview.css", "map-labels.css"}
-    link = driver.execute_script(
-        "return [...document.querySelectorAll('.navbar a')].find(a => new URL(a.href).pathname === '/spending')"
+    driver.execute_script(  # a link inside the app: no reload (found and clicked at once: the navbar may re-render)
+        "[...document.querySelectorAll('.navbar a')].find(a => new URL(a.href).pathname === '/spending').click()"
     )
-    driver.execute_script("arguments[0].click()", link)  # a link inside the app: no reload
     wait_for(
         driver, "document.getElementById('spending-title') && document.getElementById('spending-title').textContent", 60
     )

@@ -61,6 +61,7 @@ def test_a_tile_opens_its_topic_page_for_the_same_region_and_period(open_browser
     driver = open_browser(1920, 1080)
     driver.go("/screen?region=430100&year=2024&period=1-6")
     wait_for(driver, "document.getElementById('kpi-revenue') && document.getElementById('kpi-revenue').textContent", 60)
+    wait_for_dash_idle(driver)  # the static first paint has been replaced by the rendered page
     links = driver.execute_script(
         "return [...document.querySelectorAll('.screen-kpis a.screen-tile-link')].map(a => a.getAttribute('href'))"
     )

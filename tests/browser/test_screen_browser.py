@@ -145,7 +145,8 @@ def test_screen_reflows_on_tablets_and_phones_and_explains_an_unknown_region(ope
         timeout=60,
     )
     assert "未找到区划代码“999999”" in notice
-    assert driver.find_element(By.ID, "screen-title").text.startswith("湖南省")
+    wait_for_dash_idle(driver)  # the static first paint has been replaced by the rendered page
+    assert driver.execute_script("return document.getElementById('screen-title').textContent").startswith("湖南省")
     wait_for(driver, "document.getElementById('kpi-revenue')", timeout=60)
     wait_for_dash_idle(driver)
     for width, height in ((820, 1180), (390, 844)):
@@ -263,7 +264,8 @@ def test_an_unreported_county_shows_as_unreported_on_the_wall_and_the_overview(o
     wait_for(
         driver, "document.getElementById('kpi-cash') && document.getElementById('kpi-cash').textContent === '未报送'"
     )
-    assert driver.find_element(By.ID, "kpi-month").text == "未报送"
+    wait_for_dash_idle(driver)
+    assert driver.execute_script("return document.getElementById('kpi-month').textContent") == "未报送"
     screenshot(driver, "screen-unreported-county")
     resize(driver, 1440, 900)
     driver.go(f"/?region={city}&year=2024&period=1-12")
@@ -273,4 +275,4 @@ def test_an_unreported_county_shows_as_unreported_on_the_wall_and_the_overview(o
         " const last = rows[rows.length - 1]; return last && [...last.cells].map(c => c.textContent); })()",
     )
     assert row[-1] == "未报送" and row[6] == "未报送", row
-    assert "未报送" in driver.find_element(By.ID, "gaps-note").text
+    assert "未报送" in driver.execute_script("return document.getElementById('gaps-note').textContent")
