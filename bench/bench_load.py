@@ -134,6 +134,7 @@ def run_mix(base: str, mix: str, users: int, seconds: float, seed: int) -> dict:
     calls = Callbacks(base, sessions[0][0])
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
+    kinds: dict[str, int] = defaultdict(int)  # what each error was (status or transport failure)
     lock = threading.Lock()
     stop_at = [0.0]
     start = threading.Barrier(users + 1)
@@ -158,13 +159,15 @@ def run_mix(base: str, mix: str, users: int, seconds: float, seed: int) -> dict:
                     timeout=60,
                 )
                 ok = response.status_code == 200
-            except requests.RequestException:
-                ok = False
+                kind = f"HTTP {response.status_code}"
+            except requests.RequestException as error:
+                ok, kind = False, type(error).__name__
             elapsed = (time.perf_counter() - began) * 1000
             with lock:
                 timings[name].append(elapsed)
                 if not ok:
                     errors[name] += 1
+                    kinds[f"{name}: {kind}"] += 1
 
     threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(users)]
     for thread in threads:
@@ -189,6 +192,7 @@ def run_mix(base: str, mix: str, users: int, seconds: float, seed: int) -> dict:
         "all": _stats(everything, sum(errors.values()), wall),
         "renders": _stats(renders, sum(n for k, n in errors.items() if k.endswith("render")), wall),
         "routes": routes,
+        "error_kinds": dict(kinds),
     }
 
 
@@ -218,6 +222,8 @@ def _print(result: dict) -> None:
             f"  {name:<24} {s['requests']:>8} {s['per_second']:>7} {s['p50_ms']:>8} {s['p95_ms']:>8} "
             f"{s['p99_ms']:>8} {s['errors']:>6}"
         )
+    for kind, count in sorted(result.get("error_kinds", {}).items()):
+        print(f"  error: {kind} × {count}")
 
 
 def _start_server(port: int) -> subprocess.Popen:
@@ -227,7 +233,7 @@ def _start_server(port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(ROOT / "bench" / "results" / "load-server.log", "w"),  # noqa: SIM115  (lives as long as the server)
         start_new_session=True,
     )
     deadline = time.time() + 120

@@ -78,6 +78,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "WEB_MAX_REQUESTS",
+        "0",
+        "Requests after which gunicorn replaces a worker (0: never). A replaced worker drops its keep-alive "
+        "connections (a client's next request on one fails) and its in-process caches.",
+        int,
+    ),
+    Setting(
         "LOG_FORMAT",
         "json",
         "Request log on stdout: json (one line per request: time, request id, user, route, status, duration) or text.",
