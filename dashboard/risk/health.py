@@ -55,14 +55,14 @@ def grades_of(key: str, sums: dict[str, tuple[float, float]], as_of: AsOf) -> di
 def health_index(measures: dict[str, pd.DataFrame], members: dict[str, list[str]], as_of: AsOf) -> pd.DataFrame:
     """code → health_index (0–100, None without data) and each component's grade, for regions whose units are
     `members[code]`; `measures[name]` holds each unit's num and den."""
+    pairs = pd.DataFrame(
+        [(code, unit) for code, units in members.items() for unit in units], columns=["code", "region"]
+    )
     graded: dict[str, dict[str, Grade]] = {}
     for name in {m for component in COMPONENTS for m in component.measures}:
-        frame = measures[name]
-        sums = {}
-        for code, units in members.items():
-            mine = frame[frame["region"].isin(units)]
-            if not mine.empty and mine["den"].sum():
-                sums[code] = (mine["num"].sum(), mine["den"].sum())
+        found = pairs.merge(measures[name][["region", "num", "den"]], on="region")  # a unit counts in every region
+        totals = found.groupby("code", sort=False)[["num", "den"]].sum()  # it belongs to (the drill and its child)
+        sums = {code: (float(r.num), float(r.den)) for code, r in totals.iterrows() if r.den}
         graded[name] = grades_of(name, sums, as_of)
     rows = []
     for code in members:

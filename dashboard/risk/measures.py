@@ -113,16 +113,26 @@ def _ytd(mart: sa.Table, as_of: AsOf) -> list:
 def metric(conn: Connection, key: str, as_of: AsOf, filters: dict[str, object] | None = None) -> pd.DataFrame:
     """region, num, den, value of metric `key` of `queries.metrics` per unit, January to the end of `as_of`
     (units with a positive denominator): the same sums and division every page shows."""
-    frame = metrics.by_unit(conn, (key,), Period(as_of.year, 1, as_of.month), filters)
-    out = pd.DataFrame(
-        {
-            "region": frame["region"],
-            "num": frame[f"{key}_num"].map(float),
-            "den": frame[f"{key}_den"].map(float),
-            "value": frame[key],
-        }
-    )
-    return out[out["den"] > 0].reset_index(drop=True)
+    return metrics_of(conn, (key,), as_of, filters)[key]
+
+
+def metrics_of(
+    conn: Connection, keys: tuple[str, ...], as_of: AsOf, filters: dict[str, object] | None = None
+) -> dict[str, pd.DataFrame]:
+    """`metric` for several keys from one pass of the metric layer (each table read once per window)."""
+    frame = metrics.by_unit(conn, keys, Period(as_of.year, 1, as_of.month), filters)
+    found = {}
+    for key in keys:
+        out = pd.DataFrame(
+            {
+                "region": frame["region"],
+                "num": frame[f"{key}_num"].map(float),
+                "den": frame[f"{key}_den"].map(float),
+                "value": frame[key],
+            }
+        )
+        found[key] = out[out["den"] > 0].reset_index(drop=True)
+    return found
 
 
 def execution(

@@ -435,24 +435,25 @@ def warnings_in(scope: Scope, state: DrillState, code: str, topic: str | None = 
 
 # -- the fiscal health index ----------------------------------------------------------------------------------------
 
-UNIT_MEASURES = {
-    "execution": lambda c, a: m.execution(c, a),
-    "sanbao_wage": lambda c, a: m.execution(c, a, "sanbao_wage"),
-    "sanbao_running": lambda c, a: m.execution(c, a, "sanbao_running"),
-    "sanbao_livelihood": lambda c, a: m.execution(c, a, "sanbao_livelihood"),
-    "cash_level": lambda c, a: m.metric(c, "cash_level", a),
-    "debt_ratio": m.debt_ratio,
-    "direct_pay": lambda c, a: m.execution(c, a, "direct_pay"),
-    "self_sufficiency": m.self_sufficiency,
-    "tax_share": m.tax_share,
-}
+UNIT_MEASURES = (  # the metrics (`queries.metrics`) the health components are made of, per unit, year to date
+    "execution",
+    "sanbao_wage",
+    "sanbao_running",
+    "sanbao_livelihood",
+    "cash_level",
+    "debt_ratio",
+    "direct_pay",
+    "self_sufficiency",
+    "tax_share",
+)
 
 
 @functools.lru_cache(maxsize=8)
 def _unit_measures(version_key: str, as_of: AsOf) -> dict[str, pd.DataFrame]:
-    """Every unit's health components as of a month (num and den per unit), once per data version."""
+    """Every unit's health components as of a month (num and den per unit), once per data version, in one pass of
+    the metric layer."""
     with finance_engine().connect() as conn:
-        return {name: measure(conn, as_of) for name, measure in UNIT_MEASURES.items()}
+        return m.metrics_of(conn, UNIT_MEASURES, as_of)
 
 
 def unit_measures(as_of: AsOf) -> dict[str, pd.DataFrame]:
