@@ -176,6 +176,12 @@ def test_a_cold_load_stays_under_the_javascript_budget(open_browser):
     for path in ("/", "/spending"):
         driver.go(path)
         _settle(driver)
+        wait_for(  # the charts load the bundle on demand; with the first paint the heading can come before it
+            driver,
+            "performance.getEntriesByType('resource').some(e => e.name.includes('plotly-cockpit.min.js'))",
+            timeout=60,
+            message=f"{path} never loaded the Plotly bundle",
+        )
         scripts = driver.execute_script("""
             return performance.getEntriesByType('resource')
               .filter(e => e.initiatorType === 'script' || /\\.js(\\?|$)/.test(e.name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -69,8 +70,14 @@ def test_a_tile_opens_its_topic_page_for_the_same_region_and_period(open_browser
     assert (
         "/debt?region=430100&year=2024&period=1-6" in links and "/transfers?region=430100&year=2024&period=1-6" in links
     )
-    tile = driver.find_element(By.CSS_SELECTOR, ".screen-kpis a.screen-tile-link")
-    tile.send_keys(Keys.ENTER)  # a link: the keyboard opens it too
+    for _attempt in range(
+        5
+    ):  # the tiles may be redrawn (first paint, then the data-version check) between find and key
+        try:
+            driver.find_element(By.CSS_SELECTOR, ".screen-kpis a.screen-tile-link").send_keys(Keys.ENTER)
+            break  # a link: the keyboard opens it too
+        except StaleElementReferenceException:
+            time.sleep(0.5)
     wait_for(driver, "location.pathname === '/revenue' && location.search.includes('region=430100')", 30)
     wait_for(driver, "(document.querySelector('h1') || {}).textContent", 60)
 
