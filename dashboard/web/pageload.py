@@ -281,4 +281,4 @@ def first_paint_html(shell: Callable[[tuple[str, str, str] | None], Component]) 
     except Exception:  # the renderer will draw the page as it always did
         log.exception("static first paint of %s failed", address[1])
         return ""
-    return f'<div id="{FIRST_PAINT_ID}">{body}</div>'
+    return f'<div id="{FIRST_PAINT_ID}" inert>{body}</div>'  # inert: nothing typed into it is lost when it goes

@@ -119,3 +119,11 @@ def page_overflow(driver: Any) -> dict:
         "return {scrollWidth: Math.max(d.scrollWidth, b.scrollWidth), scrollHeight: Math.max(d.scrollHeight,"
         " b.scrollHeight), width: window.innerWidth, height: window.innerHeight, clientWidth: d.clientWidth};"
     )
+
+
+def text_by_id(driver: Any, element_id: str) -> str:
+    """The visible text of the element with `element_id`, looked up and read in one script: the static first paint
+    (dashboard/web/pageload.py) is replaced by the rendered page, so an element found earlier may be gone."""
+    return driver.execute_script(
+        "const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : null;", element_id
+    )

@@ -41,6 +41,7 @@ def test_the_first_example_works_from_the_box_on_the_overview(open_browser, duck
     driver = open_browser(width, height)
     driver.go("/")
     wait_for(driver, "document.getElementById('ask-q')", message="the question box")
+    wait_for_dash_idle(driver)  # the rendered page has replaced the static first paint (inert: it takes no typing)
     named = driver.execute_script(
         "const i = document.getElementById('ask-q'); return [i.labels.length ? i.labels[0].textContent : '',"
         " i.closest('form').getAttribute('role'), i.closest('form').getAttribute('aria-label')]"

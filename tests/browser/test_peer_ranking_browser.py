@@ -4,9 +4,7 @@ critical), and a county's page says its rank among its peers."""
 
 from __future__ import annotations
 
-from selenium.webdriver.common.by import By
-
-from tests.browser.driver import screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import screenshot, text_by_id, wait_for, wait_for_dash_idle
 from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG_TAGS
 
 QUERY = "region=430100&year=2024&period=1-9"
@@ -62,5 +60,5 @@ def test_a_countys_page_says_its_rank_among_peers(open_browser):
     driver = open_browser(1440, 900, user="peers_browser", role="分析")
     driver.go("/spending?region=430102&year=2024&period=1-9")
     wait_for(driver, "document.getElementById('spending-own-peer') !== null", timeout=90)
-    line = driver.find_element(By.ID, "spending-own-peer").text
+    line = text_by_id(driver, "spending-own-peer")
     assert line.startswith("芙蓉区常住人口") and "个同类地区(市辖区)中从高到低排第" in line, line

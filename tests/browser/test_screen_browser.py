@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, text_by_id, wait_for, wait_for_dash_idle
 
 CHANGSHA_SEAT = (113.55, 28.25)  # a point well inside 长沙市 (浏阳), away from its borders
 
@@ -97,7 +97,7 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
     driver.go("/screen?region=430000&year=2024&period=1-9")
     wait_for(driver, map_drawn("screen-map"), timeout=60)
     wait_for_dash_idle(driver)
-    assert driver.find_element(By.ID, "kpi-revenue").text == province_revenue(duck, 2024, 9)
+    assert text_by_id(driver, "kpi-revenue") == province_revenue(duck, 2024, 9)
     assert_fits_the_wall(driver, 1920, 1080)
     labels = wait_for(
         driver,
@@ -117,7 +117,7 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
     click_map_at(driver, "screen-map", *CHANGSHA_SEAT, "region=430100")
     wait_for(driver, "document.getElementById('screen-title').textContent.startsWith('长沙市')")
     assert "year=2024&period=1-9" in driver.current_url
-    assert driver.find_element(By.ID, "screen-breadcrumb").text.replace("/", " ").split() == ["湖南省", "长沙市"]
+    assert text_by_id(driver, "screen-breadcrumb").replace("/", " ").split() == ["湖南省", "长沙市"]
     wait_for(
         driver,
         "(() => { const g = document.querySelector('#screen-map .js-plotly-plot');"

@@ -7,7 +7,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 from dashboard.state import accounts
-from tests.browser.driver import screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import screenshot, text_by_id, wait_for, wait_for_dash_idle
 from tests.signin import TEST_PASSWORD, ensure_user
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -33,7 +33,7 @@ def test_signing_in_through_the_form_lands_on_the_asked_page_under_the_csp(open_
     )
     assert title.startswith("芙蓉区")
     wait_for_dash_idle(driver)
-    assert driver.find_element(By.ID, "user-badge").text == "changsha · 分析 · 长沙市"
+    assert text_by_id(driver, "user-badge") == "changsha · 分析 · 长沙市"
     assert csp_violations(driver) == []
     cookies = {c["name"]: c for c in driver.get_cookies()}
     assert cookies["cockpit_session"]["httpOnly"] is True
