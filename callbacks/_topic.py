@@ -21,6 +21,7 @@ from dashboard.ui import chart_data, ranking_views, views
 from dashboard.ui.drilltable import has_personal_data, render, reveal_bar
 from dashboard.ui.topic_page import chart_id, ids
 from dashboard.web.context import current_user
+from dashboard.web.render_cache import cached_render
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Request, Topic, resolve
 from queries import metrics
@@ -139,6 +140,19 @@ def with_chart_tables(charts):
             return [*values, *(chart_data.table(f) if isinstance(f, dict) else no_update for f in figures)]
 
         return wrapped
+
+    return decorate
+
+
+def page_render(app: Dash, key: str, charts):
+    """Register the decorated function as topic page `key`'s one render callback: its outputs
+    (`page_outputs`) from the page's URL state, the charts' 查看数据 tables added, and the response kept in the
+    render cache (`dashboard.web.render_cache`)."""
+
+    def decorate(render):
+        return app.callback(*page_outputs(key, charts), Input(ids(key)["query"], "data"))(
+            cached_render()(with_chart_tables(charts)(render))
+        )
 
     return decorate
 

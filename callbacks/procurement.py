@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, html
 
-from callbacks._topic import first_paint_of, header, page_outputs, register_topic, unit_of, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_render, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core import settings
 from dashboard.core.drill import DrillState, Lookup, TopicFilter
@@ -15,8 +15,6 @@ from dashboard.core.scope import Scope
 from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
-from dashboard.ui.topic_page import ids
-from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.procurement import CHARTS, KEY
 from queries import procurement as q
@@ -211,14 +209,8 @@ def _red_flags(req: Request, high_ratio: pd.DataFrame, split: pd.DataFrame) -> d
 
 def register(app: Dash) -> None:
     register_topic(app, TOPIC)
-    i = ids(KEY)
 
-    @app.callback(
-        *page_outputs(KEY, CHARTS),
-        Input(i["query"], "data"),
-    )
-    @cached_render()
-    @with_chart_tables(CHARTS)
+    @page_render(app, KEY, CHARTS)
     def render_procurement(query):
         req = resolve(TOPIC, query)
         state, scope, unit, period = req.state, req.scope, unit_of(req), req.state.period_label

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input, html
+from dash import Dash, html
 
-from callbacks._topic import first_paint_of, header, page_outputs, register_topic, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_render, register_topic
 from dashboard.core import grades
 from dashboard.core import quality as catalogue
 from dashboard.core.drill import DrillState, TopicFilter
@@ -14,8 +14,6 @@ from dashboard.core.scope import Scope
 from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
-from dashboard.ui.topic_page import ids
-from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.quality import CHARTS, KEY
 from queries import quality as q
@@ -135,14 +133,8 @@ def _rules_table(rules: pd.DataFrame, state: DrillState) -> html.Div:
 
 def register(app: Dash) -> None:
     register_topic(app, TOPIC)
-    i = ids(KEY)
 
-    @app.callback(
-        *page_outputs(KEY, CHARTS),
-        Input(i["query"], "data"),
-    )
-    @cached_render()
-    @with_chart_tables(CHARTS)
+    @page_render(app, KEY, CHARTS)
     def render_quality(query):
         req = resolve(TOPIC, query)
         state, scope = req.state, req.scope

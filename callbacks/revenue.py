@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Dash, Input
+from dash import Dash
 
-from callbacks._topic import first_paint_of, header, page_outputs, ranking, register_topic, unit_of, with_chart_tables
+from callbacks._topic import first_paint_of, header, page_render, ranking, register_topic, unit_of
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState, TopicFilter
 from dashboard.core.links import CLEAR, href
@@ -14,8 +14,6 @@ from dashboard.core.scope import Scope
 from dashboard.ui import views
 from dashboard.ui.drilltable import Column, TableView
 from dashboard.ui.figures import topic as figures
-from dashboard.ui.topic_page import ids
-from dashboard.web.render_cache import cached_render
 from dashboard.web.topics import Request, Topic, resolve
 from pages.revenue import CHARTS, KEY
 from queries import reporting
@@ -113,14 +111,8 @@ def _kpis(total: pd.Series, state: DrillState, unit: str) -> dbc.Row:
 
 def register(app: Dash) -> None:
     register_topic(app, TOPIC)
-    i = ids(KEY)
 
-    @app.callback(
-        *page_outputs(KEY, CHARTS),
-        Input(i["query"], "data"),
-    )
-    @cached_render()
-    @with_chart_tables(CHARTS)
+    @page_render(app, KEY, CHARTS)
     def render_revenue(query):
         req = resolve(TOPIC, query)
         state, scope, unit = req.state, req.scope, unit_of(req)
