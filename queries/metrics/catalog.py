@@ -149,21 +149,28 @@ def due_within_a_year(source: sa.FromClause, p: Period) -> list[sa.ColumnElement
 # -- terms ---------------------------------------------------------------------------------------------------------
 
 
+def _ancestry_of(area: sa.FromClause, parent: sa.FromClause) -> tuple[sa.ColumnElement, ...]:
+    """(province_code, city_code, county_code) of a region row `area` joined to its parent row `parent`, as the
+    facts carry them (a county directly under the province has no city)."""
+    province = sa.case(
+        (area.c.level == "province", area.c.adcode),
+        (area.c.level == "city", area.c.parent_adcode),
+        (parent.c.level == "city", parent.c.parent_adcode),
+        else_=area.c.parent_adcode,
+    )
+    city = sa.case(
+        (area.c.level == "city", area.c.adcode),
+        (sa.and_(area.c.level == "county", parent.c.level == "city"), parent.c.adcode),
+    )
+    county = sa.case((area.c.level == "county", area.c.adcode))
+    return province, city, county
+
+
 def _given() -> sa.Subquery:
     """Transfers seen from the giver: each row with the ancestry of `from_region` (transfers from outside the
     province have no ancestry here, so they are never subtracted)."""
     t, giver, parent = transfer, region.alias("giver"), region.alias("giver_parent")
-    province = sa.case(
-        (giver.c.level == "province", giver.c.adcode),
-        (giver.c.level == "city", giver.c.parent_adcode),
-        (parent.c.level == "city", parent.c.parent_adcode),
-        else_=giver.c.parent_adcode,
-    )
-    city = sa.case(
-        (giver.c.level == "city", giver.c.adcode),
-        (sa.and_(giver.c.level == "county", parent.c.level == "city"), parent.c.adcode),
-    )
-    county = sa.case((giver.c.level == "county", giver.c.adcode))
+    province, city, county = _ancestry_of(giver, parent)
     return (
         sa.select(
             t.c.amount,
@@ -253,17 +260,7 @@ def residents() -> sa.Subquery:
     province itself) has no residents of its own and so no per-capita figure."""
     s, area, parent = region_stat, region.alias("stat_region"), region.alias("stat_parent")
     child, child_region = region_stat.alias("stat_child"), region.alias("stat_child_region")
-    province = sa.case(
-        (area.c.level == "province", area.c.adcode),
-        (area.c.level == "city", area.c.parent_adcode),
-        (parent.c.level == "city", parent.c.parent_adcode),
-        else_=area.c.parent_adcode,
-    )
-    city = sa.case(
-        (area.c.level == "city", area.c.adcode),
-        (sa.and_(area.c.level == "county", parent.c.level == "city"), parent.c.adcode),
-    )
-    county = sa.case((area.c.level == "county", area.c.adcode))
+    province, city, county = _ancestry_of(area, parent)
     finer = (
         sa.select(sa.literal(1))
         .select_from(child.join(child_region, child_region.c.adcode == child.c.region_code))
