@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.drill import DrillState
-from dashboard.core.reporting import UNREPORTED
+from dashboard.core.reporting import UNREPORTED, unreported
 from dashboard.core.scope import Scope
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
@@ -122,7 +122,9 @@ def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
 def _unreported(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows none of whose units reported the whole period are 未报送: no grade and no lag from their part-figures
     (a county that has not sent December is not a county that stopped paying)."""
-    silent = (frame["report_units"] > 0) & (frame["unreported_units"] == frame["report_units"])
+    silent = pd.Series(
+        [unreported(u, n) for u, n in zip(frame["report_units"], frame["unreported_units"])], index=frame.index
+    )
     for key in GRADED:
         frame[f"{key}_level"] = frame[f"{key}_level"].astype(object).where(~silent, None)
         frame[f"{key}_label"] = frame[f"{key}_label"].astype(object).where(~silent, UNREPORTED)

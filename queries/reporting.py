@@ -116,10 +116,3 @@ def row_reporting(scope: Scope, state: DrillState, tables: tuple[str, ...] = tup
         gaps = unit_gaps(found, tree, units, state.year, months, tables)
         records.append((code, len(units), len(gaps), ";".join(g.text for g in gaps)))
     return pd.DataFrame(records, columns=columns)
-
-
-def missing_units(conn: Connection, tree: RegionTree, year: int, months: tuple[int, ...], table: str) -> set[str]:
-    """Units of the whole store that have not reported one of `months` of `year` in `table` (the warning rules do
-    not grade their incomplete figures)."""
-    found = calendar(conn)
-    return {unit for unit in tree.regions if not set(months) <= found.get((unit, table, year), frozenset())}

@@ -41,10 +41,6 @@ class Coverage:
     def gaps(self) -> tuple[Gap, ...]:
         return self.own + tuple(g for _, gaps in self.children for g in gaps)
 
-    @property
-    def complete(self) -> bool:
-        return not self.gaps
-
     def reported(self, tables: Iterable[str] = tuple(TABLES)) -> tuple[int, int, bool]:
         """(children complete in `tables`, children, 本级 complete in `tables`)."""
         wanted = set(tables)
@@ -63,6 +59,12 @@ class Coverage:
     def gaps_in(self, tables: Iterable[str]) -> tuple[Gap, ...]:
         wanted = set(tables)
         return tuple(g for g in self.gaps if wanted & set(g.tables))
+
+
+def unreported(units: object, missing: object) -> bool:
+    """A row of `units` reporting units of which `missing` have not reported the whole period: 未报送 when all of
+    them are missing (its part-figures are not graded, coloured or ranked)."""
+    return bool(units) and missing == units
 
 
 def coverage_text(coverage: Coverage, tables: Iterable[str] = tuple(TABLES)) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from dashboard.core.drill import DrillState
 from dashboard.core.grades import GRADE_ORDER
 from dashboard.core.regions import RegionTree
+from dashboard.core.reporting import unreported
 from dashboard.core.scope import Scope
 from dashboard.risk import measures as m
 from dashboard.risk.health import COMPONENTS, health_index
@@ -392,7 +393,7 @@ def _risk_matrix(scope: Scope, state: DrillState, version: StateVersion) -> pd.D
     silent: dict[str, set[str]] = {}  # reported table → children none of whose units reported the period
     for table in set(REPORTED_TABLES.values()):
         found = reporting.row_reporting(scope, state, (table,))
-        silent[table] = {c for c, u, n in zip(found["code"], found["units"], found["unreported"]) if u and n == u}
+        silent[table] = {c for c, u, n in zip(found["code"], found["units"], found["unreported"]) if unreported(u, n)}
     warnings = _open_warnings(scope, version)
     warnings = warnings.assign(
         child=[_child_of(tree, c, state.region) for c in warnings["region_code"]],

@@ -11,7 +11,7 @@ from dashboard.core import format as fmt
 from dashboard.core import grades, settings
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
-from dashboard.core.reporting import UNREPORTED, Coverage
+from dashboard.core.reporting import UNREPORTED, Coverage, unreported
 from dashboard.ui import geo, views
 from dashboard.ui.props import wildcard
 from dashboard.ui.views import Kpi, Reported
@@ -191,7 +191,7 @@ def _silent(rows: pd.DataFrame) -> list[bool]:
     """Rows none of whose units reported the whole period (未报送: their part-figures are not coloured)."""
     if "report_units" not in rows:
         return [False] * len(rows)
-    return [bool(u) and n == u for n, u in zip(rows["unreported_units"], rows["report_units"])]
+    return [unreported(u, n) for u, n in zip(rows["report_units"], rows["unreported_units"])]
 
 
 def map_legend(frame: pd.DataFrame, metric: str) -> html.Div:

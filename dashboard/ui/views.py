@@ -18,7 +18,7 @@ from dashboard.core.drill import DrillState
 from dashboard.core.grades import Grade
 from dashboard.core.links import href
 from dashboard.core.regions import LEVEL_NAMES, RegionTree
-from dashboard.core.reporting import UNREPORTED, Coverage, coverage_text, gaps_text
+from dashboard.core.reporting import UNREPORTED, Coverage, coverage_text, gaps_text, unreported
 from dashboard.store.engine import DataVersion
 from dashboard.ui.drilltable import cell_text
 from dashboard.ui.props import wildcard
@@ -283,9 +283,7 @@ def region_table(
     own = rows[rows["is_own_level"]]
     children = rows[~rows["is_own_level"]].sort_values("spending", ascending=False, key=lambda s: s.map(Decimal))
     if "report_units" in children:  # who has not reported ranks last, not as the one that spent least
-        children = children.assign(_silent=[_silent(r) for _, r in children.iterrows()]).sort_values(
-            "_silent", kind="stable"
-        )
+        children = _unreported_last(children)
     for _, row in own.iterrows():
         body.append(html.Tr(cells(row, row["name"]), className="row-own"))
     for _, row in children.iterrows():
@@ -332,10 +330,14 @@ def _reported_cell(row: pd.Series, total: bool) -> html.Td:
     )
 
 
+def _unreported_last(children: pd.DataFrame) -> pd.DataFrame:
+    """`children` in their order, those that have not reported (`_silent`, a column kept for the caller) last."""
+    return children.assign(_silent=[_silent(r) for _, r in children.iterrows()]).sort_values("_silent", kind="stable")
+
+
 def _silent(row: pd.Series) -> bool:
     """A row none of whose units reported the whole period (未报送)."""
-    units = row.get("report_units")
-    return bool(units) and row.get("unreported_units") == units
+    return unreported(row.get("report_units"), row.get("unreported_units"))
 
 
 def _gaps_note(totals: pd.Series) -> list[html.P]:
@@ -424,9 +426,7 @@ def ranking_table(
         )
     children = rows[~rows["is_own_level"]].sort_values(sort_by, ascending=False, key=lambda s: s.astype(float))
     if reported is not None:  # who has not reported is listed last and not ranked
-        children = children.assign(_silent=[_silent(r) for _, r in children.iterrows()]).sort_values(
-            "_silent", kind="stable"
-        )
+        children = _unreported_last(children)
     ranked = 0
     for _, row in children.iterrows():
         silent = reported is not None and bool(row["_silent"])

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from plotly.io.json import to_json_plotly
 
 from dashboard.core import settings
+from dashboard.core.scope import scope_of
 from dashboard.store.engine import current_data_version
 from dashboard.web.context import current_user
 from queries.regions import region_tree
@@ -61,8 +62,6 @@ def cached_render(state_version: Callable[[], object] | None = None) -> Callable
             user = current_user()
             if size <= 0 or user is None:
                 return fn(*args)
-            from dashboard.core.scope import scope_of
-
             scope = scope_of(user)
             if _asks_outside_scope(args, scope):
                 return fn(*args)
