@@ -244,7 +244,9 @@ def attention(
                     [
                         html.Span(row["name"], className="attention-name"),
                         html.Span(
-                            f"执行率 {fmt.percent(row['execution'])} · 库款 {fmt.number(row['cash_level'])} 个月",
+                            "执行率、库款 未报送(不予评级)"
+                            if unreported(row.get("report_units"), row.get("unreported_units"))
+                            else f"执行率 {fmt.percent(row['execution'])} · 库款 {fmt.number(row['cash_level'])} 个月",
                             className="attention-figures",
                         ),
                         html.Span(badges or [views.grade_badge(None)], className="attention-grades"),

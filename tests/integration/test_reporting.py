@@ -4,8 +4,11 @@ tile says how many of the children have reported, counted here with the test's o
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
+from plotly.io.json import to_json_plotly
 
 from tests.integration.dash_tree import by_id, text_of, walk
 from tests.integration.test_screen import screen  # noqa: F401  (the screen's render callback, as a fixture)
@@ -175,3 +178,23 @@ def test_the_risk_heatmap_says_unreported_where_it_does_not_grade(call_callback,
             assert text == "未报送", (topic, text)
     others = [t for y, r in zip(trace["y"], trace["text"]) if y != county for t in r]
     assert "未报送" not in others
+
+
+def test_the_attention_list_shows_the_county_unreported_not_its_part_figures(app, silent):
+    from dashboard.core.drill import DrillState
+    from dashboard.core.scope import Scope
+    from dashboard.risk import monitor
+    from dashboard.ui import cockpit_views as cv
+    from queries import cockpit
+
+    county = silent["region"]
+    scope, state = Scope("430000", "province"), DrillState(f"{county[:4]}00", 2024, 1, 12)
+    with app.server.test_request_context("/"):
+        rows = cockpit.region_indicators(scope, state)
+        listed = cv.attention(rows, monitor.region_risk(scope, state), state, "/screen", "亿元", limit=len(rows))
+    item = next(
+        li
+        for li in walk(json.loads(to_json_plotly(listed)))
+        if li["type"] == "Li" and li["props"].get("data-region") == county
+    )
+    assert "未报送" in text_of(item) and "个月" not in text_of(item)  # not 库款 0.00 个月 from a month not sent
