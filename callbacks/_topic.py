@@ -24,7 +24,7 @@ from dashboard.web.context import current_user
 from dashboard.web.render_cache import cached_render
 from dashboard.web.reveal import mask_rows
 from dashboard.web.topics import Request, Topic, resolve
-from queries import metrics
+from queries import metrics, reporting
 from queries import peers as peers_q
 from queries._paging import SOURCES, PageRequest, cursor_of, table_page, table_totals
 from queries.regions import available_years
@@ -37,7 +37,7 @@ def header(topic: Topic, req: Request) -> tuple:
         views.notices(req.state.notices),
         f"{region.name} · {topic.title} · {req.state.period_label}",
         views.breadcrumb(req.tree, req.scope.root, req.state, topic.path),
-        views.freshness(req.version),
+        views.freshness(req.version, reporting.coverage(req.scope, req.state)),
     )
 
 

@@ -13,7 +13,7 @@ from dashboard.store.engine import current_data_version
 from dashboard.ui import chart_data, ranking_views, risk_views, views
 from dashboard.ui.figures import risk as figures
 from dashboard.web.context import drill_state
-from queries import metrics
+from queries import metrics, reporting
 from queries.regions import region_tree
 
 PATH = "/risk"
@@ -54,7 +54,7 @@ def register(app: Dash) -> None:
             views.notices(state.notices),
             f"{region.name} · 风险监测",
             views.breadcrumb(tree, scope.root, state, PATH),
-            views.freshness(current_data_version()),
+            views.freshness(current_data_version(), reporting.coverage(scope, state)),
             risk_views.risk_kpis(own.iloc[0] if len(own) else None, counts, risk.ticket_summary(scope, state)),
             f"风险热力图 · {region.name}下级区划 × 预警专题 · 待处理预警",
             heatmap,

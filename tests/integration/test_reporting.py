@@ -164,6 +164,8 @@ def test_topic_rankings_list_the_county_unranked_as_unreported(call_callback, du
     ranks = [r[0] for r in children[:-1]]
     assert ranks == [str(i) for i in range(1, len(children))]  # the others are ranked 1…n without a gap
     assert all(r[-1] == "已报送" for r in children[:-1])
+    complete, count = _complete_children(duck, f"{county[:4]}00", 2024, silent["month"])
+    assert f"已报送 {complete}/{count} 县" in out[f"{key}-freshness"]["children"]  # 数据截至 says who has reported
 
 
 def test_the_risk_heatmap_says_unreported_where_it_does_not_grade(call_callback, duck, silent):
@@ -178,6 +180,8 @@ def test_the_risk_heatmap_says_unreported_where_it_does_not_grade(call_callback,
             assert text == "未报送", (topic, text)
     others = [t for y, r in zip(trace["y"], trace["text"]) if y != county for t in r]
     assert "未报送" not in others
+    complete, count = _complete_children(duck, f"{county[:4]}00", 2024, silent["month"])
+    assert f"已报送 {complete}/{count} 县" in out["risk-freshness"]["children"]
 
 
 def test_the_attention_list_shows_the_county_unreported_not_its_part_figures(app, silent):
