@@ -19,6 +19,7 @@ from dashboard.core import settings
 from dashboard.core.drill import DrillState
 from dashboard.core.format import ratio
 from dashboard.core.scope import Scope
+from dashboard.store import dialect
 from dashboard.store.engine import finance_engine
 from dashboard.store.memo import memoized
 from dashboard.store.schema import MONEY, agency, procurement, region
@@ -228,7 +229,7 @@ def top_suppliers(
         sa.select(
             p.c.supplier_id,
             sa.func.min(p.c.supplier_name),
-            sa.func.bool_or(p.c.sme),
+            dialect.bool_or(p.c.sme),
             sa.func.count(),
             contract,
             sa.func.sum(contract).over(),
@@ -313,15 +314,21 @@ def _flag_predicates(flag: str) -> list[sa.ColumnElement[bool]]:
     """What makes a purchase a red flag of kind `flag` (RED_FLAGS)."""
     if flag == "high_ratio":
         return [p.c.contract_amount >= p.c.budget_amount * Decimal(str(settings.get("CONTRACT_RATIO_FLAG")))]
-    other = p.alias("other")
-    partner = sa.exists().where(
-        other.c.agency_id == p.c.agency_id,
-        other.c.id != p.c.id,
-        sa.or_(other.c.supplier_id == p.c.supplier_id, other.c.item_name == p.c.item_name),
-        sa.func.abs(other.c.notice_date - p.c.notice_date) <= SPLIT_WINDOW_DAYS,
-        *_just_under_threshold(other),
+    # the purchases that have a partner, as one uncorrelated self-join on the agency (every engine runs it as a
+    # hash join; ClickHouse's correlated EXISTS gave no rows here)
+    me, other = p.alias("me"), p.alias("other")
+    partnered = (
+        sa.select(me.c.id)
+        .select_from(me.join(other, other.c.agency_id == me.c.agency_id))
+        .where(
+            other.c.id != me.c.id,
+            sa.or_(other.c.supplier_id == me.c.supplier_id, other.c.item_name == me.c.item_name),
+            sa.func.abs(dialect.days_between(other.c.notice_date, me.c.notice_date)) <= SPLIT_WINDOW_DAYS,
+            *_just_under_threshold(me),
+            *_just_under_threshold(other),
+        )
     )
-    return [*_just_under_threshold(p), partner]
+    return [*_just_under_threshold(p), p.c.id.in_(partnered)]
 
 
 @memoized

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from dashboard.core.drill import DrillState
 from dashboard.core.format import ratio
 from dashboard.core.scope import Scope
+from dashboard.store import dialect
 from dashboard.store.memo import memoized
 from dashboard.store.schema import (
     MONEY,
@@ -103,7 +104,7 @@ def _selection(
     where = in_region(table, scope.column, scope.root, region.level, region.adcode)
     if table is recipient_mart:
         period = sum(1 << (month - 1) for month in range(state.first_month, state.last_month + 1))
-        where += [recipient_mart.c.year == (year or state.year), recipient_mart.c.months.op("&")(period) != 0]
+        where += [recipient_mart.c.year == (year or state.year), dialect.bit_and(recipient_mart.c.months, period) != 0]
     else:
         where.append(month_range(table.c.pay_date, year or state.year, state.first_month, state.last_month))
     if category:

@@ -1,7 +1,9 @@
 """Shared fixtures: one small demo store per engine for the whole session.
 
 The demo is built at scale 0.1 (money totals are scale-independent, so calibration holds). PostgreSQL is the real
-server on 127.0.0.1:5432: unreachable means skip on a developer machine and fail under CI (CI=true).
+server on 127.0.0.1:5432: unreachable means skip on a developer machine and fail under CI (CI=true). ClickHouse is
+chDB, embedded in the test process (one chDB directory per process: chDB allows one engine per process); the
+engine-agreement tests compare DuckDB with each server engine through `server_url` / `server`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def _worker_pg_url() -> str:
 
 
 PG_URL = _worker_pg_url()
+CHDB_PATH = tempfile.mkdtemp(prefix="cockpit-chdb-")  # this process's one chDB directory
+CH_URL = f"clickhousedb:///cockpit?interface=chdb&path={CHDB_PATH}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -126,6 +130,37 @@ def pg(pg_url):
     engine = sa.create_engine(pg_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def ch_url():
+    """The ClickHouse demo store (chDB; same seed and scale as the DuckDB one)."""
+    build_demo(CH_URL, scale=TEST_SCALE, seed=TEST_SEED)
+    return CH_URL
+
+
+@pytest.fixture(scope="session")
+def ch(ch_url):
+    from dashboard.store.engine import finance_engine_for
+
+    engine = finance_engine_for(ch_url)
+    yield engine
+    engine.dispose()
+
+
+SERVER_ENGINES = ("postgresql", "clickhouse")
+
+
+@pytest.fixture(params=SERVER_ENGINES)
+def server_url(request):
+    """The demo store on each engine beside DuckDB: the agreement tests run once per engine."""
+    return request.getfixturevalue("pg_url" if request.param == "postgresql" else "ch_url")
+
+
+@pytest.fixture(params=SERVER_ENGINES)
+def server(request):
+    """A read engine on the demo store of each engine beside DuckDB."""
+    return request.getfixturevalue("pg" if request.param == "postgresql" else "ch")
 
 
 @pytest.fixture

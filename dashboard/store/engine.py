@@ -5,6 +5,8 @@ DuckDB allows one writing process, so a load never writes the file the app reads
 store read-only through the resolved real path; when the link moves, the next request opens the new file. A
 versioned file never changes after it is published, which makes its data version a property of the path.
 PostgreSQL (and other servers) load inside one transaction, so readers see either the old or the new load.
+ClickHouse has no transactions: a load builds a database of its own and publishes it with one row
+(`dashboard.store.clickhouse`); the app follows the newest row as it follows DuckDB's link.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from dashboard.core import settings
+from dashboard.store import clickhouse
 from dashboard.store.schema import data_version as data_version_table
 
 
@@ -57,6 +60,8 @@ class _FinanceStore:
         self._engine: Engine | None = None
 
     def _resolve(self, url: str) -> str:
+        if clickhouse.is_clickhouse(url):
+            return _published_clickhouse(url)
         if not is_duckdb(url):
             return url
         path = duckdb_path(url)
@@ -64,8 +69,12 @@ class _FinanceStore:
             raise StoreMissing(f"finance store {path!r} not found: run `python -m dashboard demo` first")
         return os.path.realpath(path)
 
-    def engine(self) -> Engine:
+    def engine(self, follow: bool = False) -> Engine:
+        """The engine on the published store; a ClickHouse store's pointer is read once per request (`follow`,
+        from version()), not on every statement."""
         url = settings.get("DB_URL")
+        if clickhouse.is_clickhouse(url) and not follow and self._engine is not None and url == self._url:
+            return self._engine
         target = self._resolve(url)
         with self._lock:
             if self._engine is None or target != self._target or url != self._url:
@@ -76,6 +85,8 @@ class _FinanceStore:
                     # Core selects compile to plain bound-parameter SQL, and compiling them anew on every call was
                     # a third of a drill's cost (bench/bench_drill.py). Tests compare results to raw SQL.
                     engine.dialect._supports_statement_cache = True
+                elif clickhouse.is_clickhouse(url):
+                    engine = clickhouse.create_engine(url, target)
                 else:
                     engine = sa.create_engine(url, pool_pre_ping=True)
                 self._engine, self._target, self._url = engine, target, url
@@ -84,8 +95,14 @@ class _FinanceStore:
             return self._engine
 
     def version(self) -> DataVersion:
-        engine = self.engine()
+        engine = self.engine(follow=True)
         target = self._target
+        if clickhouse.is_clickhouse(self._url or ""):
+            assert target is not None  # engine() has just resolved it: a published database never changes
+            version = _VERSIONS_BY_DATABASE.get(target)
+            if version is None:
+                version = _VERSIONS_BY_DATABASE[target] = read_data_version(engine)
+            return version
         if not is_duckdb(self._url or ""):
             return read_data_version(engine)  # a server may be reloaded under us at any time
         assert target is not None  # engine() has just resolved it
@@ -105,6 +122,20 @@ class _FinanceStore:
 
 _STORE = _FinanceStore()
 _VERSIONS_BY_FILE: dict[tuple[str, int, int], DataVersion] = {}
+_VERSIONS_BY_DATABASE: dict[str, DataVersion] = {}
+
+
+_POINTER_ENGINES: dict[str, Engine] = {}
+
+
+def _published_clickhouse(url: str) -> str:
+    pointer = _POINTER_ENGINES.get(url)
+    if pointer is None:
+        pointer = _POINTER_ENGINES[url] = clickhouse.create_engine(url, "default")
+    database = clickhouse.published_database(url, pointer)
+    if database is None:
+        raise StoreMissing(f"no load published under ClickHouse database {clickhouse.home(url)!r}: run the demo first")
+    return database
 
 
 def finance_engine() -> Engine:
@@ -120,6 +151,8 @@ def finance_engine_for(url: str) -> Engine:
         if not path or not os.path.exists(path):
             raise StoreMissing(f"finance store {path!r} not found: run `python -m dashboard demo` first")
         return sa.create_engine(f"duckdb:///{os.path.realpath(path)}", connect_args={"read_only": True})
+    if clickhouse.is_clickhouse(url):
+        return clickhouse.create_engine(url, _published_clickhouse(url))
     return sa.create_engine(url, pool_pre_ping=True)
 
 

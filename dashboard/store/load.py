@@ -22,7 +22,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from dashboard.store.engine import DataVersion, duckdb_path, is_duckdb, read_data_version
+from dashboard.store import clickhouse, dialect
+from dashboard.store.engine import DataVersion, duckdb_path, finance_engine_for, is_duckdb, read_data_version
 from dashboard.store.marts import rebuild_marts
 from dashboard.store.quality import rebuild_quality
 from dashboard.store.schema import FACTS, MARTS, SECONDARY_INDEXES, data_version, metadata
@@ -120,6 +121,9 @@ def _insert_staged(conn: Connection, table: sa.Table, rows: StagedRows) -> None:
 
     columns = [c.name for c in table.columns]
     listed = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == clickhouse.DIALECT:
+        clickhouse.insert_staged(conn, table, rows.database, rows.relation)
+        return
     if conn.dialect.name == "duckdb":
         raw = _driver_connection(conn)
         attached = {r[0] for r in raw.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
@@ -168,6 +172,8 @@ def _insert(conn: Connection, table: sa.Table, rows: Rows) -> None:
         _duckdb_insert(conn, table, rows)
     elif dialect == "postgresql":
         _postgres_insert(conn, table, rows)
+    elif dialect == clickhouse.DIALECT:
+        clickhouse.insert_frame(conn, table, rows)
     else:
         _generic_insert(conn, table, rows)
 
@@ -207,7 +213,7 @@ def _previous_load_id(url: str) -> int:
                 return 0
             engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
         else:
-            engine = sa.create_engine(url)
+            engine = finance_engine_for(url)
         try:
             return read_data_version(engine).load_id
         finally:
@@ -273,10 +279,10 @@ def _apply(conn: Connection, changes: Mapping[str, Change], progress: Progress) 
             *(sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
             prefixes=["TEMPORARY"],
         )
-        staged.create(conn)
+        dialect.create_scratch(conn, staged)
         _insert(conn, staged, change.frame)
-        same_key = sa.and_(*(staged.c[k] == table.c[k] for k in change.key))
-        conn.execute(table.delete().where(sa.exists().where(same_key)))
+        key = sa.tuple_(*(table.c[k] for k in change.key))
+        conn.execute(table.delete().where(key.in_(sa.select(*(staged.c[k] for k in change.key)))))
         conn.execute(table.insert().from_select([c.name for c in table.columns], sa.select(*staged.columns)))
         staged.drop(conn)
     progress("重建汇总表 (marts)")
@@ -368,6 +374,20 @@ def _publish(
             engine.dispose()
         _publish_duckdb(path, new_file, previous)
         return version
+
+    if clickhouse.is_clickhouse(url):
+
+        def build(conn: Connection) -> None:
+            work(conn)
+            rebuild_quality(conn, load_id, data_through)
+            _record_version(conn, load_id, source, province_code, data_through, note)
+
+        clickhouse.publish(url, metadata.sorted_tables, list(FACTS) if incremental else [], build, load_id)
+        engine = finance_engine_for(url)
+        try:
+            return read_data_version(engine)
+        finally:
+            engine.dispose()
 
     engine = sa.create_engine(url)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dashboard.store import dialect
 from dashboard.store.schema import (
     MARTS,
     budget_indicator,
@@ -79,8 +80,9 @@ def _recipient_select() -> sa.Select:
     so 受益人数 of any months is COUNT(DISTINCT id) over the rows whose mask meets the period's."""
     s = subsidy_payout
     keys = [_year(s.c.pay_date), *_ancestry(s), s.c.township, s.c.category, s.c.program_id, s.c.recipient_id_number]
-    month_bit = sa.literal(1).op("<<")(_month(s.c.pay_date) - 1)
-    return sa.select(*keys, sa.cast(sa.func.bit_or(month_bit), sa.Integer)).group_by(*keys)
+    return sa.select(*keys, sa.cast(dialect.bit_or(dialect.month_bit(_month(s.c.pay_date))), sa.Integer)).group_by(
+        *keys
+    )
 
 
 def _unit(table: sa.Table) -> sa.ColumnElement:
@@ -152,7 +154,7 @@ def rebuild_marts(conn: Connection, marts: tuple[sa.Table, ...] = MARTS) -> dict
     """Empty and refill the marts (every one unless told) from the facts; returns rows per mart."""
     counts = {}
     for mart in marts:
-        conn.execute(mart.delete())
+        dialect.empty(conn, mart)
         conn.execute(mart.insert().from_select([c.name for c in mart.columns], _SOURCES[mart]()))
         counts[mart.name] = conn.execute(sa.select(sa.func.count()).select_from(mart)).scalar_one()
     return counts

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core import quality as catalogue
 from dashboard.core import settings
+from dashboard.store import dialect
 from dashboard.store.schema import (
     QUALITY,
     budget_indicator,
@@ -116,7 +117,7 @@ def _id_check_ok(col) -> sa.ColumnElement[bool]:
     """The 18th character of an ID number is the GB 11643 check code of the first 17 (digits by their code)."""
     total = sum((sa.func.ascii(sa.func.substr(col, i + 1, 1)) - 48) * w for i, w in enumerate(ID_WEIGHTS))
     check = sa.func.substr(sa.literal(ID_CHECK), (total % 11) + 1, 1)
-    return sa.and_(col.regexp_match("^[0-9]{17}[0-9Xx]$"), sa.func.upper(sa.func.substr(col, 18, 1)) == check)
+    return sa.and_(dialect.matches(col, "^[0-9]{17}[0-9Xx]$"), sa.func.upper(sa.func.substr(col, 18, 1)) == check)
 
 
 def _payout_rules(ctx: _Ctx) -> dict[str, _Check]:
@@ -141,7 +142,7 @@ def _payout_rules(ctx: _Ctx) -> dict[str, _Check]:
             prog,
             s,
             when,
-            sa.not_(sa.func.substr(rid, 7, 8).regexp_match(birth)),
+            sa.not_(dialect.matches(sa.func.substr(rid, 7, 8), birth)),
             "subsidy_payout",
             s.id,
             "recipient_id_number",
@@ -152,7 +153,7 @@ def _payout_rules(ctx: _Ctx) -> dict[str, _Check]:
             prog,
             s,
             when,
-            sa.not_(s.bank_account.regexp_match("^[0-9]{16,19}$")),
+            sa.not_(dialect.matches(s.bank_account, "^[0-9]{16,19}$")),
             "subsidy_payout",
             s.id,
             "bank_account",
@@ -193,7 +194,7 @@ def _payment_rules(ctx: _Ctx) -> dict[str, _Check]:
             with_indicator,
             p,
             when,
-            sa.not_(p.payee_account.regexp_match("^[0-9]{8,30}$")),
+            sa.not_(dialect.matches(p.payee_account, "^[0-9]{8,30}$")),
             "payment",
             p.voucher_no,
             "payee_account",
@@ -257,7 +258,7 @@ def _indicator_rules(ctx: _Ctx) -> dict[str, _Check]:
             with_paid,
             i,
             when,
-            sa.not_(i.doc_no.regexp_match("^.+〔[0-9]{4}〕[0-9]+号$")),
+            sa.not_(dialect.matches(i.doc_no, "^.+〔[0-9]{4}〕[0-9]+号$")),
             "budget_indicator",
             i.id,
             "doc_no",
@@ -329,7 +330,7 @@ def _procurement_rules(ctx: _Ctx) -> dict[str, _Check]:
             with_supplier,
             r,
             when,
-            sa.or_(credit.is_(None), sa.not_(credit.regexp_match("^[0-9A-HJ-NPQRTUWXY]{18}$"))),
+            sa.or_(credit.is_(None), sa.not_(dialect.matches(credit, "^[0-9A-HJ-NPQRTUWXY]{18}$"))),
             "procurement",
             r.plan_no,
             "credit_code",
@@ -362,7 +363,7 @@ def _procurement_rules(ctx: _Ctx) -> dict[str, _Check]:
             with_supplier,
             r,
             when,
-            (r.contract_date - r.notice_date) > days,
+            dialect.days_between(r.contract_date, r.notice_date) > days,
             "procurement",
             r.plan_no,
             "contract_date",
@@ -522,7 +523,7 @@ def _scratch(conn: Connection, name: str, select: sa.Select) -> sa.Table:
         *(sa.Column(c.name, c.type) for c in select.selected_columns),
         prefixes=["TEMPORARY"],
     )
-    table.create(conn)
+    dialect.create_scratch(conn, table)
     conn.execute(table.insert().from_select([c.name for c in select.selected_columns], select))
     return table
 
@@ -571,7 +572,8 @@ def _check_source(conn: Connection, load_id: int, group: list[tuple[str, _Check]
             quality_failure.insert().from_select(
                 ["id", "load_id", "rule", *_STAT_COLUMNS, "record_table", "record_key", "field", "value", "detail"],
                 sa.select(
-                    sa.func.row_number().over(order_by=flagged.c[f"k_{code}"]) + _ORDER[code] * 10**10,
+                    sa.func.row_number().over(order_by=(flagged.c[f"k_{code}"], flagged.c[f"t_{code}"]))
+                    + _ORDER[code] * 10**10,
                     sa.literal(load_id),
                     sa.literal(code),
                     *flag_keys,
@@ -655,7 +657,7 @@ def _score_rollups(conn: Connection, load_id: int) -> None:
 def rebuild_quality(conn: Connection, load_id: int, through: dt.date) -> dict[str, int]:
     """Empty and refill the quality tables for the load being published; returns failures per rule."""
     for table in QUALITY:
-        conn.execute(table.delete())
+        dialect.empty(conn, table)
     sources: dict[int, list[tuple[str, _Check]]] = {}
     for code, check in checks(through).items():
         sources.setdefault(id(check.table), []).append((code, check))

@@ -1,4 +1,4 @@
-"""DuckDB and PostgreSQL hold the same demo to the fen: row counts and money sums of every fact and mart table."""
+"""DuckDB, PostgreSQL and ClickHouse hold the same demo to the fen: row counts and money sums of every fact and mart table."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def _profile(engine, table: sa.Table) -> tuple:
         return tuple(conn.execute(query).one())
 
 
-@pytest.fixture(scope="module")
-def both(duck, pg):
-    return duck, pg
+@pytest.fixture
+def both(duck, server):
+    return duck, server
 
 
 @pytest.mark.parametrize("table", TABLES, ids=[t.name for t in TABLES])

@@ -121,22 +121,22 @@ def test_every_per_capita_metric_has_its_unit_and_definition():
     assert declared["population"].unit == "人"
 
 
-def test_postgres_gives_the_same_per_capita_figures(use_store, demo_url, pg_url):
+def test_every_engine_gives_the_same_per_capita_figures(use_store, demo_url, server_url):
     state = DrillState("430100", 2024, 1, 9)
     use_store(demo_url)
     duck_frame = metrics.by_region(PROVINCE, state, KEYS)
-    use_store(pg_url)
-    pg_frame = metrics.by_region(PROVINCE, state, KEYS)
+    use_store(server_url)
+    server_frame = metrics.by_region(PROVINCE, state, KEYS)
     for key in KEYS:
-        assert list(duck_frame[f"{key}_num"]) == list(pg_frame[f"{key}_num"]), key
-        assert list(duck_frame[f"{key}_den"]) == list(pg_frame[f"{key}_den"]), key
+        assert list(duck_frame[f"{key}_num"]) == list(server_frame[f"{key}_num"]), key
+        assert list(duck_frame[f"{key}_den"]) == list(server_frame[f"{key}_den"]), key
 
 
-def test_postgres_gives_the_same_peer_units(use_store, demo_url, pg_url):
+def test_every_engine_gives_the_same_peer_units(use_store, demo_url, server_url):
     state = DrillState("430000", 2024, 1, 6)
     found = {}
-    for url in (demo_url, pg_url):
+    for url in (demo_url, server_url):
         use_store(url)
         units = peers.peer_units(PROVINCE, state, ("revenue_per_capita",))
         found[url] = list(zip(units["code"], units["group"], units["revenue_per_capita_num"], units["population"]))
-    assert len(found[demo_url]) == 122 and found[demo_url] == found[pg_url]
+    assert len(found[demo_url]) == 122 and found[demo_url] == found[server_url]

@@ -228,10 +228,10 @@ def test_a_region_outside_the_scope_gives_no_rows(query):
         (q.split_purchases, ()),
     ],
 )
-def test_postgres_gives_the_same_answer(pg_url, use_store, query, args):
+def test_every_engine_gives_the_same_answer(server_url, use_store, query, args):
     state = DrillState("430000", YEAR, 1, 12)
     on_duckdb = query.uncached(PROVINCE, state, *args).astype(str)
-    use_store(pg_url)
-    on_postgres = query.uncached(PROVINCE, state, *args).astype(str)
+    use_store(server_url)
+    on_server = query.uncached(PROVINCE, state, *args).astype(str)
     assert len(on_duckdb) > 0
-    assert on_duckdb.to_dict("records") == on_postgres.to_dict("records")
+    assert on_duckdb.to_dict("records") == on_server.to_dict("records")

@@ -153,13 +153,13 @@ def test_a_clean_region_scores_at_least_95_and_a_defective_one_less(duck, demo_a
     assert clean[0][0] is not None
 
 
-def test_engines_agree_on_scores_and_failures(duck, pg):
+def test_engines_agree_on_scores_and_failures(duck, server):
     statements = (
         "SELECT level, region_code, year, quarter, item, score, checked, failed FROM quality_score",
         "SELECT id, rule, record_table, record_key, year, quarter, field, value, detail FROM quality_failure",
     )
     for statement in statements:
-        with duck.connect() as d, pg.connect() as p:
+        with duck.connect() as d, server.connect() as p:
             left = sorted(tuple(r) for r in d.execute(sa.text(statement)))
             right = sorted(tuple(r) for r in p.execute(sa.text(statement)))
         assert left and left == right, statement.split(" FROM ")[1]

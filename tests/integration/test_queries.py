@@ -94,12 +94,12 @@ def test_cached_result_equals_uncached(store, cache):
 
 
 @pytest.mark.parametrize("region", ["430000", "430100", "430102", "433100"])
-def test_duckdb_and_postgresql_give_identical_breakdowns(demo_url, pg_url, use_store, region):
+def test_every_engine_gives_identical_breakdowns(demo_url, server_url, use_store, region):
     state = DrillState(region, 2024, 1, 6)
     use_store(demo_url)
     on_duckdb = region_breakdown(PROVINCE, state).sort_values("name").reset_index(drop=True)
-    use_store(pg_url)
-    on_postgres = region_breakdown(PROVINCE, state).sort_values("name").reset_index(drop=True)
-    assert list(on_duckdb["name"]) == list(on_postgres["name"])
+    use_store(server_url)
+    on_server = region_breakdown(PROVINCE, state).sort_values("name").reset_index(drop=True)
+    assert list(on_duckdb["name"]) == list(on_server["name"])
     for column in MONEY_COLUMNS:
-        assert [Decimal(v) for v in on_duckdb[column]] == [Decimal(v) for v in on_postgres[column]], column
+        assert [Decimal(v) for v in on_duckdb[column]] == [Decimal(v) for v in on_server[column]], column

@@ -278,11 +278,11 @@ def test_a_region_outside_the_scope_gives_no_rows(query):
         *(functools.partial(q.flagged_payouts.uncached, flag=flag) for flag in q.FLAG_DETAIL),
     ],
 )
-def test_postgres_gives_the_same_answer(pg_url, use_store, query):
+def test_every_engine_gives_the_same_answer(server_url, use_store, query):
     state = DrillState("430000", YEAR, 1, 12)
     run = getattr(query, "uncached", query)
     on_duckdb = run(PROVINCE, state).astype(str)
-    use_store(pg_url)
-    on_postgres = run(PROVINCE, state).astype(str)
+    use_store(server_url)
+    on_server = run(PROVINCE, state).astype(str)
     assert len(on_duckdb) > 0
-    assert on_duckdb.to_dict("records") == on_postgres.to_dict("records")
+    assert on_duckdb.to_dict("records") == on_server.to_dict("records")

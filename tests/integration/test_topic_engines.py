@@ -1,4 +1,4 @@
-"""The topic pages' queries run unchanged on PostgreSQL and give DuckDB's answers: every mart breakdown, the
+"""The topic pages' queries run unchanged on PostgreSQL and ClickHouse and give DuckDB's answers: every mart breakdown, the
 fact views, and a keyset page of every drill-through table (portable SQL, bound parameters)."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _answers(agency: str, indicator: str) -> list[pd.DataFrame]:
     return [f.reset_index(drop=True).map(text) for f in frames]
 
 
-def test_duckdb_and_postgres_answer_alike(demo_url, pg_url, use_store, duck):
+def test_every_engine_answers_as_duckdb(demo_url, server_url, use_store, duck):
     bind_cache(None)
     with duck.connect() as conn:
         agency, indicator = (
@@ -61,9 +61,9 @@ def test_duckdb_and_postgres_answer_alike(demo_url, pg_url, use_store, duck):
         )
     use_store(demo_url)
     on_duck = _answers(agency, indicator)
-    use_store(pg_url)
-    on_pg = _answers(agency, indicator)
-    assert len(on_duck) == len(on_pg)
-    for d, p in zip(on_duck, on_pg):
+    use_store(server_url)
+    on_server = _answers(agency, indicator)
+    assert len(on_duck) == len(on_server)
+    for d, p in zip(on_duck, on_server):
         pd.testing.assert_frame_equal(d, p)
     assert all(len(f) for f in on_duck)

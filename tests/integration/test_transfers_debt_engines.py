@@ -1,4 +1,4 @@
-"""The transfers, 直达资金, debt and 库款 queries give the same numbers on PostgreSQL as on DuckDB (one portable
+"""The transfers, 直达资金, debt and 库款 queries give the same numbers on PostgreSQL and ClickHouse as on DuckDB (one portable
 SQLAlchemy Core statement each), including the drill-through tables' totals."""
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return text.sort_values(list(text.columns)).reset_index(drop=True)
 
 
-def test_duckdb_and_postgresql_answer_alike(demo_url, pg_url, use_store):
+def test_every_engine_answers_as_duckdb(demo_url, server_url, use_store):
     use_store(demo_url)
     on_duck = _answers()
-    use_store(pg_url)
-    on_pg = _answers()
-    for d, p in zip(on_duck, on_pg):
+    use_store(server_url)
+    on_server = _answers()
+    for d, p in zip(on_duck, on_server):
         assert not d.empty
         pd.testing.assert_frame_equal(_sorted(d), _sorted(p))
