@@ -99,6 +99,10 @@ def _params(scope: Scope, region: str, start: dt.date, end: dt.date) -> dict:
 
 
 def _frame(rows, columns: list[str], money: list[str], region, tree) -> pd.DataFrame:
+    """Rows in one order on every engine (a GROUP BY's order is the engine's; names sort by code point here, not by
+    the database's collation)."""
+    keys = [c for c in columns[3:] if c not in money]
+    rows = sorted(rows, key=lambda r: (r.code is None, r.code or "", *(str(getattr(r, k)) for k in keys)))
     records = [
         [
             r.code,
