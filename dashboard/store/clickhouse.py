@@ -227,7 +227,7 @@ def insert_staged(conn: Connection, table: sa.Table, database: str, relation: st
     listed = ", ".join(f'"{c.name}"' for c in table.columns)
     source = duckdb.connect(database, read_only=True)
     try:
-        reader: Any = source.execute(f'SELECT {listed} FROM "{relation}"').to_arrow_reader(chunk)
+        reader: Any = source.sql(f'SELECT {listed} FROM "{relation}"').to_arrow_reader(chunk)
         for batch in reader:
             insert_arrow(conn, table.name, pa.Table.from_batches([batch]))
     finally:

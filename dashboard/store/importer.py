@@ -41,6 +41,7 @@ from dashboard.store.contract import (
     TableContract,
     gb2260_codes,
 )
+from dashboard.store import clickhouse
 from dashboard.store.engine import DataVersion, duckdb_path, finance_engine_for, is_duckdb, read_data_version
 from dashboard.store.load import Change, Progress, StagedRows, load_store, update_store
 from dashboard.store.schema import FACTS
@@ -378,8 +379,10 @@ def _old_tables(db: duckdb.DuckDBPyConnection, url: str, names: Iterable[str], w
             for name in names:
                 if name in present:
                     db.execute(f"CREATE VIEW old_{name} AS SELECT * FROM store.main.{_q(name)}")
+    elif clickhouse.is_clickhouse(url) and clickhouse.published_database(url) is None:
+        pass  # nothing published under this home yet: every table starts empty
     else:
-        engine = sa.create_engine(url)
+        engine = finance_engine_for(url)
         try:
             present = set(sa.inspect(engine).get_table_names())
             with engine.connect() as conn:

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from dashboard.cli import main
 from dashboard.state import audit
 from dashboard.store.contract_export import export_contract
-from dashboard.store.engine import read_data_version
+from dashboard.store.engine import finance_engine_for, read_data_version
 from dashboard.store.importer import import_files
 from dashboard.store.schema import FACTS, MARTS
-from tests.conftest import PG_URL, _postgres_reachable
+from tests.conftest import CH_URL, PG_URL, _postgres_reachable
 
 TABLES = [t.name for t in (*FACTS, *MARTS)]
 MONTH = (2024, 12)
@@ -280,6 +280,26 @@ def test_round_trip_and_month_postgres(duck, month_dirs, pg_import_url):
     try:
         assert _frames_differ(duck, engine) == []
         assert read_data_version(engine).load_id == 3
+    finally:
+        engine.dispose()
+
+
+def test_round_trip_and_month_clickhouse(duck, month_dirs):
+    """The same on ClickHouse (chDB, a home database of its own beside the suite's demo store): a replace, a month
+    twice, each a database published by its pointer row, the older ones dropped."""
+    url = CH_URL.replace("/cockpit?", "/import_test?")
+    base, month = month_dirs
+    assert import_files([base], url, mode="replace").ok
+    result = import_files([month], url, mode="month", month=MONTH)
+    assert result.ok, result.bad_rows[:5]
+    assert import_files([month], url, mode="month", month=MONTH).ok
+    engine = finance_engine_for(url)
+    try:
+        assert _frames_differ(duck, engine) == []
+        assert read_data_version(engine).load_id == 3
+        with engine.connect() as conn:
+            kept = conn.exec_driver_sql("SELECT name FROM system.databases WHERE name LIKE 'import\\_test\\_v%'")
+            assert sorted(kept.scalars()) == ["import_test_v2", "import_test_v3"]  # the published one and the one before
     finally:
         engine.dispose()
 
