@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
+from dashboard.store import clickhouse
 from dashboard.store.contract import (
     AGREEMENTS,
     ITEM_PAIRS,
@@ -41,7 +42,6 @@ from dashboard.store.contract import (
     TableContract,
     gb2260_codes,
 )
-from dashboard.store import clickhouse
 from dashboard.store.engine import DataVersion, duckdb_path, finance_engine_for, is_duckdb, read_data_version
 from dashboard.store.load import Change, Progress, StagedRows, load_store, update_store
 from dashboard.store.schema import FACTS

@@ -299,7 +299,10 @@ def test_round_trip_and_month_clickhouse(duck, month_dirs):
         assert read_data_version(engine).load_id == 3
         with engine.connect() as conn:
             kept = conn.exec_driver_sql("SELECT name FROM system.databases WHERE name LIKE 'import\\_test\\_v%'")
-            assert sorted(kept.scalars()) == ["import_test_v2", "import_test_v3"]  # the published one and the one before
+            assert sorted(kept.scalars()) == [
+                "import_test_v2",
+                "import_test_v3",
+            ]  # the published one and the one before
     finally:
         engine.dispose()
 
