@@ -20,9 +20,12 @@ import os
 from gunicorn.http import wsgi
 
 from dashboard.core import settings
+from dashboard.store import clickhouse
 
 
 def _workers() -> int:
+    if clickhouse.is_embedded(settings.get("DB_URL")):
+        return 1  # chDB holds its directory for one process: one worker, its threads serve in parallel
     configured = settings.get("WEB_WORKERS")
     return configured if configured > 0 else max(2, os.cpu_count() or 1)
 
