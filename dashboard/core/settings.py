@@ -52,7 +52,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DB_URL",
         "duckdb:///data/cockpit.duckdb",
-        "Finance store (SQLAlchemy URL): DuckDB file (embedded default) or postgresql+psycopg://…",
+        "Finance store (SQLAlchemy URL): DuckDB file (embedded default), postgresql+psycopg://… or "
+        "clickhousedb://… (a ClickHouse server; ?interface=chdb&path=… embedded)",
+    ),
+    Setting(
+        "CLICKHOUSE_CLUSTER",
+        "",
+        "ClickHouse cluster (remote_servers) a load builds on: facts as ReplicatedMergeTree shards behind Distributed "
+        "tables, the rest replicated on every node (docs/clickhouse.md). Empty: one server or chDB.",
     ),
     Setting(
         "STATE_URL",

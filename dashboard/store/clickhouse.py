@@ -64,12 +64,18 @@ def version_database(url: str, load_id: int) -> str:
     return f"{home(url)}_v{load_id}"
 
 
-def create_engine(url: str, database: str | None = None) -> Engine:
+# On a cluster (docs/clickhouse.md) also: a join or IN over two sharded facts runs on each shard against its own
+# part (a county's facts share a shard), and an insert into a Distributed table returns once every shard has it.
+CLUSTER_SETTINGS = {"distributed_product_mode": "local", "distributed_foreground_insert": 1}
+
+
+def create_engine(url: str, database: str | None = None, cluster: str = "") -> Engine:
     """An engine on `database` (default: the URL's) with the settings above on every connection."""
     target = make_url(url)
     if database is not None:
         target = target.set(database=database)
-    return sa.create_engine(target, connect_args={f"ch_{k}": v for k, v in QUERY_SETTINGS.items()}, pool_pre_ping=True)
+    chosen = {**QUERY_SETTINGS, **(CLUSTER_SETTINGS if cluster else {})}
+    return sa.create_engine(target, connect_args={f"ch_{k}": v for k, v in chosen.items()}, pool_pre_ping=True)
 
 
 def published_database(url: str, engine: Engine | None = None) -> str | None:
@@ -136,13 +142,52 @@ def sorting_key(table: sa.Table) -> list[str]:
     return key
 
 
-def create_table_sql(table: sa.Table, database: str, name: str | None = None) -> str:
+def create_table_sql(
+    table: sa.Table, database: str, name: str | None = None, cluster: str = "", engine: str = "MergeTree"
+) -> str:
     columns = ",\n  ".join(f"`{c.name}` {_column_type(c)}" for c in table.columns)
     key = ", ".join(sorting_key(table))
+    on_cluster = f" ON CLUSTER `{cluster}`" if cluster else ""
     return (
-        f"CREATE TABLE `{database}`.`{name or table.name}` (\n  {columns}\n) "
-        f"ENGINE = MergeTree ORDER BY {f'({key})' if key else 'tuple()'}"
+        f"CREATE TABLE `{database}`.`{name or table.name}`{on_cluster} (\n  {columns}\n) "
+        f"ENGINE = {engine} ORDER BY {f'({key})' if key else 'tuple()'}"
     )
+
+
+LOCAL_SUFFIX = "_local"
+
+
+def shard_key(table: sa.Table) -> str:
+    """A county's facts live on one shard (its payments, indicators and payouts together, so a join on the
+    indicator or the recipient stays on the shard); a province-wide sum reads every shard in parallel."""
+    return "cityHash64(`province_code`, ifNull(`city_code`, ''), ifNull(`county_code`, ''))"
+
+
+def cluster_ddl(table: sa.Table, database: str, cluster: str) -> list[str]:
+    """The statements that make `table` on a cluster (`remote_servers` name `cluster`; `{shard}` and `{replica}`
+    macros on every node). A fact with the region ancestry: a ReplicatedMergeTree `<t>_local` on every shard and a
+    Distributed `<t>` over them, which is what the queries name. The rest (dimensions, marts, quality, the data
+    version: small, joined to everything): one ReplicatedMergeTree with one Keeper path for all nodes, so every
+    node holds all of it and a join never leaves the node."""
+    if not is_sharded(table):
+        path = f"/clickhouse/tables/all/{database}/{table.name}"
+        return [
+            create_table_sql(table, database, cluster=cluster, engine=f"ReplicatedMergeTree('{path}', '{{replica}}')")
+        ]
+    local = f"{table.name}{LOCAL_SUFFIX}"
+    path = f"/clickhouse/tables/{{shard}}/{database}/{local}"
+    return [
+        create_table_sql(table, database, local, cluster, f"ReplicatedMergeTree('{path}', '{{replica}}')"),
+        f"CREATE TABLE `{database}`.`{table.name}` ON CLUSTER `{cluster}` AS `{database}`.`{local}` "
+        f"ENGINE = Distributed(`{cluster}`, `{database}`, `{local}`, {shard_key(table)})",
+    ]
+
+
+def is_sharded(table: sa.Table) -> bool:
+    """Facts with the region ancestry are sharded; everything else is replicated whole."""
+    from dashboard.store.schema import FACTS
+
+    return table in FACTS and "county_code" in table.c
 
 
 # -- bulk insert -------------------------------------------------------------------------------------------------
@@ -250,19 +295,25 @@ def publish(
     copy_from_previous: list[sa.Table],
     build: Callable[[Connection], None],
     load_id: int,
+    cluster: str = "",
 ) -> str:
     """Build load `load_id` in a database of its own (`build` gets a connection on it, with the tables made and,
-    for an increment, `copy_from_previous` filled from the published version), then publish it."""
+    for an increment, `copy_from_previous` filled from the published version), then publish it. On a `cluster`
+    every statement runs ON CLUSTER and an insert returns once every shard holds its rows."""
     previous = published_database(url)
     database = version_database(url, load_id)
     admin = create_engine(url, "default")
+    on = f" ON CLUSTER `{cluster}`" if cluster else ""
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE IF NOT EXISTS `{home(url)}`")
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{database}`")  # a load that died half way
-            conn.exec_driver_sql(f"CREATE DATABASE `{database}`")
+            conn.exec_driver_sql(f"CREATE DATABASE IF NOT EXISTS `{home(url)}`{on}")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{database}`{on} SYNC")  # a load that died half way
+            conn.exec_driver_sql(f"CREATE DATABASE `{database}`{on}")
             for table in tables:
-                conn.exec_driver_sql(create_table_sql(table, database))
+                for statement in (
+                    cluster_ddl(table, database, cluster) if cluster else [create_table_sql(table, database)]
+                ):
+                    conn.exec_driver_sql(statement)
             if previous is not None:
                 for table in copy_from_previous:
                     names = ", ".join(f"`{c.name}`" for c in table.columns)
@@ -270,35 +321,41 @@ def publish(
                         f"INSERT INTO `{database}`.`{table.name}` ({names}) "
                         f"SELECT {names} FROM `{previous}`.`{table.name}`"
                     )
-        engine = create_engine(url, database)
+        engine = create_engine(url, database, cluster)
         try:
             with engine.connect() as conn:
                 build(conn)
         finally:
             engine.dispose()
         with admin.connect() as conn:
+            pointer_engine = (
+                f"ReplicatedMergeTree('/clickhouse/tables/all/{home(url)}/{POINTER}', '{{replica}}')"
+                if cluster
+                else "MergeTree"
+            )
             conn.exec_driver_sql(
-                f"CREATE TABLE IF NOT EXISTS `{home(url)}`.`{POINTER}` "
-                "(load_id UInt32, database String, published_at DateTime64(6)) ENGINE = MergeTree ORDER BY load_id"
+                f"CREATE TABLE IF NOT EXISTS `{home(url)}`.`{POINTER}`{on} "
+                f"(load_id UInt32, database String, published_at DateTime64(6)) ENGINE = {pointer_engine} "
+                "ORDER BY load_id"
             )
             conn.exec_driver_sql(
                 f"INSERT INTO `{home(url)}`.`{POINTER}` VALUES (%(id)s, %(db)s, %(at)s)",
                 {"id": load_id, "db": database, "at": dt.datetime.now()},
             )
-            _drop_old_versions(conn, url, keep={database, previous})
+            _drop_old_versions(conn, url, keep={database, previous}, on=on)
     finally:
         admin.dispose()
     return database
 
 
-def _drop_old_versions(conn: Connection, url: str, keep: set[str | None]) -> None:
+def _drop_old_versions(conn: Connection, url: str, keep: set[str | None], on: str = "") -> None:
     prefix = f"{home(url)}_v"
     names = conn.exec_driver_sql(
         "SELECT name FROM system.databases WHERE startsWith(name, %(p)s)", {"p": prefix}
     ).scalars()
     for name in list(names):
         if name not in keep and name[len(prefix) :].isdigit():
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`{on} SYNC")
 
 
 def create_scratch(conn: Connection, table: sa.Table) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dashboard.core import settings
 from dashboard.store import clickhouse, dialect
 from dashboard.store.engine import DataVersion, duckdb_path, finance_engine_for, is_duckdb, read_data_version
 from dashboard.store.marts import rebuild_marts
@@ -382,7 +383,8 @@ def _publish(
             rebuild_quality(conn, load_id, data_through)
             _record_version(conn, load_id, source, province_code, data_through, note)
 
-        clickhouse.publish(url, metadata.sorted_tables, list(FACTS) if incremental else [], build, load_id)
+        cluster = settings.get("CLICKHOUSE_CLUSTER")
+        clickhouse.publish(url, metadata.sorted_tables, list(FACTS) if incremental else [], build, load_id, cluster)
         engine = finance_engine_for(url)
         try:
             return read_data_version(engine)
