@@ -8,8 +8,10 @@ engine-agreement tests compare DuckDB with each server engine through `server_ur
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -48,7 +50,8 @@ def _worker_pg_url() -> str:
 
 
 PG_URL = _worker_pg_url()
-CHDB_PATH = tempfile.mkdtemp(prefix="cockpit-chdb-")  # this process's one chDB directory
+CHDB_PATH = tempfile.mkdtemp(prefix="cockpit-chdb-")  # this process's one chDB directory, removed at its exit
+atexit.register(shutil.rmtree, CHDB_PATH, True)
 CH_URL = f"clickhousedb:///cockpit?interface=chdb&path={CHDB_PATH}"
 
 
