@@ -46,9 +46,9 @@ def _copy_select(table: sa.Table, k: int, source: str = "") -> str:
     cols = []
     for c in table.columns:
         if c.name == "id":
-            cols.append(f'"id" + {k * ID_STEP}')
+            cols.append(f'"id" + {k * ID_STEP} AS "id"')
         elif c.name == "voucher_no":
-            cols.append(f"\"voucher_no\" || '-{k}'")
+            cols.append(f'"voucher_no" || \'-{k}\' AS "voucher_no"')
         else:
             cols.append(f'"{c.name}"')
     return f'SELECT {", ".join(cols)} FROM {source}"{table.name}" WHERE "id" < {ID_STEP}'
@@ -57,11 +57,13 @@ def _copy_select(table: sa.Table, k: int, source: str = "") -> str:
 def grow_duckdb(source: str, target: str, factor: int) -> None:
     shutil.copyfile(os.path.realpath(source), target)
     db = duckdb.connect(target)
-    for table in GROWN:
-        for k in range(1, factor):
-            started = time.perf_counter()
-            db.execute(f'INSERT INTO "{table.name}" {_copy_select(table, k)}')
-            print(f"{table.name} copy {k}: {time.perf_counter() - started:.1f} s", flush=True)
+    for table in GROWN:  # one CREATE TABLE AS: no primary-key index to maintain row by row
+        started = time.perf_counter()
+        copies = " UNION ALL ".join(_copy_select(table, k) for k in range(factor))
+        db.execute(f'CREATE TABLE "{table.name}_grown" AS {copies}')
+        db.execute(f'DROP TABLE "{table.name}"')
+        db.execute(f'ALTER TABLE "{table.name}_grown" RENAME TO "{table.name}"')
+        print(f"{table.name} × {factor}: {time.perf_counter() - started:.1f} s", flush=True)
     db.execute("CHECKPOINT")
     db.close()
     engine = sa.create_engine(f"duckdb:///{target}")

@@ -46,14 +46,13 @@ QUERY_SETTINGS = {
 
 
 def is_clickhouse(url: str) -> bool:
-    return make_url(url).get_backend_name() == DIALECT
+    return "://" in url and make_url(url).get_backend_name() == DIALECT
 
 
 def is_embedded(url: str) -> bool:
     """chDB in this process (`?interface=chdb`): its directory is locked by one process, so one web worker and no
     load while the app runs; a server has neither limit."""
-    parsed = make_url(url)
-    return parsed.get_backend_name() == DIALECT and parsed.query.get("interface") == "chdb"
+    return is_clickhouse(url) and make_url(url).query.get("interface") == "chdb"
 
 
 def home(url: str) -> str:
