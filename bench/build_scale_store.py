@@ -68,13 +68,18 @@ def grow_duckdb(source: str, target: str, factor: int) -> None:
     db.close()
     engine = sa.create_engine(f"duckdb:///{target}")
     with engine.begin() as conn:
-        for mart in MARTS:  # the marts of this code, whatever the source store was built with
-            mart.drop(conn, checkfirst=True)
-            mart.create(conn)
+        _fresh_marts(conn)
         _rebuild(conn, factor)
     with engine.connect() as conn:
         conn.exec_driver_sql("CHECKPOINT")
     engine.dispose()
+
+
+def _fresh_marts(conn: sa.Connection) -> None:
+    """The marts of this code, whatever the source store was built with."""
+    for mart in MARTS:
+        mart.drop(conn, checkfirst=True)
+        mart.create(conn)
 
 
 def _rebuild(conn: sa.Connection, factor: int, last: sa.Row | None = None) -> None:
@@ -125,9 +130,16 @@ def main() -> None:
     parser.add_argument("source", help="a DuckDB store built by `dashboard demo` (its file)")
     parser.add_argument("target", help="a new DuckDB file, or a clickhousedb:// URL")
     parser.add_argument("--factor", type=int, default=9)
+    parser.add_argument("--marts-only", action="store_true", help="the DuckDB target exists: rebuild its marts only")
     args = parser.parse_args()
     started = time.perf_counter()
-    if clickhouse.is_clickhouse(args.target):
+    if args.marts_only:
+        engine = sa.create_engine(f"duckdb:///{args.target.removeprefix('duckdb:///')}")
+        with engine.begin() as conn:
+            _fresh_marts(conn)
+            _rebuild(conn, args.factor)
+        engine.dispose()
+    elif clickhouse.is_clickhouse(args.target):
         grow_clickhouse(args.source, args.target, args.factor)
     else:
         grow_duckdb(args.source, args.target.removeprefix("duckdb:///"), args.factor)
