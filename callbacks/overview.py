@@ -116,7 +116,7 @@ def register(app: Dash) -> None:
         Output("overview-trend-title", "children"),
         Output("overview-trend", "figure"),
         Output("overview-leaf", "children"),
-        *(Output(chart_data.data_id(g), "children") for g in CHARTS),
+        *(Output(chart_data.data_id(g), chart_data.PROP) for g in CHARTS),
         Input("overview-query", "data"),
         Input("overview-metric", "value"),
         Input("overview-viewport", "data"),
