@@ -22,12 +22,13 @@ PATH = "/"
 CHARTS = ("overview-map", "overview-revenue-mix", "overview-functions", "overview-trend")
 
 
-HEAD = (
+HEAD = (  # what `render_overview` fills, in its order; the page's first paint carries all of it
     "overview-notices.children",
     "overview-title.children",
     "overview-breadcrumb.children",
     "overview-freshness.children",
     "overview-kpis.children",
+    "overview-table.children",
 )
 
 
@@ -63,8 +64,10 @@ def _more_kpis(totals, state, coverage):
 
 
 def first_paint(query) -> dict:
-    """What the page's layout carries before any callback (dashboard.web.pageload): its head, both KPI rows and
-    the filters' values, computed as `render_overview` and `render_cockpit` compute them."""
+    """What the page's layout carries before any callback (dashboard.web.pageload): its head, both KPI rows, the
+    region table and the filters' values, computed as `render_overview` and `render_cockpit` compute them. Every
+    layout of the page is built with them (the first load's and the router's), so `render_overview` never has to
+    run for a new page: it answers a changed query only."""
     head = _overview(query)
     scope, _version, state = _state(query)
     totals = cockpit.region_totals(cockpit.region_indicators(scope, state), state)
@@ -90,6 +93,7 @@ def register(app: Dash) -> None:
         Output("overview-kpis", "children"),
         Output("overview-table", "children"),
         Input("overview-query", "data"),
+        prevent_initial_call=True,  # the layout holds all of it (first_paint)
     )
     @cached_render()
     def render_overview(query):
