@@ -105,10 +105,8 @@ def register(app: Dash) -> None:
         Input("overview-query", "data"),
     )
 
-    @app.callback(
-        Output("overview-year", "options"),
-        Output("overview-year", "value"),
-        Output("overview-period", "value"),
+    @app.callback(  # not the filters: the layout holds their values (first_paint), and setting them would fire
+        # `navigate` (an input changed) for nothing on every load
         Output("overview-more-kpis", "children"),
         Output("overview-map-title", "children"),
         Output("overview-map", "figure"),
@@ -151,9 +149,6 @@ def register(app: Dash) -> None:
             )
         )
         values = (
-            _years(),
-            str(state.year),
-            state.period,
             _more_kpis(cockpit.region_totals(indicators, state), state, reporting.coverage(scope, state)),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
             figures.region_map(
@@ -169,7 +164,7 @@ def register(app: Dash) -> None:
             leaf,
         )
         # each chart's "查看数据" table from its own figure, captioned by its card's title (CHARTS order)
-        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (4, 7, 9, 11)))
+        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (1, 4, 6, 8)))
 
     @app.callback(
         Output("overview-nav", "href"),
