@@ -4,7 +4,8 @@
   every page of the app's page registry, signed in as an administrator (who sees every page), at 1440×900 and
   390×844, and /screen at 1920×1080: no serious or critical violation of the WCAG 2.0/2.1 A and AA rules.
 - The shell: lang="zh-CN", a skip link that is the first thing Tab reaches and leads to <main>.
-- Focus: a sort keeps it on the sort button; a drill moves it to the new heading.
+- Focus: a sort keeps it on the sort button, a filter chosen with the keyboard on the filter; a drill moves it to the
+  new heading.
 - Weight: the JavaScript a cold load of / and /spending runs stays under the budget measured after the partial
   Plotly bundles, each page loading the one it needs (the map's on /, the charts' on /spending); the full
   plotly.min.js, the Babel polyfill and dash_table's bundle are never requested.
@@ -169,6 +170,34 @@ def test_focus_stays_on_sort_and_moves_to_heading_after_drill(open_browser):
         "document.activeElement && document.activeElement.tagName === 'H1'",
         timeout=60,
         message="focus did not move to the heading after a drill",
+    )
+
+
+def test_focus_stays_on_a_filter_chosen_with_the_keyboard(open_browser):
+    """年度 opened with Enter, another year chosen with the arrow keys and Enter: the page moves to the new address
+    (its layout is built again) and focus is back on the 年度 control, not on <body>."""
+    driver = open_browser(1440, 900)
+    driver.go("/spending?year=2024&period=1-6")
+    _settle(driver)
+    year = driver.find_element(By.CSS_SELECTOR, ".filter-bar button.dash-dropdown")
+    year_id = year.get_attribute("id")
+    driver.execute_script("arguments[0].focus()", year)
+    year.send_keys(Keys.ENTER)
+    wait_for(driver, "document.querySelectorAll('.dash-dropdown-option').length > 1", 10, "the year list did not open")
+    for _ in range(3):  # to another year, whichever way the list starts
+        driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        if "year=2024" not in driver.current_url:
+            break
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        if "year=2024" not in driver.current_url:
+            break
+    wait_for(driver, "!location.search.includes('year=2024')", 60, "choosing a year did not change the address")
+    wait_for_dash_idle(driver, timeout=60)
+    wait_for(
+        driver,
+        f"document.activeElement && document.activeElement.id === {year_id!r}",
+        timeout=30,
+        message=f"focus was not on the year filter after choosing a year: {driver.switch_to.active_element.tag_name}",
     )
 
 
