@@ -103,15 +103,18 @@
   function mendScrollBoxes(root) {
     // a box that scrolls on its own (wide tables on a phone) must be reachable by keyboard to scroll it
     root.querySelectorAll('.table-responsive, .table-scroll, .risk-heatmap-scroll, .record-list, .chart-data-body').forEach(function (box) {
+      if (box.hasAttribute('tabindex')) { return; }  // before measuring: a measure forces a layout
       var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
-      if (scrolls && !box.hasAttribute('tabindex')) { box.setAttribute('tabindex', '0'); }
+      if (scrolls) { box.setAttribute('tabindex', '0'); }
     });
   }
 
+  // Two formatters made once: toLocaleString with options builds a new Intl.NumberFormat on every call
+  var WHOLE = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+  var FOUR = new Intl.NumberFormat('zh-CN', { maximumSignificantDigits: 4 });
   function number(v) {
     if (typeof v !== 'number') { return String(v); }
-    return Math.abs(v) >= 100 ? v.toLocaleString('zh-CN', { maximumFractionDigits: 0 })
-      : v.toLocaleString('zh-CN', { maximumSignificantDigits: 4 });
+    return Math.abs(v) >= 100 ? WHOLE.format(v) : FOUR.format(v);
   }
 
   function traceSummary(trace) {
@@ -137,6 +140,9 @@
     return h ? h.textContent.trim() : '';
   }
 
+  // The figure each chart's text alternative was last written for: a chart Plotly has not drawn again since (same
+  // data and layout objects: dcc.Graph hands Plotly new ones for every new figure) is not summarised again.
+  var summarised = new WeakMap();
   function mendCharts(root) {
     root.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
       var box = gd.closest('.dash-graph') || gd;
@@ -145,6 +151,9 @@
       var modebar = gd.querySelector('.modebar-container');
       if (modebar && modebar.getAttribute('aria-hidden') !== 'true') { modebar.setAttribute('aria-hidden', 'true'); }
       if (!gd.data || !gd.layout) { return; }
+      var seen = summarised.get(gd);
+      if (seen && seen.data === gd.data && seen.layout === gd.layout && box.hasAttribute('aria-label')) { return; }
+      summarised.set(gd, { data: gd.data, layout: gd.layout });
       var title = (gd.layout.title && (gd.layout.title.text || gd.layout.title)) || heading(box) || '图表';
       if (typeof title !== 'string') { title = '图表'; }
       var traces = gd.data.filter(function (t) { return t.visible !== false && t.showlegend !== false || t.type; });

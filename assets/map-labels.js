@@ -62,6 +62,8 @@
     }
   }
 
+  // Every 400 ms: a map drawn anew (a new MapLibre map, or new labels) is labelled; after that the map's own render
+  // events move the labels, so an unchanged map costs nothing here (no layout read every 400 ms).
   function watch() {
     document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
       const meta = gd._fullLayout && gd._fullLayout.meta;
@@ -70,7 +72,10 @@
       if (map && gd._labelledMap !== map) {
         gd._labelledMap = map;
         map.on("render", function () { draw(gd); });
+      } else if (gd._labelledWith === meta.labels && gd._labelledMap === map) {
+        return;
       }
+      gd._labelledWith = meta.labels;
       draw(gd);
     });
   }

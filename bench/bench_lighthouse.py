@@ -1,7 +1,7 @@
 """Lighthouse performance of `/`, `/spending` and `/screen`, signed in, mobile and desktop, median of three (issue 20).
 
     python bench/bench_lighthouse.py [--base http://127.0.0.1:8062] [--port 8062] [--runs 3]
-                                     [--pages / /spending /screen] [--forms mobile desktop]
+                                     [--pages / /spending /screen] [--forms mobile desktop] [--dump DIR]
 
 Without `--base` it serves the app itself as `make run` does (gunicorn, `dashboard.web.gunicorn_conf`, the demo
 store in data/) on `--port` and stops it afterwards. Lighthouse (the npm package, pinned in
@@ -98,7 +98,7 @@ def warm(base: str, pages: list[str]) -> None:
             session.get(base + path, timeout=60, headers={"Accept-Encoding": "br, gzip"})
 
 
-def run_lighthouse(base: str, pages: list[str], forms: list[str], runs: int) -> list[dict]:
+def run_lighthouse(base: str, pages: list[str], forms: list[str], runs: int, dump: str | None = None) -> list[dict]:
     arguments = {
         "chromium": CHROMIUM,
         "base": base,
@@ -107,6 +107,7 @@ def run_lighthouse(base: str, pages: list[str], forms: list[str], runs: int) -> 
         "pages": pages,
         "forms": forms,
         "runs": runs,
+        **({"dump": str(Path(dump).resolve())} if dump else {}),
     }
     process = subprocess.Popen(
         ["node", "run.mjs", json.dumps(arguments)], cwd=TOOL, stdout=subprocess.PIPE, text=True, bufsize=1
@@ -118,8 +119,8 @@ def run_lighthouse(base: str, pages: list[str], forms: list[str], runs: int) -> 
         rows.append(row)
         print(
             f"  {row['form']:<8}{row['page']:<11} run {row['run']}: score {row['score']}, "
-            f"LCP {row['lcp'] or 0:.0f} ms, TBT {row['tbt'] or 0:.0f} ms, CLS {row['cls'] or 0:.3f}, "
-            f"{(row['bytes'] or 0) / 1e6:.2f} MB{' ' + row['error'] if row['error'] else ''}",
+            f"LCP {row.get('lcp') or 0:.0f} ms, TBT {row.get('tbt') or 0:.0f} ms, CLS {row.get('cls') or 0:.3f}, "
+            f"{(row.get('bytes') or 0) / 1e6:.2f} MB{' ' + row['error'] if row.get('error') else ''}",
             flush=True,
         )
     if process.wait() != 0:
@@ -173,6 +174,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", nargs="+", default=list(PAGES))
     parser.add_argument("--forms", nargs="+", default=list(FORMS), choices=FORMS)
+    parser.add_argument("--dump", default=None, help="a folder for each run's whole Lighthouse report (JSON)")
     parser.add_argument("--label", default="", help="a name for this run in bench/results/lighthouse.json")
     args = parser.parse_args()
     ensure_lighthouse()
@@ -183,7 +185,9 @@ def main() -> int:
         base = f"http://127.0.0.1:{args.port}"
     try:
         warm(base, args.pages)
-        rows = run_lighthouse(base, args.pages, args.forms, args.runs)
+        if args.dump:
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
+        rows = run_lighthouse(base, args.pages, args.forms, args.runs, args.dump)
     finally:
         if process is not None:
             os.killpg(process.pid, signal.SIGTERM)

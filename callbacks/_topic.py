@@ -121,7 +121,7 @@ def page_outputs(key: str, charts) -> list[Output]:
         *(Output(chart_id(key, slot), "figure") for slot in charts),
         Output(i["ranking"], "children"),
         Output(i["trace"], "children"),
-        *(Output(chart_data.data_id(chart_id(key, slot)), "children") for slot in charts),
+        *(Output(chart_data.data_id(chart_id(key, slot)), chart_data.PROP) for slot in charts),
     ]
 
 

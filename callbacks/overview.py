@@ -22,12 +22,13 @@ PATH = "/"
 CHARTS = ("overview-map", "overview-revenue-mix", "overview-functions", "overview-trend")
 
 
-HEAD = (
+HEAD = (  # what `render_overview` fills, in its order; the page's first paint carries all of it
     "overview-notices.children",
     "overview-title.children",
     "overview-breadcrumb.children",
     "overview-freshness.children",
     "overview-kpis.children",
+    "overview-table.children",
 )
 
 
@@ -63,8 +64,10 @@ def _more_kpis(totals, state, coverage):
 
 
 def first_paint(query) -> dict:
-    """What the page's layout carries before any callback (dashboard.web.pageload): its head, both KPI rows and
-    the filters' values, computed as `render_overview` and `render_cockpit` compute them."""
+    """What the page's layout carries before any callback (dashboard.web.pageload): its head, both KPI rows, the
+    region table and the filters' values, computed as `render_overview` and `render_cockpit` compute them. Every
+    layout of the page is built with them (the first load's and the router's), so `render_overview` never has to
+    run for a new page: it answers a changed query only."""
     head = _overview(query)
     scope, _version, state = _state(query)
     totals = cockpit.region_totals(cockpit.region_indicators(scope, state), state)
@@ -90,6 +93,7 @@ def register(app: Dash) -> None:
         Output("overview-kpis", "children"),
         Output("overview-table", "children"),
         Input("overview-query", "data"),
+        prevent_initial_call=True,  # the layout holds all of it (first_paint)
     )
     @cached_render()
     def render_overview(query):
@@ -101,10 +105,8 @@ def register(app: Dash) -> None:
         Input("overview-query", "data"),
     )
 
-    @app.callback(
-        Output("overview-year", "options"),
-        Output("overview-year", "value"),
-        Output("overview-period", "value"),
+    @app.callback(  # not the filters: the layout holds their values (first_paint), and setting them would fire
+        # `navigate` (an input changed) for nothing on every load
         Output("overview-more-kpis", "children"),
         Output("overview-map-title", "children"),
         Output("overview-map", "figure"),
@@ -116,7 +118,7 @@ def register(app: Dash) -> None:
         Output("overview-trend-title", "children"),
         Output("overview-trend", "figure"),
         Output("overview-leaf", "children"),
-        *(Output(chart_data.data_id(g), "children") for g in CHARTS),
+        *(Output(chart_data.data_id(g), chart_data.PROP) for g in CHARTS),
         Input("overview-query", "data"),
         Input("overview-metric", "value"),
         Input("overview-viewport", "data"),
@@ -147,9 +149,6 @@ def register(app: Dash) -> None:
             )
         )
         values = (
-            _years(),
-            str(state.year),
-            state.period,
             _more_kpis(cockpit.region_totals(indicators, state), state, reporting.coverage(scope, state)),
             f"{'下级区划' if only is None else region.name} · {figures.MAP_METRICS[metric]} · {state.period_label}",
             figures.region_map(
@@ -165,7 +164,7 @@ def register(app: Dash) -> None:
             leaf,
         )
         # each chart's "查看数据" table from its own figure, captioned by its card's title (CHARTS order)
-        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (4, 7, 9, 11)))
+        return (*values, *(chart_data.table(values[i + 1], values[i]) for i in (1, 4, 6, 8)))
 
     @app.callback(
         Output("overview-nav", "href"),

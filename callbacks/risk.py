@@ -36,7 +36,7 @@ def register(app: Dash) -> None:
         Output("risk-distribution", "figure"),
         Output("risk-health-table", "children"),
         Output("risk-evidence", "children"),
-        *(Output(chart_data.data_id(g), "children") for g in ("risk-heatmap", "risk-health", "risk-distribution")),
+        *(Output(chart_data.data_id(g), chart_data.PROP) for g in ("risk-heatmap", "risk-health", "risk-distribution")),
         Input("risk-query", "data"),
     )
     def render_risk(query):

@@ -51,7 +51,7 @@ OUTPUTS = [
     "screen-side-title.children",
     "screen-side.children",
     "screen-ticker.children",
-    *(f"{chart_data.data_id(g)}.children" for g in CHARTS),  # each chart's table for screen readers
+    *(f"{chart_data.data_id(g)}.{chart_data.PROP}" for g in CHARTS),  # each chart's table for screen readers
 ]
 
 

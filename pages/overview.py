@@ -132,4 +132,5 @@ dash.register_page(
     order=0,
     layout=layout,
     stylesheets=("overview.css", "map-labels.css"),
+    plotly="maps",  # its map needs the Plotly bundle with choroplethmap (dashboard/web/pageload.py)
 )

@@ -127,4 +127,5 @@ dash.register_page(
     order=5,
     layout=layout,
     stylesheets=("screen.css", "map-labels.css", "present.css"),
+    plotly="maps",  # its map needs the Plotly bundle with choroplethmap (dashboard/web/pageload.py)
 )

@@ -1,8 +1,14 @@
 """A chart's numbers as a table (issue 20, WCAG 1.1.1): every chart of the cockpit has a "查看数据" box under it
 (`slot`) that its render callback fills with `table(figure)`, the same figure dict it draws, so the table shows
 exactly what the chart does, read by a screen reader and by anyone who would rather read figures than bars. A
-native `<details>` (keyboard and screen readers know it; no callback, no script); on the wall screen, where there
-is no room, the table is in the page but visually hidden (`hidden=True`).
+native `<details>` (keyboard and screen readers know it; no callback); on the wall screen, where there is no room,
+the table is in the page but visually hidden (`hidden=True`).
+
+The callback fills the box's `data-table` attribute (`PROP`) with the tables as JSON (caption, header, rows of
+text), and `assets/chart-data.js` writes them into the box as plain `<table>` markup (text set as text, never as
+HTML). Not as Dash components: a table of 50 cells is 60 components, and the Dash renderer's cost grows with the
+components on the page times the store updates of every callback (on /spending the seven tables were a third of
+the page's components).
 
 The figure is read as the kit's builders make it (`dashboard/ui/figures`): a pie's labels and values, a map's region
 names and the label its hover shows, a heatmap's rows × columns (the cell's text when it has one), and bars or lines
@@ -12,13 +18,19 @@ chart's hover formats them (`%{x:,.2f}亿元` → `1,234.50亿元`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import html
 
+from dashboard.ui.props import wildcard
+
 LABEL = "查看数据"
+EMPTY = "暂无数据"
+PROP = "data-table"  # the box's attribute that the render callback fills (JSON; assets/chart-data.js draws it)
+Table = dict[str, Any]  # {"caption": str, "header": [str], "rows": [[str]]}
 _PLACEHOLDER = r"%\{{{axis}(?::([^}}]*))?\}}[ ]?([^\s<%{{]{{0,4}}%?|%)?"
 _UNIT = re.compile(r"^(%|[万亿]?元|个月|个百分点|笔|人|户|个)$")
 _TAGS = re.compile(r"<[^>]*>")
@@ -33,7 +45,7 @@ def data_id(graph_id: Any) -> Any:
 
 def slot(graph_id: Any, *, hidden: bool = False) -> html.Div | html.Details:
     """The box under a chart that its callback fills with `table(figure)`."""
-    box = html.Div(id=data_id(graph_id), className="chart-data-body")
+    box = html.Div(id=data_id(graph_id), className="chart-data-body", **wildcard({PROP: ""}))
     if hidden:
         return html.Div(box, className="visually-hidden chart-data")
     return html.Details([html.Summary(LABEL, className="chart-data-toggle"), box], className="chart-data")
@@ -90,13 +102,9 @@ def _categories(trace: Mapping[str, Any]) -> tuple[list, list]:
     return labels, values
 
 
-def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> html.Table:
-    parts: list = [html.Caption(caption)] if caption else []
-    parts += [
-        html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-        html.Tbody([html.Tr([html.Th(row[0], scope="row"), *(html.Td(c) for c in row[1:])]) for row in rows]),
-    ]
-    return html.Table(parts, className="table table-sm chart-data-table")
+def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """One table: a row's first cell is its header (`<th scope="row">`), the header's cells `<th scope="col">`."""
+    return {"caption": caption, "header": [str(h) for h in header], "rows": [[str(c) for c in row] for row in rows]}
 
 
 def _title(figure: Mapping[str, Any]) -> str:
@@ -105,20 +113,20 @@ def _title(figure: Mapping[str, Any]) -> str:
     return _plain(text) if text else ""
 
 
-def _pie(trace: Mapping[str, Any], caption: str) -> html.Table:
+def _pie(trace: Mapping[str, Any], caption: str) -> Table:
     spec, unit = _format(trace)
     rows = [[_plain(k), _value(v, spec, unit)] for k, v in zip(_list(trace, "labels"), _list(trace, "values"))]
     return _table(caption, ["项目", "数值"], rows)
 
 
-def _map(trace: Mapping[str, Any], caption: str) -> html.Table:
+def _map(trace: Mapping[str, Any], caption: str) -> Table:
     spec, unit = _format(trace)
     names, shown = _list(trace, "text") or _list(trace, "locations"), _list(trace, "customdata")
     values = shown if len(shown) == len(names) else [_value(z, spec, unit) for z in _list(trace, "z")]
     return _table(caption, ["区划", "数值"], [[_plain(n), _plain(v)] for n, v in zip(names, values)])
 
 
-def _heatmap(trace: Mapping[str, Any], caption: str) -> html.Table:
+def _heatmap(trace: Mapping[str, Any], caption: str) -> Table:
     spec, unit = _format(trace)
     columns, rows_of, cells = _list(trace, "x"), _list(trace, "y"), _list(trace, "text") or _list(trace, "z")
     body = [
@@ -128,7 +136,7 @@ def _heatmap(trace: Mapping[str, Any], caption: str) -> html.Table:
     return _table(caption, ["", *(_plain(c) for c in columns)], body)
 
 
-def _series(traces: Sequence[Mapping[str, Any]], caption: str) -> html.Table:
+def _series(traces: Sequence[Mapping[str, Any]], caption: str) -> Table:
     """Bars and lines: one row per category, one column per trace (one trace: 项目 · 数值)."""
     if len(traces) == 1:
         spec, unit = _format(traces[0])
@@ -150,24 +158,28 @@ def _series(traces: Sequence[Mapping[str, Any]], caption: str) -> html.Table:
     return _table(caption, header, body)
 
 
-def table(figure: Mapping[str, Any] | None, caption: str = "") -> html.Table | html.Div | html.P:
-    """The figure's numbers as a table (`caption`, else the figure's own title, names it); a figure that combines
-    kinds (a donut beside the bars of its top items) gets one table per kind, in the figure's order."""
+def tables(figure: Mapping[str, Any] | None, caption: str = "") -> list[Table]:
+    """The figure's numbers as tables (`caption`, else the figure's own title, names the first); a figure that
+    combines kinds (a donut beside the bars of its top items) gets one table per kind, in the figure's order; a
+    figure with nothing drawn none (the box says 暂无数据)."""
     traces = [t for t in (figure or {}).get("data") or [] if t.get("visible", True) is not False]
     caption = caption or _title(figure or {})
-    tables: list[html.Table] = []
+    found: list[Table] = []
     series = [t for t in traces if t.get("type", "scatter") in ("bar", "scatter")]
     for trace in traces:
         kind = trace.get("type", "scatter")
-        shown_caption = "" if tables else caption
+        shown_caption = "" if found else caption
         if kind == "pie":
-            tables.append(_pie(trace, shown_caption))
+            found.append(_pie(trace, shown_caption))
         elif kind in ("choroplethmap", "choropleth", "choroplethmapbox"):
-            tables.append(_map(trace, shown_caption))
+            found.append(_map(trace, shown_caption))
         elif kind == "heatmap":
-            tables.append(_heatmap(trace, shown_caption))
+            found.append(_heatmap(trace, shown_caption))
         elif trace is (series[0] if series else None):
-            tables.append(_series(series, shown_caption))
-    if not tables:
-        return html.P("暂无数据", className="chart-data-empty")
-    return tables[0] if len(tables) == 1 else html.Div(tables)
+            found.append(_series(series, shown_caption))
+    return found
+
+
+def table(figure: Mapping[str, Any] | None, caption: str = "") -> str:
+    """The value of the box's `PROP`: `tables(figure, caption)` as JSON, and what to say when there are none."""
+    return json.dumps({"tables": tables(figure, caption), "empty": EMPTY}, ensure_ascii=False, separators=(",", ":"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -66,6 +67,8 @@ INDEX_STRING = """<!DOCTYPE html>
     </body>
 </html>"""
 MAIN_ID = "main-content"
+# Scripts Dash links that no page needs (CockpitDash._generate_scripts_html)
+_UNUSED_SCRIPT = re.compile(r"/polyfill@|/dash_table/").search
 
 
 class CockpitDash(Dash):
@@ -81,8 +84,9 @@ class CockpitDash(Dash):
 
     def _generate_scripts_html(self) -> str:
         """Dash's scripts without the 98 KB Babel polyfill (core-js for browsers before ES2017: every browser the
-        cockpit supports has what it fills in)."""
-        return "\n".join(line for line in super()._generate_scripts_html().split("\n") if "/polyfill@" not in line)
+        cockpit supports has what it fills in) and without dash_table's bundle (`import dash` registers it; no
+        page uses a DataTable: the tables are `dashboard.ui` HTML)."""
+        return "\n".join(line for line in super()._generate_scripts_html().split("\n") if not _UNUSED_SCRIPT(line))
 
     def _generate_css_dist_html(self) -> str:
         """The stylesheets every page uses, then the page's own (`dashboard.web.pageload`)."""
@@ -175,11 +179,13 @@ def _navbar(user: User | None) -> dbc.Navbar:
 
 def _shell(address: tuple[str, str, str] | None = None) -> html.Div:
     """The app layout, built per page load for the signed-in user, with the page at `address` (default: the page
-    the layout request comes from) in it."""
+    the layout request comes from) in it, and the question box's answer when that address asks one."""
+    if address is None and has_request_context():
+        address = pageload.referrer_address()
     return html.Div(
         [
             _navbar(current_user()),
-            ask_box.ask_bar(),
+            ask_box.ask_bar(address[2] if address else None),
             html.Main(
                 dbc.Container(pageload.page_container(address), fluid=True, className="pb-4"), id=MAIN_ID, tabIndex="-1"
             ),

@@ -27,8 +27,11 @@ QUESTION_MAX = 100
 PLACEHOLDER = "用中文提问,如:长沙市今年教育支出进度"
 
 
-def ask_bar() -> html.Div:
-    """The box and the answer line, for the shell (below the navbar; on the screen a corner of its own)."""
+def ask_bar(search: str | None = None) -> html.Div:
+    """The box and the answer line, for the shell (below the navbar; on the screen a corner of its own). The shell
+    of a page whose address (`search`) asks a question (`?ask=`) comes with its answer already in it, so a first load
+    asks no callback; the callback answers when the address changes inside the app."""
+    text = _question_of(search)
     return html.Div(
         [
             html.Form(
@@ -43,6 +46,7 @@ def ask_bar() -> html.Div:
                         autoComplete="off",
                         debounce=True,
                         className="ask-input",
+                        value=text,
                     ),
                     html.Button("提问", type="submit", className="btn btn-sm btn-primary ask-submit"),
                 ],
@@ -52,7 +56,13 @@ def ask_bar() -> html.Div:
                 className="ask-form",
                 **wildcard({"aria-label": "问数:用中文提问,回车查看答案"}),
             ),
-            html.Div(id="ask-answer", role="status", className="ask-answer", **wildcard({"aria-live": "polite"})),
+            html.Div(
+                answer_line(_safe_answer(text)) if text else [],
+                id="ask-answer",
+                role="status",
+                className="ask-answer",
+                **wildcard({"aria-live": "polite"}),
+            ),
             dcc.Location(id="ask-url", refresh=False),
         ],
         id="ask-bar",
@@ -127,6 +137,7 @@ def register(app: Dash, server: Flask) -> None:
         Output("ask-answer", "children"),
         Output("ask-q", "value"),
         Input("ask-url", "search"),
+        prevent_initial_call=True,  # a first load's answer is in the shell (ask_bar)
     )
     def show_answer(search):
         text = _question_of(search)

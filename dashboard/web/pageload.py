@@ -16,12 +16,20 @@ page's callback module may offer `first_paint(query) -> {"component-id.property"
 callback will show (same code path, the scope from the server-side session), which are put into the layout before
 it is sent: the heading and the KPI tiles are on screen before any callback ran. The app factory installs both
 (`install`); `pages` stay layout only and never import queries.
+
+Plotly. Two partial bundles live in `assets/vendor/` (built by `tools/plotly-bundle/`): `charts` (bar, pie,
+heatmap, scatter: 1.3 MB) and `maps` (the same and choroplethmap with MapLibre: 3.1 MB). A page with a map says so
+(`dash.register_page(..., plotly="maps")`); the page shell names its bundle, by a content-hashed URL, in
+`<meta name="cockpit-plotly">`, with the maps bundle's URL and the pages that need it, for `assets/plotly-bundle.js`
+(which points dcc.Graph's lazy loader at it, and loads a map page afresh when the app moves to one from a page
+that had only the charts bundle).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,16 +45,41 @@ from markupsafe import escape
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 PAGE_CSS = "pages"  # the subfolder of assets/ with page-specific stylesheets
+VENDOR = "vendor"  # the subfolder of assets/ with the Plotly bundles (tools/plotly-bundle/)
+PLOTLY_BUNDLES = {"charts": "plotly-cockpit-charts.min.js", "maps": "plotly-cockpit-maps.min.js"}
+PLOTLY_META = "cockpit-plotly"
 ATTRIBUTE = "data-page-css"
 FirstPaint = Callable[[Mapping[str, str]], Mapping[str, Any]]
 _providers: dict[str, FirstPaint] = {}
 
 
 @functools.cache
+def hashed_href(folder: str, name: str) -> str:
+    """The URL of `assets/<folder>/<name>` with its content's hash (a new file, a new URL: cached `immutable`)."""
+    data = (ASSETS / folder / name).read_bytes()
+    return f"/assets/{folder}/{name}?m={hashlib.sha256(data).hexdigest()[:16]}"
+
+
 def stylesheet_href(name: str) -> str:
-    """The URL of `assets/pages/<name>` with its content's hash (a new file, a new URL)."""
-    data = (ASSETS / PAGE_CSS / name).read_bytes()
-    return f"/assets/{PAGE_CSS}/{name}?m={hashlib.sha256(data).hexdigest()[:16]}"
+    """The URL of `assets/pages/<name>`, hashed."""
+    return hashed_href(PAGE_CSS, name)
+
+
+def plotly_bundle(page: Mapping[str, Any] | None) -> str:
+    """The Plotly bundle a page draws with: `maps` for a page registered with `plotly="maps"`, else `charts`."""
+    return "maps" if page is not None and page.get("plotly") == "maps" else "charts"
+
+
+def plotly_meta(path: str) -> str:
+    """`<meta name="cockpit-plotly">` of the page shell at `path`: its bundle's URL, the maps bundle's and the
+    paths of the pages that need that one (`assets/plotly-bundle.js` reads it)."""
+    maps = sorted(p["path"] for p in dash.page_registry.values() if plotly_bundle(p) == "maps")
+    info = {
+        "url": hashed_href(VENDOR, PLOTLY_BUNDLES[plotly_bundle(page_of(path))]),
+        "maps": hashed_href(VENDOR, PLOTLY_BUNDLES["maps"]),
+        "mapPages": maps,
+    }
+    return f'<meta name="{PLOTLY_META}" content="{escape(json.dumps(info, separators=(",", ":")))}">'
 
 
 def page_of(path: str) -> dict | None:
@@ -63,12 +96,13 @@ def stylesheets(page: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 
 def head_links(path: str) -> str:
-    """`<link>`s for the `<head>` of the page shell at `path`."""
+    """`<link>`s for the `<head>` of the page shell at `path`, and its Plotly bundle's `<meta>`."""
     page = page_of(path)
-    return "\n".join(
+    links = [
         f'<link rel="stylesheet" href="{stylesheet_href(name)}" {ATTRIBUTE}="{page["path"] if page else ""}">'
         for name in stylesheets(page)
-    )
+    ]
+    return "\n".join([*links, plotly_meta(path)])
 
 
 def _fill(layout: Component, values: Mapping[str, Any]) -> None:
@@ -108,7 +142,7 @@ def install(providers: Mapping[str, FirstPaint]) -> None:
             page["layout"]._first_paint = True
 
 
-def _address() -> tuple[str, str, str] | None:
+def referrer_address() -> tuple[str, str, str] | None:
     """(href, pathname, search) of the page a `_dash-layout` request comes from, from its Referer (sent in full:
     same origin, `Referrer-Policy: same-origin`); None when it is missing or from elsewhere."""
     referrer = request.referrer
@@ -125,7 +159,7 @@ def page_container(address: tuple[str, str, str] | None = None) -> html.Div:
     already rendered in it (see the module's docstring); Dash's own empty container (the router fills it) when the
     page is unknown or its layout fails."""
     if address is None:
-        address = _address() if has_request_context() else None
+        address = referrer_address() if has_request_context() else None
     page = page_of(address[1]) if address else None
     if address is None or page is None or not callable(page.get("layout")):
         return dash.page_container

@@ -148,3 +148,29 @@ def test_a_page_keeps_only_its_own_stylesheets_after_moving_inside_the_app(open_
     assert names == {"topics.css"}, names
     display = driver.execute_script("return getComputedStyle(document.querySelector('.filter-bar')).display")
     assert display == "grid", "topics.css is not applied on the page opened inside the app"
+
+
+PLOTLY_BUNDLES = (
+    "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/plotly-cockpit-'))"
+    ".map(n => n.split('/').pop().split('?')[0])"
+)
+MAP_DRAWN = """(() => {
+  const g = document.querySelector('#overview-map .js-plotly-plot');
+  return !!(g && g._fullData && g._fullData.some(t => t.type === 'choroplethmap' && t.visible !== false));
+})()"""
+
+
+def test_a_page_without_a_map_loads_the_charts_bundle_and_a_map_page_opened_from_it_draws_its_map(open_browser):
+    """/spending draws with the charts bundle only (no MapLibre); moving to / inside the app loads / afresh
+    (assets/plotly-bundle.js), with the maps bundle, and its map draws."""
+    driver = open_browser(1440, 900)
+    driver.go("/spending")
+    wait_for(driver, "document.querySelectorAll('.js-plotly-plot').length >= 3", 90, "the charts never came")
+    wait_for_dash_idle(driver, timeout=90)
+    assert driver.execute_script(PLOTLY_BUNDLES) == ["plotly-cockpit-charts.min.js"]
+    driver.execute_script(
+        "[...document.querySelectorAll('.navbar .nav-link')].find(a => new URL(a.href).pathname === '/').click()"
+    )
+    wait_for(driver, MAP_DRAWN, 90, "the overview's map never drew after moving to /")
+    assert driver.execute_script(PLOTLY_BUNDLES) == ["plotly-cockpit-maps.min.js"]
+    screenshot(driver, "charts-bundle-then-map")

@@ -27,7 +27,8 @@ async function signIn(page) {
 
 function metrics(lhr) {
   const audit = (id) => (lhr.audits[id] ? lhr.audits[id].numericValue : null);
-  const items = (lhr.audits['network-requests'] && lhr.audits['network-requests'].details.items) || [];
+  const requests = lhr.audits['network-requests'];
+  const items = (requests && requests.details && requests.details.items) || [];
   return {
     score: lhr.categories.performance.score === null ? null : Math.round(lhr.categories.performance.score * 100),
     fcp: audit('first-contentful-paint'),
@@ -41,7 +42,9 @@ function metrics(lhr) {
   };
 }
 
-for (const form of args.forms) {
+// One headless Chromium, signed in; a run that fails (a page that hung, a protocol timeout) may leave the browser
+// mid-trace, so the next run gets a fresh one.
+async function open(form) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cockpit-lighthouse-'));
   const browser = await puppeteer.launch({
     executablePath: args.chromium,
@@ -51,24 +54,44 @@ for (const form of args.forms) {
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--lang=zh-CN'],
   });
+  const page = await browser.newPage();
+  await signIn(page);
+  const cdp = await page.createCDPSession();
+  return {
+    browser, page, cdp, form,
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const form of args.forms) {
+  let session = await open(form);
   try {
-    const page = await browser.newPage();
-    await signIn(page);
-    const cdp = await page.createCDPSession();
     for (let run = 1; run <= args.runs; run++) {
       for (const pathname of args.pages) {
-        await cdp.send('Network.clearBrowserCache');
+        await session.cdp.send('Network.clearBrowserCache');
         const flags = { output: 'json', logLevel: 'error', onlyCategories: ['performance'], disableStorageReset: true };
-        const result = await lighthouse(args.base + pathname, flags, form === 'desktop' ? desktopConfig : undefined, page);
-        const row = { form, page: pathname, run, ...metrics(result.lhr) };
-        if (args.dump) {  // the whole report of each run, for a closer look (layout shifts, bootup time)
-          fs.writeFileSync(path.join(args.dump, `${form}-${pathname.replace(/\W/g, '_')}-${run}.json`), JSON.stringify(result.lhr));
+        let row;
+        try {
+          const config = form === 'desktop' ? desktopConfig : undefined;
+          const result = await lighthouse(args.base + pathname, flags, config, session.page);
+          row = { form, page: pathname, run, ...metrics(result.lhr) };
+          if (args.dump) {  // the whole report of each run, for a closer look (layout shifts, bootup time)
+            fs.writeFileSync(path.join(args.dump, `${form}-${pathname.replace(/\W/g, '_')}-${run}.json`), JSON.stringify(result.lhr));
+          }
+        } catch (error) {  // one failed run is reported as such; the others still count
+          row = { form, page: pathname, run, score: null, error: String(error && error.message || error) };
+        }
+        if (row.score === null) {
+          await session.close();
+          session = await open(form);
         }
         process.stdout.write(JSON.stringify(row) + '\n');
       }
     }
   } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await session.close();
   }
 }

@@ -1,6 +1,7 @@
 'use strict';
 
-// The cockpit's Plotly: the core (scatter is always in it) and only the trace types dashboard/ui/figures draws.
+// The cockpit's Plotly for pages with a map (register_page(..., plotly="maps")): the charts bundle's trace types
+// and choroplethmap (MapLibre GL, most of the weight).
 var Plotly = require('plotly.js/lib/core');
 
 Plotly.register([

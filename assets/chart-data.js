@@ -1,0 +1,73 @@
+// The "查看数据" tables under the charts (dashboard/ui/chart_data.py, issue 20). A chart's render callback fills its
+// box's data-table attribute with the tables as JSON ({tables: [{caption, header, rows}], empty}); this writes them
+// into the box as plain <table> markup: a row's first cell a <th scope="row">, the header's cells <th scope="col">,
+// every text set as text. The box is a Dash component without children, so React never touches what is written
+// here. Tables as Dash components would cost the renderer on every store update (one component per cell).
+(function () {
+  'use strict';
+  var ATTRIBUTE = 'data-table';
+
+  function cell(tag, text, scope) {
+    var el = document.createElement(tag);
+    if (scope) { el.setAttribute('scope', scope); }
+    el.textContent = text;
+    return el;
+  }
+
+  function build(spec) {
+    var table = document.createElement('table');
+    table.className = 'table table-sm chart-data-table';
+    if (spec.caption) { table.appendChild(cell('caption', spec.caption)); }
+    var head = document.createElement('thead');
+    var top = document.createElement('tr');
+    (spec.header || []).forEach(function (h) { top.appendChild(cell('th', h, 'col')); });
+    head.appendChild(top);
+    table.appendChild(head);
+    var body = document.createElement('tbody');
+    (spec.rows || []).forEach(function (row) {
+      var tr = document.createElement('tr');
+      row.forEach(function (c, i) { tr.appendChild(i === 0 ? cell('th', c, 'row') : cell('td', c)); });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
+  function draw(box) {
+    var raw = box.getAttribute(ATTRIBUTE);
+    if (box._chartData === raw) { return; }
+    box._chartData = raw;
+    var data;
+    try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
+    var parts = [];
+    if (data) {
+      if (data.tables && data.tables.length) {
+        parts = data.tables.map(build);
+      } else {
+        var empty = document.createElement('p');
+        empty.className = 'chart-data-empty';
+        empty.textContent = data.empty || '暂无数据';
+        parts = [empty];
+      }
+    }
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    parts.forEach(function (part) { box.appendChild(part); });
+  }
+
+  var HTML = 'http://www.w3.org/1999/xhtml';
+  function scan(root) {
+    if (root.nodeType !== 1 || root.namespaceURI !== HTML) { return; }  // Plotly's SVG holds no box: skipped cheaply
+    if (root.hasAttribute(ATTRIBUTE)) { draw(root); }
+    root.querySelectorAll('[' + ATTRIBUTE + ']').forEach(draw);
+  }
+
+  function start() {
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        if (r.type === 'attributes') { draw(r.target); } else { r.addedNodes.forEach(scan); }
+      });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: [ATTRIBUTE] });
+    scan(document.body);
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+})();
