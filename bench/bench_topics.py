@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="cold and warm calls of every view and callback")
     parser.add_argument("--pages", nargs="*", default=list(VIEWS))
     parser.add_argument("--calls", nargs="*", default=None, help="only these callbacks (render, table, …)")
+    parser.add_argument("--views", type=int, default=None, help="only the first N views of each page")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "topics.json"))
     parser.add_argument("--replay", help=argparse.SUPPRESS)  # the child process of `rows_scanned`
     args = parser.parse_args()
@@ -191,7 +192,7 @@ def main() -> None:
     for page in args.pages:
         for output, inputs in RENDERS[page].items():  # once, unmeasured: the warning run a fresh state store lacks
             _timed(client, body(app, output, inputs(VIEWS[page][0])))
-        for query in VIEWS[page]:
+        for query in VIEWS[page][: args.views]:
             for name, (output, inputs) in _calls(page, query).items():
                 if args.calls and name not in args.calls:
                     continue

@@ -24,7 +24,7 @@ from dashboard.store.schema import (
     classification,
     mart_payment_agency_month,
     mart_payment_month,
-    mart_payment_unit_month,
+    mart_payment_project_month,
     mart_revenue_month,
     project,
 )
@@ -270,13 +270,13 @@ def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.DataFrame:
     """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
-    payment marts (agency × month; the unit mart for projects): name, amount (元), payments. Shown where the drill
+    payment marts (agency × month, project × month): name, amount (元), payments. Shown where the drill
     ends (a county, a city without counties), so a leader sees who spends the money. Only the region's own payments
     (本级), never a child's."""
     if scope.column is None or not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
         return pd.DataFrame(columns=["name", "amount", "payments"])
     region = region_tree()[state.region]
-    p = mart_payment_agency_month if by == "agency" else mart_payment_unit_month
+    p = mart_payment_agency_month if by == "agency" else mart_payment_project_month
     levels = list(LEVEL_COLUMNS)
     own_level = [
         p.c[LEVEL_COLUMNS[region.level]] == sa.bindparam("region"),

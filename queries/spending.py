@@ -30,6 +30,7 @@ from dashboard.store.schema import (
     mart_payment_agency_month,
     mart_payment_item_month,
     mart_payment_month,
+    mart_payment_project_month,
     mart_payment_unit_month,
     payment,
     project,
@@ -255,7 +256,7 @@ def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
     """The projects (项目) paid most in the period (payments → their indicator's project)."""
     if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
-    p, pr = mart_payment_unit_month, project
+    p, pr = _payment_mart(state, mart_payment_project_month), project
     paid = (
         sa.select(p.c.project_id, sa.func.sum(p.c.amount).label("paid"))
         .where(*in_drilled(p, scope, state), *_in_period(p, state), p.c.project_id.is_not(None), *_filters(p, state))

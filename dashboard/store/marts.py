@@ -5,6 +5,8 @@ maps, ClickHouse's sparse index) skips the other year's blocks when a chart asks
 
 Built with SQLAlchemy Core `INSERT … SELECT … GROUP BY`, so DuckDB, PostgreSQL and MySQL build them the same way.
 The region ancestry columns are carried as they are, so a mart answers any drill level with one GROUP BY.
+`MARTS` is the build order: a rollup of a mart (`_rollup`: the payment unit mart summed to agency, project or 款)
+is built after the mart it sums. ARCHITECTURE.md ("The marts") says which page reads which.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dashboard.store.schema import (
     mart_payment_agency_month,
     mart_payment_item_month,
     mart_payment_month,
+    mart_payment_project_month,
     mart_payment_unit_month,
     mart_revenue_month,
     mart_subsidy_flag,
@@ -105,14 +108,17 @@ def _payment_unit_select() -> sa.Select:
     )
 
 
-def _rollup(mart: sa.Table, keys: tuple[str, ...]) -> Callable[[], sa.Select]:
-    """A coarser mart summed from the unit mart (built first): its rows, its amounts and counts, never the facts."""
+def _rollup(mart: sa.Table, keys: tuple[str, ...], *where: sa.ColumnElement[bool]) -> Callable[[], sa.Select]:
+    """A coarser mart summed from the unit mart (built before it, `MARTS` order): fewer columns, fewer rows."""
 
     def select() -> sa.Select:
         u = mart_payment_unit_month
         columns = [u.c[k] for k in keys]
         return (
-            sa.select(*columns, sa.func.sum(u.c.amount), sa.func.sum(u.c.n)).group_by(*columns).order_by(*columns[:5])
+            sa.select(*columns, sa.func.sum(u.c.amount), sa.func.sum(u.c.n))
+            .where(*where)
+            .group_by(*columns)
+            .order_by(*columns[:5])
         )
 
     return select
@@ -215,6 +221,11 @@ _SOURCES = {
     mart_payment_unit_month: _payment_unit_select,
     mart_payment_agency_month: _rollup(
         mart_payment_agency_month, ("year", "month", "province_code", "city_code", "county_code", "agency_id")
+    ),
+    mart_payment_project_month: _rollup(
+        mart_payment_project_month,
+        ("year", "month", "province_code", "city_code", "county_code", "project_id"),
+        mart_payment_unit_month.c.project_id.is_not(None),
     ),
     mart_payment_item_month: _rollup(
         mart_payment_item_month,

@@ -405,6 +405,17 @@ mart_payment_agency_month = Table(  # the unit mart without the classifications:
     Column("n", BigInteger, nullable=False),
 )
 
+mart_payment_project_month = Table(  # paid per project and month: the project ranking of an unfiltered view
+    "mart_payment_project_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("project_id", BigInteger, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
 mart_payment_item_month = Table(  # paid per 款 (func_item_code) and month: the 款 chart of a view without other filters
     "mart_payment_item_month",
     metadata,
@@ -521,6 +532,7 @@ MARTS = (
     mart_revenue_month,
     mart_payment_unit_month,
     mart_payment_agency_month,
+    mart_payment_project_month,
     mart_payment_item_month,
     mart_indicator_unit_year,
     mart_subsidy_month,
@@ -550,6 +562,7 @@ SECONDARY_INDEXES: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
     ("ix_mart_revenue", mart_revenue_month, ("year", "province_code")),
     ("ix_mart_payment_unit", mart_payment_unit_month, ("year", "province_code")),
     ("ix_mart_payment_agency", mart_payment_agency_month, ("year", "province_code")),
+    ("ix_mart_payment_project", mart_payment_project_month, ("year", "province_code")),
     ("ix_mart_payment_item", mart_payment_item_month, ("year", "province_code")),
     ("ix_mart_indicator_unit", mart_indicator_unit_year, ("year", "province_code")),
     ("ix_mart_subsidy_month", mart_subsidy_month, ("year", "province_code")),
