@@ -50,6 +50,7 @@ bench: $(STAMP) $(DB)  ## every benchmark on the demo store (minutes; not part o
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_drill.py
 	$(PY) bench/bench_topics.py
+	$(PY) bench/bench_scale.py  ## --store 10=duckdb:////tmp/x10.duckdb --store 1=postgresql+psycopg://… for more
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_session.py
 	$(PY) bench/bench_screen.py

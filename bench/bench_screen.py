@@ -5,7 +5,10 @@
 
 What is measured
   load   time from `driver.get('/screen?…')` until the page is fully rendered: the six KPI values shown, the map's
-         MapLibre style loaded with the region layers drawn, and no Dash callback in flight. The first load after
+         outline file fetched (Plotly fetches a figure's geojson URL asynchronously and keeps drawing the old
+         outlines meanwhile, so the figure naming the new file is not enough), MapLibre loaded with every source
+         (the new outlines handed to its worker and tiled) and not moving, the region layers drawn, and no Dash
+         callback in flight. The same test ends a drill in both phases. The first load after
          the server starts is "cold" (empty query cache); later loads are "warm".
   drill  time from a click on a city (dispatched as Plotly's own `plotly_click` event on the map, exactly what a
          mouse click makes Plotly emit, so the hover-then-click dance of a real pointer is not timed) until the
@@ -62,7 +65,9 @@ RENDERED = """(() => {
   const g = document.querySelector('#screen-map .js-plotly-plot');
   const s = g && g._fullLayout && g._fullLayout.map && g._fullLayout.map._subplot;
   const title = document.getElementById('screen-title');
-  return !!(s && s.map && s.map.loaded() && g._fullData[0].geojson === arguments[0]
+  const outline = (window.PlotlyGeoAssets || {})[arguments[0]];
+  return !!(s && s.map && g._fullData[0].geojson === arguments[0]
+    && outline && outline !== 'pending' && s.map.loaded() && !s.map.isMoving()
     && s.map.getStyle().layers.some(l => l.id.startsWith('plotly-trace-layer'))
     && title && title.textContent.startsWith(arguments[1])
     && document.querySelectorAll('.tile-value').length === 6

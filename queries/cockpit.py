@@ -21,11 +21,11 @@ from dashboard.store.memo import memoized
 from dashboard.store.schema import (
     MONEY,
     agency,
-    budget_indicator,
     classification,
+    mart_payment_agency_month,
     mart_payment_month,
+    mart_payment_project_month,
     mart_revenue_month,
-    payment,
     project,
 )
 from queries import metrics, reporting
@@ -270,12 +270,13 @@ def monthly_trend(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.DataFrame:
     """The agencies (by='agency') or projects (by='project') a region itself paid most to over the period, from the
-    payment facts: name, amount (元), payments. Shown where the drill ends (a county, a city without counties), so a
-    leader sees who spends the money. Only the region's own payments (本级), never a child's."""
+    payment marts (agency × month, project × month): name, amount (元), payments. Shown where the drill
+    ends (a county, a city without counties), so a leader sees who spends the money. Only the region's own payments
+    (本级), never a child's."""
     if scope.column is None or not scope.sees(region_tree(), state.region) or by not in ("agency", "project"):
         return pd.DataFrame(columns=["name", "amount", "payments"])
     region = region_tree()[state.region]
-    p = payment
+    p = mart_payment_agency_month if by == "agency" else mart_payment_project_month
     levels = list(LEVEL_COLUMNS)
     own_level = [
         p.c[LEVEL_COLUMNS[region.level]] == sa.bindparam("region"),
@@ -284,18 +285,19 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     if by == "agency":
         source, name = p.join(agency, agency.c.id == p.c.agency_id), agency.c.name
     else:
-        source = p.join(budget_indicator, budget_indicator.c.id == p.c.indicator_id).join(
-            project, project.c.id == budget_indicator.c.project_id
-        )
-        name = project.c.name
+        source, name = p.join(project, project.c.id == p.c.project_id), project.c.name
     statement = (
-        sa.select(name.label("name"), sa.func.sum(p.c.amount).label("amount"), sa.func.count().label("payments"))
+        sa.select(
+            name.label("name"),
+            sa.func.sum(p.c.amount).label("amount"),
+            sa.cast(sa.func.sum(p.c.n), sa.BigInteger).label("payments"),
+        )
         .select_from(source)
         .where(
             p.c[scope.column] == sa.bindparam("scope_root"),
             *own_level,
-            p.c.pay_date >= sa.bindparam("start"),
-            p.c.pay_date < sa.bindparam("end"),
+            p.c.year == sa.bindparam("year"),
+            p.c.month.between(sa.bindparam("first"), sa.bindparam("last")),
         )
         .group_by(name)
         .order_by(sa.func.sum(p.c.amount).desc(), name)
@@ -304,6 +306,12 @@ def top_payees(scope: Scope, state: DrillState, by: str, limit: int = 8) -> pd.D
     with finance_engine().connect() as conn:
         rows = conn.execute(
             statement,
-            {"scope_root": scope.root, "region": state.region, "start": state.dates[0], "end": state.dates[1]},
+            {
+                "scope_root": scope.root,
+                "region": state.region,
+                "year": state.year,
+                "first": state.first_month,
+                "last": state.last_month,
+            },
         ).all()
     return pd.DataFrame(rows, columns=["name", "amount", "payments"])

@@ -1,9 +1,11 @@
 """支出: spending by function, economic class, payment type and 三保, 预算执行率 against 序时进度 by region and by
 department, top agencies and projects, and the drill-through agency → indicator (指标) → payment (支付).
 
-Charts read the marts (region × month × classification); the department, agency, project and record views read
-the facts. Topic filters (func, econ, pay_type, sanbao) apply to every view that carries the column; a breakdown
-by one of them ignores its own filter, so a cross-filtered chart still shows every bar with the chosen one marked.
+Charts, rankings and the agency table read the marts (region × month × classification, and agency × project ×
+款 × month: `mart_payment_unit_month`, `mart_indicator_unit_year`); only the indicator and payment tables of one
+agency read the facts. Topic filters (func, econ, pay_type, sanbao) apply to every view that carries the column; a
+breakdown by one of them ignores its own filter, so a cross-filtered chart still shows every bar with the chosen one
+marked.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ from dashboard.store.schema import (
     agency,
     budget_indicator,
     classification,
+    mart_indicator_unit_year,
     mart_indicator_year,
+    mart_payment_agency_month,
+    mart_payment_item_month,
     mart_payment_month,
+    mart_payment_project_month,
+    mart_payment_unit_month,
     payment,
     project,
     region,
@@ -42,13 +49,16 @@ ZERO = Decimal("0.00")
 
 
 def _filters(table: sa.Table, state: DrillState, skip: str | None = None) -> list[sa.ColumnElement[bool]]:
-    """The state's topic filters on the columns `table` has (a fact payment's 三保 type lives on its indicator)."""
+    """The state's topic filters on the columns `table` has (a fact payment's 三保 type lives on its indicator: the
+    year's indicators of that type, as the unit mart keeps the indicator's year)."""
     out = []
     for name, column in FILTER_COLUMNS.items():
         value = state.filter(name)
         if value is None or name == skip:
             continue
-        if column in table.c:
+        if table is mart_payment_unit_month and name == "sanbao":
+            out += [table.c.sanbao_type == value, table.c.indicator_year == state.year]
+        elif column in table.c:
             out.append(table.c[column] == value)
         elif table is payment and name == "sanbao":
             out.append(
@@ -156,6 +166,18 @@ def breakdown(scope: Scope, state: DrillState, by: str) -> pd.DataFrame:
     return with_execution(frame.reset_index(drop=True), state)
 
 
+def _payment_mart(state: DrillState, lean: sa.Table) -> sa.Table:
+    """The smallest payment mart that answers the view: `lean` (fewer rows, fewer columns) when it has the column
+    of every topic filter set, else the unit mart, which has them all."""
+    filters = [FILTER_COLUMNS[name] for name in FILTER_COLUMNS if state.filter(name) is not None]
+    return lean if all(column in lean.c for column in filters) else mart_payment_unit_month
+
+
+def _in_period(mart: sa.Table, state: DrillState) -> list[sa.ColumnElement[bool]]:
+    """The period's months of the year on a month mart (what the date range is on the facts)."""
+    return [mart.c.year == state.year, mart.c.month.between(state.first_month, state.last_month)]
+
+
 def _names(by: str) -> dict[str, str]:
     if by == "func":
         return classification_names("function", 3)
@@ -191,14 +213,13 @@ def monthly(scope: Scope, state: DrillState) -> pd.DataFrame:
 @memoized
 def function_items(scope: Scope, state: DrillState) -> pd.DataFrame:
     """Paid in the period by 款 (func_item_code): of the chosen 类 when `func` is set, else the largest overall.
-    From the facts (the marts stop at the 类)."""
+    From the unit mart (it keeps the 款)."""
     if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
-    p = payment
-    start, end = state.dates
+    p = _payment_mart(state, mart_payment_item_month)
     query = (
         sa.select(p.c.func_item_code.label("key"), sa.func.sum(p.c.amount).label("paid"))
-        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .where(*in_drilled(p, scope, state), *_in_period(p, state), *_filters(p, state))
         .group_by(p.c.func_item_code)
         .order_by(sa.func.sum(p.c.amount).desc())
         .limit(15)
@@ -213,11 +234,10 @@ def top_agencies(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
     """The agencies (预算单位) that paid most in the period, with every topic filter applied."""
     if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
-    p, a = payment, agency
-    start, end = state.dates
+    p, a = _payment_mart(state, mart_payment_agency_month), agency
     paid = (
         sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"))
-        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .where(*in_drilled(p, scope, state), *_in_period(p, state), *_filters(p, state))
         .group_by(p.c.agency_id)
         .order_by(sa.func.sum(p.c.amount).desc(), p.c.agency_id)
         .limit(limit)
@@ -236,20 +256,12 @@ def top_projects(scope: Scope, state: DrillState, limit: int = 10) -> pd.DataFra
     """The projects (项目) paid most in the period (payments → their indicator's project)."""
     if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid"])
-    p, i, pr = payment, budget_indicator, project
-    start, end = state.dates
+    p, pr = _payment_mart(state, mart_payment_project_month), project
     paid = (
-        sa.select(i.c.project_id, sa.func.sum(p.c.amount).label("paid"))
-        .join_from(p, i, i.c.id == p.c.indicator_id)
-        .where(
-            *in_drilled(p, scope, state),
-            p.c.pay_date >= start,
-            p.c.pay_date < end,
-            i.c.project_id.is_not(None),
-            *_filters(p, state),
-        )
-        .group_by(i.c.project_id)
-        .order_by(sa.func.sum(p.c.amount).desc(), i.c.project_id)
+        sa.select(p.c.project_id, sa.func.sum(p.c.amount).label("paid"))
+        .where(*in_drilled(p, scope, state), *_in_period(p, state), p.c.project_id.is_not(None), *_filters(p, state))
+        .group_by(p.c.project_id)
+        .order_by(sa.func.sum(p.c.amount).desc(), p.c.project_id)
         .limit(limit)
         .subquery()
     )
@@ -266,8 +278,7 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
     """预算执行率 by department (部门, an agency's `department`): paid in the period ÷ the year's budget."""
     if drill_region(scope, state) is None:
         return pd.DataFrame(columns=["key", "name", "paid", "budget"])
-    p, i, a = payment, budget_indicator, agency
-    start, end = state.dates
+    p, i, a = _payment_mart(state, mart_payment_agency_month), mart_indicator_unit_year, agency
     paid = (
         sa.select(
             a.c.department.label("key"),
@@ -275,7 +286,7 @@ def by_department(scope: Scope, state: DrillState) -> pd.DataFrame:
             sa.cast(sa.null(), MONEY).label("budget"),
         )
         .join_from(p, a, a.c.id == p.c.agency_id)
-        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        .where(*in_drilled(p, scope, state), *_in_period(p, state), *_filters(p, state))
         .group_by(a.c.department)
     )
     budget = (
@@ -310,11 +321,14 @@ def _agency_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """One row per agency of the region: paid in the period, the year's budget, payments counted."""
     if drill_region(scope, state) is None:
         return None
-    p, i, a = payment, budget_indicator, agency
-    start, end = state.dates
+    p, i, a = _payment_mart(state, mart_payment_agency_month), mart_indicator_unit_year, agency
     paid = (
-        sa.select(p.c.agency_id, sa.func.sum(p.c.amount).label("paid"), sa.func.count().label("payments"))
-        .where(*in_drilled(p, scope, state), p.c.pay_date >= start, p.c.pay_date < end, *_filters(p, state))
+        sa.select(
+            p.c.agency_id,
+            sa.func.sum(p.c.amount).label("paid"),
+            sa.cast(sa.func.sum(p.c.n), sa.BigInteger).label("payments"),
+        )
+        .where(*in_drilled(p, scope, state), *_in_period(p, state), *_filters(p, state))
         .group_by(p.c.agency_id)
         .subquery()
     )

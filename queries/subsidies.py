@@ -2,8 +2,9 @@
 and the auditors' anomaly lists (one ID paid in two counties, paid after death, above the program's standard).
 
 A payout belongs to the period by its pay date and to the region of the recipient's home county. Counts and
-amounts come from the payouts; 受益人数 (distinct ID numbers) from `mart_subsidy_recipient` and the anomaly lists from
-`mart_subsidy_flag`, both decided once per load, so no view scans every payout twice. Topic filters
+amounts come from `mart_subsidy_month` (place × township × program × month), 受益人数 (distinct ID numbers) from
+`mart_subsidy_recipient` and the anomaly lists from `mart_subsidy_flag`, all decided once per load, so no chart
+scans the payouts: only the drill-through table of single payouts reads them, by keyset. Topic filters
 (`category`, `program`) are keyword arguments; None means all. The drill-through tables (programs of a region, then
 one program's payouts) are TableSources that read the same filters from the state. Money in 元 (Decimal). Rows carry
 personal data (PERSONAL_COLUMNS) unmasked: callers mask them (`dashboard.core.masking.mask_frame`) before anything
@@ -26,6 +27,7 @@ from dashboard.store.memo import memoized
 from dashboard.store.schema import (
     MONEY,
     mart_subsidy_flag,
+    mart_subsidy_month,
     mart_subsidy_recipient,
     region,
     sampling,
@@ -63,12 +65,15 @@ PERSONAL_COLUMNS = {
 
 s = subsidy_payout
 prog = subsidy_program
+month_mart = mart_subsidy_month
 recipient_mart = mart_subsidy_recipient
 flag_mart = mart_subsidy_flag
 
 
-def _measures() -> list[sa.ColumnElement]:
-    return [sa.func.count().label("n"), sa.func.coalesce(sa.func.sum(s.c.amount), sa.cast(0, MONEY)).label("amount")]
+def _measures(table: sa.Table = month_mart) -> list[sa.ColumnElement]:
+    """发放笔数 and 发放金额 over the rows of `table` (the month mart's rows carry their count, a payout is one)."""
+    count = sa.func.count() if table is s else sa.cast(sa.func.coalesce(sa.func.sum(table.c.n), 0), sa.BigInteger)
+    return [count.label("n"), sa.func.coalesce(sa.func.sum(table.c.amount), sa.cast(0, MONEY)).label("amount")]
 
 
 def _recipients() -> sa.ColumnElement:
@@ -94,7 +99,7 @@ def _selection(
     category: str | None,
     program: int | None,
     year: int | None = None,
-    table: sa.Table = s,
+    table: sa.Table = month_mart,
 ) -> list[sa.ColumnElement[bool]] | None:
     """Predicates for the payouts of the view (None when the region is outside the scope: no rows), on the payouts
     or on a subsidy mart (`table`, with the same columns, or a year and month mask for the recipients')."""
@@ -105,6 +110,11 @@ def _selection(
     if table is recipient_mart:
         period = sum(1 << (month - 1) for month in range(state.first_month, state.last_month + 1))
         where += [recipient_mart.c.year == (year or state.year), dialect.bit_and(recipient_mart.c.months, period) != 0]
+    elif table is month_mart:
+        where += [
+            month_mart.c.year == (year or state.year),
+            month_mart.c.month.between(state.first_month, state.last_month),
+        ]
     else:
         where.append(month_range(table.c.pay_date, year or state.year, state.first_month, state.last_month))
     if category:
@@ -146,7 +156,9 @@ def by_category(scope: Scope, state: DrillState, *, program: int | None = None) 
     where = _selection(scope, state, None, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(share=pd.Series(dtype=float))
-    frame = with_averages(fetch(sa.select(s.c.category, *_measures()).where(*where).group_by(s.c.category), columns))
+    frame = with_averages(
+        fetch(sa.select(month_mart.c.category, *_measures()).where(*where).group_by(month_mart.c.category), columns)
+    )
     total = frame["amount"].sum()
     frame["share"] = [ratio(a, total) for a in frame["amount"]]
     return frame.sort_values(["amount", "category"], ascending=[False, True], ignore_index=True)
@@ -157,7 +169,7 @@ def _program_rows(scope: Scope, state: DrillState, category: str | None, with_pe
     where = _selection(scope, state, category, None)
     if where is None:
         return None
-    paid = sa.select(s.c.program_id, *_measures()).where(*where).group_by(s.c.program_id).subquery()
+    paid = sa.select(month_mart.c.program_id, *_measures()).where(*where).group_by(month_mart.c.program_id).subquery()
     measures = [paid.c.n, paid.c.amount]
     source = paid.join(prog, prog.c.id == paid.c.program_id).join(region, region.c.adcode == prog.c.region_code)
     if with_people:
@@ -203,7 +215,7 @@ def region_ranking(
     where = _selection(scope, state, category, program)
     if region is None or where is None:
         return with_averages(pd.DataFrame(columns=["code", "name", "is_own_level", *MEASURES]))
-    paid = fetch(by_child(sa.select(*_measures()).where(*where), s, region.level), [*PAYOUT_MEASURES, "code"])
+    paid = fetch(by_child(sa.select(*_measures()).where(*where), month_mart, region.level), [*PAYOUT_MEASURES, "code"])
     recipients = sa.select(_recipients()).where(
         *checked(_selection(scope, state, category, program, table=recipient_mart))
     )
@@ -228,12 +240,12 @@ def township_ranking(
     where = _selection(scope, state, category, program)
     if where is None:
         return with_averages(pd.DataFrame(columns=columns)).assign(region_name=pd.Series(dtype=str))
-    measures = _measures()
+    measures, m = _measures(), month_mart
     statement = (
-        sa.select(s.c.county_code, s.c.township, *measures)
+        sa.select(m.c.county_code, m.c.township, *measures)
         .where(*where)
-        .group_by(s.c.county_code, s.c.township)
-        .order_by(measures[1].desc(), s.c.county_code, s.c.township)
+        .group_by(m.c.county_code, m.c.township)
+        .order_by(measures[1].desc(), m.c.county_code, m.c.township)
         .limit(limit)
     )
     if people:
@@ -272,7 +284,7 @@ def monthly(
         where = _selection(scope, state, category, program, year=year)
         if where is None:
             return pd.DataFrame(columns=columns)
-        month = sa.cast(sa.extract("month", s.c.pay_date), sa.Integer)
+        month = month_mart.c.month
         found = fetch(sa.select(month, *_measures()).where(*where).group_by(month), ["month", *PAYOUT_MEASURES])
         frames.append(found.assign(year=year))
     frame = pd.concat(frames, ignore_index=True)[columns]
@@ -398,7 +410,7 @@ def state_filters(state: DrillState) -> ViewFilters:
 
 def _payout_rows(scope: Scope, state: DrillState) -> sa.Select | None:
     """The single payouts of the view (one program's, once the drill has chosen one); personal data unmasked."""
-    where = _selection(scope, state, **state_filters(state))
+    where = _selection(scope, state, **state_filters(state), table=s)
     if where is None:
         return None
     unit = sa.func.coalesce(s.c.county_code, s.c.city_code, s.c.province_code)
@@ -495,7 +507,7 @@ def programs(scope: Scope) -> pd.DataFrame:
     columns = ["id", "name", "category"]
     if scope.column is None:
         return pd.DataFrame(columns=columns)
-    paid_here = sa.select(s.c.program_id).where(s.c[scope.column] == scope.root).distinct()
+    paid_here = sa.select(month_mart.c.program_id).where(month_mart.c[scope.column] == scope.root).distinct()
     frame = fetch(
         sa.select(prog.c.id, prog.c.name, prog.c.category).where(prog.c.id.in_(paid_here)).order_by(prog.c.id), columns
     )

@@ -22,7 +22,7 @@ from dashboard.core.drill import DrillState
 from dashboard.core.scope import Scope
 from dashboard.store.engine import current_data_version, finance_engine
 from dashboard.store.memo import memoized
-from dashboard.store.schema import MONEY, budget_indicator, transfer
+from dashboard.store.schema import MONEY, mart_indicator_unit_year, transfer
 from dashboard.store.schema import region as region_table
 from queries import metrics
 from queries._filters import by_child, drill_region, in_drill, in_region, row_name
@@ -226,7 +226,7 @@ def direct_payment(
 @functools.lru_cache(maxsize=4)
 def _direct_programs(version_key: str) -> list[str]:
     """The programs 直达 indicators are issued under (per data version)."""
-    i = budget_indicator
+    i = mart_indicator_unit_year
     with finance_engine().connect() as conn:
         found = conn.execute(sa.select(i.c.transfer_program).where(i.c.direct_fund).distinct()).scalars()
         return sorted(p for p in found if p is not None)

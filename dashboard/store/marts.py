@@ -5,9 +5,13 @@ maps, ClickHouse's sparse index) skips the other year's blocks when a chart asks
 
 Built with SQLAlchemy Core `INSERT … SELECT … GROUP BY`, so DuckDB, PostgreSQL and MySQL build them the same way.
 The region ancestry columns are carried as they are, so a mart answers any drill level with one GROUP BY.
+`MARTS` is the build order: a rollup of a mart (`_rollup`: the payment unit mart summed to agency, project or 款)
+is built after the mart it sums. ARCHITECTURE.md ("The marts") says which page reads which.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,10 +20,16 @@ from dashboard.store import dialect
 from dashboard.store.schema import (
     MARTS,
     budget_indicator,
+    mart_indicator_unit_year,
     mart_indicator_year,
+    mart_payment_agency_month,
+    mart_payment_item_month,
     mart_payment_month,
+    mart_payment_project_month,
+    mart_payment_unit_month,
     mart_revenue_month,
     mart_subsidy_flag,
+    mart_subsidy_month,
     mart_subsidy_recipient,
     payment,
     person_death,
@@ -73,6 +83,71 @@ def _revenue_select() -> sa.Select:
     r = revenue
     keys = [_year(r.c.collect_date), _month(r.c.collect_date), *_ancestry(r), r.c.item_code]
     return sa.select(*keys, sa.func.sum(r.c.amount), sa.func.count()).group_by(*keys).order_by(*keys[:5])
+
+
+def _payment_unit_select() -> sa.Select:
+    """Paid per agency, project (of the indicator paid), 款 and month, with every filter of the spending page."""
+    p, i = payment, budget_indicator
+    keys = [
+        _year(p.c.pay_date),
+        _month(p.c.pay_date),
+        *_ancestry(p),
+        p.c.agency_id,
+        i.c.project_id,
+        i.c.year.label("indicator_year"),
+        p.c.func_code,
+        p.c.func_item_code,
+        p.c.econ_code,
+        p.c.pay_type,
+        i.c.sanbao_type,
+    ]
+    return (
+        sa.select(*keys, sa.func.sum(p.c.amount), sa.func.count())
+        .select_from(p.outerjoin(i, i.c.id == p.c.indicator_id))  # a payment always counts
+        .group_by(*keys)
+        .order_by(*keys[:5])
+    )
+
+
+def _rollup(mart: sa.Table, keys: tuple[str, ...], *where: sa.ColumnElement[bool]) -> Callable[[], sa.Select]:
+    """A coarser mart summed from the unit mart (built before it, `MARTS` order): fewer columns, fewer rows."""
+
+    def select() -> sa.Select:
+        u = mart_payment_unit_month
+        columns = [u.c[k] for k in keys]
+        return (
+            sa.select(*columns, sa.func.sum(u.c.amount), sa.func.sum(u.c.n))
+            .where(*where)
+            .group_by(*columns)
+            .order_by(*columns[:5])
+        )
+
+    return select
+
+
+def _indicator_unit_select() -> sa.Select:
+    """Budget per agency and month of issue (year × 12 + month, so 'issued by the period's end' is one test)."""
+    i = budget_indicator
+    issued = _year(i.c.issue_date) * 12 + _month(i.c.issue_date)
+    keys = [
+        i.c.year,
+        issued,
+        *_ancestry(i),
+        i.c.agency_id,
+        i.c.func_code,
+        i.c.econ_code,
+        i.c.sanbao_type,
+        i.c.direct_fund,
+        i.c.transfer_program,
+    ]
+    return sa.select(*keys, sa.func.sum(i.c.amount), sa.func.count()).group_by(*keys).order_by(*keys[:4])
+
+
+def _subsidy_month_select() -> sa.Select:
+    """Payouts (count and amount) per place, township, program and month."""
+    s = subsidy_payout
+    keys = [_year(s.c.pay_date), _month(s.c.pay_date), *_ancestry(s), s.c.township, s.c.category, s.c.program_id]
+    return sa.select(*keys, sa.func.sum(s.c.amount), sa.func.count()).group_by(*keys).order_by(*keys[:5])
 
 
 def _recipient_select() -> sa.Select:
@@ -145,6 +220,21 @@ _SOURCES = {
     mart_payment_month: _payment_select,
     mart_indicator_year: _indicator_select,
     mart_revenue_month: _revenue_select,
+    mart_payment_unit_month: _payment_unit_select,
+    mart_payment_agency_month: _rollup(
+        mart_payment_agency_month, ("year", "month", "province_code", "city_code", "county_code", "agency_id")
+    ),
+    mart_payment_project_month: _rollup(
+        mart_payment_project_month,
+        ("year", "month", "province_code", "city_code", "county_code", "project_id"),
+        mart_payment_unit_month.c.project_id.is_not(None),
+    ),
+    mart_payment_item_month: _rollup(
+        mart_payment_item_month,
+        ("year", "month", "province_code", "city_code", "county_code", "func_code", "func_item_code"),
+    ),
+    mart_indicator_unit_year: _indicator_unit_select,
+    mart_subsidy_month: _subsidy_month_select,
     mart_subsidy_recipient: _recipient_select,
     mart_subsidy_flag: _flag_select,
 }

@@ -376,6 +376,87 @@ mart_revenue_month = Table(
     Column("n", BigInteger, nullable=False),
 )
 
+mart_payment_unit_month = Table(  # paid per agency and project: the spending page's rankings and agency table
+    "mart_payment_unit_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("agency_id", BigInteger, nullable=False),
+    Column("project_id", BigInteger),  # of the indicator paid
+    Column("indicator_year", SmallInteger),  # the year of the indicator paid (a 三保 filter is the year's 三保)
+    Column("func_code", String(3), nullable=False),
+    Column("func_item_code", String(5), nullable=False),
+    Column("econ_code", String(3), nullable=False),
+    Column("pay_type", String(8), nullable=False),
+    Column("sanbao_type", String(8)),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+mart_payment_agency_month = Table(  # the unit mart without the classifications: the rankings of an unfiltered view
+    "mart_payment_agency_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("agency_id", BigInteger, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+mart_payment_project_month = Table(  # paid per project and month: the project ranking of an unfiltered view
+    "mart_payment_project_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("project_id", BigInteger, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+mart_payment_item_month = Table(  # paid per 款 (func_item_code) and month: the 款 chart of a view without other filters
+    "mart_payment_item_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("func_code", String(3), nullable=False),
+    Column("func_item_code", String(5), nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+mart_indicator_unit_year = Table(  # budget per agency and issue month: execution by department, 直达 allocation
+    "mart_indicator_unit_year",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("issue_ym", Integer, nullable=False),  # year × 12 + month of the issue date
+    *_ancestry(),
+    Column("agency_id", BigInteger, nullable=False),
+    Column("func_code", String(3), nullable=False),
+    Column("econ_code", String(3), nullable=False),
+    Column("sanbao_type", String(8)),
+    Column("direct_fund", Boolean, nullable=False),
+    Column("transfer_program", String(64)),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+mart_subsidy_month = Table(  # payouts per program, township and month: every subsidy chart but 受益人数
+    "mart_subsidy_month",
+    metadata,
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    *_ancestry(),
+    Column("township", String(32), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("program_id", BigInteger, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
 mart_subsidy_recipient = Table(  # who was paid: 受益人数 (distinct ID numbers) without scanning every payout
     "mart_subsidy_recipient",
     metadata,
@@ -445,8 +526,25 @@ quality_score = Table(  # scores 0–100 per region (province, city, county), qu
 
 QUALITY = (quality_stat, quality_failure, quality_score)
 
-MARTS = (mart_payment_month, mart_indicator_year, mart_revenue_month, mart_subsidy_recipient, mart_subsidy_flag)
+MARTS = (
+    mart_payment_month,
+    mart_indicator_year,
+    mart_revenue_month,
+    mart_payment_unit_month,
+    mart_payment_agency_month,
+    mart_payment_project_month,
+    mart_payment_item_month,
+    mart_indicator_unit_year,
+    mart_subsidy_month,
+    mart_subsidy_recipient,
+    mart_subsidy_flag,
+)
 FACTS = tuple(t for t in metadata.sorted_tables if t not in MARTS and t not in QUALITY and t is not data_version)
+RECORDS = (payment, budget_indicator, revenue, fund_revenue, fund_spending, procurement, subsidy_payout, transfer, bond)
+"""The facts with a row per record (a payment, a payout, a tranche, a bond …): they grow with the data, so a page reads
+them only in a drill-through table of single records, by keyset; its charts and rankings read marts. The other facts
+are reference tables (regions, agencies, programs …) or hold a row per region and period already (库款, 限额,
+报送记录, 人口)."""
 
 # Secondary indexes: (name, table, columns), created after a bulk load on engines that use them. DuckDB scans
 # columns instead and loads faster without them, so they are not attached to the tables.
@@ -462,6 +560,12 @@ SECONDARY_INDEXES: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
     ("ix_mart_payment", mart_payment_month, ("year", "province_code")),
     ("ix_mart_indicator", mart_indicator_year, ("year", "province_code")),
     ("ix_mart_revenue", mart_revenue_month, ("year", "province_code")),
+    ("ix_mart_payment_unit", mart_payment_unit_month, ("year", "province_code")),
+    ("ix_mart_payment_agency", mart_payment_agency_month, ("year", "province_code")),
+    ("ix_mart_payment_project", mart_payment_project_month, ("year", "province_code")),
+    ("ix_mart_payment_item", mart_payment_item_month, ("year", "province_code")),
+    ("ix_mart_indicator_unit", mart_indicator_unit_year, ("year", "province_code")),
+    ("ix_mart_subsidy_month", mart_subsidy_month, ("year", "province_code")),
     ("ix_mart_recipient", mart_subsidy_recipient, ("year", "province_code")),
     ("ix_mart_subsidy_flag", mart_subsidy_flag, ("flag", "province_code")),
     ("ix_quality_score", quality_score, ("level", "year", "quarter")),

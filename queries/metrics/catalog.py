@@ -22,16 +22,16 @@ from dashboard.core.grades import Grade
 from dashboard.core.periods import month_after, month_end
 from dashboard.store.schema import (
     bond,
-    budget_indicator,
     fund_revenue,
     fund_spending,
+    mart_indicator_unit_year,
     mart_indicator_year,
     mart_payment_month,
     mart_revenue_month,
+    mart_subsidy_month,
     procurement,
     region,
     region_stat,
-    subsidy_payout,
     transfer,
     treasury_cash,
 )
@@ -130,6 +130,11 @@ def dated(column: str, rule: str) -> Window:
         raise ValueError(rule)
 
     return window
+
+
+def issued_by_end(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
+    """The year's indicators issued by the period's end (a unit mart row keeps its month of issue)."""
+    return [source.c.year == p.year, source.c.issue_ym <= p.year * 12 + p.last_month]
 
 
 def capacity_months(source: sa.FromClause, p: Period) -> list[sa.ColumnElement[bool]]:
@@ -404,9 +409,9 @@ METRICS: tuple[Metric, ...] = (
         (
             Term(
                 "direct_allocated",
-                lambda: budget_indicator,
+                lambda: mart_indicator_unit_year,
                 "amount",
-                dated("issue_date", "issued"),
+                issued_by_end,
                 _direct,
                 {"program": "transfer_program"},
             ),
@@ -424,9 +429,9 @@ METRICS: tuple[Metric, ...] = (
         (
             Term(
                 "direct_allocated",
-                lambda: budget_indicator,
+                lambda: mart_indicator_unit_year,
                 "amount",
-                dated("issue_date", "issued"),
+                issued_by_end,
                 _direct,
                 {"program": "transfer_program"},
             ),
@@ -583,7 +588,7 @@ PER_CAPITA: tuple[Metric, ...] = (
     _per_capita(
         "subsidy_per_capita",
         "人均补贴",
-        Term("subsidy_paid", lambda: subsidy_payout, "amount", dated("pay_date", "period")),
+        Term("subsidy_paid", lambda: mart_subsidy_month, "amount", months_of_period),
         "期间惠民惠农补贴发放金额",
     ),
     _per_capita(

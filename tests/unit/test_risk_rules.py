@@ -642,7 +642,8 @@ def findings(tmp_path_factory):
             )
             raw.execute(f'INSERT INTO "{name}" SELECT * FROM _rows')
             raw.unregister("_rows")
-        rebuild_marts(conn, (s.mart_subsidy_flag,))  # the subsidy rules read the checks decided at load
+        # decided at load: the subsidy checks, and the budget by month of issue the 直达 rules read
+        rebuild_marts(conn, (s.mart_indicator_unit_year, s.mart_subsidy_flag))
     out = {}
     with engine.connect() as conn:
         for rule, as_of in {(r, a) for r, a, _u, _e in CASES}:
