@@ -33,7 +33,7 @@ RENDERS: dict[str, dict[str, Callable[[dict], list[Dependency]]]] = {
     **{key: _topic(key) for key in TOPICS},
     "overview": {
         "overview-notices": lambda q: [("overview-query", "data", q)],
-        "overview-year": lambda q: [  # the cockpit panels (year, map, mix, functions, trend, more KPIs)
+        "overview-more-kpis": lambda q: [  # the cockpit panels (more KPIs, map, mix, functions, trend)
             ("overview-query", "data", q),
             ("overview-metric", "value", "execution"),
             ("overview-viewport", "data", VIEWPORT),
