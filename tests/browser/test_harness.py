@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.driver import is_local, page_overflow, record_requests, screenshot, wait_for
+from tests.browser.driver import is_local, page_overflow, record_requests, screenshot, wait_for, wait_for_dash_idle
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,9 @@ def test_overview_on_a_phone_shows_the_store_total_without_sideways_scroll(open_
     assert not driver.execute_script(
         "return [...document.querySelectorAll('.navbar .nav-link')].some(a => a.offsetParent !== null)"
     )
-    driver.find_element("id", "nav-toggler").click()
+    wait_for_dash_idle(driver)
+    # looked up and clicked in one script: the static first paint's toggler is replaced by the rendered one
+    driver.execute_script("document.getElementById('nav-toggler').click()")
     wait_for(
         driver,
         "[...document.querySelectorAll('.navbar .nav-link')].some(a => a.textContent === '支出' "
