@@ -37,7 +37,7 @@ migrate: $(STAMP)  ## bring the state store (users, audit trail, tickets) to thi
 	$(PY) -m dashboard migrate
 
 test: lint  ## lint, types, layers, then the whole test suite
-	$(PY) -m pytest -q -n 2 --dist loadfile  ## one worker per core, a test file stays on one worker
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder  ## one worker per core; a test file stays on one worker, the longest files first (tests/conftest.py)
 
 lint: $(STAMP)  ## ruff (lint and format), the import contracts of the layers (ARCHITECTURE.md), mypy
 	$(VENV)/bin/ruff check .

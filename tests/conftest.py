@@ -222,3 +222,34 @@ def empty_state_store(url: str) -> None:
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_event_guard() CASCADE")
     engine.dispose()
+
+
+# The files that take longest (measured with --durations), dispatched first: xdist hands out whole files
+# (--dist loadfile, --no-loadscope-reorder in the Makefile), and a long file picked up last is a long tail with one
+# worker busy and the others done.
+LONGEST_FIRST = (
+    "tests/integration/test_import.py",
+    "tests/browser/test_accessibility.py",
+    "tests/browser/test_procurement_subsidies_pages.py",
+    "tests/browser/test_page_load.py",
+    "tests/browser/test_risk_pages.py",
+    "tests/integration/test_pages_on_every_engine.py",
+    "tests/browser/test_screen_browser.py",
+    "tests/browser/test_rotation_browser.py",
+    "tests/browser/test_topic_pages.py",
+    "tests/browser/test_transfers_debt_pages.py",
+    "tests/integration/test_engines_agree.py",
+    "tests/integration/test_state_store_postgres.py",
+    "tests/integration/test_meeting_packs.py",
+    "tests/browser/test_ask_browser.py",
+    "tests/integration/test_load_switch.py",
+    "tests/browser/test_present_browser.py",
+    "tests/unit/test_cli_demo.py",
+    "tests/browser/test_peer_ranking_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest files first, the rest in collection order (a stable sort keeps each file's own order)."""
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))

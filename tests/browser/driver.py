@@ -93,13 +93,22 @@ def wait_for(driver: Any, script: str, timeout: float = 15.0, message: str = "")
     pytest.fail(message or f"timed out after {timeout}s waiting for: {script} (last value {value!r})")
 
 
+RENDERER_DREW = (
+    "document.querySelector('#react-entry-point') !== null && "
+    "document.querySelector('#react-entry-point > ._dash-loading') === null && "
+    "document.getElementById('first-paint') === null"
+)  # Dash's "Loading" placeholder is gone and so is the static first paint (assets/page-css.js removes it)
+
+
 def wait_for_dash_idle(driver: Any, timeout: float = 15.0) -> None:
-    """Wait until the Dash renderer has no callback in flight (nothing marked as loading)."""
+    """Wait until the Dash renderer has drawn the page itself and has no callback in flight (nothing marked as
+    loading). Before the renderer mounts nothing is marked loading either, and an element found in the static first
+    paint goes stale when the renderer replaces it: both waits are needed."""
     wait_for(
         driver,
-        "document.querySelector('#_dash-app-content, #react-entry-point') !== null && "
-        "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
+        f"{RENDERER_DREW} && document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0",
         timeout,
+        message="the Dash renderer did not draw the page, or a callback stayed in flight",
     )
 
 

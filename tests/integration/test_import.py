@@ -12,23 +12,36 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.cli import main
+from dashboard.demo import build_demo
 from dashboard.state import audit
 from dashboard.store.contract_export import export_contract
 from dashboard.store.engine import finance_engine_for, read_data_version
 from dashboard.store.importer import import_files
 from dashboard.store.schema import FACTS, MARTS
-from tests.conftest import CH_URL, PG_URL, _postgres_reachable
+from tests.conftest import CH_URL, PG_URL, TEST_SEED, _postgres_reachable
 
 TABLES = [t.name for t in (*FACTS, *MARTS)]
 MONTH = (2024, 12)
 
 
-@pytest.fixture(scope="session")
-def contract_dir(demo_url, tmp_path_factory):
-    """The DuckDB demo store written in the contract format."""
+IMPORT_SCALE = 0.02  # what is imported does not depend on how much: a fifth of the suite's store, 5× faster
+
+
+@pytest.fixture(scope="module")
+def small_url(tmp_path_factory):
+    """A demo store of its own for the importer (DuckDB, the suite's seed at IMPORT_SCALE): what it is exported
+    from and compared with."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('import-store')}/cockpit.duckdb"
+    build_demo(url, scale=IMPORT_SCALE, seed=TEST_SEED)
+    return url
+
+
+@pytest.fixture(scope="module")
+def contract_dir(small_url, tmp_path_factory):
+    """The small DuckDB demo store written in the contract format."""
     directory = str(tmp_path_factory.mktemp("contract"))
-    counts = export_contract(demo_url, directory)
-    assert counts["payment"] > 100_000
+    counts = export_contract(small_url, directory)
+    assert counts["payment"] > 20_000
     return directory
 
 
@@ -59,15 +72,15 @@ def _version(url: str):
         engine.dispose()
 
 
-def test_round_trip_duckdb_is_exact(demo_url, contract_dir, tmp_path, capsys):
+def test_round_trip_duckdb_is_exact(small_url, contract_dir, tmp_path, capsys):
     url = f"duckdb:///{tmp_path}/imported.duckdb"
     assert main(["import", contract_dir, "--replace", "--db-url", url]) == 0
     assert "导入完成" in capsys.readouterr().out
-    assert _duckdb_differences(demo_url, url) == {}
-    assert _version(url).data_through == _version(demo_url).data_through
+    assert _duckdb_differences(small_url, url) == {}
+    assert _version(url).data_through == _version(small_url).data_through
     (event,) = audit.search(action="import")
     assert event["outcome"] == "ok" and event["username"].startswith("cli:")
-    assert event["rows"] > 300_000 and "payment.csv" in event["params"]
+    assert event["rows"] > 60_000 and "payment.csv" in event["params"]
 
 
 def _csv_rows(path: str, where: str = "true") -> pd.DataFrame:
@@ -98,9 +111,9 @@ def _write_bad_set(contract_dir: str, directory: str) -> dict[int, str]:
 
 
 @pytest.fixture
-def store_copy(demo_url, tmp_path):
-    """A writable copy of the demo store, published as load 1 would be."""
-    shutil.copyfile(_path(demo_url), f"{tmp_path}/store-1.duckdb")
+def store_copy(small_url, tmp_path):
+    """A writable copy of the small demo store, published as load 1 would be."""
+    shutil.copyfile(_path(small_url), f"{tmp_path}/store-1.duckdb")
     os.symlink("store-1.duckdb", f"{tmp_path}/store.duckdb")
     return f"duckdb:///{tmp_path}/store.duckdb"
 
@@ -197,7 +210,7 @@ def _split_month(contract_dir: str, base: str, month: str) -> None:
     db.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def month_dirs(contract_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("month")
     base, month = str(root / "base"), str(root / "2024-12")
@@ -205,31 +218,31 @@ def month_dirs(contract_dir, tmp_path_factory):
     return base, month
 
 
-def test_month_increment_duckdb(demo_url, month_dirs, tmp_path):
+def test_month_increment_duckdb(small_url, month_dirs, tmp_path):
     base, month = month_dirs
     url = f"duckdb:///{tmp_path}/store.duckdb"
     assert import_files([base], url, mode="replace").ok
     first = _version(url)
-    assert set(_duckdb_differences(demo_url, url)) >= {"payment", "revenue", "mart_payment_month"}
+    assert set(_duckdb_differences(small_url, url)) >= {"payment", "revenue", "mart_payment_month"}
 
     result = import_files([month], url, mode="month", month=MONTH)
     assert result.ok, result.bad_rows
     assert result.version is not None and result.version.load_id == first.load_id + 1
-    assert _duckdb_differences(demo_url, url) == {}
+    assert _duckdb_differences(small_url, url) == {}
 
     again = import_files([month], url, mode="month", month=MONTH)  # idempotent: each voucher once
-    assert again.ok and _duckdb_differences(demo_url, url) == {}
+    assert again.ok and _duckdb_differences(small_url, url) == {}
 
     wrong = import_files([month], url, mode="month", month=(2024, 11))
     assert not wrong.ok and all("不属于导入月份 2024-11" in b.reason for b in wrong.bad_rows)
 
 
-def test_merge_is_idempotent(demo_url, contract_dir, tmp_path):
+def test_merge_is_idempotent(small_url, contract_dir, tmp_path):
     url = f"duckdb:///{tmp_path}/store.duckdb"
     assert import_files([contract_dir], url, mode="replace").ok
     payments = os.path.join(contract_dir, "payment.csv")
     assert import_files([payments], url).ok  # the same vouchers again replace themselves
-    assert _duckdb_differences(demo_url, url) == {}
+    assert _duckdb_differences(small_url, url) == {}
 
 
 # -- PostgreSQL: its own schema of the test database, so the suite's demo store there is not touched ---------------
@@ -254,22 +267,29 @@ def pg_import_url():
     engine.dispose()
 
 
-def _frames_differ(engine_a: sa.Engine, engine_b: sa.Engine) -> list[str]:
-    differing = []
-    for name in TABLES:
-        frames = []
-        for engine in (engine_a, engine_b):
-            with engine.connect() as conn:
-                frame = pd.read_sql(sa.text(f'SELECT * FROM "{name}"'), conn)
-            frame = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
-            frames.append(frame)
-        if not frames[0].equals(frames[1]):
-            differing.append(name)
-    return differing
+def _table_frame(engine: sa.Engine, name: str) -> pd.DataFrame:
+    """Every row of a table as text, in one order (compared across engines)."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(sa.text(f'SELECT * FROM "{name}"'), conn)
+    return frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def duck_frames(small_url) -> dict[str, pd.DataFrame]:
+    """The small DuckDB store's tables, read once for both server engines."""
+    engine = sa.create_engine(f"duckdb:///{_path(small_url)}", connect_args={"read_only": True})
+    try:
+        return {name: _table_frame(engine, name) for name in TABLES}
+    finally:
+        engine.dispose()
+
+
+def _frames_differ(expected: dict[str, pd.DataFrame], engine: sa.Engine) -> list[str]:
+    return [name for name in TABLES if not expected[name].equals(_table_frame(engine, name))]
 
 
 @pytest.mark.postgres
-def test_round_trip_and_month_postgres(duck, month_dirs, pg_import_url):
+def test_round_trip_and_month_postgres(duck_frames, month_dirs, pg_import_url):
     base, month = month_dirs
     assert import_files([base], pg_import_url, mode="replace").ok
     result = import_files([month], pg_import_url, mode="month", month=MONTH)
@@ -278,13 +298,13 @@ def test_round_trip_and_month_postgres(duck, month_dirs, pg_import_url):
     assert again.ok
     engine = sa.create_engine(pg_import_url)
     try:
-        assert _frames_differ(duck, engine) == []
+        assert _frames_differ(duck_frames, engine) == []
         assert read_data_version(engine).load_id == 3
     finally:
         engine.dispose()
 
 
-def test_round_trip_and_month_clickhouse(duck, month_dirs):
+def test_round_trip_and_month_clickhouse(duck_frames, month_dirs):
     """The same on ClickHouse (chDB, a home database of its own beside the suite's demo store): a replace, a month
     twice, each a database published by its pointer row, the older ones dropped."""
     url = CH_URL.replace("/cockpit?", "/import_test?")
@@ -295,7 +315,7 @@ def test_round_trip_and_month_clickhouse(duck, month_dirs):
     assert import_files([month], url, mode="month", month=MONTH).ok
     engine = finance_engine_for(url)
     try:
-        assert _frames_differ(duck, engine) == []
+        assert _frames_differ(duck_frames, engine) == []
         assert read_data_version(engine).load_id == 3
         with engine.connect() as conn:
             kept = conn.exec_driver_sql("SELECT name FROM system.databases WHERE name LIKE 'import\\_test\\_v%'")

@@ -4,6 +4,7 @@ period and grade, and the measured value (a ratio the engine computes in doubles
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard.risk.measures import AsOf
 from dashboard.risk.rules import RULES
@@ -18,7 +19,12 @@ def _findings(engine) -> pd.DataFrame:
     return text.sort_values([c for c in text.columns if c != "value"]).reset_index(drop=True)
 
 
-def test_every_engine_finds_duckdbs_warnings(duck, server):
-    on_duck, on_server = _findings(duck), _findings(server)
+@pytest.fixture(scope="module")
+def on_duck(duck) -> pd.DataFrame:
+    return _findings(duck)
+
+
+def test_every_engine_finds_duckdbs_warnings(on_duck, server):
+    on_server = _findings(server)
     assert len(on_duck) > 50 and on_duck["rule_code"].nunique() > 10
     pd.testing.assert_frame_equal(on_duck, on_server, check_exact=False, rtol=1e-12)
