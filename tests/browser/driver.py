@@ -89,7 +89,7 @@ def wait_for(driver: Any, script: str, timeout: float = 15.0, message: str = "")
         value = driver.execute_script(f"return ({script});")
         if value:
             return value
-        time.sleep(0.05)
+        time.sleep(0.1)  # each poll is a round trip to the busy renderer: fewer of them leave it more CPU
     pytest.fail(message or f"timed out after {timeout}s waiting for: {script} (last value {value!r})")
 
 

@@ -7,6 +7,7 @@ the Dash renderer sends on page load: the initial props of the page layouts as t
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
@@ -60,8 +61,18 @@ def _concrete(dep: dict, props: dict) -> dict | list[dict]:
     ]
 
 
+_LAYOUT_PROPS: dict[str, dict[str, dict]] = {}  # user → props: every page's layout with its first numbers is costly
+
+
 def _layout_props(app, user) -> dict[str, dict]:
-    """{component id: props} over every page layout and the shell, as `user` would be served them."""
+    """{component id: props} over every page layout and the shell, as `user` would be served them (the same for
+    every app on the suite's fixed store: made once per user, a copy each time)."""
+    if repr(user) not in _LAYOUT_PROPS:
+        _LAYOUT_PROPS[repr(user)] = _served_layout_props(app, user)
+    return copy.deepcopy(_LAYOUT_PROPS[repr(user)])
+
+
+def _served_layout_props(app, user) -> dict[str, dict]:
     from flask import g
 
     found: dict[str, dict] = {}
