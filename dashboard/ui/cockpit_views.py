@@ -235,14 +235,18 @@ def attention(
     items = []
     for _, row, found in rows[:limit]:
         named = zip(found, ("执行 ", "库款 ", "预警 "))
-        badges = [views.grade_badge(g.level, g.label, prefix) for g, prefix in named if g.level]
+        badges = [  # short on the wall ('执行 黄'): the grades fit beside the name; the reason shows on hover
+            html.Span(views.grade_badge(g.level, prefix=prefix), title=f"{prefix}{g.level}·{g.label}")
+            for g, prefix in named
+            if g.level
+        ]
         if row["report_gaps"]:
             badges.insert(0, views.kpi_grade(grades.Grade(None, UNREPORTED)))
         items.append(
             html.Li(
                 dcc.Link(
                     [
-                        html.Span(row["name"], className="attention-name"),
+                        html.Span(row["name"], className="attention-name", title=row["name"]),  # may be cut (CSS)
                         html.Span(
                             "执行率、库款 未报送(不予评级)"
                             if unreported(row.get("report_units"), row.get("unreported_units"))

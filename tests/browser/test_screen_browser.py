@@ -112,6 +112,16 @@ def test_screen_on_walls_shows_store_numbers_drills_and_goes_back(open_browser, 
         " g._fullLayout.map._subplot.map.getCanvas().getBoundingClientRect().right];"
     )
     assert scale_left >= shapes_right - 1, "the colour bar is drawn over the map"
+    box_bottom, freshness_top, cut = driver.execute_script(
+        "const cut = [...document.querySelectorAll('.attention-link')].filter(a => {"
+        " const n = a.querySelector('.attention-name'), g = a.querySelector('.attention-grades');"
+        " return n.scrollWidth > n.clientWidth || g.getBoundingClientRect().right > a.getBoundingClientRect().right;"
+        " }).map(a => a.textContent);"
+        " return [document.querySelector('.ask-bar').getBoundingClientRect().bottom,"
+        " document.getElementById('screen-freshness').getBoundingClientRect().top, cut];"
+    )
+    assert box_bottom <= freshness_top, "the question box covers the 数据截至 line"
+    assert cut == [], f"a region's name or grades are cut off in 重点关注地区: {cut}"
     screenshot(driver, "screen-1920x1080")
 
     click_map_at(driver, "screen-map", *CHANGSHA_SEAT, "region=430100")
