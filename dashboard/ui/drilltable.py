@@ -20,6 +20,7 @@ from dash.development.base_component import Component
 from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState
 from dashboard.core.links import href
+from dashboard.ui.frozen import frozen
 from dashboard.ui.props import wildcard
 
 
@@ -257,7 +258,7 @@ def render(
             *([reveal] if reveal is not None else []),
             html.Div(
                 html.Table(
-                    [html.Thead(head), html.Tbody(body)],
+                    [html.Thead(head), frozen(html.Tbody(body))],  # 50 rows: markup, not 500 components
                     className="table table-sm table-hover money-table mb-0",
                     id=f"{page_key}-records",
                 ),

@@ -14,6 +14,7 @@ from dashboard.core import format as fmt
 from dashboard.core.drill import DrillState
 from dashboard.core.links import CLEAR, href
 from dashboard.core.peers import RANK_MODES
+from dashboard.ui.frozen import frozen
 from dashboard.ui.props import wildcard
 
 
@@ -99,7 +100,7 @@ def _scroll_table(caption: str, header: html.Tr, body: list, table_id: str) -> h
     """A ranking table in its horizontal scroller, as every ranking of the kit is drawn."""
     return html.Div(
         html.Table(
-            [_caption(caption), html.Thead(header), html.Tbody(body)],
+            [_caption(caption), html.Thead(header), frozen(html.Tbody(body))],  # markup (dashboard/ui/frozen.py)
             className="table table-hover table-sm money-table mb-0",
             id=table_id,
         ),

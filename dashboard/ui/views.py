@@ -21,6 +21,7 @@ from dashboard.core.regions import LEVEL_NAMES, RegionTree
 from dashboard.core.reporting import UNREPORTED, Coverage, coverage_text, gaps_text, unreported
 from dashboard.store.engine import DataVersion
 from dashboard.ui.drilltable import cell_text
+from dashboard.ui.frozen import frozen
 from dashboard.ui.props import wildcard
 
 
@@ -444,7 +445,7 @@ def ranking_table(
             [
                 html.Caption(caption, className="caption-top"),
                 html.Thead(html.Tr(header)),
-                html.Tbody(body),
+                frozen(html.Tbody(body)),  # markup, not a component per cell (dashboard/ui/frozen.py)
             ],
             className="table table-hover table-sm money-table mb-0",
             id=table_id,
@@ -517,7 +518,9 @@ def record_table(
         body = [html.Tr(html.Td(empty_text, colSpan=len(columns), className="text-start text-muted"))]
     return html.Div(
         html.Table(
-            [html.Thead(header), html.Tbody(body)], className="table table-sm table-hover money-table mb-0", id=table_id
+            [html.Thead(header), frozen(html.Tbody(body))],  # markup, not a component per cell
+            className="table table-sm table-hover money-table mb-0",
+            id=table_id,
         ),
         className="table-scroll record-list",
     )

@@ -45,12 +45,22 @@ def callback_body(app: Dash, output_id: str, inputs: Sequence[Dependency], state
     }
 
 
+FROZEN = "data-html"  # dashboard/ui/frozen.py: children shipped as their JSON in this attribute
+
+
+def children_of(component: dict) -> Any:
+    """A component's children, a frozen element's (`dashboard.ui.frozen`) read from its attribute, as the browser
+    draws them."""
+    frozen = component["props"].get(FROZEN)
+    return json.loads(frozen) if isinstance(frozen, str) else component["props"].get("children")
+
+
 def walk(node: Any) -> Iterator[dict]:
     """Every component (as JSON) inside a callback response value."""
     if isinstance(node, dict):
         if "props" in node:
             yield node
-            yield from walk(node["props"].get("children"))
+            yield from walk(children_of(node))
         else:
             for value in node.values():
                 yield from walk(value)
@@ -68,7 +78,7 @@ def text_of(node: Any) -> str:
     if isinstance(node, list):
         return "".join(text_of(n) for n in node)
     if isinstance(node, dict) and "props" in node:
-        return text_of(node["props"].get("children"))
+        return text_of(children_of(node))
     return ""
 
 

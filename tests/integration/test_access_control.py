@@ -18,7 +18,7 @@ from dashboard.core.regions import national_tree
 from dashboard.state import accounts, audit
 from dashboard.store import memo
 from dashboard.web.app import create_app
-from tests.integration.dash_tree import by_id, callback_body, text_of, walk
+from tests.integration.dash_tree import by_id, callback_body, children_of, text_of, walk
 from tests.signin import session_user
 
 COUNTY, SIBLING_COUNTY, CITY, OTHER_CITY, PROVINCE = "430102", "430103", "430100", "431200", "430000"
@@ -177,7 +177,7 @@ def _text_outside_alerts(node) -> str:
     if isinstance(node, dict) and "props" in node:
         if node.get("type") == "Alert":
             return ""
-        return _text_outside_alerts(node["props"].get("children"))
+        return _text_outside_alerts(children_of(node))
     if isinstance(node, dict):
         return " ".join(_text_outside_alerts(v) for v in node.values())
     if isinstance(node, list):

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.dash_tree import by_id, figure_in, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, figure_in, text_of, walk
 from tests.integration.region_sql import one, rows, subtree_sql
 from tests.integration.topic_helpers import (
     numbers,
@@ -117,9 +117,7 @@ def test_bond_kind_filter_narrows_balance_limit_and_table(call_callback, duck):
 def _ranking(out) -> dict[str, list[str]]:
     component = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    cells = [
-        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
-    ]
+    cells = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(children_of(body)) if tr["type"] == "Tr"]
     return {r[1]: r[2:] for r in cells}
 
 
@@ -152,7 +150,7 @@ def test_every_planted_cash_shortfall_is_listed_red_at_the_province(call_callbac
     body = next(c for c in walk(warnings) if c["type"] == "Tbody")
     listed = {
         (text_of(tr["props"]["children"][0]), text_of(tr["props"]["children"][1]), text_of(tr["props"]["children"][3]))
-        for tr in walk(body["props"]["children"])
+        for tr in walk(children_of(body))
         if tr["type"] == "Tr"
     }
     names = dict(rows(duck, "SELECT adcode, name FROM region"))

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.integration.dash_tree import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, text_of, walk
 from tests.integration.region_sql import rows
 from tests.integration.topic_helpers import render
 
@@ -60,7 +60,7 @@ def _ranking(out: dict, key: str) -> dict:
 
 def _body_rows(table: dict) -> list[list[str]]:
     body = next(c for c in walk(table) if c["type"] == "Tbody")
-    return [[text_of(td) for td in tr["props"]["children"]] for tr in body["props"]["children"]]
+    return [[text_of(td) for td in tr["props"]["children"]] for tr in children_of(body)]
 
 
 def _query(region: str, rank: str | None) -> dict:

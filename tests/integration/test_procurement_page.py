@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.integration.dash_tree import by_id, figure_in, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, figure_in, text_of, walk
 from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
     in_view,
@@ -142,9 +142,7 @@ def test_top_supplier_concentration_equals_the_store(call_callback, duck):
 def _flag_rows(out: dict, table_id: str) -> list[list[str]]:
     component = by_id(out[f"{KEY}-trace"]["children"], table_id)
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    return [
-        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
-    ]
+    return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(children_of(body)) if tr["type"] == "Tr"]
 
 
 @pytest.mark.parametrize(

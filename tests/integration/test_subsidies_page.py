@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from dashboard.core.scope import User
-from tests.integration.dash_tree import by_id, figure_in, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, figure_in, text_of, walk
 from tests.integration.region_sql import rows as own_sql
 from tests.integration.topic_helpers import (
     in_view,
@@ -151,9 +151,7 @@ def test_township_chart_of_a_county_equals_the_store(call_callback, duck):
 def _anomaly_rows(out: dict, flag: str) -> list[list[str]]:
     component = by_id(out[f"{KEY}-trace"]["children"], f"{KEY}-{flag}")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    return [
-        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
-    ]
+    return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(children_of(body)) if tr["type"] == "Tr"]
 
 
 def _masked(id_number: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.integration.dash_tree import by_id, figure_in, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, figure_in, text_of, walk
 from tests.integration.region_sql import one, subtree_sql
 from tests.integration.topic_helpers import percent, render, row_count, shown, table, total_text, walk_table, yuan
 
@@ -75,9 +75,7 @@ def test_kpis_equal_the_store(call_callback, duck, code, level, year, first, las
 def _ranking(out) -> dict[str, list[str]]:
     component = by_id(out[f"{KEY}-ranking"]["children"], f"{KEY}-ranking-table")
     body = next(c for c in walk(component) if c["type"] == "Tbody")
-    rows = [
-        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
-    ]
+    rows = [[text_of(td) for td in tr["props"]["children"]] for tr in walk(children_of(body)) if tr["type"] == "Tr"]
     return {r[1]: r[2:] for r in rows}
 
 

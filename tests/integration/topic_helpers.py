@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from tests.integration.dash_tree import by_id, text_of, walk
+from tests.integration.dash_tree import by_id, children_of, text_of, walk
 
 PAGE_CASES = [
     ("430000", "province", "province_code", 2024, 1, 12),
@@ -77,9 +77,7 @@ def table_rows(component: dict, key: str) -> list[list[str]]:
     """The body rows of the drill-through table as cell texts."""
     records = by_id(component, f"{key}-records")
     body = next(c for c in walk(records) if c["type"] == "Tbody")
-    return [
-        [text_of(td) for td in tr["props"]["children"]] for tr in walk(body["props"]["children"]) if tr["type"] == "Tr"
-    ]
+    return [[text_of(td) for td in tr["props"]["children"]] for tr in walk(children_of(body)) if tr["type"] == "Tr"]
 
 
 def row_links(component: dict, key: str) -> list[str]:
