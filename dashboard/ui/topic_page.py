@@ -76,7 +76,13 @@ def _filter_bar(key: str, query: dict, filters: Sequence[tuple[str, str]]) -> ht
         html.Div(
             [
                 html.Label("年度", htmlFor=i["year"], className="form-label"),
-                dcc.Dropdown(id=i["year"], value=query.get("year"), clearable=False, searchable=False),
+                dcc.Dropdown(  # the URL's year is an option from the start: Dash 4's dropdown clears a value its
+                    id=i["year"],  # options lack when it mounts, and showed 年度 empty (the callback fills the rest)
+                    options=[{"label": f"{year}年", "value": year} for year in [query.get("year")] if year],
+                    value=query.get("year"),
+                    clearable=False,
+                    searchable=False,
+                ),
             ],
             className="filter-cell",
         ),

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import page_overflow, screenshot, text_by_id, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 CITY = "region=430100&year=2024&period=1-6"
@@ -65,6 +65,15 @@ def test_topic_pages_show_the_store_at_every_size(open_browser, duck, width, hei
         )  # every chart drawn, so the page has its final height
         size = page_overflow(driver)
         assert size["scrollWidth"] <= size["width"], (path, size)
+        chosen = text_by_id(driver, f"{name}-year-value"), text_by_id(driver, f"{name}-period-value")
+        assert chosen == ("2024年", "上半年累计"), (
+            f"the filter bar does not show the address's year and period: {chosen}"
+        )
+        drawn, sent = driver.execute_script(
+            f"const b = document.querySelector('#{name}-records tbody');"
+            " return [b.querySelectorAll('tr').length, JSON.parse(b.getAttribute('data-html')).length];"
+        )  # the rows come as data (dashboard/ui/frozen.py): each one drawn
+        assert drawn == sent > 0, (drawn, sent)
         if width < 768:
             assert _small_targets(driver) == []
         screenshot(driver, f"{name}-{width}x{height}")
