@@ -71,20 +71,5 @@
     if (drawn) { box.appendChild(drawn); }
   }
 
-  var HTML = 'http://www.w3.org/1999/xhtml';
-  function scan(root) {
-    if (root.nodeType !== 1 || root.namespaceURI !== HTML) { return; }
-    if (root.hasAttribute(ATTRIBUTE)) { draw(root); }
-    root.querySelectorAll('[' + ATTRIBUTE + ']').forEach(draw);
-  }
-
-  function start() {
-    new MutationObserver(function (records) {
-      records.forEach(function (r) {
-        if (r.type === 'attributes') { draw(r.target); } else { r.addedNodes.forEach(scan); }
-      });
-    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: [ATTRIBUTE] });
-    scan(document.body);
-  }
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+  window.cockpitDrawOnAttribute(ATTRIBUTE, draw);  // assets/attribute-draw.js
 })();
