@@ -34,7 +34,13 @@ for path in (ROOT, os.path.join(ROOT, "bench")):
 import sqlalchemy as sa  # noqa: E402
 from bench_topics import p95, signed_in_client  # noqa: E402
 
-from tests.integration.render_calls import RENDERS, body, clear_process_caches, tables_read  # noqa: E402
+from tests.integration.render_calls import (  # noqa: E402
+    RENDERS,
+    body,
+    clear_process_caches,
+    statements_run,
+    tables_read,
+)
 
 VIEW = {"region": "430000", "year": "2024", "period": "1-12"}
 
@@ -80,17 +86,10 @@ def measure(url: str, pages: list[str], rounds: int) -> list[dict]:
         for _ in range(rounds):
             clear_process_caches()
             reset_finance_engine()
-            seen: list = []
-
-            def listener(_conn, _cursor, sql, params, _context, _many, seen=seen):
-                seen.append((sql, params))
-
-            engine = finance_engine()
-            sa.event.listen(engine, "before_cursor_execute", listener)
-            start = time.perf_counter()
-            response = client.post("/_dash-update-component", json=payload)
-            app_ms.append((time.perf_counter() - start) * 1000)
-            sa.event.remove(engine, "before_cursor_execute", listener)
+            with statements_run(finance_engine()) as seen:
+                start = time.perf_counter()
+                response = client.post("/_dash-update-component", json=payload)
+                app_ms.append((time.perf_counter() - start) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(response.get_data(as_text=True)[-2000:])
             reset_finance_engine()  # DuckDB: one configuration per file and process

@@ -39,7 +39,14 @@ if ROOT not in sys.path:
 import duckdb  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from tests.integration.render_calls import RENDERS, TABLES, body, clear_process_caches, tables_read  # noqa: E402
+from tests.integration.render_calls import (  # noqa: E402
+    RENDERS,
+    TABLES,
+    body,
+    clear_process_caches,
+    statements_run,
+    tables_read,
+)
 
 PROVINCE = {"region": "430000", "year": "2024", "period": "1-12"}
 CITY, COUNTY = {"region": "430100", "year": "2024", "period": "1-6"}, {"region": "430102", "year": "2024"}
@@ -201,15 +208,8 @@ def main() -> None:
                 for round_ in range(args.rounds):
                     clear_process_caches()
                     reset_finance_engine()
-                    seen: list = []
-
-                    def listener(_conn, _cursor, sql, params, _context, _many, seen=seen):
-                        seen.append((sql, params))
-
-                    engine = finance_engine()
-                    sa.event.listen(engine, "before_cursor_execute", listener)
-                    cold.append(_timed(client, payload))
-                    sa.event.remove(engine, "before_cursor_execute", listener)
+                    with statements_run(finance_engine()) as seen:
+                        cold.append(_timed(client, payload))
                     warm.append(_timed(client, payload))
                     if round_ == 0:
                         statements = seen

@@ -7,10 +7,13 @@ miss in every cache a worker keeps.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import sqlalchemy as sa
 
 from tests.integration.dash_tree import Dependency
 
@@ -101,6 +104,21 @@ class FreshMemo:
 
     def set(self, key: str, value: object) -> None:
         self.data[key] = value
+
+
+@contextlib.contextmanager
+def statements_run(engine: sa.Engine) -> Iterator[list[tuple[str, object]]]:
+    """(sql, params) of every statement `engine` runs inside the block."""
+    seen: list[tuple[str, object]] = []
+
+    def listener(_conn, _cursor, sql, params, _context, _many) -> None:
+        seen.append((sql, params))
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
 
 
 DATA_MODULES = ("queries", "dashboard.store", "dashboard.risk", "dashboard.report", "callbacks")

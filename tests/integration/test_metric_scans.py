@@ -14,21 +14,9 @@ from dashboard.core.scope import Scope
 from dashboard.store import memo
 from dashboard.store.engine import finance_engine
 from queries import debt, transfers
+from tests.integration.render_calls import FreshMemo
 
 PROVINCE = Scope("430000", "province")
-
-
-class _Cache:
-    """The smallest memo backend (get/set), so a test sees what one render's calls share."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, object] = {}
-
-    def get(self, key: str) -> object:
-        return self.data.get(key)
-
-    def set(self, key: str, value: object) -> None:
-        self.data[key] = value
 
 
 @pytest.fixture
@@ -36,7 +24,7 @@ def statements(demo_url, use_store):
     """The SQL the finance store runs during the test, with a fresh memo bound."""
     use_store(demo_url)
     previous = memo._backend
-    memo.bind_cache(_Cache())
+    memo.bind_cache(FreshMemo())
     seen: list[str] = []
     engine = finance_engine()
     listener = lambda _c, _cur, sql, _p, _ctx, _m: seen.append(sql)  # noqa: E731
