@@ -27,10 +27,10 @@ def frozen(element: Component) -> Component:
     """`element` with its children moved into its `data-html` attribute (see the module docstring)."""
     children = getattr(element, "children", None)
     payload = json.dumps(children, cls=PlotlyJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    props: dict[str, Any] = {
-        name: getattr(element, name)
-        for name in element._prop_names  # noqa: SLF001 (Dash's declared props of the component)
-        if name != "children" and getattr(element, name, None) is not None
+    props: dict[str, Any] = {  # its own props as given, data-* and aria-* included
+        name: value
+        for name, value in element.to_plotly_json()["props"].items()
+        if name != "children" and value is not None
     }
     props[ATTRIBUTE] = payload
     return type(element)(**props)
