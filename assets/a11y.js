@@ -141,22 +141,27 @@
   }
 
   // The figure each chart's text alternative was last written for: a chart Plotly has not drawn again since (same
-  // data and layout objects: dcc.Graph hands Plotly new ones for every new figure) is not summarised again.
+  // data and layout objects: dcc.Graph hands Plotly new ones for every new figure) is not summarised again. A chart
+  // still waiting to be drawn (far below the screen: tools/plotly-bundle/one-chart-per-task.js) is described from
+  // the figure it waits with, so a screen reader hears every chart of the page, drawn or not.
   var summarised = new WeakMap();
   function mendCharts(root) {
-    root.querySelectorAll('.js-plotly-plot').forEach(function (gd) {
+    root.querySelectorAll('.js-plotly-plot, .cockpit-chart-waiting').forEach(function (gd) {
       var box = gd.closest('.dash-graph') || gd;
       gd.querySelectorAll('.modebar-btn, .modebar a, .modebar button, .maplibregl-canvas, [tabindex="0"]')
         .forEach(function (el) { if (el.getAttribute('tabindex') !== '-1') { el.setAttribute('tabindex', '-1'); } });
       var modebar = gd.querySelector('.modebar-container');
       if (modebar && modebar.getAttribute('aria-hidden') !== 'true') { modebar.setAttribute('aria-hidden', 'true'); }
-      if (!gd.data || !gd.layout) { return; }
+      var waiting = gd.classList.contains('cockpit-chart-waiting') && gd.cockpitFigure;
+      var data = waiting ? gd.cockpitFigure.data : gd.data;
+      var layout = waiting ? gd.cockpitFigure.layout || {} : gd.layout;
+      if (!data || !layout) { return; }
       var seen = summarised.get(gd);
-      if (seen && seen.data === gd.data && seen.layout === gd.layout && box.hasAttribute('aria-label')) { return; }
-      summarised.set(gd, { data: gd.data, layout: gd.layout });
-      var title = (gd.layout.title && (gd.layout.title.text || gd.layout.title)) || heading(box) || '图表';
+      if (seen && seen.data === data && seen.layout === layout && box.hasAttribute('aria-label')) { return; }
+      summarised.set(gd, { data: data, layout: layout });
+      var title = (layout.title && (layout.title.text || layout.title)) || heading(box) || '图表';
       if (typeof title !== 'string') { title = '图表'; }
-      var traces = gd.data.filter(function (t) { return t.visible !== false && t.showlegend !== false || t.type; });
+      var traces = data.filter(function (t) { return t.visible !== false && t.showlegend !== false || t.type; });
       var text = title.replace(/<[^>]*>/g, '') + '。' + (traces.length ? traces.map(traceSummary).join(';') : '暂无数据');
       if (box.getAttribute('role') !== 'figure') { box.setAttribute('role', 'figure'); }
       if (box.getAttribute('aria-label') !== text) { box.setAttribute('aria-label', text); }
@@ -235,6 +240,6 @@
   // Plotly fires plotly_afterplot on the graph div, not as a DOM event: charts are also looked at now and then.
   setInterval(function () {
     var root = document.getElementById('react-entry-point');
-    if (root && root.querySelector('.js-plotly-plot')) { mendCharts(root); }
+    if (root && root.querySelector('.js-plotly-plot, .cockpit-chart-waiting')) { mendCharts(root); }
   }, 1500);
 })();

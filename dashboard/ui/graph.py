@@ -35,6 +35,20 @@ def graph_config(*, mode_bar: bool = True, **extra: Any) -> dcc.Graph.Config:
     return config  # type: ignore[return-value]  # a TypedDict built from a dict
 
 
+# What a chart shows until its callback sends the figure: nothing, not Plotly's default axes (-1 to 6 with a grid),
+# which flashed on every page and cost a tick-label measurement pass per chart.
+PLACEHOLDER: dict[str, Any] = {
+    "data": [],
+    "layout": {
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    },
+}
+
+
 def graph(graph_id: Any, *, mode_bar: bool = True, config: dict[str, Any] | None = None, **props: Any) -> dcc.Graph:
-    """A `dcc.Graph` with the cockpit's config (`config` adds keys to it)."""
+    """A `dcc.Graph` with the cockpit's config (`config` adds keys to it), empty until its figure comes."""
+    props.setdefault("figure", PLACEHOLDER)
     return dcc.Graph(id=graph_id, config=graph_config(mode_bar=mode_bar, **(config or {})), **props)

@@ -100,6 +100,13 @@ RENDERER_DREW = (
 )  # Dash's "Loading" placeholder is gone and so is the static first paint (assets/page-css.js removes it)
 
 
+def every_chart(script: str) -> str:
+    """`script`, after asking for every chart to be drawn as printing does: a chart a screen or more below the
+    viewport waits until the page scrolls near it (tools/plotly-bundle/one-chart-per-task.js), and a test that looks
+    at every chart of a page would otherwise wait for it forever. Polled, so charts asked for later come too."""
+    return f"(window.dispatchEvent(new Event('beforeprint')), {script})"
+
+
 def wait_for_dash_idle(driver: Any, timeout: float = 15.0) -> None:
     """Wait until the Dash renderer has drawn the page itself and has no callback in flight (nothing marked as
     loading). Before the renderer mounts nothing is marked loading either, and an element found in the static first

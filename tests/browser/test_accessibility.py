@@ -47,8 +47,8 @@ def _pages() -> list[str]:
 
 
 def _settle(driver) -> None:
-    """Wait until the page's first callbacks filled its heading and no callback is in flight, and its charts are
-    drawn (each has its summary)."""
+    """Wait until the page's first callbacks filled its heading and no callback is in flight, and every chart has
+    its summary (drawn or, far below the screen, waiting to be drawn: it is described from its figure)."""
     wait_for(
         driver,
         "(() => { const h = document.querySelector('#main-content h1, .screen-title');"
@@ -59,8 +59,7 @@ def _settle(driver) -> None:
     wait_for_dash_idle(driver, timeout=90)
     wait_for(
         driver,
-        "Array.from(document.querySelectorAll('.js-plotly-plot'))"
-        ".every(g => (g.closest('.dash-graph') || g).hasAttribute('aria-label'))",
+        "Array.from(document.querySelectorAll('.dash-graph')).every(g => g.hasAttribute('aria-label'))",
         timeout=60,
         message="a chart was never drawn (or has no text alternative)",
     )

@@ -11,7 +11,7 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.driver import screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import every_chart, screenshot, wait_for, wait_for_dash_idle
 
 CLS = """
 window.__cls = 0;
@@ -65,7 +65,7 @@ def test_first_numbers_come_with_the_page_and_nothing_shifts(open_browser, width
         text = f"document.getElementById('{tile}') && document.getElementById('{tile}').textContent"
         first = wait_for(driver, text, 60)  # the static first paint's, or already the renderer's
         wait_for_dash_idle(driver, timeout=90)
-        wait_for(driver, "document.querySelectorAll('.js-plotly-plot').length >= 3", 60, "the charts never came")
+        wait_for(driver, every_chart("document.querySelectorAll('.js-plotly-plot').length >= 3"), 60, "no charts")
         wait_for_dash_idle(driver, timeout=90)
         posts = _dash_posts(driver)
         assert not any("_pages_content" in p for p in posts), f"{path}: the page router ran on a first load"
@@ -80,7 +80,7 @@ def test_first_numbers_come_with_the_page_and_nothing_shifts(open_browser, width
 def test_the_overview_grid_leaves_no_half_empty_row(open_browser, width, height):
     driver = open_browser(width, height)
     driver.go("/?year=2024&period=1-9")
-    wait_for(driver, "document.querySelectorAll('.overview-grid .js-plotly-plot').length === 4", 60)
+    wait_for(driver, every_chart("document.querySelectorAll('.overview-grid .js-plotly-plot').length === 4"), 60)
     wait_for_dash_idle(driver, timeout=90)
     holes = driver.execute_script(GRID_HOLES)
     driver.execute_script("document.querySelector('.card-trend').scrollIntoView()")
@@ -165,7 +165,7 @@ def test_a_page_without_a_map_loads_the_charts_bundle_and_a_map_page_opened_from
     (assets/plotly-bundle.js), with the maps bundle, and its map draws."""
     driver = open_browser(1440, 900)
     driver.go("/spending")
-    wait_for(driver, "document.querySelectorAll('.js-plotly-plot').length >= 3", 90, "the charts never came")
+    wait_for(driver, every_chart("document.querySelectorAll('.js-plotly-plot').length >= 3"), 90, "no charts")
     wait_for_dash_idle(driver, timeout=90)
     assert driver.execute_script(PLOTLY_BUNDLES) == ["plotly-cockpit-charts.min.js"]
     driver.execute_script(
@@ -174,3 +174,32 @@ def test_a_page_without_a_map_loads_the_charts_bundle_and_a_map_page_opened_from
     wait_for(driver, MAP_DRAWN, 90, "the overview's map never drew after moving to /")
     assert driver.execute_script(PLOTLY_BUNDLES) == ["plotly-cockpit-maps.min.js"]
     screenshot(driver, "charts-bundle-then-map")
+
+
+LAST_CHART = "[...document.querySelectorAll('.topic-graph')].at(-1)"
+DRAWN = (  # a chart Plotly has drawn its figure in (not only the empty placeholder), and that waits for nothing
+    "(g => { const gd = g.querySelector('.js-plotly-plot');"
+    " return !!(gd && gd.data && gd.data.length) && !g.querySelector('.cockpit-chart-waiting'); })"
+)
+
+
+def test_a_chart_far_below_a_phone_screen_waits_until_the_page_scrolls_near_it(open_browser):
+    """On a phone /spending's last chart is several screens down: it is not drawn with the page (a phone's CPU draws
+    the charts it shows first), a screen reader still has its summary, and it is drawn once the page scrolls near it
+    (tools/plotly-bundle/one-chart-per-task.js)."""
+    driver = open_browser(390, 844)
+    driver.go("/spending?year=2024&period=1-6")
+    wait_for_dash_idle(driver, timeout=90)
+    wait_for(driver, f"{DRAWN}(document.querySelector('.topic-graph'))", 60, "the first chart was not drawn")
+    wait_for(driver, f"{LAST_CHART}.querySelector('.cockpit-chart-waiting') !== null", 30, "the last chart was drawn")
+    charts = driver.execute_script(
+        f"const g = [...document.querySelectorAll('.topic-graph')]; return [g.length, g.filter({DRAWN}).length];"
+    )
+    assert 0 < charts[1] < charts[0], f"charts on the page, drawn with it: {charts}"
+    label = f"{LAST_CHART}.getAttribute('aria-label') || ''"
+    wait_for(
+        driver, f"({label}).includes('。') && !({label}).includes('暂无数据')", 10, "the waiting chart has no summary"
+    )
+    driver.execute_script(f"{LAST_CHART}.scrollIntoView({{block: 'center'}})")
+    wait_for(driver, f"{DRAWN}({LAST_CHART})", 30, "the last chart was not drawn when the page scrolled to it")
+    screenshot(driver, "spending-390-last-chart-drawn-on-scroll")

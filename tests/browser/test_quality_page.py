@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import every_chart, page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1920, 1080), (390, 844)]
 
@@ -37,8 +37,10 @@ def test_quality_page_fits_the_screen_and_shows_the_store(open_browser, expected
     assert shown == expected
     wait_for(
         driver,
-        "document.querySelectorAll('.topic-quality .js-plotly-plot .main-svg').length >= 2 "
-        "&& document.getElementById('quality-records') && document.getElementById('quality-rules-table')",
+        every_chart(
+            "document.querySelectorAll('.topic-quality .js-plotly-plot .main-svg').length >= 2 "
+            "&& document.getElementById('quality-records') && document.getElementById('quality-rules-table')"
+        ),
         timeout=90,
         message="quality charts, rules and records",
     )

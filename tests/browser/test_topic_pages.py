@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.driver import page_overflow, screenshot, text_by_id, wait_for, wait_for_dash_idle
+from tests.browser.driver import every_chart, page_overflow, screenshot, text_by_id, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 CITY = "region=430100&year=2024&period=1-6"
@@ -60,7 +60,7 @@ def test_topic_pages_show_the_store_at_every_size(open_browser, duck, width, hei
         wait_for_dash_idle(driver, timeout=90)
         wait_for(
             driver,
-            "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))",
+            every_chart("[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))"),
             timeout=90,
         )  # every chart drawn, so the page has its final height
         size = page_overflow(driver)
@@ -104,7 +104,9 @@ def test_chart_click_filters_through_the_url_back_undoes_it_and_the_pager_walks(
 
     before = driver.execute_script("return document.getElementById('kpi-paid').textContent")
     wait_for(
-        driver, "[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))", timeout=90
+        driver,
+        every_chart("[...document.querySelectorAll('.topic-graph')].every(g => g.querySelector('.main-svg'))"),
+        timeout=90,
     )
     find_bar = """const econ = [...document.querySelectorAll('.topic-graph')].find(g => g.id.includes('"slot":"econ"'));
                   return econ.querySelector('.point path');"""

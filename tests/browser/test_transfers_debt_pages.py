@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.driver import page_overflow, screenshot, wait_for, wait_for_dash_idle
+from tests.browser.driver import every_chart, page_overflow, screenshot, wait_for, wait_for_dash_idle
 
 SIZES = [(1440, 900), (1024, 768), (390, 844)]
 CHARTS = {"transfers": 5, "debt": 5}
@@ -69,8 +69,10 @@ def test_pages_fit_the_screen_and_show_the_store(open_browser, expected, width, 
         assert shown == expected[key]
         drawn = wait_for(
             driver,
-            f"document.querySelectorAll('.topic-{key} .js-plotly-plot .main-svg').length "
-            f">= {CHARTS[key]} && document.getElementById('{key}-records')",
+            every_chart(
+                f"document.querySelectorAll('.topic-{key} .js-plotly-plot .main-svg').length "
+                f">= {CHARTS[key]} && document.getElementById('{key}-records')"
+            ),
             timeout=90,
             message=f"{key} charts and table",
         )
