@@ -185,8 +185,8 @@ DRAWN = (  # a chart Plotly has drawn its figure in (not only the empty placehol
 
 def test_a_chart_far_below_a_phone_screen_waits_until_the_page_scrolls_near_it(open_browser):
     """On a phone /spending's last chart is several screens down: it is not drawn with the page (a phone's CPU draws
-    the charts it shows first), a screen reader still has its summary, and it is drawn once the page scrolls near it
-    (tools/plotly-bundle/one-chart-per-task.js)."""
+    the charts it shows first), a screen reader still has its summary, it is drawn at once when the page is printed,
+    and once the page scrolls near it (tools/plotly-bundle/one-chart-per-task.js)."""
     driver = open_browser(390, 844)
     driver.go("/spending?year=2024&period=1-6")
     wait_for_dash_idle(driver, timeout=90)
@@ -200,6 +200,14 @@ def test_a_chart_far_below_a_phone_screen_waits_until_the_page_scrolls_near_it(o
     wait_for(
         driver, f"({label}).includes('。') && !({label}).includes('暂无数据')", 10, "the waiting chart has no summary"
     )
+    printed = driver.execute_script(  # the browser lays a page out for print right after beforeprint
+        f"const g = {LAST_CHART}, waited = {DRAWN}(g); window.dispatchEvent(new Event('beforeprint'));"
+        f" return [waited, {DRAWN}(g)];"
+    )
+    assert printed == [False, True], f"the last chart was not drawn at once for printing: {printed}"
+    driver.go("/spending?year=2024&period=1-6")
+    wait_for_dash_idle(driver, timeout=90)
+    wait_for(driver, f"{LAST_CHART}.querySelector('.cockpit-chart-waiting') !== null", 30, "the last chart was drawn")
     driver.execute_script(f"{LAST_CHART}.scrollIntoView({{block: 'center'}})")
     wait_for(driver, f"{DRAWN}({LAST_CHART})", 30, "the last chart was not drawn when the page scrolled to it")
     screenshot(driver, "spending-390-last-chart-drawn-on-scroll")

@@ -7,7 +7,7 @@
 //   draws in a task of its own, in the order the calls came.
 // - When it is about to be seen: a chart more than a screen away from the viewport waits until the page scrolls
 //   near it (IntersectionObserver), so a phone draws the one or two charts on its screen, not all eleven. Before
-//   printing every waiting chart is drawn. A waiting chart's element has the class `cockpit-chart-waiting` and its
+//   printing every chart is drawn at once. A waiting chart's element has the class `cockpit-chart-waiting` and its
 //   figure (`cockpitFigure`), which the text alternative (assets/a11y.js) reads: it is described like a drawn one.
 // - A chart asked to draw again before its turn draws once, with the newest figure (both callers' promises settle
 //   then); a chart whose element left the document is not drawn. Plotly.newPlot, restyle and relayout (a click, a
@@ -100,6 +100,10 @@ module.exports = function oneChartPerTask(Plotly) {
             schedule();
         });
     };
-    window.addEventListener('beforeprint', function () { release(function () { return true; }); });
+    // The browser lays the page out for printing right after this event: every chart is drawn now, not in a task.
+    window.addEventListener('beforeprint', function () {
+        release(function () { return true; });
+        while (queue.length) { run(queue.shift()); }
+    });
     return Plotly;
 };
