@@ -10,6 +10,7 @@ import pytest
 from dashboard.core.grades import Grade
 from dashboard.ui import views
 from dashboard.ui.figures import cockpit, risk, topic
+from dashboard.ui.figures import theme as theme_module
 from dashboard.ui.figures.theme import DESK, SCREEN, resolve_theme
 
 
@@ -72,6 +73,27 @@ def test_every_builder_returns_a_plain_dict_in_its_theme() -> None:
     assert figures[0]["layout"]["font"]["color"] == DESK.text
     assert figures[1]["layout"]["font"] == {**figures[1]["layout"]["font"], "size": 20, "color": SCREEN.text}
     assert figures[2]["data"][0]["y"] == [1, 0, 0, 0, 1]
+
+
+def test_horizontal_bars_get_room_for_their_labels_before_plotly_measures_them() -> None:
+    """The left margin holds the longest label as Noto Sans CJK draws it (11 CJK characters at 13 px are 143 px;
+    Plotly needs 13 px more), so automargin has nothing to grow and the chart is drawn once; a donut beside bars
+    and the other figures sharing the cockpit's margin dict keep theirs."""
+    names = ["教育", "灾害防治及应急管理支出", "其他"]
+    frame = pd.DataFrame({"name": names, "amount": [3, 2, 1], "key": ["a", "b", "c"]})
+    bars = topic.bars(frame, "name", "amount", "key", "支出", "元", "1—6月")
+    assert bars["layout"]["font"]["size"] == 13
+    assert 143 + 13 <= bars["layout"]["margin"]["l"] <= 143 + 13 + 12
+    assert theme_module.text_width("国有资源(资产)", 13) >= 6 * 13 + 2 * 0.34 * 13  # '(' is narrower than 0.62 em
+    wall = resolve_theme("screen", 20)  # its labels: at most 8 characters ('灾害防治及应急…'), ticks at 0.9 × 20 px
+    wall_bars = cockpit.function_bars(
+        pd.DataFrame({"name": names, "amount": [Decimal(3), Decimal(2), Decimal(1)]}), "元", wall
+    )
+    assert wall_bars["layout"]["margin"]["l"] >= 8 * 18 + 18
+    amounts = [Decimal(3), Decimal(2), Decimal(1)]
+    mix = cockpit.revenue_mix(pd.DataFrame({"name": names, "amount": amounts, "kind": ["税收收入"] * 3}), "元")
+    assert mix["layout"]["margin"]["l"] < 10  # labels of bars beside the donut sit mid-figure, not in the margin
+    assert cockpit._TIGHT["l"] == 4  # a shared margin is never changed in place
 
 
 # -- charts: one config, no cloud, text from data shown as text ------------------------------------------------------
