@@ -33,12 +33,7 @@
     return table;
   }
 
-  function draw(box) {
-    var raw = box.getAttribute(ATTRIBUTE);
-    if (box._chartData === raw) { return; }
-    box._chartData = raw;
-    var data;
-    try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
+  function draw(box, data) {
     var parts = [];
     if (data) {
       if (data.tables && data.tables.length) {
@@ -50,7 +45,6 @@
         parts = [empty];
       }
     }
-    while (box.firstChild) { box.removeChild(box.firstChild); }
     parts.forEach(function (part) { box.appendChild(part); });
   }
 

@@ -60,13 +60,7 @@
     return el;
   }
 
-  function draw(box) {
-    var raw = box.getAttribute(ATTRIBUTE);
-    if (box._frozen === raw) { return; }
-    box._frozen = raw;
-    var spec;
-    try { spec = raw ? JSON.parse(raw) : null; } catch (e) { spec = null; }
-    while (box.firstChild) { box.removeChild(box.firstChild); }
+  function draw(box, spec) {
     var drawn = node(spec);
     if (drawn) { box.appendChild(drawn); }
   }

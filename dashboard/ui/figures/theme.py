@@ -200,18 +200,18 @@ def fit_category_labels(fig: Figure) -> Figure:
     traces = fig.get("data", [])
     if any(trace.get("type") != "bar" for trace in traces) or layout.get("xaxis", {}).get("domain", [0])[0] > 0:
         return fig
+    yaxis = layout.get("yaxis", {})
     labels = [
-        str(label)
+        html_unescape(label)
         for trace in traces
         if trace.get("orientation") == "h" and trace.get("yaxis", "y") == "y"
-        for label in (layout.get("yaxis", {}).get("ticktext") or trace.get("y") or [])
+        for label in (yaxis.get("ticktext") or trace.get("y") or [])
         if isinstance(label, str)
     ]
-    if not labels or layout.get("yaxis", {}).get("visible") is False:
+    if not labels or yaxis.get("visible") is False:
         return fig
-    font_px = layout.get("yaxis", {}).get("tickfont", {}).get("size") or layout.get("font", {}).get("size") or 12
-    shown = (html_unescape(label) for label in labels)
-    needed = math.ceil(max(text_width(label, font_px) for label in shown) + font_px + 6)
+    font_px = yaxis.get("tickfont", {}).get("size") or layout.get("font", {}).get("size") or 12
+    needed = math.ceil(max(text_width(label, font_px) for label in labels) + font_px + 6)
     margin = layout.get("margin", {})  # a new dict: builders share their margin dicts (cockpit's _TIGHT)
     layout["margin"] = {**margin, "l": max(margin.get("l", 80), needed)}
     return fig
